@@ -1,0 +1,44 @@
+import type { ActionName } from '../protocol/boxUsage.js';
+import type { Params } from '../protocol/params.js';
+import type { Store } from '../store/store.js';
+
+/** The service's limits; configurable so tests can reach them without writing 10 GB. */
+export interface Limits {
+  maxDomains: number;
+  maxDomainBytes: number;
+  maxDomainPairs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxDomains: 250,
+  maxDomainBytes: 10 * 1024 ** 3,
+  maxDomainPairs: 1_000_000_000,
+};
+
+export interface ActionContext {
+  readonly store: Store;
+  /** The namespace domains live in: '' when all keys share one, else the access key. */
+  readonly account: string;
+  /** Milliseconds since the epoch; injectable for tests. */
+  readonly now: () => number;
+  /** The API version the request named (2009-04-15 or the older 2007-11-07). */
+  readonly version: string;
+  readonly limits: Limits;
+  /** Server secret for tamper-proof NextTokens. */
+  readonly tokenKey: Buffer;
+}
+
+export interface ActionOutput {
+  /** Inner XML of `<ActionResult>`: '' renders an empty element, null none at all. */
+  result: string | null;
+  boxUsage: number;
+}
+
+/**
+ * One protocol action. `handle` validates the parameters in the order the service checks
+ * them (throwing SdbError), runs against the store, and renders the result.
+ */
+export interface Action {
+  readonly name: ActionName;
+  handle(params: Params, ctx: ActionContext): ActionOutput;
+}

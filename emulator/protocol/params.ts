@@ -1,0 +1,96 @@
+import { errors } from './errors.js';
+
+export type Pair = readonly [name: string, value: string];
+
+/**
+ * The request's parameters, exact strings in wire order. Lists arrive flattened
+ * (`Attribute.3.Name`, `Item.0.Attribute.1.Value`) in any numbering: boto 2 starts at 0 and
+ * leaves gaps, so grouping is by the index's text and ordering is numeric.
+ */
+export class Params {
+  private readonly map: Map<string, string>;
+
+  constructor(readonly entries: readonly Pair[]) {
+    this.map = new Map(entries);
+  }
+
+  get(name: string): string | undefined {
+    return this.map.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** `Prefix.N.rest=value` grouped by N (ascending), each group a Params over `rest`. */
+  indexed(prefix: string): IndexedGroup[] {
+    const start = prefix + '.';
+    const groups = new Map<string, Pair[]>();
+    for (const [name, value] of this.entries) {
+      if (!name.startsWith(start)) continue;
+      const dot = name.indexOf('.', start.length);
+      const index = dot < 0 ? name.slice(start.length) : name.slice(start.length, dot);
+      if (!/^\d{1,9}$/.test(index)) continue;
+      let list = groups.get(index);
+      if (!list) groups.set(index, (list = []));
+      list.push([dot < 0 ? '' : name.slice(dot + 1), value]);
+    }
+    return [...groups]
+      .map(([key, list]) => ({ index: Number(key), key, params: new Params(list) }))
+      .sort((a, b) => a.index - b.index || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** The same parameters with some names left out (for logs and the journal). */
+  without(names: ReadonlySet<string>): Pair[] {
+    return this.entries.filter(([n]) => !names.has(n));
+  }
+}
+
+export interface IndexedGroup {
+  index: number;
+  /** The index as written, so that `Attribute.01` and `Attribute.1` stay apart. */
+  key: string;
+  params: Params;
+}
+
+/** application/x-www-form-urlencoded: `+` is a space, `%XX` a UTF-8 byte; order kept. */
+export function parseForm(raw: string): Pair[] {
+  if (raw === '') return [];
+  return [...new URLSearchParams(raw)];
+}
+
+/**
+ * GET takes its parameters from the query string; POST merges the query string with the form
+ * body, the body winning. A name repeated within one of them is refused, since the service
+ * documents no meaning for it.
+ */
+export function collectParams(query: string, body: string | null): Params {
+  const merged = new Map<string, string>();
+  const fromQuery = unique(parseForm(query));
+  for (const [n, v] of fromQuery) merged.set(n, v);
+  if (body !== null) for (const [n, v] of unique(parseForm(body))) merged.set(n, v);
+  return new Params([...merged]);
+}
+
+function unique(pairs: Pair[]): Pair[] {
+  const seen = new Set<string>();
+  for (const [name, value] of pairs) {
+    if (seen.has(name)) throw errors.invalidParameterValue(name, value);
+    seen.add(name);
+  }
+  return pairs;
+}
+
+export function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** SimpleDB booleans: `true`/`false`, any case. */
+export function parseBoolean(value: string): boolean | undefined {
+  const v = value.toLowerCase();
+  return v === 'true' ? true : v === 'false' ? false : undefined;
+}

@@ -1,0 +1,252 @@
+import Database from 'better-sqlite3';
+import { SCHEMA_VERSION, schemaSql } from './schema.js';
+
+export interface StoredPair {
+  name: string;
+  value: string;
+}
+
+export interface PutPair extends StoredPair {
+  replace: boolean;
+}
+
+/** One attribute to delete: every value of `name`, or just `value`. */
+export interface DeletePair {
+  name: string;
+  value?: string;
+}
+
+export interface DomainRow {
+  id: number;
+  name: string;
+  pairCount: number;
+  byteCount: number;
+}
+
+export interface DomainStats {
+  itemCount: number;
+  itemNamesSizeBytes: number;
+  attributeNameCount: number;
+  attributeNamesSizeBytes: number;
+  attributeValueCount: number;
+  attributeValuesSizeBytes: number;
+}
+
+/** The bytes a pair counts against the domain's 10 GB: its name and its value. */
+const pairBytes = 'length(CAST(name AS BLOB)) + length(CAST(value AS BLOB))';
+
+/**
+ * SQLite storage. Every statement is prepared once with bound parameters; no caller text is
+ * ever part of SQL. Methods are synchronous (better-sqlite3), and the caller wraps a whole
+ * request in `transaction` so that checks and writes are atomic.
+ */
+export class Store {
+  readonly db: Database.Database;
+  private readonly s;
+
+  constructor(readonly path = ':memory:') {
+    this.db = new Database(path);
+    if (path !== ':memory:' && path !== '') {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('busy_timeout = 5000');
+    }
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(schemaSql);
+    this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
+    const db = this.db;
+    this.s = {
+      domainByName: db.prepare<[string, string], DomainRow>(
+        'SELECT id, name, pair_count AS pairCount, byte_count AS byteCount FROM domains WHERE account = ? AND name = ?',
+      ),
+      domainCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM domains WHERE account = ?'),
+      insertDomain: db.prepare<[string, string, number]>(
+        'INSERT OR IGNORE INTO domains (account, name, created_at) VALUES (?, ?, ?)',
+      ),
+      deleteDomain: db.prepare<[number]>('DELETE FROM domains WHERE id = ?'),
+      deleteDomainItems: db.prepare<[number]>('DELETE FROM items WHERE domain_id = ?'),
+      deleteDomainAttrs: db.prepare<[number]>('DELETE FROM attrs WHERE domain_id = ?'),
+      listDomains: db.prepare<[string, string, number], { name: string }>(
+        'SELECT name FROM domains WHERE account = ? AND name > ? ORDER BY name LIMIT ?',
+      ),
+      itemId: db.prepare<[number, string], { id: number }>('SELECT id FROM items WHERE domain_id = ? AND name = ?'),
+      insertItem: db.prepare<[number, string]>('INSERT INTO items (domain_id, name) VALUES (?, ?)'),
+      deleteItem: db.prepare<[number]>('DELETE FROM items WHERE id = ?'),
+      itemPairs: db.prepare<[number], StoredPair>('SELECT name, value FROM attrs WHERE item_id = ? ORDER BY name, value'),
+      itemPairsNamed: db.prepare<[number, string], StoredPair>(
+        'SELECT name, value FROM attrs WHERE item_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name, value',
+      ),
+      attrValues: db.prepare<[number, string], { value: string }>(
+        'SELECT value FROM attrs WHERE item_id = ? AND name = ? ORDER BY value LIMIT 2',
+      ),
+      itemPairCount: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM attrs WHERE item_id = ?'),
+      insertPair: db.prepare<[number, string, string, number]>(
+        'INSERT OR IGNORE INTO attrs (item_id, name, value, domain_id) VALUES (?, ?, ?, ?)',
+      ),
+      deleteName: db.prepare<[number, string], { bytes: number }>(
+        `DELETE FROM attrs WHERE item_id = ? AND name = ? RETURNING ${pairBytes} AS bytes`,
+      ),
+      deletePair: db.prepare<[number, string, string], { bytes: number }>(
+        `DELETE FROM attrs WHERE item_id = ? AND name = ? AND value = ? RETURNING ${pairBytes} AS bytes`,
+      ),
+      deleteItemPairs: db.prepare<[number], { bytes: number }>(
+        `DELETE FROM attrs WHERE item_id = ? RETURNING ${pairBytes} AS bytes`,
+      ),
+      addTotals: db.prepare<[number, number, number]>(
+        'UPDATE domains SET pair_count = pair_count + ?, byte_count = byte_count + ? WHERE id = ?',
+      ),
+      totals: db.prepare<[number], { pairCount: number; byteCount: number }>(
+        'SELECT pair_count AS pairCount, byte_count AS byteCount FROM domains WHERE id = ?',
+      ),
+      itemStats: db.prepare<[number], { n: number; bytes: number | null }>(
+        'SELECT count(*) AS n, sum(length(CAST(name AS BLOB))) AS bytes FROM items WHERE domain_id = ?',
+      ),
+      nameStats: db.prepare<[number], { n: number; bytes: number | null }>(
+        `SELECT count(*) AS n, sum(length(CAST(name AS BLOB))) AS bytes
+           FROM (SELECT DISTINCT name FROM attrs WHERE domain_id = ?)`,
+      ),
+      valueStats: db.prepare<[number], { n: number; bytes: number | null }>(
+        'SELECT count(*) AS n, sum(length(CAST(value AS BLOB))) AS bytes FROM attrs WHERE domain_id = ?',
+      ),
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: safe when processes share a file). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  reset(): void {
+    this.transaction(() => {
+      this.db.exec('DELETE FROM attrs; DELETE FROM items; DELETE FROM domains;');
+    });
+  }
+
+  // Domains
+
+  domain(account: string, name: string): DomainRow | undefined {
+    return this.s.domainByName.get(account, name);
+  }
+
+  domainCount(account: string): number {
+    return this.s.domainCount.get(account)?.n ?? 0;
+  }
+
+  createDomain(account: string, name: string, nowSeconds: number): void {
+    this.s.insertDomain.run(account, name, nowSeconds);
+  }
+
+  deleteDomain(account: string, name: string): void {
+    const d = this.domain(account, name);
+    if (!d) return;
+    this.s.deleteDomainAttrs.run(d.id);
+    this.s.deleteDomainItems.run(d.id);
+    this.s.deleteDomain.run(d.id);
+  }
+
+  /** Names strictly after `after`, in byte order. */
+  listDomains(account: string, after: string, limit: number): string[] {
+    return this.s.listDomains.all(account, after, limit).map((r) => r.name);
+  }
+
+  domainStats(domainId: number): DomainStats {
+    const items = this.s.itemStats.get(domainId);
+    const names = this.s.nameStats.get(domainId);
+    const values = this.s.valueStats.get(domainId);
+    return {
+      itemCount: items?.n ?? 0,
+      itemNamesSizeBytes: items?.bytes ?? 0,
+      attributeNameCount: names?.n ?? 0,
+      attributeNamesSizeBytes: names?.bytes ?? 0,
+      attributeValueCount: values?.n ?? 0,
+      attributeValuesSizeBytes: values?.bytes ?? 0,
+    };
+  }
+
+  totals(domainId: number): { pairCount: number; byteCount: number } {
+    return this.s.totals.get(domainId) ?? { pairCount: 0, byteCount: 0 };
+  }
+
+  // Items
+
+  itemId(domainId: number, item: string): number | undefined {
+    return this.s.itemId.get(domainId, item)?.id;
+  }
+
+  /** Every pair of the item, or those whose name is listed; name then value byte order. */
+  getAttributes(domainId: number, item: string, names?: readonly string[]): StoredPair[] {
+    const id = this.itemId(domainId, item);
+    if (id === undefined) return [];
+    return this.pairsOf(id, names);
+  }
+
+  pairsOf(itemId: number, names?: readonly string[]): StoredPair[] {
+    if (names === undefined || names.length === 0) return this.s.itemPairs.all(itemId);
+    return this.s.itemPairsNamed.all(itemId, JSON.stringify(names));
+  }
+
+  /** Up to two values of one attribute: enough to tell absent, single and multi-valued. */
+  valuesForCheck(domainId: number, item: string, name: string): string[] {
+    const id = this.itemId(domainId, item);
+    if (id === undefined) return [];
+    return this.s.attrValues.all(id, name).map((r) => r.value);
+  }
+
+  itemPairCount(domainId: number, item: string): number {
+    const id = this.itemId(domainId, item);
+    return id === undefined ? 0 : (this.s.itemPairCount.get(id)?.n ?? 0);
+  }
+
+  /**
+   * Replace first (every name submitted with Replace=true loses its old values), then add each
+   * pair as a set member. Returns the item's pair count afterwards.
+   */
+  putAttributes(domainId: number, item: string, pairs: readonly PutPair[]): number {
+    let id = this.itemId(domainId, item);
+    if (id === undefined) id = Number(this.s.insertItem.run(domainId, item).lastInsertRowid);
+    let pairDelta = 0;
+    let byteDelta = 0;
+    const replaced = new Set<string>();
+    for (const p of pairs) {
+      if (!p.replace || replaced.has(p.name)) continue;
+      replaced.add(p.name);
+      for (const r of this.s.deleteName.all(id, p.name)) {
+        pairDelta--;
+        byteDelta -= r.bytes;
+      }
+    }
+    for (const p of pairs) {
+      if (this.s.insertPair.run(id, p.name, p.value, domainId).changes > 0) {
+        pairDelta++;
+        byteDelta += Buffer.byteLength(p.name) + Buffer.byteLength(p.value);
+      }
+    }
+    this.s.addTotals.run(pairDelta, byteDelta, domainId);
+    const count = this.s.itemPairCount.get(id)?.n ?? 0;
+    if (count === 0) this.s.deleteItem.run(id);
+    return count;
+  }
+
+  /** `pairs` undefined or empty: the whole item. The item goes with its last pair. */
+  deleteAttributes(domainId: number, item: string, pairs?: readonly DeletePair[]): void {
+    const id = this.itemId(domainId, item);
+    if (id === undefined) return;
+    let removed: { bytes: number }[] = [];
+    if (pairs === undefined || pairs.length === 0) {
+      removed = this.s.deleteItemPairs.all(id);
+    } else {
+      for (const p of pairs) {
+        const rows =
+          p.value === undefined ? this.s.deleteName.all(id, p.name) : this.s.deletePair.all(id, p.name, p.value);
+        removed.push(...rows);
+      }
+    }
+    if (removed.length > 0) {
+      this.s.addTotals.run(-removed.length, -removed.reduce((sum, r) => sum + r.bytes, 0), domainId);
+    }
+    if ((this.s.itemPairCount.get(id)?.n ?? 0) === 0) this.s.deleteItem.run(id);
+  }
+}
