@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SCHEMA_VERSION, schemaSql } from './schema.js';
 
@@ -108,6 +109,17 @@ export class Store {
         'SELECT count(*) AS n, sum(length(CAST(value AS BLOB))) AS bytes FROM attrs WHERE domain_id = ?',
       ),
     };
+  }
+
+  /** The key that signs NextTokens, kept in the file so tokens survive a restart. */
+  tokenKey(): Buffer {
+    const get = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+    const found = get.get('token_key');
+    if (found) return Buffer.from(found.value, 'base64');
+    this.db
+      .prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)')
+      .run('token_key', randomBytes(32).toString('base64'));
+    return Buffer.from(get.get('token_key')?.value ?? '', 'base64');
   }
 
   close(): void {

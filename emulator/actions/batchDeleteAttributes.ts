@@ -1,0 +1,18 @@
+import { batchBoxUsage } from '../protocol/boxUsage.js';
+import { deletePairs } from './attributes.js';
+import { batchItems } from './batch.js';
+import type { Action } from './types.js';
+import { domainName, existingDomain } from './validate.js';
+
+export const batchDeleteAttributesAction: Action = {
+  name: 'BatchDeleteAttributes',
+  handle(params, ctx) {
+    const domain = domainName(params);
+    const items = batchItems(params, (_, item) => deletePairs(item), false);
+    const { id } = existingDomain(ctx, domain);
+    ctx.store.transaction(() => {
+      for (const item of items) ctx.store.deleteAttributes(id, item.name, item.pairs);
+    });
+    return { result: null, boxUsage: batchBoxUsage('BatchDeleteAttributes', items.length) };
+  },
+};

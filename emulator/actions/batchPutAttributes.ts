@@ -1,0 +1,21 @@
+import { batchBoxUsage } from '../protocol/boxUsage.js';
+import { putPairs } from './attributes.js';
+import { batchItems } from './batch.js';
+import { checkDomainLimits, checkItemLimit } from './limits.js';
+import type { Action } from './types.js';
+import { domainName, existingDomain } from './validate.js';
+
+/** The whole batch is one transaction: a limit breached by any item writes nothing. */
+export const batchPutAttributesAction: Action = {
+  name: 'BatchPutAttributes',
+  handle(params, ctx) {
+    const domain = domainName(params);
+    const items = batchItems(params, (_, item) => putPairs(item), true);
+    const { id } = existingDomain(ctx, domain);
+    ctx.store.transaction(() => {
+      for (const item of items) checkItemLimit(ctx.store.putAttributes(id, item.name, item.pairs));
+      checkDomainLimits(ctx.store, id, ctx.limits);
+    });
+    return { result: null, boxUsage: batchBoxUsage('BatchPutAttributes', items.length) };
+  },
+};

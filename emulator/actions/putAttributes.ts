@@ -1,0 +1,28 @@
+import { writeBoxUsage } from '../protocol/boxUsage.js';
+import { errors } from '../protocol/errors.js';
+import { putPairs, submittedBytes } from './attributes.js';
+import { checkExpected, parseExpected } from './expected.js';
+import { checkDomainLimits, checkItemLimit } from './limits.js';
+import type { Action } from './types.js';
+import { domainName, existingDomain, itemName, MAX_PAIRS, requireModernVersion } from './validate.js';
+
+export const putAttributesAction: Action = {
+  name: 'PutAttributes',
+  handle(params, ctx) {
+    const domain = domainName(params);
+    const item = itemName(params.get('ItemName'));
+    if (params.has('Replace')) throw errors.featureDeprecated();
+    if (params.indexed('Attribute').length === 0) throw errors.missingParameterText('No attributes');
+    const pairs = putPairs(params);
+    if (pairs.length > MAX_PAIRS) throw errors.numberSubmittedAttributesExceeded();
+    requireModernVersion(ctx, params, ['Expected']);
+    const expected = parseExpected(params);
+    const { id } = existingDomain(ctx, domain);
+    ctx.store.transaction(() => {
+      if (expected) checkExpected(ctx.store, id, item, expected);
+      checkItemLimit(ctx.store.putAttributes(id, item, pairs));
+      checkDomainLimits(ctx.store, id, ctx.limits);
+    });
+    return { result: null, boxUsage: writeBoxUsage('PutAttributes', submittedBytes(pairs)) };
+  },
+};

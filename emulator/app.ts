@@ -1,0 +1,119 @@
+import express, { type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { actions } from './actions/index.js';
+import type { ActionContext, Limits } from './actions/types.js';
+import { readBody } from './protocol/body.js';
+import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from './protocol/boxUsage.js';
+import { errors, SdbError } from './protocol/errors.js';
+import { collectParams, type Params } from './protocol/params.js';
+import { errorDocument, successDocument } from './protocol/render.js';
+import { newRequestId } from './protocol/requestId.js';
+import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+export const API_VERSIONS: ReadonlySet<string> = new Set(['2009-04-15', '2007-11-07']);
+
+/** What authentication sees of a request. */
+export interface SignedRequest {
+  method: string;
+  /** The Host header as sent, port included. */
+  host: string;
+  path: string;
+  params: Params;
+}
+
+export interface AppConfig {
+  store: Store;
+  limits: Limits;
+  now: () => number;
+  tokenKey: Buffer;
+  logger: Logger;
+  /**
+   * Checks the request's credentials (throwing the service's auth errors) and returns the
+   * account namespace its domains live in. Without authentication every caller shares ''.
+   */
+  authenticate: (req: SignedRequest) => string;
+}
+
+export function createApp(config: AppConfig): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+
+  app.get('/_simpledb/health', (_req, res) => {
+    res.json({ status: 'ok', version: VERSION });
+  });
+  app.post('/_simpledb/reset', (_req, res) => {
+    config.store.reset();
+    res.json({ status: 'reset' });
+  });
+
+  app.use((req, res) => {
+    void handleProtocol(config, req, res);
+  });
+  return app;
+}
+
+async function handleProtocol(config: AppConfig, req: Request, res: Response): Promise<void> {
+  const started = performance.now();
+  const requestId = newRequestId();
+  let action: ActionName | undefined;
+  let status = 200;
+  let code: string | undefined;
+  try {
+    const [path = '/', query = ''] = splitUrl(req.originalUrl);
+    if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
+    if (path !== '/') throw errors.invalidUri(path);
+    const body = req.method === 'POST' ? await readBody(req) : null;
+    const params = collectParams(query, body);
+    const account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
+    const name = params.get('Action');
+    if (name === undefined || name === '') throw errors.missingAction();
+    const handler = actions.get(name);
+    if (!handler) throw errors.invalidAction(name);
+    action = handler.name;
+    const version = params.get('Version') ?? '2009-04-15';
+    if (!API_VERSIONS.has(version)) throw errors.noSuchVersion(version);
+    const ctx: ActionContext = {
+      store: config.store,
+      account,
+      now: config.now,
+      version,
+      limits: config.limits,
+      tokenKey: config.tokenKey,
+    };
+    const out = handler.handle(params, ctx);
+    send(res, 200, successDocument(action, out.result, requestId, formatBoxUsage(out.boxUsage)));
+  } catch (err) {
+    const known = err instanceof SdbError ? err : undefined;
+    if (!known) config.logger.error({ err, requestId }, 'unexpected error; answered InternalError');
+    const e = known ?? errors.internalError();
+    status = e.status;
+    code = e.code;
+    const usage = e.withBoxUsage ? formatBoxUsage(action ? BASE_BOX_USAGE[action] : 0) : null;
+    send(res, e.status, errorDocument(e.code, e.message, requestId, usage));
+  } finally {
+    if (config.logger.isLevelEnabled('debug')) {
+      config.logger.debug(
+        { requestId, method: req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },
+        'request',
+      );
+    }
+  }
+}
+
+function splitUrl(url: string): [string, string] {
+  const q = url.indexOf('?');
+  return q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
+}
+
+function send(res: Response, status: number, xml: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, {
+    'Content-Type': 'text/xml',
+    'Content-Length': Buffer.byteLength(xml),
+    Server: 'Amazon SimpleDB',
+  });
+  res.end(xml);
+}
