@@ -1,0 +1,235 @@
+import { Pool } from 'undici';
+import type { ServiceOutput, SimpleDBCommand } from './commands.js';
+import { toProvider, type CredentialProvider, type SimpleDBCredentials } from './credentials.js';
+import {
+  SimpleDBAbortError,
+  SimpleDBError,
+  SimpleDBNetworkError,
+  SimpleDBServiceError,
+  SimpleDBTimeoutError,
+  createServiceError,
+  errorFromStatus,
+} from './errors.js';
+import { backoffDelay, defaultSleep, isRetryable, mayHaveBeenApplied, type RetryBackoff } from './retry.js';
+import { signedQueryV2, timestampV2, type QueryParam } from './signer.js';
+import { parseError, parseSuccess } from './xml.js';
+
+const API_VERSION = '2009-04-15';
+/** undici sends none; the service's logs and support cases identify callers by it. */
+const USER_AGENT = 'simpledb-local-client';
+
+/** SDK v3's logger shape; the client logs per attempt (action, status, timing), never keys, signatures or data. */
+export interface Logger {
+  debug(...content: unknown[]): void;
+  info(...content: unknown[]): void;
+  warn(...content: unknown[]): void;
+  error(...content: unknown[]): void;
+}
+
+export interface SimpleDBClientConfig {
+  /** Default: AWS_REGION, else us-east-1. */
+  region?: string;
+  /** Default from the region: https://sdb.amazonaws.com (us-east-1) or https://sdb.<region>.amazonaws.com. */
+  endpoint?: string | URL;
+  /** Keys, or a provider called lazily and kept until near expiry. Default: the standard AWS chain. */
+  credentials?: SimpleDBCredentials | CredentialProvider;
+  /** Attempts per call, first included. Default 3; 1 disables retries. */
+  maxAttempts?: number;
+  /** Milliseconds one attempt may take, connection to last byte of the answer. Default: none. */
+  requestTimeout?: number;
+  retryBackoff?: RetryBackoff;
+  logger?: Logger;
+  /** Keep-alive connections to the endpoint. Default 50, SDK v3's maxSockets. */
+  maxConnections?: number;
+}
+
+export interface SendOptions {
+  abortSignal?: AbortSignal;
+}
+
+export interface ResolvedConfig {
+  readonly region: string;
+  readonly endpoint: URL;
+  readonly maxAttempts: number;
+  readonly requestTimeout: number | undefined;
+}
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Failures that happen before any byte of the request can have left this host. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const UNDICI_TIMEOUTS: Record<string, boolean> = {
+  UND_ERR_CONNECT_TIMEOUT: false,
+  UND_ERR_HEADERS_TIMEOUT: true,
+  UND_ERR_BODY_TIMEOUT: true,
+};
+
+function defaultEndpoint(region: string): URL {
+  return new URL(region === 'us-east-1' ? 'https://sdb.amazonaws.com' : `https://sdb.${region}.amazonaws.com`);
+}
+
+interface Exchange {
+  status: number;
+  body: string;
+}
+
+export class SimpleDBClient {
+  readonly config: ResolvedConfig;
+  private readonly credentials: CredentialProvider;
+  private readonly backoff: RetryBackoff;
+  private readonly logger: Logger;
+  /** Client-owned, so two clients never share sockets and destroy() closes exactly ours. */
+  private readonly pool: Pool;
+  private destroyed = false;
+
+  constructor(config: SimpleDBClientConfig = {}) {
+    const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
+    const endpoint = config.endpoint === undefined ? defaultEndpoint(region) : new URL(config.endpoint);
+    const maxAttempts = config.maxAttempts ?? 3;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+      throw new RangeError(`maxAttempts must be a positive integer, not ${maxAttempts}`);
+    }
+    this.config = { region, endpoint, maxAttempts, requestTimeout: config.requestTimeout };
+    this.credentials = toProvider(config.credentials);
+    this.backoff = config.retryBackoff ?? {};
+    this.logger = config.logger ?? silent;
+    this.pool = new Pool(endpoint.origin, { connections: config.maxConnections ?? 50 });
+  }
+
+  async send<Input extends object, Output extends ServiceOutput>(
+    command: SimpleDBCommand<Input, Output>,
+    options: SendOptions = {},
+  ): Promise<Output> {
+    if (this.destroyed) throw new Error('SimpleDBClient.send() called after destroy()');
+    const signal = options.abortSignal;
+    const actionParams = command.serialize();
+    const sleep = this.backoff.sleep ?? defaultSleep;
+    let totalRetryDelay = 0;
+    for (let attempt = 1; ; attempt++) {
+      const body = this.sign(actionParams, command.action, await this.credentials());
+      // Checked after the credentials arrive and before the request starts, in the same tick.
+      if (signal?.aborted) throw withMetadata(new SimpleDBAbortError(signal.reason), attempt - 1, totalRetryDelay);
+      const started = performance.now();
+      let error: SimpleDBError;
+      try {
+        const response = await this.exchange(body, signal);
+        const ms = Math.round(performance.now() - started);
+        this.logger.debug('SimpleDB', command.action, { attempt, status: response.status, ms });
+        const document = response.status < 300 ? parseSuccess(command.action, response.body) : undefined;
+        if (document !== undefined) {
+          const $metadata = { httpStatusCode: response.status, requestId: document.requestId, attempts: attempt, totalRetryDelay };
+          return command.deserialize(document.result, { $metadata, BoxUsage: document.boxUsage });
+        }
+        error = responseError(command.action, response);
+      } catch (thrown) {
+        if (!(thrown instanceof SimpleDBError)) throw thrown;
+        error = thrown;
+      }
+      withMetadata(error, attempt, totalRetryDelay);
+      if (command.isConditionalWrite && mayHaveBeenApplied(error)) {
+        error.$writeMayHaveBeenApplied = true;
+        throw error;
+      }
+      if (error instanceof SimpleDBAbortError || attempt >= this.config.maxAttempts || !isRetryable(error)) throw error;
+      const wait = backoffDelay(attempt, this.backoff);
+      const status = error.$metadata.httpStatusCode;
+      this.logger.warn('SimpleDB', command.action, { attempt, retryInMs: wait, error: error.name, status });
+      try {
+        await sleep(wait, signal);
+      } catch (reason) {
+        throw withMetadata(new SimpleDBAbortError(signal?.reason ?? reason), attempt, totalRetryDelay);
+      }
+      totalRetryDelay += wait;
+    }
+  }
+
+  /** Closes the client's connections; requests in flight fail. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await this.pool.destroy();
+  }
+
+  /** Signed fresh for every attempt: the Timestamp must be recent and credentials may have rotated. */
+  private sign(actionParams: readonly QueryParam[], action: string, credentials: SimpleDBCredentials): string {
+    const params: QueryParam[] = [
+      ...actionParams,
+      ['Action', action],
+      ['Version', API_VERSION],
+      ['AWSAccessKeyId', credentials.accessKeyId],
+      ['SignatureMethod', 'HmacSHA256'],
+      ['SignatureVersion', '2'],
+      ['Timestamp', timestampV2(new Date())],
+    ];
+    if (credentials.sessionToken) params.push(['SecurityToken', credentials.sessionToken]);
+    const { host, pathname } = this.config.endpoint;
+    return signedQueryV2({ method: 'POST', host, path: pathname, params, secretAccessKey: credentials.secretAccessKey });
+  }
+
+  /** One HTTP round trip; every failure comes out as a SimpleDBError. */
+  private async exchange(body: string, signal: AbortSignal | undefined): Promise<Exchange> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const abort = () => controller.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    const timeout = this.config.requestTimeout;
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, timeout);
+    try {
+      const response = await this.pool.request({
+        method: 'POST',
+        path: this.config.endpoint.pathname,
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT },
+        body,
+        signal: controller.signal,
+      });
+      return { status: response.statusCode, body: await response.body.text() };
+    } catch (cause) {
+      if (signal?.aborted) throw new SimpleDBAbortError(signal.reason);
+      if (timedOut) {
+        throw new SimpleDBTimeoutError(`No answer within requestTimeout (${timeout} ms)`, { cause, requestMayHaveBeenSent: true });
+      }
+      throw transportError(cause);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+}
+
+function withMetadata<E extends SimpleDBError>(error: E, attempts: number, totalRetryDelay: number): E {
+  error.$metadata = { ...error.$metadata, attempts, totalRetryDelay };
+  return error;
+}
+
+function responseError(action: string, response: Exchange): SimpleDBServiceError {
+  if (response.status < 300) {
+    return new SimpleDBServiceError('UnparseableResponse', {
+      message: `Expected a <${action}Response> document: ${response.body.slice(0, 200)}`,
+      httpStatusCode: response.status,
+    });
+  }
+  const document = parseError(response.body);
+  if (document === undefined) return errorFromStatus(response.status, response.body);
+  return createServiceError(document.code, {
+    message: document.message,
+    httpStatusCode: response.status,
+    requestId: document.requestId,
+    BoxUsage: document.boxUsage,
+  });
+}
+
+function transportError(cause: unknown): SimpleDBError {
+  const code =
+    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (code !== undefined && code in UNDICI_TIMEOUTS) {
+    return new SimpleDBTimeoutError(message, { cause, requestMayHaveBeenSent: UNDICI_TIMEOUTS[code] === true });
+  }
+  return new SimpleDBNetworkError(message, { cause, code, requestMayHaveBeenSent: code === undefined || !NOT_SENT_CODES.has(code) });
+}
