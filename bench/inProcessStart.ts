@@ -1,0 +1,36 @@
+/**
+ * In-process start and close, in a fresh process so the first start pays what a test file's
+ * first `startEmulator` pays (module loading, SQLite's first open). Prints one JSON line.
+ */
+import { median } from './stats.js';
+
+export interface InProcessStart {
+  importMs: number;
+  firstStartMs: number;
+  startMs: number;
+  closeMs: number;
+  runs: number;
+}
+
+const RUNS = 20;
+const t0 = performance.now();
+const { startEmulator } = await import('../emulator/index.js');
+const importMs = performance.now() - t0;
+const starts: number[] = [];
+const closes: number[] = [];
+for (let k = 0; k < RUNS; k++) {
+  const t = performance.now();
+  const emulator = await startEmulator({ port: 0 });
+  starts.push(performance.now() - t);
+  const c = performance.now();
+  await emulator.close();
+  closes.push(performance.now() - c);
+}
+const out: InProcessStart = {
+  importMs,
+  firstStartMs: starts[0] ?? Number.NaN,
+  startMs: median(starts.slice(1)),
+  closeMs: median(closes),
+  runs: RUNS,
+};
+console.log(JSON.stringify(out));
