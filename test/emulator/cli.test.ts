@@ -1,0 +1,197 @@
+// The command line and the control endpoints (issue 2, part 7). Runs the built CLI
+// (dist/emulator/cli.js: `npm test` builds first) as a child process and waits on its events:
+// the listening line and the process exit.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../emulator/index.js';
+import { OPTION_SPECS } from '../../emulator/options.js';
+import { VERSION } from '../../emulator/version.js';
+import { getPairs, ok, resultOf, type Endpoint } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));
+const LISTENING = /^simpledb-local listening on (http:\/\/127\.0\.0\.1:(\d+))$/;
+
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+const children = new Set<Child>();
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** The environment without any SIMPLEDB_LOCAL_* the developer may have set. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIMPLEDB_LOCAL_')));
+  return { ...env, ...extra };
+}
+
+function run(args: string[], env: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  return child;
+}
+
+/** Everything a short-lived command prints, and its exit code. */
+async function finish(child: Child): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+interface Running {
+  child: Child;
+  url: string;
+  port: number;
+  line: string;
+}
+
+/** Starts the server and resolves on its first stdout line, which must be the listening line. */
+async function start(args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const child = run(args, env);
+  child.stderr.resume();
+  const lines = createInterface({ input: child.stdout });
+  const exited = once(child, 'exit').then(() => {
+    throw new Error(`the CLI exited before listening (${String(child.exitCode)})`);
+  });
+  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string];
+  const m = LISTENING.exec(line);
+  if (!m) throw new Error(`unexpected first line: ${JSON.stringify(line)}`);
+  return { child, url: m[1] ?? '', port: Number(m[2]), line };
+}
+
+function remote(r: Running): Endpoint {
+  return { host: '127.0.0.1', port: r.port };
+}
+
+async function stop(r: Running, signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
+  const t0 = performance.now();
+  const exited = once(r.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  r.child.kill(signal);
+  const [code] = await exited;
+  return { code, ms: performance.now() - t0 };
+}
+
+describe('simpledb-local CLI', () => {
+  it('--port 0 prints exactly the listening line, serves requests, and exits 0 on SIGTERM', async () => {
+    const r = await start(['--port', '0', '--log-level', 'silent']);
+    expect(r.line).toBe(`simpledb-local listening on http://127.0.0.1:${r.port}`);
+    expect(r.port).toBeGreaterThan(0);
+    await ok(remote(r), { Action: 'CreateDomain', DomainName: 'cli' });
+    resultOf(await ok(remote(r), { Action: 'ListDomains' }), 'ListDomains');
+    const { code, ms } = await stop(r, 'SIGTERM');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('SIGINT exits 0 promptly even with a keep-alive connection open', async () => {
+    const r = await start(['--port', '0']);
+    const res = await fetch(`${r.url}/?Action=ListDomains`, { keepalive: true });
+    expect(res.status).toBe(200);
+    await res.text();
+    const { code, ms } = await stop(r, 'SIGINT');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('takes the port from SIMPLEDB_LOCAL_PORT', async () => {
+    const r = await start([], { SIMPLEDB_LOCAL_PORT: '0' });
+    expect(r.port).not.toBe(8080);
+    expect((await fetch(`${r.url}/_simpledb/health`)).status).toBe(200);
+    expect((await stop(r, 'SIGTERM')).code).toBe(0);
+  });
+
+  it('--help lists every flag and its environment variable; --version prints the package version', async () => {
+    const help = await finish(run(['--help']));
+    expect(help.code).toBe(0);
+    const flat = help.stdout.replace(/\s+/g, ' ');
+    for (const spec of OPTION_SPECS) {
+      expect(flat).toContain(spec.flag);
+      expect(flat).toContain(spec.env);
+    }
+    expect(flat).toContain('--version');
+    const version = await finish(run(['--version']));
+    expect(version).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    expect(VERSION).not.toBe('0.0.0');
+  });
+
+  it('a bad --port fails with a message and a non-zero exit', async () => {
+    for (const bad of ['abc', '70000', '-1']) {
+      const out = await finish(run(['--port', bad]));
+      expect(out.code, bad).not.toBe(0);
+      expect(out.stderr).toContain('a port is a whole number from 0 to 65535');
+      expect(out.stdout).toBe('');
+    }
+  });
+
+  it('a port already in use fails with a message', async () => {
+    await using taken = await startEmulator({ port: 0 });
+    const out = await finish(run(['--port', String(taken.port)]));
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/^simpledb-local: cannot start: .*EADDRINUSE/m);
+  });
+
+  it('--db FILE keeps data across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simpledb-local-cli-'));
+    try {
+      const db = join(dir, 'data.sqlite');
+      const first = await start(['--port', '0', '--db', db]);
+      for (const d of ['kept1', 'kept2']) await ok(remote(first), { Action: 'CreateDomain', DomainName: d });
+      await ok(remote(first), { Action: 'PutAttributes', DomainName: 'kept1', ItemName: 'i', 'Attribute.1.Name': 'a', 'Attribute.1.Value': 'é' });
+      const page = await ok(remote(first), { Action: 'ListDomains', MaxNumberOfDomains: '1' });
+      const token = /<NextToken>([^<]+)</.exec(page.text)?.[1] ?? '';
+      expect((await stop(first, 'SIGTERM')).code).toBe(0);
+
+      const second = await start(['--port', '0'], { SIMPLEDB_LOCAL_DB: db });
+      expect(await getPairs(remote(second), 'kept1', 'i')).toEqual([['a', 'é']]);
+      // A NextToken from before the restart still pages: its signing key is kept in the file.
+      const next = await ok(remote(second), { Action: 'ListDomains', MaxNumberOfDomains: '1', NextToken: token });
+      expect(next.text).toContain('<ListDomainsResult><DomainName>kept2</DomainName></ListDomainsResult>');
+      expect((await stop(second, 'SIGTERM')).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('GET /_simpledb/health and POST /_simpledb/reset', async () => {
+    const r = await start(['--port', '0']);
+    const health = await fetch(`${r.url}/_simpledb/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', version: VERSION });
+    await ok(remote(r), { Action: 'CreateDomain', DomainName: 'gone' });
+    const reset = await fetch(`${r.url}/_simpledb/reset`, { method: 'POST' });
+    expect(reset.status).toBe(200);
+    expect(await reset.json()).toEqual({ status: 'reset' });
+    expect((await ok(remote(r), { Action: 'ListDomains' })).text).toContain('<ListDomainsResult/>');
+    expect((await stop(r, 'SIGTERM')).code).toBe(0);
+  });
+});
+
+describe('programmatic handle', () => {
+  it('reset() drops every domain; await using closes the server', async () => {
+    let url = '';
+    {
+      await using emu = await startEmulator({ port: 0 });
+      url = emu.url;
+      expect(emu.url).toBe(`http://127.0.0.1:${emu.port}`);
+      await ok(emu, { Action: 'CreateDomain', DomainName: 'dom1' });
+      emu.reset();
+      expect((await ok(emu, { Action: 'ListDomains' })).text).toContain('<ListDomainsResult/>');
+    }
+    await expect(fetch(`${url}/_simpledb/health`)).rejects.toThrow();
+  });
+
+  it('close() is idempotent', async () => {
+    const emu = await startEmulator({ port: 0 });
+    await Promise.all([emu.close(), emu.close()]);
+    await emu.close();
+  });
+});
