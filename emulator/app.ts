@@ -9,6 +9,7 @@ import { collectParams, type Params } from './protocol/params.js';
 import { errorDocument, successDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import type { Store } from './store/store.js';
+import type { ProtocolHooks } from './sync/index.js';
 import { VERSION } from './version.js';
 
 export const API_VERSIONS: ReadonlySet<string> = new Set(['2009-04-15', '2007-11-07']);
@@ -33,6 +34,10 @@ export interface AppConfig {
    * account namespace its domains live in. Without authentication every caller shares ''.
    */
   authenticate: (req: SignedRequest) => string;
+  /** Consistency simulation, fault injection and the journal (emulator/sync). */
+  sync?: ProtocolHooks;
+  /** Their JSON control routes, mounted under /_simpledb/. */
+  controlRoutes?: express.Router;
 }
 
 export function createApp(config: AppConfig): express.Express {
@@ -44,10 +49,12 @@ export function createApp(config: AppConfig): express.Express {
   app.get('/_simpledb/health', (_req, res) => {
     res.json({ status: 'ok', version: VERSION });
   });
-  app.post('/_simpledb/reset', (_req, res) => {
+  // moto's reset route too, so test suites written against moto reset us unchanged.
+  app.post(['/_simpledb/reset', '/moto-api/reset'], (_req, res) => {
     config.store.reset();
     res.json({ status: 'reset' });
   });
+  if (config.controlRoutes) app.use('/_simpledb', config.controlRoutes);
 
   app.use((req, res) => {
     void handleProtocol(config, req, res);
@@ -58,6 +65,8 @@ export function createApp(config: AppConfig): express.Express {
 async function handleProtocol(config: AppConfig, req: Request, res: Response): Promise<void> {
   const started = performance.now();
   const requestId = newRequestId();
+  const sync = config.sync?.open(req, res);
+  let params: Params | undefined;
   let action: ActionName | undefined;
   let status = 200;
   let code: string | undefined;
@@ -66,7 +75,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
     if (path !== '/') throw errors.invalidUri(path);
     const body = req.method === 'POST' ? await readBody(req) : null;
-    const params = collectParams(query, body);
+    params = collectParams(query, body);
     const account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
     const name = params.get('Action');
     if (name === undefined || name === '') throw errors.missingAction();
@@ -75,6 +84,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     action = handler.name;
     const version = params.get('Version') ?? '2009-04-15';
     if (!API_VERSIONS.has(version)) throw errors.noSuchVersion(version);
+    await sync?.before(action, params);
     const ctx: ActionContext = {
       store: config.store,
       account,
@@ -82,8 +92,10 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
       version,
       limits: config.limits,
       tokenKey: config.tokenKey,
+      eventualRead: sync?.eventualRead,
     };
     const out = handler.handle(params, ctx);
+    await sync?.after();
     send(res, 200, successDocument(action, out.result, requestId, formatBoxUsage(out.boxUsage)));
   } catch (err) {
     const known = err instanceof SdbError ? err : undefined;
@@ -94,6 +106,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     const usage = e.withBoxUsage ? formatBoxUsage(action ? BASE_BOX_USAGE[action] : 0) : null;
     send(res, e.status, errorDocument(e.code, e.message, requestId, usage));
   } finally {
+    sync?.close({ requestId, action, params, status, code });
     if (config.logger.isLevelEnabled('debug')) {
       config.logger.debug(
         { requestId, method: req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },

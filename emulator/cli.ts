@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { exposureWarning } from './auth/exposure.js';
 import { startEmulator } from './index.js';
 import { LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
+import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './version.js';
 
 function parsePort(value: string): number {
@@ -15,7 +17,32 @@ function parseLevel(value: string): string {
   return value;
 }
 
-const parsers: Partial<Record<keyof CliOptions, (v: string) => unknown>> = { port: parsePort, logLevel: parseLevel };
+/** Environment variables hold text, so a switch also takes a value: SIMPLEDB_LOCAL_ISOLATE_ACCOUNTS=false turns it off. */
+function parseSwitch(value: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(value)) return true;
+  if (/^(false|0|no|off)$/i.test(value)) return false;
+  throw new InvalidArgumentError('true or false');
+}
+
+/** The sync options' own checks (shared with the control API), reported the commander way. */
+function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+const parsers: Partial<Record<keyof CliOptions, (v: string) => unknown>> = {
+  port: parsePort,
+  logLevel: parseLevel,
+  isolateAccounts: parseSwitch,
+  consistency: cliCheck(consistencyMode),
+  maxStaleness: cliCheck(parseMaxStaleness),
+  seed: cliCheck(parseSeed),
+};
 
 const program = new Command()
   .name('simpledb-local')
@@ -32,12 +59,27 @@ for (const spec of OPTION_SPECS) {
 program.parse();
 const opts = program.opts<CliOptions>();
 
-const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel }).catch(
+const auth = {
+  accessKeyId: opts.accessKeyId,
+  secretAccessKey: opts.secretAccessKey,
+  credentialsFile: opts.credentials,
+  isolateAccounts: opts.isolateAccounts,
+};
+const sync = {
+  consistency: opts.consistency,
+  maxStalenessMs: opts.maxStaleness,
+  seed: opts.seed,
+  journal: opts.journal,
+  controlFile: opts.controlFile,
+};
+const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync }).catch(
   (err: NodeJS.ErrnoException) => {
     console.error(`simpledb-local: cannot start: ${err.message}`);
     process.exit(1);
   },
 );
+const exposure = exposureWarning(emulator.host, auth);
+if (exposure) console.error(exposure);
 console.log(`simpledb-local listening on ${emulator.url}`);
 
 // As PID 1 in a container Node gets no default signal handlers, so both are handled here.

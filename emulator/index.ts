@@ -2,14 +2,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
-import { createApp, type SignedRequest } from './app.js';
+import { createApp } from './app.js';
+import { resolveCredentials, type AuthOptions, type Credential } from './auth/credentials.js';
+import { createAuthenticator } from './protocol/auth.js';
 import { formatBoxUsage } from './protocol/boxUsage.js';
 import { errors } from './protocol/errors.js';
 import { errorDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import { Store } from './store/store.js';
+import { createSync, type ConsistencyMode, type Control, type Sync } from './sync/index.js';
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends AuthOptions {
   /** Default 8080; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -22,6 +25,18 @@ export interface EmulatorOptions {
   /** The emulator's clock in ms since the epoch; injectable for tests. */
   now?: () => number;
   limits?: Partial<Limits>;
+  /** How reads without ConsistentRead=true see the store (notes/sync.md). Default 'consistent'. */
+  consistency?: ConsistencyMode;
+  /** eventual: how far behind a read may be, in ms. Default 1000. */
+  maxStalenessMs?: number;
+  /** Seeds staleness and fault probabilities; default random (reported by control.consistency()). */
+  seed?: number;
+  /** A file the journal appends one JSON line per request to. */
+  journal?: string;
+  /** Journal entries kept in memory. Default 1000. */
+  journalSize?: number;
+  /** A JSON start-up state for the control surface: { consistency, faults }. */
+  controlFile?: string;
 }
 
 export interface Emulator {
@@ -29,6 +44,8 @@ export interface Emulator {
   readonly port: number;
   readonly host: string;
   readonly store: Store;
+  /** Consistency mode, fault rules and the journal (notes/sync.md). */
+  readonly control: Control;
   /** Drops every domain. */
   reset(): void;
   close(): Promise<void>;
@@ -41,21 +58,49 @@ export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'silent' }, pino.destination(2));
+  // Built before the store so that a credentials mistake leaves no database open.
+  const authenticate = createAuthenticator({
+    credentials: resolveCredentials(options),
+    isolateAccounts: options.isolateAccounts ?? false,
+    now: options.now ?? Date.now,
+  });
   const store = new Store(options.db ?? ':memory:');
+  let sync: Sync;
+  try {
+    sync = createSync({
+      store,
+      now: options.now ?? Date.now,
+      logger,
+      consistency: options.consistency,
+      maxStalenessMs: options.maxStalenessMs,
+      seed: options.seed,
+      journalFile: options.journal,
+      journalSize: options.journalSize,
+      controlFile: options.controlFile,
+      maxUriBytes: MAX_HEADER_BYTES,
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const app = createApp({
     store,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now: options.now ?? Date.now,
     tokenKey: store.tokenKey(),
     logger,
-    authenticate: (_req: SignedRequest) => '',
+    authenticate,
+    sync: sync.hooks,
+    controlRoutes: sync.routes,
   });
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
+  // Without requireHostHeader: false, Node answers a Host-less request with a bare, empty 400.
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, app);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   try {
     await listen(server, options.port ?? 8080, host);
   } catch (err) {
     store.close();
+    sync.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -64,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     (closing ??= new Promise<void>((resolve) => {
       server.close(() => {
         store.close();
+        sync.close();
         resolve();
       });
       server.closeAllConnections();
@@ -73,6 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     host,
     store,
+    control: sync.control,
     reset: () => store.reset(),
     close,
     [Symbol.asyncDispose]: close,
@@ -104,4 +151,4 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 export { Store };
-export type { Limits };
+export type { Credential, Limits };

@@ -1,4 +1,5 @@
 import type { Level } from 'pino';
+import type { ConsistencyMode } from './sync/consistency.js';
 
 /**
  * Every start-up option once: its CLI flag, its environment variable and its default. The CLI's
@@ -17,6 +18,15 @@ export interface CliOptions {
   host: string;
   db: string;
   logLevel: Level | 'silent';
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  credentials?: string;
+  isolateAccounts: boolean;
+  consistency: ConsistencyMode;
+  maxStaleness: number;
+  seed?: number;
+  journal?: string;
+  controlFile?: string;
 }
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -24,6 +34,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'host', flag: '--host <host>', env: 'SIMPLEDB_LOCAL_HOST', description: 'address to bind', default: '127.0.0.1' },
   { key: 'db', flag: '--db <path>', env: 'SIMPLEDB_LOCAL_DB', description: ':memory: or a SQLite file kept across restarts', default: ':memory:' },
   { key: 'logLevel', flag: '--log-level <level>', env: 'SIMPLEDB_LOCAL_LOG_LEVEL', description: 'silent, fatal, error, warn, info, debug or trace', default: 'info' },
+  { key: 'accessKeyId', flag: '--access-key-id <id>', env: 'SIMPLEDB_LOCAL_ACCESS_KEY_ID', description: 'an access key to accept (with --secret-access-key); turns on Signature V2 checking' },
+  { key: 'secretAccessKey', flag: '--secret-access-key <secret>', env: 'SIMPLEDB_LOCAL_SECRET_ACCESS_KEY', description: 'the secret of --access-key-id (prefer the variable: arguments show in ps)' },
+  { key: 'credentials', flag: '--credentials <file>', env: 'SIMPLEDB_LOCAL_CREDENTIALS', description: 'turns on Signature V2 checking: JSON {"accounts": [{"accessKeyId", "secretAccessKey", "account"?}]}' },
+  { key: 'isolateAccounts', flag: '--isolate-accounts [boolean]', env: 'SIMPLEDB_LOCAL_ISOLATE_ACCOUNTS', description: 'each account (or access key) sees only its own domains', default: 'false' },
+  { key: 'consistency', flag: '--consistency <mode>', env: 'SIMPLEDB_LOCAL_CONSISTENCY', description: 'reads without ConsistentRead=true: consistent, eventual (up to --max-staleness behind) or frozen', default: 'consistent' },
+  { key: 'maxStaleness', flag: '--max-staleness <ms>', env: 'SIMPLEDB_LOCAL_MAX_STALENESS', description: 'eventual: how far behind a read may be, drawn per read', default: '1000' },
+  { key: 'seed', flag: '--seed <n>', env: 'SIMPLEDB_LOCAL_SEED', description: 'seeds staleness and fault probabilities (default random, shown by GET /_simpledb/consistency)' },
+  { key: 'journal', flag: '--journal <file>', env: 'SIMPLEDB_LOCAL_JOURNAL', description: 'append one JSON line per request to this file' },
+  { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },
 ];
 
 export const LOG_LEVELS: readonly string[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];

@@ -20,8 +20,9 @@ export const getAttributesAction: Action = {
     });
     if (names.length > MAX_PAIRS) throw errors.tooManyRequestedAttributes();
     requireModernVersion(ctx, params, ['ConsistentRead']);
-    consistentRead(params);
-    const pairs = ctx.store.getAttributes(existingDomain(ctx, domain).id, item, names);
+    const consistent = consistentRead(params);
+    const { id } = existingDomain(ctx, domain);
+    const pairs = ctx.store.getAttributes(id, item, names, consistent ? undefined : ctx.eventualRead?.());
     const result = pairs.map((p) => attributeElement(p.name, p.value)).join('');
     return { result, boxUsage: getBoxUsage(pairs.length) };
   },

@@ -1,6 +1,7 @@
 import type { ActionName } from '../protocol/boxUsage.js';
 import type { Params } from '../protocol/params.js';
 import type { Store } from '../store/store.js';
+import type { ReadView } from '../store/versions.js';
 
 /** The service's limits; configurable so tests can reach them without writing 10 GB. */
 export interface Limits {
@@ -26,6 +27,11 @@ export interface ActionContext {
   readonly limits: Limits;
   /** Server secret for tamper-proof NextTokens. */
   readonly tokenKey: Buffer;
+  /**
+   * For a read without ConsistentRead=true: the version it sees, drawn by the consistency model
+   * (emulator/sync) once per read; undefined (or absent) means the live rows.
+   */
+  readonly eventualRead?: () => ReadView | undefined;
 }
 
 export interface ActionOutput {

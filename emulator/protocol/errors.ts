@@ -24,6 +24,12 @@ export const errors = {
   authFailure: () => e('AuthFailure', 403, 'AWS was not able to validate the provided access keys.'),
   authMissingFailure: () =>
     e('AuthMissingFailure', 403, 'AWS was not able to authenticate the request: access keys are missing.'),
+  authorizationFailure: (action: string, region: string, account: string, domain: string) =>
+    e(
+      'AuthorizationFailure',
+      403,
+      `Session does not have permission to perform (sdb:${action}) on resource (arn:aws:sdb:${region}:${account}:domain/${domain}). Contact account owner.`,
+    ),
   conditionalValueExists: (name: string) =>
     e('ConditionalCheckFailed', 409, `Conditional check failed. Attribute (${name}) value exists`),
   conditionalValueMismatch: (name: string, actual: string, expected: string) =>
@@ -53,7 +59,10 @@ export const errors = {
       'The AWS Access Key Id you provided does not exist in our records.',
       false,
     ),
+  invalidHttpAuthHeader: (correctFormat: string) =>
+    e('InvalidHTTPAuthHeader', 400, `The HTTP authorization header is bad, use ${correctFormat}.`),
   invalidHttpRequest: (reason: string) => e('InvalidHttpRequest', 400, `The HTTP request is invalid. Reason: ${reason}.`),
+  invalidLiteral: () => e('InvalidLiteral', 400, 'Illegal literal in the filter expression.'),
   invalidNextToken: () => e('InvalidNextToken', 400, 'The specified next token is not valid.'),
   invalidNumberPredicates: () => e('InvalidNumberPredicates', 400, 'Too many predicates in the query expression.'),
   invalidNumberValueTests: () =>
@@ -67,6 +76,10 @@ export const errors = {
   emptyAttributeName: () =>
     e('InvalidParameterValue', 400, 'Value () for parameter Name is invalid.The empty string is an illegal attribute name'),
   invalidQueryExpression: () => e('InvalidQueryExpression', 400, 'The specified query expression syntax is not valid.'),
+  invalidResponseGroups: (groups: string) =>
+    e('InvalidResponseGroups', 400, `The following response groups are invalid: ${groups}.`),
+  invalidService: (service: string) => e('InvalidService', 400, `The Web Service ${service} does not exist.`),
+  invalidSoapRequest: (reason: string) => e('InvalidSOAPRequest', 400, `Invalid SOAP request. ${reason}.`),
   invalidSortExpression: () =>
     e(
       'InvalidSortExpression',
@@ -74,15 +87,20 @@ export const errors = {
       'The sort attribute must be present in at least one of the predicates, and the predicate cannot contain the is null operator.',
     ),
   invalidUri: (uri: string) => e('InvalidURI', 400, `The URI ${uri} is not valid.`),
+  invalidWsAddressingProperty: (param: string, value: string) =>
+    e('InvalidWSAddressingProperty', 400, `WS-Addressing parameter ${param} has a wrong value: ${value}.`),
   invalidWsdlVersion: (param: string) =>
     e(
       'InvalidWSDLVersion',
       400,
       `Parameter (${param}) is only supported in WSDL version 2009-04-15 or beyond. Please upgrade to new version`,
     ),
+  malformedSoapSignature: (reason: string) => e('MalformedSOAPSignature', 403, `Invalid SOAP Signature. ${reason}.`),
   missingAction: () => e('MissingAction', 400, 'No action was supplied with this request.'),
   missingParameter: (param: string) => e('MissingParameter', 400, `The request must contain the parameter ${param}`),
   missingParameterText: (message: string) => e('MissingParameter', 400, message),
+  missingWsAddressingProperty: (param: string) =>
+    e('MissingWSAddressingProperty', 400, `WS-Addressing is missing a required parameter (${param}).`),
   multipleExistsConditions: () => e('MultipleExistsConditions', 400, 'Only one Exists condition can be specified'),
   multipleExpectedNames: () => e('MultipleExpectedNames', 400, 'Only one Expected.Name can be specified'),
   multipleExpectedValues: () => e('MultipleExpectedValues', 400, 'Only one Expected.Value can be specified'),
@@ -95,6 +113,7 @@ export const errors = {
   noSuchDomain: () => e('NoSuchDomain', 400, 'The specified domain does not exist.'),
   noSuchVersion: (version: string) =>
     e('NoSuchVersion', 400, `The requested version (${version}) of service AmazonSimpleDB does not exist.`),
+  notYetImplemented: (feature: string) => e('NotYetImplemented', 401, `Feature ${feature} is not yet available.`),
   numberDomainsExceeded: () => e('NumberDomainsExceeded', 409, 'The domain limit was exceeded.'),
   numberDomainAttributesExceeded: () => e('NumberDomainAttributesExceeded', 409, 'Too many attributes in this domain.'),
   numberDomainBytesExceeded: () => e('NumberDomainBytesExceeded', 409, 'Too many bytes in this domain.'),
@@ -109,6 +128,13 @@ export const errors = {
     ),
   numberSubmittedItemsExceeded: () =>
     e('NumberSubmittedItemsExceeded', 409, 'Too many items in a single call. Up to 25 items per call allowed.'),
+  /** The documented name of the Select timeout; the emulator itself answers `requestTimeout`, which SDKs map. */
+  queryTimeout: (domain: string, expression: string, boxUsage: string) =>
+    e(
+      'QueryTimeout',
+      408,
+      `A timeout occurred when attempting to query domain ${domain} with query expression ${expression}. BoxUsage [${boxUsage}]`,
+    ),
   requestExpired: (param: 'Timestamp' | 'Expires', date: string) =>
     e('RequestExpired', 400, `Request has expired. ${param} date is ${date}`),
   requestTimeout: (domain: string, expression: string, boxUsage: string) =>

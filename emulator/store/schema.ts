@@ -20,18 +20,27 @@ CREATE TABLE IF NOT EXISTS domains (
   byte_count INTEGER NOT NULL DEFAULT 0,
   UNIQUE (account, name)
 );
-CREATE TABLE IF NOT EXISTS items (
+` + dataTablesSql('main');
+
+/**
+ * The item tables in `schema`: 'main' for the store, 'temp' for a snapshot that shadows them (SQLite
+ * resolves an unqualified table name in temp first), so a stale Select runs unchanged SQL on it.
+ */
+export function dataTablesSql(schema: 'main' | 'temp'): string {
+  return `
+CREATE TABLE IF NOT EXISTS ${schema}.items (
   id INTEGER PRIMARY KEY,
   domain_id INTEGER NOT NULL,
   name TEXT NOT NULL,
   UNIQUE (domain_id, name)
 );
-CREATE TABLE IF NOT EXISTS attrs (
+CREATE TABLE IF NOT EXISTS ${schema}.attrs (
   item_id INTEGER NOT NULL,
   name TEXT NOT NULL,
   value TEXT NOT NULL,
   domain_id INTEGER NOT NULL,
   PRIMARY KEY (item_id, name, value)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS attrs_by_value ON attrs (domain_id, name, value, item_id);
+CREATE INDEX IF NOT EXISTS ${schema}.attrs_by_value ON attrs (domain_id, name, value, item_id);
 `;
+}

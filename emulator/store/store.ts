@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SCHEMA_VERSION, schemaSql } from './schema.js';
+import { Versions, type ReadView } from './versions.js';
 
 export interface StoredPair {
   name: string;
@@ -43,6 +44,8 @@ const pairBytes = 'length(CAST(name AS BLOB)) + length(CAST(value AS BLOB))';
  */
 export class Store {
   readonly db: Database.Database;
+  /** Older states for eventually consistent reads; logs nothing until a simulation starts it. */
+  readonly versions: Versions;
   private readonly s;
 
   constructor(readonly path = ':memory:') {
@@ -55,6 +58,7 @@ export class Store {
     this.db.exec(schemaSql);
     this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
     const db = this.db;
+    this.versions = new Versions(db);
     this.s = {
       domainByName: db.prepare<[string, string], DomainRow>(
         'SELECT id, name, pair_count AS pairCount, byte_count AS byteCount FROM domains WHERE account = ? AND name = ?',
@@ -83,14 +87,14 @@ export class Store {
       insertPair: db.prepare<[number, string, string, number]>(
         'INSERT OR IGNORE INTO attrs (item_id, name, value, domain_id) VALUES (?, ?, ?, ?)',
       ),
-      deleteName: db.prepare<[number, string], { bytes: number }>(
-        `DELETE FROM attrs WHERE item_id = ? AND name = ? RETURNING ${pairBytes} AS bytes`,
+      deleteName: db.prepare<[number, string], { value: string; bytes: number }>(
+        `DELETE FROM attrs WHERE item_id = ? AND name = ? RETURNING value, ${pairBytes} AS bytes`,
       ),
       deletePair: db.prepare<[number, string, string], { bytes: number }>(
         `DELETE FROM attrs WHERE item_id = ? AND name = ? AND value = ? RETURNING ${pairBytes} AS bytes`,
       ),
-      deleteItemPairs: db.prepare<[number], { bytes: number }>(
-        `DELETE FROM attrs WHERE item_id = ? RETURNING ${pairBytes} AS bytes`,
+      deleteItemPairs: db.prepare<[number], StoredPair & { bytes: number }>(
+        `DELETE FROM attrs WHERE item_id = ? RETURNING name, value, ${pairBytes} AS bytes`,
       ),
       addTotals: db.prepare<[number, number, number]>(
         'UPDATE domains SET pair_count = pair_count + ?, byte_count = byte_count + ? WHERE id = ?',
@@ -128,12 +132,14 @@ export class Store {
 
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: safe when processes share a file). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    const tx = this.db.transaction(fn);
+    return this.versions.recording ? this.versions.around(() => tx.immediate()) : tx.immediate();
   }
 
   reset(): void {
     this.transaction(() => {
       this.db.exec('DELETE FROM attrs; DELETE FROM items; DELETE FROM domains;');
+      this.versions.clear();
     });
   }
 
@@ -154,6 +160,8 @@ export class Store {
   deleteDomain(account: string, name: string): void {
     const d = this.domain(account, name);
     if (!d) return;
+    // Its id may be reused by the next domain created, which must not inherit this one's past.
+    this.versions.forgetDomain(d.id);
     this.s.deleteDomainAttrs.run(d.id);
     this.s.deleteDomainItems.run(d.id);
     this.s.deleteDomain.run(d.id);
@@ -188,8 +196,12 @@ export class Store {
     return this.s.itemId.get(domainId, item)?.id;
   }
 
-  /** Every pair of the item, or those whose name is listed; name then value byte order. */
-  getAttributes(domainId: number, item: string, names?: readonly string[]): StoredPair[] {
+  /**
+   * Every pair of the item, or those whose name is listed; name then value byte order. With a
+   * `view`, the item as an eventually consistent read at that version sees it.
+   */
+  getAttributes(domainId: number, item: string, names?: readonly string[], view?: ReadView): StoredPair[] {
+    if (view) return this.versions.itemAt(domainId, item, names, view);
     const id = this.itemId(domainId, item);
     if (id === undefined) return [];
     return this.pairsOf(id, names);
@@ -228,10 +240,12 @@ export class Store {
       for (const r of this.s.deleteName.all(id, p.name)) {
         pairDelta--;
         byteDelta -= r.bytes;
+        if (this.versions.recording) this.versions.changed(domainId, item, p.name, r.value);
       }
     }
     for (const p of pairs) {
       if (this.s.insertPair.run(id, p.name, p.value, domainId).changes > 0) {
+        if (this.versions.recording) this.versions.changed(domainId, item, p.name, p.value);
         pairDelta++;
         byteDelta += Buffer.byteLength(p.name) + Buffer.byteLength(p.value);
       }
@@ -246,15 +260,20 @@ export class Store {
   deleteAttributes(domainId: number, item: string, pairs?: readonly DeletePair[]): void {
     const id = this.itemId(domainId, item);
     if (id === undefined) return;
-    let removed: { bytes: number }[] = [];
+    let removed: (StoredPair & { bytes: number })[] = [];
     if (pairs === undefined || pairs.length === 0) {
       removed = this.s.deleteItemPairs.all(id);
     } else {
-      for (const p of pairs) {
+      for (const { name, value } of pairs) {
         const rows =
-          p.value === undefined ? this.s.deleteName.all(id, p.name) : this.s.deletePair.all(id, p.name, p.value);
+          value === undefined
+            ? this.s.deleteName.all(id, name).map((r) => ({ name, ...r }))
+            : this.s.deletePair.all(id, name, value).map((r) => ({ name, value, ...r }));
         removed.push(...rows);
       }
+    }
+    if (this.versions.recording) {
+      for (const r of removed) this.versions.changed(domainId, item, r.name, r.value);
     }
     if (removed.length > 0) {
       this.s.addTotals.run(-removed.length, -removed.reduce((sum, r) => sum + r.bytes, 0), domainId);

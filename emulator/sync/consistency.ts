@@ -1,0 +1,122 @@
+import type { Store } from '../store/store.js';
+import type { ReadView } from '../store/versions.js';
+import { seededRandom } from './random.js';
+
+export const CONSISTENCY_MODES = ['consistent', 'eventual', 'frozen'] as const;
+export type ConsistencyMode = (typeof CONSISTENCY_MODES)[number];
+
+export const DEFAULT_MAX_STALENESS_MS = 1000;
+
+export interface ConsistencySettings {
+  mode?: ConsistencyMode;
+  /** eventual: the oldest state a read may see, in ms behind the clock. */
+  maxStalenessMs?: number;
+  /** Seeds the staleness drawn per read; the same seed replays the same sequence. */
+  seed?: number;
+}
+
+export interface ConsistencyState {
+  mode: ConsistencyMode;
+  maxStalenessMs: number;
+  seed: number;
+  /** While frozen: the write sequence eventually consistent reads see. */
+  frozenAtSeq: number | null;
+  /** frozen: the mode `thaw` returns to. */
+  thawTo: ConsistencyMode | null;
+  /** Sequence number of the latest write (counted only while a simulation is on). */
+  latestSeq: number;
+  /** Rows of the version log now: bounded by the staleness window. */
+  history: { writes: number; changes: number };
+}
+
+/** What one eventually consistent read saw, for the journal. */
+export interface EventualRead extends ReadView {
+  readonly latestSeq: number;
+  /** How far behind the clock the state it saw was. */
+  readonly lagMs: number;
+}
+
+/**
+ * The consistency model: which version an eventually consistent read sees. Consistent reads,
+ * conditional checks and writes never ask it; they always use the live rows.
+ */
+export class Consistency {
+  private mode: ConsistencyMode = 'consistent';
+  private maxStalenessMs = DEFAULT_MAX_STALENESS_MS;
+  private seed: number;
+  private random: () => number;
+  private frozen: { seq: number; at: number; thawTo: 'consistent' | 'eventual' } | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+    seed: number,
+  ) {
+    this.seed = seed;
+    this.random = seededRandom(seed);
+  }
+
+  state(): ConsistencyState {
+    return {
+      mode: this.mode,
+      maxStalenessMs: this.maxStalenessMs,
+      seed: this.seed,
+      frozenAtSeq: this.frozen?.seq ?? null,
+      thawTo: this.frozen?.thawTo ?? null,
+      latestSeq: this.store.versions.latestSeq,
+      history: this.store.versions.size(),
+    };
+  }
+
+  /** Setting `frozen` while frozen refreshes the replica to the latest write. */
+  set(settings: ConsistencySettings): ConsistencyState {
+    if (settings.maxStalenessMs !== undefined) this.maxStalenessMs = settings.maxStalenessMs;
+    if (settings.seed !== undefined) {
+      this.seed = settings.seed;
+      this.random = seededRandom(settings.seed);
+    }
+    this.enter(settings.mode ?? this.mode);
+    return this.state();
+  }
+
+  freeze(): ConsistencyState {
+    this.enter('frozen');
+    return this.state();
+  }
+
+  /** Back to the mode that was on before `freeze`; a no-op when not frozen. */
+  thaw(): ConsistencyState {
+    if (this.frozen) this.enter(this.frozen.thawTo);
+    return this.state();
+  }
+
+  private enter(mode: ConsistencyMode): void {
+    const versions = this.store.versions;
+    if (mode === 'consistent') {
+      versions.stop();
+      this.frozen = undefined;
+    } else if (mode === 'eventual') {
+      versions.start({ windowMs: this.maxStalenessMs }, this.now);
+      this.frozen = undefined;
+    } else {
+      const thawTo = this.frozen?.thawTo ?? (this.mode === 'eventual' ? 'eventual' : 'consistent');
+      const seq = versions.latestSeq;
+      versions.start({ pinnedSeq: seq }, this.now);
+      this.frozen = { seq, at: this.now(), thawTo };
+    }
+    this.mode = mode;
+  }
+
+  /** The version one eventually consistent read sees; undefined: the live rows. */
+  eventualRead(): EventualRead | undefined {
+    const versions = this.store.versions;
+    if (this.frozen) {
+      return { seq: this.frozen.seq, stale: false, latestSeq: versions.latestSeq, lagMs: this.now() - this.frozen.at };
+    }
+    if (this.mode !== 'eventual') return undefined;
+    // Drawn for every read, even one that ends up seeing the latest write, so the sequence of
+    // draws depends only on the order of reads and replays with the seed.
+    const lagMs = Math.floor(this.random() * (this.maxStalenessMs + 1));
+    return { seq: versions.seqAt(this.now() - lagMs), stale: false, latestSeq: versions.latestSeq, lagMs };
+  }
+}

@@ -1,0 +1,191 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import {
+  CONSISTENCY_MODES,
+  type Consistency,
+  type ConsistencyMode,
+  type ConsistencySettings,
+  type ConsistencyState,
+} from './consistency.js';
+import { parseFaultRule, type FaultRule, type FaultRuleInput, type Faults } from './faults.js';
+import { ControlInputError, integer, integerText, optionalString, record } from './input.js';
+import type { Journal, JournalEntry, JournalFilter } from './journal.js';
+
+/** The control surface from code: `emu.control`. The HTTP routes below call the same methods. */
+export interface Control {
+  /** Reads the consistency state; with settings, changes it first. */
+  consistency(settings?: ConsistencySettings): ConsistencyState;
+  /** Eventually consistent reads see the store as it is now, until `thaw`. */
+  freeze(): ConsistencyState;
+  thaw(): ConsistencyState;
+  readonly faults: {
+    add(rule: FaultRuleInput): FaultRule;
+    list(): FaultRule[];
+    remove(id: string): boolean;
+    clear(): void;
+  };
+  journal(filter?: JournalFilter): JournalEntry[];
+  clearJournal(): void;
+}
+
+const CONSISTENCY_KEYS = new Set(['mode', 'maxStalenessMs', 'seed']);
+const MAX_STALENESS_MS = 24 * 60 * 60 * 1000;
+
+export function parseConsistency(value: unknown): ConsistencySettings {
+  const o = record(value, 'consistency settings', CONSISTENCY_KEYS);
+  const settings: ConsistencySettings = {};
+  const mode = optionalString(o, 'mode');
+  if (mode !== undefined) settings.mode = consistencyMode(mode);
+  const max = integer(o, 'maxStalenessMs', 0, MAX_STALENESS_MS);
+  if (max !== undefined) settings.maxStalenessMs = max;
+  const seed = integer(o, 'seed', 0, 2 ** 32 - 1);
+  if (seed !== undefined) settings.seed = seed;
+  return settings;
+}
+
+/** --max-staleness and --seed, from the command line or the environment. */
+export const parseMaxStaleness = (text: string): number => integerText('max-staleness', text, 0, MAX_STALENESS_MS);
+export const parseSeed = (text: string): number => integerText('seed', text, 0, 2 ** 32 - 1);
+
+export function consistencyMode(text: string): ConsistencyMode {
+  const mode = CONSISTENCY_MODES.find((m) => m === text);
+  if (!mode) throw new ControlInputError(`mode: one of ${CONSISTENCY_MODES.join(', ')}`);
+  return mode;
+}
+
+export function createControl(consistency: Consistency, faults: Faults, journal: Journal): Control {
+  return {
+    consistency: (settings) => (settings === undefined ? consistency.state() : consistency.set(parseConsistency(settings))),
+    freeze: () => consistency.freeze(),
+    thaw: () => consistency.thaw(),
+    faults: {
+      add: (rule) => faults.add(rule),
+      list: () => faults.list(),
+      remove: (id) => faults.remove(id),
+      clear: () => faults.clear(),
+    },
+    journal: (filter) => journal.query(filter),
+    clearJournal: () => journal.clear(),
+  };
+}
+
+const JOURNAL_QUERY_KEYS = new Set(['action', 'domain', 'item', 'code', 'since', 'limit', 'format']);
+
+function journalQuery(req: Request, capacity: number): { filter: JournalFilter; ndjson: boolean } {
+  const query = new URL(req.originalUrl, 'http://localhost').searchParams;
+  const filter: JournalFilter = {};
+  let ndjson = req.path === '/journal.ndjson';
+  for (const [key, value] of query) {
+    if (!JOURNAL_QUERY_KEYS.has(key)) {
+      throw new ControlInputError(`unknown query parameter ${key} (known: ${[...JOURNAL_QUERY_KEYS].join(', ')})`);
+    }
+    if (key === 'since') filter.since = integerText(key, value, 0, Number.MAX_SAFE_INTEGER);
+    else if (key === 'limit') filter.limit = integerText(key, value, 1, Math.max(1, capacity));
+    else if (key === 'format') {
+      if (value !== 'json' && value !== 'ndjson') throw new ControlInputError('format: json or ndjson');
+      ndjson = value === 'ndjson';
+    } else if (key === 'action' || key === 'domain' || key === 'item' || key === 'code') filter[key] = value;
+  }
+  return { filter, ndjson };
+}
+
+/**
+ * JSON routes under /_simpledb/ (mounted there by the app): consistency, faults, journal. Any
+ * body is read as JSON whatever its Content-Type, since `curl -d` sends a form type by default.
+ */
+export function controlRoutes(control: Control, journal: Journal, logger: Logger): express.Router {
+  const r = express.Router();
+  const json = express.json({ type: () => true, limit: '1mb' });
+  const body = (req: Request): unknown => req.body ?? {};
+
+  r.get('/consistency', (_req, res) => {
+    res.json(control.consistency());
+  });
+  r.route('/consistency')
+    .put(json, (req, res) => {
+      res.json(control.consistency(parseConsistency(body(req))));
+    })
+    .post(json, (req, res) => {
+      res.json(control.consistency(parseConsistency(body(req))));
+    });
+  r.post('/consistency/freeze', (_req, res) => {
+    res.json(control.freeze());
+  });
+  r.post('/consistency/thaw', (_req, res) => {
+    res.json(control.thaw());
+  });
+
+  r.get('/faults', (_req, res) => {
+    res.json({ faults: control.faults.list() });
+  });
+  r.post('/faults', json, (req, res) => {
+    const input = body(req);
+    // Checked whole before any is added, so a bad rule in a list adds none.
+    const rules = (Array.isArray(input) ? input : [input]).map(parseFaultRule);
+    res.status(201).json({ faults: rules.map((rule) => control.faults.add(rule)) });
+  });
+  r.delete('/faults', (_req, res) => {
+    control.faults.clear();
+    res.json({ faults: [] });
+  });
+  r.delete('/faults/:id', (req, res) => {
+    const id = req.params.id ?? '';
+    if (!control.faults.remove(id)) {
+      res.status(404).json({ error: { message: `no fault rule ${id}` } });
+      return;
+    }
+    res.json({ faults: control.faults.list() });
+  });
+
+  const readJournal = (req: Request, res: Response) => {
+    const { filter, ndjson } = journalQuery(req, journal.capacity);
+    const entries = control.journal(filter);
+    if (!ndjson) {
+      res.json({ latestSeq: journal.latestSeq, entries });
+      return;
+    }
+    res.type('application/x-ndjson').send(entries.map((e) => JSON.stringify(e) + '\n').join(''));
+  };
+  r.get('/journal', readJournal);
+  r.get('/journal.ndjson', readJournal);
+  r.delete('/journal', (_req, res) => {
+    control.clearJournal();
+    res.json({ latestSeq: journal.latestSeq, entries: [] });
+  });
+
+  // Four parameters: Express recognises an error handler by its arity.
+  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = controlErrorStatus(err);
+    if (status === 500) logger.error({ err }, 'control route failed');
+    const message = status === 500 ? 'internal error' : err instanceof Error ? err.message : String(err);
+    res.status(status).json({ error: { message } });
+  });
+  return r;
+}
+
+/** Bad input (ours, or a body the JSON parser refused) is 400; anything else is our bug. */
+function controlErrorStatus(err: unknown): number {
+  if (err instanceof ControlInputError) return 400;
+  if (typeof err === 'object' && err !== null && 'status' in err) {
+    const status = (err as { status: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return 400;
+  }
+  return 500;
+}
+
+/** The start-up state of --control-file: `{ "consistency": {...}, "faults": [...] }`. */
+export interface ControlFile {
+  consistency?: ConsistencySettings;
+  faults?: FaultRuleInput[];
+}
+
+export function parseControlFile(value: unknown): ControlFile {
+  const o = record(value, 'the control file', new Set(['consistency', 'faults']));
+  const out: ControlFile = {};
+  if (o.consistency !== undefined) out.consistency = parseConsistency(o.consistency);
+  if (o.faults !== undefined) {
+    if (!Array.isArray(o.faults)) throw new ControlInputError('faults: a list of fault rules');
+    out.faults = o.faults.map(parseFaultRule);
+  }
+  return out;
+}

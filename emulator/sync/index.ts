@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
+import { Consistency, type ConsistencyMode } from './consistency.js';
+import { controlRoutes, createControl, parseConsistency, parseControlFile, type Control, type ControlFile } from './control.js';
+import { Faults } from './faults.js';
+import { ControlInputError } from './input.js';
+import { Journal } from './journal.js';
+import { randomSeed } from './random.js';
+import { RequestRecord, type ProtocolHooks } from './request.js';
+
+export const DEFAULT_JOURNAL_SIZE = 1000;
+
+export interface SyncOptions {
+  store: Store;
+  now: () => number;
+  logger: Logger;
+  consistency?: ConsistencyMode;
+  maxStalenessMs?: number;
+  /** Default: a random seed, reported by the consistency state so the run can be replayed. */
+  seed?: number;
+  /** Appends one JSON line per request. */
+  journalFile?: string;
+  /** Entries kept in memory (0: none). */
+  journalSize?: number;
+  /** JSON start-up state, applied after the options above. */
+  controlFile?: string;
+  maxUriBytes: number;
+}
+
+/** The sync-bug toolkit of one emulator: its control API, its protocol hooks and its routes. */
+export interface Sync {
+  readonly control: Control;
+  readonly hooks: ProtocolHooks;
+  readonly routes: Router;
+  close(): void;
+}
+
+export function createSync(o: SyncOptions): Sync {
+  const consistency = new Consistency(o.store, o.now, o.seed ?? randomSeed());
+  const faults = new Faults(() => consistency.state().seed);
+  const startup = o.controlFile === undefined ? undefined : readControlFile(o.controlFile);
+  consistency.set(parseConsistency({ mode: o.consistency, maxStalenessMs: o.maxStalenessMs, ...startup?.consistency }));
+  for (const rule of startup?.faults ?? []) faults.add(rule);
+  // Opened last: a bad control file must not leave a file descriptor behind.
+  const journal = new Journal(o.journalSize ?? DEFAULT_JOURNAL_SIZE, o.journalFile);
+  const control = createControl(consistency, faults, journal);
+  const services = { store: o.store, consistency, faults, journal, now: o.now, maxUriBytes: o.maxUriBytes };
+  return {
+    control,
+    hooks: { open: (req, res) => new RequestRecord(services, req, res) },
+    routes: controlRoutes(control, journal, o.logger),
+    close: () => journal.close(),
+  };
+}
+
+function readControlFile(path: string): ControlFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ControlInputError(`cannot read the control file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return parseControlFile(JSON.parse(text));
+  } catch (err) {
+    throw new ControlInputError(`control file ${path}: ${(err as Error).message}`);
+  }
+}
+
+export { consistencyMode, parseMaxStaleness, parseSeed, type Control } from './control.js';
+export type { ConsistencyMode, ConsistencySettings, ConsistencyState } from './consistency.js';
+export type { FaultRule, FaultRuleInput } from './faults.js';
+export type { JournalEntry, JournalFilter, ReadRecord } from './journal.js';
+export type { ProtocolHooks, RequestHooks } from './request.js';

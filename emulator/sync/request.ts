@@ -1,0 +1,146 @@
+import type { Request, Response } from 'express';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ActionName } from '../protocol/boxUsage.js';
+import { errors } from '../protocol/errors.js';
+import { parseBoolean, type Params } from '../protocol/params.js';
+import type { Store } from '../store/store.js';
+import type { ReadView } from '../store/versions.js';
+import type { Consistency, EventualRead } from './consistency.js';
+import type { FaultDecision, Faults } from './faults.js';
+import { REDACTED_PARAMS, type Journal, type ReadRecord } from './journal.js';
+
+/** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
+export interface RequestHooks {
+  /** Authenticated, action known, about to run: injected delays wait and injected errors throw here. */
+  before(action: ActionName, params: Params): Promise<void>;
+  /** For the action's ActionContext: the version an eventually consistent read sees. */
+  readonly eventualRead: () => ReadView | undefined;
+  /**
+   * The action succeeded (its write is committed): a delay-after waits; a lost response either
+   * resets the connection (the answer sent afterwards goes nowhere) or throws ServiceUnavailable.
+   */
+  after(): Promise<void>;
+  /** Once, however the request ended: writes its journal entry. */
+  close(outcome: RequestOutcome): void;
+}
+
+export interface RequestOutcome {
+  requestId: string;
+  action: ActionName | undefined;
+  params: Params | undefined;
+  status: number;
+  /** undefined: success. */
+  code: string | undefined;
+}
+
+export interface ProtocolHooks {
+  open(req: Request, res: Response): RequestHooks;
+}
+
+export interface RequestServices {
+  store: Store;
+  consistency: Consistency;
+  faults: Faults;
+  journal: Journal;
+  now: () => number;
+  maxUriBytes: number;
+}
+
+const READS: ReadonlySet<string> = new Set<ActionName>(['GetAttributes', 'Select']);
+
+function itemNames(params: Params): string[] {
+  const item = params.get('ItemName');
+  if (item !== undefined) return [item];
+  return params.indexed('Item').flatMap(({ params: p }) => p.get('ItemName') ?? []);
+}
+
+export class RequestRecord implements RequestHooks {
+  private readonly arrivedAt: number;
+  private readonly started = performance.now();
+  private decision: FaultDecision | undefined;
+  /** The latest write sequence when the action ran; undefined without a simulation. */
+  private atSeq: number | undefined;
+  private writeSeq: number | undefined;
+  private read: EventualRead | undefined;
+  private reset = false;
+
+  constructor(
+    private readonly services: RequestServices,
+    private readonly req: Request,
+    private readonly res: Response,
+  ) {
+    this.arrivedAt = services.now();
+  }
+
+  async before(action: ActionName, params: Params): Promise<void> {
+    const decision = this.services.faults.decide({
+      method: this.req.method,
+      path: this.req.path,
+      action,
+      params,
+      domain: params.get('DomainName'),
+      items: itemNames(params),
+      maxUriBytes: this.services.maxUriBytes,
+    });
+    this.decision = decision;
+    if (decision.delayBeforeMs > 0) await sleep(decision.delayBeforeMs);
+    if (decision.error) throw decision.error;
+    // Taken after the wait: the action runs synchronously from here, so a change of the latest
+    // sequence by `after` is this request's own write.
+    const versions = this.services.store.versions;
+    if (versions.recording) this.atSeq = versions.latestSeq;
+  }
+
+  readonly eventualRead = (): ReadView | undefined => {
+    this.read = this.services.consistency.eventualRead();
+    return this.read;
+  };
+
+  async after(): Promise<void> {
+    const latest = this.services.store.versions.latestSeq;
+    if (this.atSeq !== undefined && latest !== this.atSeq) this.writeSeq = latest;
+    const d = this.decision;
+    if (!d) return;
+    if (d.delayAfterMs > 0) await sleep(d.delayAfterMs);
+    if (d.loseResponse === '503') throw errors.serviceUnavailable();
+    if (d.loseResponse === 'reset') {
+      this.reset = true;
+      this.res.destroy();
+    }
+  }
+
+  close(o: RequestOutcome): void {
+    const params = o.params;
+    this.services.journal.add({
+      time: new Date(this.arrivedAt).toISOString(),
+      requestId: o.requestId,
+      method: this.req.method,
+      action: o.action ?? null,
+      domain: params?.get('DomainName') ?? null,
+      items: params ? itemNames(params) : [],
+      params: params ? Object.fromEntries(params.without(REDACTED_PARAMS)) : {},
+      status: this.reset ? 0 : o.status,
+      code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
+      latencyMs: +(performance.now() - this.started).toFixed(3),
+      userAgent: this.req.headers['user-agent'] ?? null,
+      ...(this.atSeq === undefined ? {} : { atSeq: this.atSeq }),
+      ...(this.writeSeq === undefined ? {} : { writeSeq: this.writeSeq }),
+      ...(o.action && READS.has(o.action) && params ? { read: this.readRecord(params) } : {}),
+      ...(this.decision?.fired.length ? { faults: this.decision.fired } : {}),
+    });
+  }
+
+  private readRecord(params: Params): ReadRecord {
+    const consistentRead = parseBoolean(params.get('ConsistentRead') ?? '') === true;
+    const r = this.read;
+    if (!r) return { consistentRead, stale: false };
+    return {
+      consistentRead,
+      stale: r.stale,
+      asOfSeq: r.seq,
+      latestSeq: r.latestSeq,
+      behindWrites: r.latestSeq - r.seq,
+      lagMs: r.lagMs,
+    };
+  }
+}
