@@ -10,7 +10,7 @@ export const MAX_BATCH_ITEMS = 25;
  */
 export function batchItems<T>(
   params: Params,
-  parseItem: (name: string, item: Params) => T[],
+  parseItem: (item: Params) => T[],
   requireAttributes: boolean,
 ): { name: string; pairs: T[] }[] {
   const groups = params.indexed('Item');
@@ -22,10 +22,9 @@ export function batchItems<T>(
     const name = itemName(p.get('ItemName'));
     if (seen.has(name)) throw errors.duplicateItemName(name);
     seen.add(name);
-    if (requireAttributes && p.indexed('Attribute').length === 0) {
-      throw errors.missingParameterText(`No attributes for item ='${name}'.`);
-    }
-    const pairs = parseItem(name, p);
+    const pairs = parseItem(p);
+    // An item without Attribute.* parameters parses to no pairs and fails no attribute check.
+    if (requireAttributes && pairs.length === 0) throw errors.missingParameterText(`No attributes for item ='${name}'.`);
     if (pairs.length > MAX_PAIRS) throw errors.numberSubmittedItemAttributesExceeded(name);
     return { name, pairs };
   });

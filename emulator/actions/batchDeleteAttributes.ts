@@ -8,7 +8,7 @@ export const batchDeleteAttributesAction: Action = {
   name: 'BatchDeleteAttributes',
   handle(params, ctx) {
     const domain = domainName(params);
-    const items = batchItems(params, (_, item) => deletePairs(item), false);
+    const items = batchItems(params, deletePairs, false);
     const { id } = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       for (const item of items) ctx.store.deleteAttributes(id, item.name, item.pairs);

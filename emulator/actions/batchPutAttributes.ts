@@ -10,7 +10,7 @@ export const batchPutAttributesAction: Action = {
   name: 'BatchPutAttributes',
   handle(params, ctx) {
     const domain = domainName(params);
-    const items = batchItems(params, (_, item) => putPairs(item), true);
+    const items = batchItems(params, putPairs, true);
     const { id } = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       for (const item of items) checkItemLimit(ctx.store.putAttributes(id, item.name, item.pairs));

@@ -43,11 +43,6 @@ export class Params {
       .map(([key, list]) => ({ index: Number(key), key, params: new Params(list) }))
       .sort((a, b) => a.index - b.index || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
-
-  /** The same parameters with some names left out (for logs and the journal). */
-  without(names: ReadonlySet<string>): Pair[] {
-    return this.entries.filter(([n]) => !names.has(n));
-  }
 }
 
 export interface IndexedGroup {

@@ -230,6 +230,7 @@ export class Store {
    */
   putAttributes(domainId: number, item: string, pairs: readonly PutPair[]): number {
     let id = this.itemId(domainId, item);
+    const created = id === undefined;
     if (id === undefined) id = Number(this.s.insertItem.run(domainId, item).lastInsertRowid);
     let pairDelta = 0;
     let byteDelta = 0;
@@ -251,7 +252,8 @@ export class Store {
       }
     }
     this.s.addTotals.run(pairDelta, byteDelta, domainId);
-    const count = this.s.itemPairCount.get(id)?.n ?? 0;
+    // A new item holds exactly what was inserted, which saves a count on every batch item.
+    const count = created ? pairDelta : (this.s.itemPairCount.get(id)?.n ?? 0);
     if (count === 0) this.s.deleteItem.run(id);
     return count;
   }

@@ -59,22 +59,34 @@ export interface JournalFilter {
   limit?: number;
 }
 
+/** What `add` takes: the request's parsed pairs as they are, redacted only when read. */
+export type JournalInput = Omit<JournalEntry, 'seq' | 'params'> & { params: readonly (readonly [string, string])[] };
+
+type Stored = { entry: Omit<JournalEntry, 'params'>; params: JournalInput['params']; bytes: number };
+
+/** The ring also stops at this many bytes of parameters: 1,000 maximal batches would be 8 GB. */
+export const JOURNAL_MAX_BYTES = 64 * 1024 * 1024;
+
 /**
  * One entry per protocol request: a bounded ring in memory and, with a file, JSON lines
  * appended to it. Written synchronously in the step that sends the response, so a test in the
  * same process can read the file as soon as it has the response, without waiting for a flush.
+ * The ring keeps the request's own parsed pairs rather than a copy, and redacts them when an
+ * entry is read, so journalling costs the hot path almost nothing.
  */
 export class Journal {
-  private readonly ring: (JournalEntry | undefined)[];
-  private next = 0;
+  private ring: Stored[] = [];
+  /** Index of the oldest entry in `ring`; the array is compacted once half of it is dead. */
+  private head = 0;
+  private bytes = 0;
   private seq = 0;
   private fd: number | undefined;
 
   constructor(
     readonly capacity: number,
     file?: string,
+    private readonly maxBytes = JOURNAL_MAX_BYTES,
   ) {
-    this.ring = new Array<JournalEntry | undefined>(capacity);
     if (file !== undefined) this.fd = openSync(file, 'a');
   }
 
@@ -82,22 +94,29 @@ export class Journal {
     return this.seq;
   }
 
-  add(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
-    const full: JournalEntry = { seq: ++this.seq, ...entry };
-    if (this.capacity > 0) {
-      this.ring[this.next] = full;
-      this.next = (this.next + 1) % this.capacity;
+  add(input: JournalInput): void {
+    const { params, ...rest } = input;
+    const stored: Stored = { entry: { seq: ++this.seq, ...rest }, params, bytes: paramBytes(params) };
+    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(publish(stored)) + '\n');
+    if (this.capacity <= 0) return;
+    this.ring.push(stored);
+    this.bytes += stored.bytes;
+    while (this.ring.length - this.head > this.capacity || (this.bytes > this.maxBytes && this.ring.length - this.head > 1)) {
+      this.bytes -= this.ring[this.head]?.bytes ?? 0;
+      this.head++;
     }
-    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(full) + '\n');
-    return full;
+    if (this.head > 1024 && this.head * 2 > this.ring.length) {
+      this.ring = this.ring.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /** Oldest first. */
   query(filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = [];
-    for (let i = 0; i < this.capacity; i++) {
-      const e = this.ring[(this.next + i) % this.capacity];
-      if (e && matches(e, filter)) out.push(e);
+    for (let i = this.head; i < this.ring.length; i++) {
+      const s = this.ring[i];
+      if (s && matches(s.entry, filter)) out.push(publish(s));
     }
     if (filter.limit === undefined) return out;
     return filter.since === undefined ? out.slice(-filter.limit) : out.slice(0, filter.limit);
@@ -105,7 +124,9 @@ export class Journal {
 
   /** Empties the ring; sequence numbers keep counting, so `since` stays meaningful. */
   clear(): void {
-    this.ring.fill(undefined);
+    this.ring = [];
+    this.head = 0;
+    this.bytes = 0;
   }
 
   close(): void {
@@ -114,7 +135,19 @@ export class Journal {
   }
 }
 
-function matches(e: JournalEntry, f: JournalFilter): boolean {
+function publish(s: Stored): JournalEntry {
+  const params: Record<string, string> = {};
+  for (const [name, value] of s.params) if (!REDACTED_PARAMS.has(name)) params[name] = value;
+  return { ...s.entry, params };
+}
+
+function paramBytes(params: JournalInput['params']): number {
+  let n = 0;
+  for (const [name, value] of params) n += name.length + value.length + 16;
+  return n;
+}
+
+function matches(e: Omit<JournalEntry, 'params'>, f: JournalFilter): boolean {
   return (
     (f.since === undefined || e.seq > f.since) &&
     (f.action === undefined || e.action === f.action) &&

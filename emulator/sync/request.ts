@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
 import type { FaultDecision, Faults } from './faults.js';
-import { REDACTED_PARAMS, type Journal, type ReadRecord } from './journal.js';
+import type { Journal, ReadRecord } from './journal.js';
 
 /** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
 export interface RequestHooks {
@@ -63,6 +63,7 @@ export class RequestRecord implements RequestHooks {
   private writeSeq: number | undefined;
   private read: EventualRead | undefined;
   private reset = false;
+  private items: string[] | undefined;
 
   constructor(
     private readonly services: RequestServices,
@@ -79,7 +80,7 @@ export class RequestRecord implements RequestHooks {
       action,
       params,
       domain: params.get('DomainName'),
-      items: itemNames(params),
+      items: (this.items = itemNames(params)),
       maxUriBytes: this.services.maxUriBytes,
     });
     this.decision = decision;
@@ -117,8 +118,8 @@ export class RequestRecord implements RequestHooks {
       method: this.req.method,
       action: o.action ?? null,
       domain: params?.get('DomainName') ?? null,
-      items: params ? itemNames(params) : [],
-      params: params ? Object.fromEntries(params.without(REDACTED_PARAMS)) : {},
+      items: this.items ?? (params ? itemNames(params) : []),
+      params: params?.entries ?? [],
       status: this.reset ? 0 : o.status,
       code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
       latencyMs: +(performance.now() - this.started).toFixed(3),
