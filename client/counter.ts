@@ -329,19 +329,24 @@ export class Counter {
     });
   }
 
-  /** Adds `n`; CounterOutOfSyncError when another writer got there first. Resolves with the value written. */
-  increment(n = 1): Promise<number> {
+  /**
+   * Adds `n`; CounterOutOfSyncError when another writer got there first. Resolves with the value
+   * written. (The change methods are async so that a bad argument rejects like any other
+   * failure, at once, without waiting in the queue.)
+   */
+  async increment(n = 1): Promise<number> {
     checkSafe('The increment', n);
     return this.#enqueue(() => this.#change((v) => v + n, undefined));
   }
 
-  decrement(n = 1): Promise<number> {
+  /** Subtracts `n`, like `increment(-n)`. */
+  async decrement(n = 1): Promise<number> {
     checkSafe('The decrement', n);
     return this.#enqueue(() => this.#change((v) => v - n, undefined));
   }
 
   /** Sets the value, conditional on the value last read like every change. */
-  set(value: number): Promise<number> {
+  async set(value: number): Promise<number> {
     checkSafe('A counter value', value);
     return this.#enqueue(() => this.#change(() => value, undefined));
   }
@@ -351,7 +356,7 @@ export class Counter {
    * with full-jitter backoff, at most `maxAttempts` writes in all. The attempts hold this
    * instance's queue: other calls on it wait until the increment is done.
    */
-  incrementWithRetry(n = 1, options: IncrementRetryOptions = {}): Promise<number> {
+  async incrementWithRetry(n = 1, options: IncrementRetryOptions = {}): Promise<number> {
     checkSafe('The increment', n);
     const maxAttempts = options.maxAttempts ?? 10;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer, not ${maxAttempts}`);
@@ -447,17 +452,18 @@ export class Counter {
   /** One PutAttributes of `value`, conditional on `before` (absent: on `current_value` being absent). */
   #write(before: StoredState | undefined, value: number, signal: AbortSignal | undefined): Promise<Outcome> {
     const writeId = newWriteId();
+    const timestamp = new Date().toISOString();
     const state: StoredState = {
       raw: encodeCounterValue(value, this.encoding),
       lastRaw: before?.raw,
-      timestampRaw: new Date().toISOString(),
+      timestampRaw: timestamp,
       writeId,
       previousIds: before === undefined ? [] : [...(before.writeId === undefined ? [] : [before.writeId]), ...before.previousIds].slice(0, HISTORY),
     };
     const attributes: ReplaceableAttribute[] = [
       { Name: CURRENT, Value: state.raw, Replace: true },
       ...(state.lastRaw === undefined ? [] : [{ Name: LAST, Value: state.lastRaw, Replace: true }]),
-      { Name: TIMESTAMP, Value: state.timestampRaw ?? '', Replace: true },
+      { Name: TIMESTAMP, Value: timestamp, Replace: true },
       { Name: WRITE_ID, Value: writeId, Replace: true },
       { Name: PREVIOUS_IDS, Value: state.previousIds.join(' '), Replace: true },
     ];
@@ -486,8 +492,8 @@ export class Counter {
       try {
         return { applied: true, state: await attempt() };
       } catch (error) {
-        // The read throws CounterEncodingError while current_value is multi-valued; if another
-        // writer has repaired it meanwhile, this is a plain conflict.
+        // Refused by the condition: the fresh state tells why. (A multi-valued current_value
+        // makes the read throw CounterEncodingError; one repaired meanwhile is a plain conflict.)
         if (error instanceof ConditionalCheckFailed || error instanceof AttributeDoesNotExist || error instanceof MultiValuedAttribute) {
           return { applied: false, state: await this.#read(this.consistentRead) };
         }
