@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } from './children.js';
-import { plainConditionalContention, type Contention } from './contention.js';
+import { counterContention, type Contention } from './contention.js';
 import type { InProcessStart } from './inProcessStart.js';
 import { load, medianMs, opsPerSecond, post, type HttpRun } from './load.js';
 import { markdownTable, ms, num, ratio, verdict, type Row } from './report.js';
@@ -297,7 +297,7 @@ async function startup(): Promise<void> {
 async function contention(): Promise<void> {
   const result: Contention = await withServer(spawnEmulator(), async (s) => {
     await post(s.url, createDomainBody());
-    return plainConditionalContention(s.url, COUNTER_WORKERS, SECONDS.contention);
+    return counterContention(s.url, COUNTER_WORKERS, SECONDS.contention);
   });
   raw.contention = result;
   progress(`contention: ${num(result.incrementsPerSecond)} increments/s, ${result.conflicts} conflicts`);
