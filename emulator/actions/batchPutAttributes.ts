@@ -1,7 +1,7 @@
 import { batchBoxUsage } from '../protocol/boxUsage.js';
 import { putPairs } from './attributes.js';
 import { batchItems } from './batch.js';
-import { checkDomainLimits, checkItemLimit } from './limits.js';
+import { checkLimits } from './limits.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain } from './validate.js';
 
@@ -13,8 +13,8 @@ export const batchPutAttributesAction: Action = {
     const items = batchItems(params, putPairs, true);
     const { id } = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
-      for (const item of items) checkItemLimit(ctx.store.putAttributes(id, item.name, item.pairs));
-      checkDomainLimits(ctx.store, id, ctx.limits);
+      const effects = items.map((item) => ctx.store.putAttributes(id, item.name, item.pairs));
+      checkLimits(ctx.store, id, ctx.limits, effects);
     });
     return { result: null, boxUsage: batchBoxUsage('BatchPutAttributes', items.length) };
   },

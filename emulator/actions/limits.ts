@@ -1,14 +1,19 @@
 import { errors } from '../protocol/errors.js';
-import type { Store } from '../store/store.js';
+import type { PutEffect, Store } from '../store/store.js';
 import type { Limits } from './types.js';
 import { MAX_PAIRS } from './validate.js';
 
-/** After a write inside its transaction: a breach throws, which rolls the whole request back. */
-export function checkItemLimit(pairsAfter: number): void {
-  if (pairsAfter > MAX_PAIRS) throw errors.numberItemAttributesExceeded();
-}
-
-export function checkDomainLimits(store: Store, domainId: number, limits: Limits): void {
+/**
+ * After the writes of one request, inside its transaction: a breach throws, which rolls the
+ * whole request back. Only growth can breach a limit.
+ */
+export function checkLimits(store: Store, domainId: number, limits: Limits, effects: readonly PutEffect[]): void {
+  let grew = false;
+  for (const e of effects) {
+    if (e.itemPairs !== undefined && e.itemPairs > MAX_PAIRS) throw errors.numberItemAttributesExceeded();
+    grew ||= e.grew;
+  }
+  if (!grew) return;
   const t = store.totals(domainId);
   if (t.pairCount > limits.maxDomainPairs) throw errors.numberDomainAttributesExceeded();
   if (t.byteCount > limits.maxDomainBytes) throw errors.numberDomainBytesExceeded();

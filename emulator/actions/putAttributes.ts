@@ -2,7 +2,7 @@ import { writeBoxUsage } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
 import { putPairs, submittedBytes } from './attributes.js';
 import { checkExpected, parseExpected } from './expected.js';
-import { checkDomainLimits, checkItemLimit } from './limits.js';
+import { checkLimits } from './limits.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain, itemName, MAX_PAIRS, requireModernVersion } from './validate.js';
 
@@ -20,8 +20,7 @@ export const putAttributesAction: Action = {
     const { id } = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       if (expected) checkExpected(ctx.store, id, item, expected);
-      checkItemLimit(ctx.store.putAttributes(id, item, pairs));
-      checkDomainLimits(ctx.store, id, ctx.limits);
+      checkLimits(ctx.store, id, ctx.limits, [ctx.store.putAttributes(id, item, pairs)]);
     });
     return { result: null, boxUsage: writeBoxUsage('PutAttributes', submittedBytes(pairs)) };
   },

@@ -1,6 +1,5 @@
 import { selectBoxUsage } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
-import { parseBoolean } from '../protocol/params.js';
 import { attributeElement, dataElement, element } from '../protocol/render.js';
 import type { SelectQuery } from '../select/ast.js';
 import { DEFAULT_TUNING, run, type Row, type RunResult, type Tuning } from '../select/execute.js';
@@ -9,6 +8,7 @@ import { decodeToken, encodeToken, scopeHash, type Position } from '../select/to
 import { validate } from '../select/validate.js';
 import type { Store } from '../store/store.js';
 import type { Action, ActionContext } from './types.js';
+import { consistentRead } from './validate.js';
 
 export interface SelectOptions {
   /** A page that has run this long ends early with a NextToken (the service's 5 s). */
@@ -35,14 +35,7 @@ export function createSelectAction(overrides: Partial<SelectOptions> = {}): Acti
     handle(params, ctx) {
       const expression = params.get('SelectExpression');
       if (expression === undefined) throw errors.missingParameter('SelectExpression');
-      const consistent = params.get('ConsistentRead');
-      if (consistent !== undefined && parseBoolean(consistent) === undefined) {
-        throw errors.invalidParameterValue(
-          'ConsistentRead',
-          consistent,
-          'The ConsistentRead flag should be either true or false.',
-        );
-      }
+      const consistent = consistentRead(params);
       const query = parseSelect(expression);
       const pageSize = validate(query);
       const domain = ctx.store.domain(ctx.account, query.domain);
@@ -58,7 +51,7 @@ export function createSelectAction(overrides: Partial<SelectOptions> = {}): Acti
       const runPage = () => (query.output.kind === 'count' ? countPage(page) : itemsPage(page));
       // An eventually consistent read under a simulation (emulator/sync) runs the same SQL on the
       // domain as of an older version, materialised over the live tables for this call only.
-      const view = consistent !== undefined && parseBoolean(consistent) ? undefined : ctx.eventualRead?.();
+      const view = consistent ? undefined : ctx.eventualRead?.();
       // One read transaction: the page's several statements see one snapshot.
       const out = view
         ? ctx.store.versions.withSnapshot(domain.id, view, runPage)

@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
-/** UUID-shaped lower-case hex, as the service's ids (which ignore the version bits). */
+/**
+ * UUID-shaped lower-case hex, as the service's ids. randomUUID draws from a cached entropy pool,
+ * several times cheaper per request than randomBytes.
+ */
 export function newRequestId(): string {
-  const h = randomBytes(16).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return randomUUID();
 }

@@ -18,6 +18,13 @@ export interface DeletePair {
   value?: string;
 }
 
+export interface PutEffect {
+  /** The item's pair count afterwards, when the write added pairs (else it cannot have grown). */
+  itemPairs: number | undefined;
+  /** Whether the domain's pair or byte total went up. */
+  grew: boolean;
+}
+
 export interface DomainRow {
   id: number;
   name: string;
@@ -47,6 +54,8 @@ export class Store {
   /** Older states for eventually consistent reads; logs nothing until a simulation starts it. */
   readonly versions: Versions;
   private readonly s;
+  /** Built once: better-sqlite3's transaction() wrapper costs more than a small write to create. */
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(readonly path = ':memory:') {
     this.db = new Database(path);
@@ -59,6 +68,7 @@ export class Store {
     this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
     const db = this.db;
     this.versions = new Versions(db);
+    this.tx = db.transaction((fn: () => unknown) => fn());
     this.s = {
       domainByName: db.prepare<[string, string], DomainRow>(
         'SELECT id, name, pair_count AS pairCount, byte_count AS byteCount FROM domains WHERE account = ? AND name = ?',
@@ -132,8 +142,8 @@ export class Store {
 
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: safe when processes share a file). */
   transaction<T>(fn: () => T): T {
-    const tx = this.db.transaction(fn);
-    return this.versions.recording ? this.versions.around(() => tx.immediate()) : tx.immediate();
+    const run = () => this.tx.immediate(fn) as T;
+    return this.versions.recording ? this.versions.around(run) : run();
   }
 
   reset(): void {
@@ -219,16 +229,12 @@ export class Store {
     return this.s.attrValues.all(id, name).map((r) => r.value);
   }
 
-  itemPairCount(domainId: number, item: string): number {
-    const id = this.itemId(domainId, item);
-    return id === undefined ? 0 : (this.s.itemPairCount.get(id)?.n ?? 0);
-  }
-
   /**
    * Replace first (every name submitted with Replace=true loses its old values), then add each
-   * pair as a set member. Returns the item's pair count afterwards.
+   * pair as a set member. Only growth can breach a limit, so the item is counted only when the
+   * write added pairs, and the caller checks domain limits only when a total went up.
    */
-  putAttributes(domainId: number, item: string, pairs: readonly PutPair[]): number {
+  putAttributes(domainId: number, item: string, pairs: readonly PutPair[]): PutEffect {
     let id = this.itemId(domainId, item);
     const created = id === undefined;
     if (id === undefined) id = Number(this.s.insertItem.run(domainId, item).lastInsertRowid);
@@ -251,11 +257,13 @@ export class Store {
         byteDelta += Buffer.byteLength(p.name) + Buffer.byteLength(p.value);
       }
     }
-    this.s.addTotals.run(pairDelta, byteDelta, domainId);
-    // A new item holds exactly what was inserted, which saves a count on every batch item.
-    const count = created ? pairDelta : (this.s.itemPairCount.get(id)?.n ?? 0);
-    if (count === 0) this.s.deleteItem.run(id);
-    return count;
+    if (pairDelta !== 0 || byteDelta !== 0) this.s.addTotals.run(pairDelta, byteDelta, domainId);
+    // Every submitted pair is stored afterwards, so only a put of nothing leaves a new item empty.
+    if (created && pairDelta === 0) this.s.deleteItem.run(id);
+    let itemPairs: number | undefined;
+    // A new item holds exactly what was inserted: no count for each item of a batch.
+    if (pairDelta > 0) itemPairs = created ? pairDelta : (this.s.itemPairCount.get(id)?.n ?? 0);
+    return { itemPairs, grew: pairDelta > 0 || byteDelta > 0 };
   }
 
   /** `pairs` undefined or empty: the whole item. The item goes with its last pair. */

@@ -64,8 +64,11 @@ export type JournalInput = Omit<JournalEntry, 'seq' | 'params'> & { params: read
 
 type Stored = { entry: Omit<JournalEntry, 'params'>; params: JournalInput['params']; bytes: number };
 
-/** The ring also stops at this many bytes of parameters: 1,000 maximal batches would be 8 GB. */
-export const JOURNAL_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * The ring also stops at about this much memory held by parameters: 1,000 maximal batches would
+ * be gigabytes, and retained requests weigh on the garbage collector of a busy emulator.
+ */
+export const JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * One entry per protocol request: a bounded ring in memory and, with a file, JSON lines
@@ -141,9 +144,10 @@ function publish(s: Stored): JournalEntry {
   return { ...s.entry, params };
 }
 
+/** Roughly what V8 holds for them: two-byte characters at worst, plus the pair array and headers. */
 function paramBytes(params: JournalInput['params']): number {
   let n = 0;
-  for (const [name, value] of params) n += name.length + value.length + 16;
+  for (const [name, value] of params) n += 2 * (name.length + value.length) + 80;
   return n;
 }
 

@@ -611,6 +611,8 @@ describe('limits reached by the stored data', () => {
     // 'k'+'x' = 2 bytes stored; 38 more reach the cap exactly, 39 break it.
     await ok(small, put('b', [['k', long(37)]]));
     expectError(await on(put('c', [['z', 'y']])), 409, 'NumberDomainBytesExceeded', 'Too many bytes in this domain.');
+    // A replace that keeps the pair count but lengthens a value grows the domain's bytes too.
+    expectError(await on(put('a', [['k', long(2)]], true)), 409, 'NumberDomainBytesExceeded', 'Too many bytes in this domain.');
     const metaRes = await ok(small, { Action: 'DomainMetadata', DomainName: 'dom' });
     expect(metaRes.text).toContain('<AttributeValueCount>2</AttributeValueCount>');
     expect(metaRes.text).toContain('<AttributeValuesSizeBytes>38</AttributeValuesSizeBytes>');

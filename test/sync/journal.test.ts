@@ -31,7 +31,7 @@ describe('journal ring', () => {
 
   it('is bounded by the bytes of the parameters it holds, but always keeps the latest entry', () => {
     const big: [string, string][] = [['Value', 'x'.repeat(1000)]];
-    const j = new Journal(1000, undefined, 5000);
+    const j = new Journal(1000, undefined, 10_000);
     for (let i = 0; i < 20; i++) j.add(entry(big));
     expect(j.query()).toHaveLength(4);
     const tiny = new Journal(1000, undefined, 10);
