@@ -25,7 +25,7 @@ export interface EmulatorOptions extends AuthOptions {
   /** The emulator's clock in ms since the epoch; injectable for tests. */
   now?: () => number;
   limits?: Partial<Limits>;
-  /** How reads without ConsistentRead=true see the store (notes/sync.md). Default 'consistent'. */
+  /** How reads without ConsistentRead=true see the store (README: Reproducing sync bugs). Default 'consistent'. */
   consistency?: ConsistencyMode;
   /** eventual: how far behind a read may be, in ms. Default 1000. */
   maxStalenessMs?: number;
@@ -44,7 +44,7 @@ export interface Emulator {
   readonly port: number;
   readonly host: string;
   readonly store: Store;
-  /** Consistency mode, fault rules and the journal (notes/sync.md). */
+  /** Consistency mode, fault rules and the journal (README: Reproducing sync bugs). */
   readonly control: Control;
   /** Drops every domain. */
   reset(): void;

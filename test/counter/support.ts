@@ -124,7 +124,7 @@ export interface JournalRecord {
   writeSeq?: number;
 }
 
-/** The emulator's control routes (notes/sync.md), reached over HTTP at the target endpoint. */
+/** The emulator's control routes (README: Reproducing sync bugs), reached over HTTP at the target endpoint. */
 export class EmulatorControl {
   constructor(private readonly endpoint: string) {}
 

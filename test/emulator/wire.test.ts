@@ -41,7 +41,7 @@ const ALLOWED: Allowance[] = [
     applies: (c) => c.client === 'boto2' && c.step === 'PutAttributes:expected-exists-true' && c.action === 'PutAttributes',
     why:
       'boto 2 sends expected_value=[name, True] as Expected.1.Exists=true without a Value; the service error table ' +
-      'documents exactly this request as IncompleteExpectedExpression, so the emulator refuses it (see notes/core-tests.md)',
+      'documents exactly this request as IncompleteExpectedExpression, so the emulator refuses it (see docs/notes/core-tests.md)',
   },
   {
     code: 'InvalidQueryExpression',
