@@ -9,7 +9,7 @@ import { collectParams, type Params } from './protocol/params.js';
 import { errorDocument, successDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import type { Store } from './store/store.js';
-import type { ProtocolHooks } from './sync/index.js';
+import type { ProtocolHooks, RawRequest } from './sync/index.js';
 import { VERSION } from './version.js';
 
 export const API_VERSIONS: ReadonlySet<string> = new Set(['2009-04-15', '2007-11-07']);
@@ -67,6 +67,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
   const requestId = newRequestId();
   const sync = config.sync?.open(req, res);
   let params: Params | undefined;
+  let raw: RawRequest | undefined;
   let action: ActionName | undefined;
   let status = 200;
   let code: string | undefined;
@@ -75,6 +76,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
     if (path !== '/') throw errors.invalidUri(path);
     const body = req.method === 'POST' ? await readBody(req) : null;
+    raw = { query, body };
     params = collectParams(query, body);
     const account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
     const name = params.get('Action');
@@ -106,7 +108,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     const usage = e.withBoxUsage ? formatBoxUsage(action ? BASE_BOX_USAGE[action] : 0) : null;
     send(res, e.status, errorDocument(e.code, e.message, requestId, usage));
   } finally {
-    sync?.close({ requestId, action, params, status, code });
+    sync?.close({ requestId, action, params, raw, status, code });
     if (config.logger.isLevelEnabled('debug')) {
       config.logger.debug(
         { requestId, method: req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },

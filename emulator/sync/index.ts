@@ -72,5 +72,5 @@ function readControlFile(path: string): ControlFile {
 export { consistencyMode, parseMaxStaleness, parseSeed, type Control } from './control.js';
 export type { ConsistencyMode, ConsistencySettings, ConsistencyState } from './consistency.js';
 export type { FaultRule, FaultRuleInput } from './faults.js';
-export type { JournalEntry, JournalFilter, ReadRecord } from './journal.js';
+export type { JournalEntry, JournalFilter, RawRequest, ReadRecord } from './journal.js';
 export type { ProtocolHooks, RequestHooks } from './request.js';

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
 import type { FaultDecision, Faults } from './faults.js';
-import type { Journal, ReadRecord } from './journal.js';
+import type { Journal, RawRequest, ReadRecord } from './journal.js';
 
 /** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
 export interface RequestHooks {
@@ -28,6 +28,8 @@ export interface RequestOutcome {
   requestId: string;
   action: ActionName | undefined;
   params: Params | undefined;
+  /** The parameters as they came, which the journal keeps instead of the parsed pairs. */
+  raw: RawRequest | undefined;
   status: number;
   /** undefined: success. */
   code: string | undefined;
@@ -119,7 +121,7 @@ export class RequestRecord implements RequestHooks {
       action: o.action ?? null,
       domain: params?.get('DomainName') ?? null,
       items: this.items ?? (params ? itemNames(params) : []),
-      params: params?.entries ?? [],
+      params: o.raw ?? { query: '', body: null },
       status: this.reset ? 0 : o.status,
       code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
       latencyMs: +(performance.now() - this.started).toFixed(3),

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../../emulator/sync/journal.js';
 
-const entry = (params: [string, string][]) => ({
+const entry = (pairs: [string, string][]) => ({
   time: '2026-01-01T00:00:00.000Z',
   requestId: 'r',
   method: 'POST',
   action: 'PutAttributes',
   domain: 'd',
   items: ['i'],
-  params,
+  params: { query: '', body: new URLSearchParams(pairs).toString() },
   status: 200,
   code: 'Success',
   latencyMs: 1,
@@ -20,6 +20,12 @@ describe('journal ring', () => {
     const j = new Journal(10);
     j.add(entry([['Action', 'PutAttributes'], ['AWSAccessKeyId', 'AKID'], ['Signature', 'sig'], ['SecurityToken', 't']]));
     expect(j.query()[0]?.params).toEqual({ Action: 'PutAttributes' });
+  });
+
+  it('shows the parameters of the query string and the body, the body winning, as the emulator read them', () => {
+    const j = new Journal(10);
+    j.add({ ...entry([]), params: { query: 'Action=GetAttributes&ItemName=q&Signature=s', body: 'ItemName=a+b%26c' } });
+    expect(j.query()[0]?.params).toEqual({ Action: 'GetAttributes', ItemName: 'a b&c' });
   });
 
   it('is bounded by count, keeping the newest entries', () => {
