@@ -128,8 +128,11 @@ export interface FaultDecision {
   error?: SdbError;
   loseResponse?: LoseResponse;
   /** The rules that fired, with their effect, for the journal. */
-  fired: { rule: string; effect: string }[];
+  readonly fired: readonly { rule: string; effect: string }[];
 }
+
+/** The decision without rules, shared: nothing reads it but to act on it. */
+const NO_FAULTS: FaultDecision = Object.freeze({ delayBeforeMs: 0, delayAfterMs: 0, fired: Object.freeze([]) });
 
 const RULE_KEYS = new Set([
   'action', 'domain', 'item', 'error', 'delayMs', 'phase', 'loseResponse', 'count', 'skip', 'probability', 'seed',
@@ -232,7 +235,9 @@ export class Faults {
    * ends the evaluation, so later rules neither fire nor spend their count.
    */
   decide(r: RequestFacts): FaultDecision {
-    const d: FaultDecision = { delayBeforeMs: 0, delayAfterMs: 0, fired: [] };
+    if (this.rules.length === 0) return NO_FAULTS;
+    const fired: { rule: string; effect: string }[] = [];
+    const d: FaultDecision = { delayBeforeMs: 0, delayAfterMs: 0, fired };
     for (const { rule, item, random } of this.rules) {
       if (rule.action !== undefined && rule.action !== r.action) continue;
       if (rule.domain !== undefined && rule.domain !== r.domain) continue;
@@ -244,18 +249,18 @@ export class Faults {
       rule.fired++;
       if (rule.error !== undefined) {
         d.error = (INJECTABLE[rule.error] ?? errors.internalError)(r);
-        d.fired.push({ rule: rule.id, effect: `error:${rule.error}` });
+        fired.push({ rule: rule.id, effect: `error:${rule.error}` });
         return d;
       }
       if (rule.loseResponse !== undefined) {
         d.loseResponse = rule.loseResponse;
-        d.fired.push({ rule: rule.id, effect: `loseResponse:${rule.loseResponse}` });
+        fired.push({ rule: rule.id, effect: `loseResponse:${rule.loseResponse}` });
         return d;
       }
       const ms = rule.delayMs ?? 0;
       if (rule.phase === 'after') d.delayAfterMs += ms;
       else d.delayBeforeMs += ms;
-      d.fired.push({ rule: rule.id, effect: `delay:${rule.phase ?? 'before'}:${ms}` });
+      fired.push({ rule: rule.id, effect: `delay:${rule.phase ?? 'before'}:${ms}` });
     }
     return d;
   }

@@ -45,7 +45,7 @@ export interface JournalEntry {
   writeSeq?: number;
   read?: ReadRecord;
   /** Fault rules that fired, with their effect. */
-  faults?: { rule: string; effect: string }[];
+  faults?: readonly { rule: string; effect: string }[];
 }
 
 export interface JournalFilter {
@@ -71,9 +71,14 @@ export interface RawRequest {
  * string weighs a fraction of the thousands of small objects a parsed batch is made of, and
  * costs the garbage collector next to nothing while it waits in the ring.
  */
-export type JournalInput = Omit<JournalEntry, 'seq' | 'params'> & { params: RawRequest };
+export type JournalInput = Omit<JournalEntry, 'seq' | 'params' | 'time'> & {
+  params: RawRequest;
+  /** Arrival in ms since the epoch, written out as ISO 8601 when the entry is read. */
+  time: number;
+};
 
-type Stored = { entry: Omit<JournalEntry, 'params'>; params: JournalInput['params']; bytes: number };
+/** Kept as it came: the public entry is only assembled when someone reads it. */
+type Stored = { seq: number; input: JournalInput; bytes: number };
 
 /**
  * The ring also stops at about this much memory held by parameters: 1,000 maximal batches would
@@ -109,8 +114,7 @@ export class Journal {
   }
 
   add(input: JournalInput): void {
-    const { params, ...rest } = input;
-    const stored: Stored = { entry: { seq: ++this.seq, ...rest }, params, bytes: paramBytes(params) };
+    const stored: Stored = { seq: ++this.seq, input, bytes: paramBytes(input.params) };
     if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(publish(stored)) + '\n');
     if (this.capacity <= 0) return;
     this.ring.push(stored);
@@ -130,7 +134,7 @@ export class Journal {
     const out: JournalEntry[] = [];
     for (let i = this.head; i < this.ring.length; i++) {
       const s = this.ring[i];
-      if (s && matches(s.entry, filter)) out.push(publish(s));
+      if (s && matches(s, filter)) out.push(publish(s));
     }
     if (filter.limit === undefined) return out;
     return filter.since === undefined ? out.slice(-filter.limit) : out.slice(0, filter.limit);
@@ -152,10 +156,11 @@ export class Journal {
 /** The request's parameters as the emulator read them (the body wins over the query string). */
 function publish(s: Stored): JournalEntry {
   const params: Record<string, string> = {};
-  for (const text of [s.params.query, s.params.body ?? '']) {
+  const { params: raw, time, ...rest } = s.input;
+  for (const text of [raw.query, raw.body ?? '']) {
     for (const [name, value] of parseForm(text)) if (!REDACTED_PARAMS.has(name)) params[name] = value;
   }
-  return { ...s.entry, params };
+  return { seq: s.seq, time: new Date(time).toISOString(), ...rest, params };
 }
 
 /** What V8 holds for the two strings: two-byte characters at worst. */
@@ -163,9 +168,9 @@ function paramBytes(params: RawRequest): number {
   return 2 * (params.query.length + (params.body?.length ?? 0)) + 64;
 }
 
-function matches(e: Omit<JournalEntry, 'params'>, f: JournalFilter): boolean {
+function matches({ seq, input: e }: Stored, f: JournalFilter): boolean {
   return (
-    (f.since === undefined || e.seq > f.since) &&
+    (f.since === undefined || seq > f.since) &&
     (f.action === undefined || e.action === f.action) &&
     (f.domain === undefined || e.domain === f.domain) &&
     (f.code === undefined || e.code === f.code) &&

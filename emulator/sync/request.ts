@@ -115,7 +115,7 @@ export class RequestRecord implements RequestHooks {
   close(o: RequestOutcome): void {
     const params = o.params;
     this.services.journal.add({
-      time: new Date(this.arrivedAt).toISOString(),
+      time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
       action: o.action ?? null,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Journal } from '../../emulator/sync/journal.js';
 
 const entry = (pairs: [string, string][]) => ({
-  time: '2026-01-01T00:00:00.000Z',
+  time: Date.UTC(2026, 0, 1),
   requestId: 'r',
   method: 'POST',
   action: 'PutAttributes',
