@@ -2,28 +2,31 @@ import { errors } from './errors.js';
 
 export type Pair = readonly [name: string, value: string];
 
+/** Up to this many entries a linear scan beats building a Map. */
+const SCAN_LIMIT = 8;
+
 /**
  * The request's parameters, exact strings in wire order. Lists arrive flattened
  * (`Attribute.3.Name`, `Item.0.Attribute.1.Value`) in any numbering: boto 2 starts at 0 and
  * leaves gaps, so grouping is by the index's text and ordering is numeric.
  */
 export class Params {
-  private readonly map: Map<string, string>;
+  /** Built on first use, and only for larger sets: a batch has hundreds of 3-entry groups. */
+  private map: Map<string, string> | undefined;
 
-  constructor(readonly entries: readonly Pair[]) {
-    this.map = new Map(entries);
-  }
+  constructor(readonly entries: readonly Pair[]) {}
 
   get(name: string): string | undefined {
+    if (this.entries.length <= SCAN_LIMIT) {
+      for (const [n, v] of this.entries) if (n === name) return v;
+      return undefined;
+    }
+    this.map ??= new Map(this.entries);
     return this.map.get(name);
   }
 
   has(name: string): boolean {
-    return this.map.has(name);
-  }
-
-  get size(): number {
-    return this.map.size;
+    return this.get(name) !== undefined;
   }
 
   /** `Prefix.N.rest=value` grouped by N (ascending), each group a Params over `rest`. */
