@@ -3,9 +3,9 @@
  * the robustness tests must send headers fetch forbids (Host, Content-Length) and raw bytes.
  */
 import { request } from 'node:http';
-import { XMLParser } from 'fast-xml-parser';
 import { expect } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { exactXmlParser } from '../support/xml.js';
 
 export const NS = 'http://sdb.amazonaws.com/doc/2009-04-15/';
 export const PROLOG = '<?xml version="1.0"?>\n';
@@ -15,17 +15,7 @@ export const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
 /** Parsed XML: strings stay strings (no number coercion, no trimming), attributes as `@_x`. */
 export type XmlNode = string | { [key: string]: XmlNode | XmlNode[] };
 
-/**
- * `htmlEntities` makes the parser decode character references (`&#13;`) as every XML parser
- * real clients use does (expat, sax); without it fast-xml-parser leaves them as text.
- */
-const parser = new XMLParser({
-  parseTagValue: false,
-  trimValues: false,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  htmlEntities: true,
-});
+const parser = exactXmlParser();
 
 export function parseXml(text: string): Record<string, XmlNode> {
   return parser.parse(text) as Record<string, XmlNode>;

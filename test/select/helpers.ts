@@ -1,4 +1,4 @@
-import { XMLParser } from 'fast-xml-parser';
+import { exactXmlParser } from '../support/xml.js';
 import { createSelectAction, type SelectOptions } from '../../emulator/actions/select.js';
 import { DEFAULT_LIMITS, type ActionContext } from '../../emulator/actions/types.js';
 import { SdbError } from '../../emulator/protocol/errors.js';
@@ -19,15 +19,7 @@ export interface SelectPage {
   boxUsage: number;
 }
 
-const parser = new XMLParser({
-  parseTagValue: false,
-  trimValues: false,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  // Carriage returns travel as &#13; so that XML parsers do not fold them into newlines.
-  htmlEntities: true,
-  isArray: (name) => name === 'Item' || name === 'Attribute',
-});
+const parser = exactXmlParser(['Item', 'Attribute']);
 
 type Node = string | { '#text'?: string; '@_encoding'?: string };
 

@@ -1,10 +1,10 @@
 /** Select through a real emulator over HTTP. */
-import { XMLParser } from 'fast-xml-parser';
+import { exactXmlParser } from '../support/xml.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { post, selectAll, selectPage } from './http.js';
 
-const xml = new XMLParser({ parseTagValue: false, trimValues: false, ignoreAttributes: false });
+const xml = exactXmlParser();
 let emu: Emulator;
 
 beforeAll(async () => {

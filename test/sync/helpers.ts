@@ -2,7 +2,7 @@
  * Plain HTTP to the emulator, so these reproductions show the wire exchange a client makes
  * (and do not depend on any client's retry policy unless a test chooses one).
  */
-import { XMLParser } from 'fast-xml-parser';
+import { exactXmlParser } from '../support/xml.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 
 export interface Reply {
@@ -48,24 +48,24 @@ export async function ok(emu: Emulator, action: string, params: Record<string, s
   return r;
 }
 
-const parser = new XMLParser({ isArray: (name) => name === 'Attribute' || name === 'Item' });
+const parser = exactXmlParser(['Attribute', 'Item']);
 
 /** `name → values` of a GetAttributes answer. */
 export function attributesOf(xml: string): Record<string, string[]> {
   const doc = parser.parse(xml) as {
-    GetAttributesResponse?: { GetAttributesResult?: { Attribute?: { Name: unknown; Value: unknown }[] } | '' };
+    GetAttributesResponse?: { GetAttributesResult?: { Attribute?: { Name: string; Value: string }[] } | '' };
   };
   const result = doc.GetAttributesResponse?.GetAttributesResult;
   const out: Record<string, string[]> = {};
-  for (const a of (result && result.Attribute) || []) (out[String(a.Name)] ??= []).push(String(a.Value));
+  for (const a of (result && result.Attribute) || []) (out[a.Name] ??= []).push(a.Value);
   return out;
 }
 
 /** Item names of a Select answer. */
 export function itemNamesOf(xml: string): string[] {
-  const doc = parser.parse(xml) as { SelectResponse?: { SelectResult?: { Item?: { Name: unknown }[] } | '' } };
+  const doc = parser.parse(xml) as { SelectResponse?: { SelectResult?: { Item?: { Name: string }[] } | '' } };
   const result = doc.SelectResponse?.SelectResult;
-  return ((result && result.Item) || []).map((i) => String(i.Name));
+  return ((result && result.Item) || []).map((i) => i.Name);
 }
 
 export async function createDomain(emu: Emulator, domain: string): Promise<void> {
