@@ -2,7 +2,7 @@ import { selectBoxUsage } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
 import { attributeElement, dataElement, element } from '../protocol/render.js';
 import type { SelectQuery } from '../select/ast.js';
-import { DEFAULT_TUNING, run, type Row, type RunResult, type Tuning } from '../select/execute.js';
+import { countDirect, DEFAULT_TUNING, run, type Row, type RunResult, type Tuning } from '../select/execute.js';
 import { parseSelect } from '../select/parser.js';
 import { decodeToken, encodeToken, scopeHash, type Position } from '../select/token.js';
 import { validate } from '../select/validate.js';
@@ -128,6 +128,8 @@ function renderItem(store: Store, q: SelectQuery, row: Row): string {
 
 /** count(*): the limit clause caps how many items are counted; the rest continues by token. */
 function countPage(p: Page): { xml: string; scanned: number } {
+  const direct = p.after === null ? countDirect(p.ctx.store.db, p.domainId, p.query, p.pageSize) : null;
+  if (direct !== null) return { xml: countXml(direct), scanned: direct };
   let lastCounted: Row | null = null;
   const res = execute(p, (r, index) => {
     if (index === p.pageSize - 1) lastCounted = r;
@@ -136,7 +138,9 @@ function countPage(p: Page): { xml: string; scanned: number } {
   let next: Position | null = null;
   if (lastCounted !== null && res.delivered > p.pageSize) next = positionOf(p, lastCounted);
   else if (!res.complete) next = res.position;
-  const xml =
-    '<Item><Name>Domain</Name>' + attributeElement('Count', String(count)) + '</Item>' + nextTokenXml(p, next);
-  return { xml, scanned: res.scanned };
+  return { xml: countXml(count) + nextTokenXml(p, next), scanned: res.scanned };
+}
+
+function countXml(count: number): string {
+  return '<Item><Name>Domain</Name>' + attributeElement('Count', String(count)) + '</Item>';
 }

@@ -129,6 +129,26 @@ export function run(
   return sortAttr === null ? walkNames(ctx, after) : walkAttribute(ctx, sortAttr, after);
 }
 
+/**
+ * count(*) from the start in one indexed statement, when the WHERE is absent or one conjunct
+ * that an index answers exactly, and the count fits `limit`. Null otherwise: then the page walk
+ * decides, since a limit that cuts the count needs the position of the last item counted.
+ */
+export function countDirect(db: Db, domainId: number, q: SelectQuery, limit: number): number | null {
+  let sql: Sql;
+  if (q.where === null) {
+    sql = new Sql().add('SELECT count(*) FROM items WHERE domain_id = ?', domainId);
+  } else {
+    if (conjuncts(q.where).length !== 1) return null;
+    const [best] = drivers(q.where, domainId);
+    if (!best?.exact) return null;
+    // A driver yields an item once per matching value.
+    sql = new Sql().add('SELECT count(*) FROM (SELECT DISTINCT * FROM (').append(best.sql).add('))');
+  }
+  const n = first<number>(db, sql) ?? 0;
+  return n <= limit ? n : null;
+}
+
 interface Walk {
   readonly db: Db;
   readonly domainId: number;
