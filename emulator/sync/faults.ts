@@ -234,8 +234,10 @@ export class Faults {
    * Evaluates the rules in order: delays add up; the first error or lost response that fires
    * ends the evaluation, so later rules neither fire nor spend their count.
    */
-  decide(r: RequestFacts): FaultDecision {
+  decide(facts: () => RequestFacts): FaultDecision {
+    // The facts are gathered only when a rule may read them: most emulators run with none.
     if (this.rules.length === 0) return NO_FAULTS;
+    const r = facts();
     const fired: { rule: string; effect: string }[] = [];
     const d: FaultDecision = { delayBeforeMs: 0, delayAfterMs: 0, fired };
     for (const { rule, item, random } of this.rules) {

@@ -76,7 +76,7 @@ export class RequestRecord implements RequestHooks {
   }
 
   async before(action: ActionName, params: Params): Promise<void> {
-    const decision = this.services.faults.decide({
+    const decision = this.services.faults.decide(() => ({
       method: this.req.method,
       path: this.req.path,
       action,
@@ -84,7 +84,7 @@ export class RequestRecord implements RequestHooks {
       domain: params.get('DomainName'),
       items: (this.items = itemNames(params)),
       maxUriBytes: this.services.maxUriBytes,
-    });
+    }));
     this.decision = decision;
     if (decision.delayBeforeMs > 0) await sleep(decision.delayBeforeMs);
     if (decision.error) throw decision.error;
