@@ -1,5 +1,5 @@
 import type { Level } from 'pino';
-import type { ConsistencyMode } from './sync/consistency.js';
+import { DEFAULT_MAX_STALENESS_MS, type ConsistencyMode } from './sync/consistency.js';
 
 /**
  * Every start-up option once: its CLI flag, its environment variable and its default. The CLI's
@@ -39,7 +39,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'credentials', flag: '--credentials <file>', env: 'SIMPLEDB_LOCAL_CREDENTIALS', description: 'turns on Signature V2 checking: JSON {"accounts": [{"accessKeyId", "secretAccessKey", "account"?}]}' },
   { key: 'isolateAccounts', flag: '--isolate-accounts [boolean]', env: 'SIMPLEDB_LOCAL_ISOLATE_ACCOUNTS', description: 'each account (or access key) sees only its own domains', default: 'false' },
   { key: 'consistency', flag: '--consistency <mode>', env: 'SIMPLEDB_LOCAL_CONSISTENCY', description: 'reads without ConsistentRead=true: consistent, eventual (up to --max-staleness behind) or frozen', default: 'consistent' },
-  { key: 'maxStaleness', flag: '--max-staleness <ms>', env: 'SIMPLEDB_LOCAL_MAX_STALENESS', description: 'eventual: how far behind a read may be, drawn per read', default: '1000' },
+  { key: 'maxStaleness', flag: '--max-staleness <ms>', env: 'SIMPLEDB_LOCAL_MAX_STALENESS', description: 'eventual: how far behind a read may be, drawn per read', default: String(DEFAULT_MAX_STALENESS_MS) },
   { key: 'seed', flag: '--seed <n>', env: 'SIMPLEDB_LOCAL_SEED', description: 'seeds staleness and fault probabilities (default random, shown by GET /_simpledb/consistency)' },
   { key: 'journal', flag: '--journal <file>', env: 'SIMPLEDB_LOCAL_JOURNAL', description: 'append one JSON line per request to this file' },
   { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SignedRequest } from '../app.js';
 import type { Credential } from '../auth/credentials.js';
 import { errors } from './errors.js';
+import { compareUtf8 } from './order.js';
 import type { Params } from './params.js';
 
 /** Checks a request's credentials and returns the account namespace its domains live in. */
@@ -94,19 +95,9 @@ function signedHostCandidates(header: string): string[] {
 function canonicalQuery(params: Params): string {
   return params.entries
     .filter(([name]) => name !== 'Signature')
-    .map(([name, value]) => ({ name, wide: WIDE.test(name), pair: `${encode(name)}=${encode(value)}` }))
-    .sort(byUtf8Name)
-    .map((p) => p.pair)
+    .sort(([a], [b]) => compareUtf8(a, b))
+    .map(([name, value]) => `${encode(name)}=${encode(value)}`)
     .join('&');
-}
-
-/** Characters from U+D800 up, where UTF-16 order (surrogates first) departs from UTF-8 byte order. */
-const WIDE = /[\uD800-\uFFFF]/;
-
-/** String comparison is byte order unless both names hold such characters, and is several times faster than Buffers. */
-function byUtf8Name(a: { name: string; wide: boolean }, b: { name: string; wide: boolean }): number {
-  if (a.wide && b.wide) return Buffer.compare(Buffer.from(a.name, 'utf8'), Buffer.from(b.name, 'utf8'));
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 const NOT_RFC3986 = /[!'()*]/g;

@@ -1,6 +1,6 @@
 import type { Comparison, Expr, Test, ValueTest } from './ast.js';
 import { planLike, type LikePlan } from './like.js';
-import { compareUtf8 } from './order.js';
+import { compareUtf8 } from '../protocol/order.js';
 
 export type SqlParam = string | number;
 

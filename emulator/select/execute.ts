@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Expr, SelectQuery } from './ast.js';
 import { conjuncts, drivers, itemPredicate, LIKE_FUNCTION, sortBounds, Sql, type SqlParam } from './compile.js';
 import { likeParts, matchParts } from './like.js';
-import { compareUtf8 } from './order.js';
-import type { Position } from './token.js';
+import { compareUtf8 } from '../protocol/order.js';
+import type { Position } from '../protocol/nextToken.js';
 
 /** One matching item in page order; `key` is its sort value (its name when ordered by name). */
 export interface Row {

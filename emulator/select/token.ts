@@ -1,66 +1,11 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { errors } from '../protocol/errors.js';
+import { createHash } from 'node:crypto';
 import type { SelectQuery } from './ast.js';
 import { canonicalScope } from './print.js';
 
 /**
- * Where the previous page stopped, in the page order. Item-name order: `key` is null and `name`
- * the last name passed. Attribute order: `key` is the sort value; `name` the last item passed
- * at that value, or null when every item at that value has been passed.
+ * The scope a Select NextToken is bound to. count(*) and select over the same WHERE and ORDER BY
+ * share tokens, so the output list is left out.
  */
-export interface Position {
-  readonly key: string | null;
-  readonly name: string | null;
-}
-
-export interface TokenPayload {
-  readonly v: number;
-  /** Hash of the domain, WHERE and ORDER BY: a token resumes only the query it came from. */
-  readonly h: string;
-  readonly k: string | null;
-  readonly i: string | null;
-}
-
-export const TOKEN_VERSION = 1;
-const MAC_BYTES = 16;
-/** Sort keys and names are at most 1024 bytes each; anything longer was not made here. */
-const MAX_TOKEN_CHARS = 16 * 1024;
-
-/** count(*) and select over the same WHERE and ORDER BY share tokens, so the output is left out. */
 export function scopeHash(q: SelectQuery): string {
   return createHash('sha256').update(canonicalScope(q)).digest('base64url').slice(0, 22);
-}
-
-export function encodeToken(position: Position, scope: string, key: Buffer): string {
-  return signToken({ v: TOKEN_VERSION, h: scope, k: position.key, i: position.name }, key);
-}
-
-/** base64url(JSON payload ‖ truncated HMAC-SHA256 of it). */
-export function signToken(payload: TokenPayload, key: Buffer): string {
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
-  return Buffer.concat([body, mac(body, key)]).toString('base64url');
-}
-
-/**
- * The position a token resumes from. Tampered, foreign or mismatched tokens are
- * InvalidNextToken; an authentic token of another format version is UnsupportedNextToken.
- */
-export function decodeToken(token: string, scope: string, key: Buffer, attributeOrder: boolean): Position {
-  if (token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9_-]+$/.test(token)) throw errors.invalidNextToken();
-  const raw = Buffer.from(token, 'base64url');
-  if (raw.length <= MAC_BYTES) throw errors.invalidNextToken();
-  const body = raw.subarray(0, raw.length - MAC_BYTES);
-  if (!timingSafeEqual(raw.subarray(raw.length - MAC_BYTES), mac(body, key))) throw errors.invalidNextToken();
-  const p = JSON.parse(body.toString('utf8')) as Partial<TokenPayload>;
-  if (p.v !== TOKEN_VERSION) throw errors.unsupportedNextToken();
-  if (p.h !== scope) throw errors.invalidNextToken();
-  const shapeOk = attributeOrder
-    ? typeof p.k === 'string' && (p.i === null || typeof p.i === 'string')
-    : p.k === null && typeof p.i === 'string';
-  if (!shapeOk) throw errors.invalidNextToken();
-  return { key: p.k ?? null, name: p.i ?? null };
-}
-
-function mac(body: Buffer, key: Buffer): Buffer {
-  return createHmac('sha256', key).update(body).digest().subarray(0, MAC_BYTES);
 }

@@ -98,16 +98,15 @@ export function controlRoutes(control: Control, journal: Journal, logger: Logger
   const json = express.json({ type: () => true, limit: '1mb' });
   const body = (req: Request): unknown => req.body ?? {};
 
-  r.get('/consistency', (_req, res) => {
-    res.json(control.consistency());
-  });
+  const setConsistency = (req: Request, res: Response) => {
+    res.json(control.consistency(parseConsistency(body(req))));
+  };
   r.route('/consistency')
-    .put(json, (req, res) => {
-      res.json(control.consistency(parseConsistency(body(req))));
+    .get((_req, res) => {
+      res.json(control.consistency());
     })
-    .post(json, (req, res) => {
-      res.json(control.consistency(parseConsistency(body(req))));
-    });
+    .put(json, setConsistency)
+    .post(json, setConsistency);
   r.post('/consistency/freeze', (_req, res) => {
     res.json(control.freeze());
   });

@@ -85,8 +85,6 @@ const INJECTABLE: Readonly<Record<string, (r: RequestFacts) => SdbError>> = {
   URITooLong: (r) => errors.uriTooLong(r.maxUriBytes),
 };
 
-export const INJECTABLE_CODES: readonly string[] = Object.keys(INJECTABLE);
-
 export type LoseResponse = 'reset' | '503';
 
 /** A rule as given (JSON or code). Exactly one effect: `error`, `delayMs` or `loseResponse`. */
