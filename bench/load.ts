@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { median, percentile } from './stats.js';
 
-export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
 
 export interface HttpRun {
   connections: number;

@@ -61,9 +61,8 @@ export function domainMetadataBody(): string {
   return form([['Action', 'DomainMetadata'], ['DomainName', DOMAIN]]);
 }
 
-export function getAttributesBody(item = HOT_ITEM, consistent = false): string {
-  const extra: [string, string][] = consistent ? [['ConsistentRead', 'true']] : [];
-  return form([['Action', 'GetAttributes'], ['DomainName', DOMAIN], ['ItemName', item], ...extra]);
+export function getAttributesBody(): string {
+  return form([['Action', 'GetAttributes'], ['DomainName', DOMAIN], ['ItemName', HOT_ITEM]]);
 }
 
 /** The five attributes PutAttributes replaces on HOT_ITEM; `version` is left alone. */
