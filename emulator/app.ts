@@ -8,6 +8,7 @@ import { errors, SdbError } from './protocol/errors.js';
 import { collectParams, type Params } from './protocol/params.js';
 import { errorDocument, successDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
+import { actionRoute, type ConsoleRequest } from './console/action.js';
 import type { Store } from './store/store.js';
 import type { ProtocolHooks, RawRequest } from './sync/index.js';
 import { VERSION } from './version.js';
@@ -38,6 +39,8 @@ export interface AppConfig {
   sync?: ProtocolHooks;
   /** Their JSON control routes, mounted under /_simpledb/. */
   controlRoutes?: express.Router;
+  /** The web console's pages, mounted at /_simpledb/console/ (with its data route /_simpledb/action). */
+  consoleRoutes?: express.Router;
 }
 
 export function createApp(config: AppConfig): express.Express {
@@ -55,6 +58,10 @@ export function createApp(config: AppConfig): express.Express {
     res.json({ status: 'reset' });
   });
   if (config.controlRoutes) app.use('/_simpledb', config.controlRoutes);
+  if (config.consoleRoutes) {
+    app.use('/_simpledb/console', config.consoleRoutes);
+    app.use('/_simpledb', actionRoute((req, res, input) => void handleProtocol(config, req, res, input)));
+  }
 
   app.use((req, res) => {
     void handleProtocol(config, req, res);
@@ -62,23 +69,34 @@ export function createApp(config: AppConfig): express.Express {
   return app;
 }
 
-async function handleProtocol(config: AppConfig, req: Request, res: Response): Promise<void> {
+/**
+ * Both entries to the actions: the protocol route (signed parameters from the URL and form
+ * body) and, with `input`, the console's JSON route (its parameters, the guard's account, no
+ * signature, no injected faults: the page that shapes the traffic must keep working).
+ */
+async function handleProtocol(config: AppConfig, req: Request, res: Response, input?: ConsoleRequest): Promise<void> {
   const started = performance.now();
   const requestId = newRequestId();
-  const sync = config.sync?.open(req, res);
+  const sync = config.sync?.open(req, res, { faults: input === undefined });
   let params: Params | undefined;
   let raw: RawRequest | undefined;
   let action: ActionName | undefined;
   let status = 200;
   let code: string | undefined;
   try {
-    const [path = '/', query = ''] = splitUrl(req.originalUrl);
-    if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
-    if (path !== '/') throw errors.invalidUri(path);
-    const body = req.method === 'POST' ? await readBody(req) : null;
-    raw = { query, body };
-    params = collectParams(query, body);
-    const account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
+    let account: string;
+    if (input) {
+      ({ raw, params } = input);
+      account = input.account;
+    } else {
+      const [path = '/', query = ''] = splitUrl(req.originalUrl);
+      if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
+      if (path !== '/') throw errors.invalidUri(path);
+      const body = req.method === 'POST' ? await readBody(req) : null;
+      raw = { query, body };
+      params = collectParams(query, body);
+      account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
+    }
     const name = params.get('Action');
     if (name === undefined || name === '') throw errors.missingAction();
     const handler = actions.get(name);
@@ -106,7 +124,9 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     status = e.status;
     code = e.code;
     const usage = e.withBoxUsage ? formatBoxUsage(action ? BASE_BOX_USAGE[action] : 0) : null;
-    send(res, e.status, errorDocument(e.code, e.message, requestId, usage));
+    // Only the console is told where a Select expression went wrong: the service never says.
+    const at = input && e.position !== undefined ? ['X-SimpleDB-Error-Position', String(e.position)] : [];
+    send(res, e.status, errorDocument(e.code, e.message, requestId, usage), at);
   } finally {
     sync?.close({ requestId, action, params, raw, status, code });
     if (config.logger.isLevelEnabled('debug')) {
@@ -124,8 +144,8 @@ function splitUrl(url: string): [string, string] {
 }
 
 /** Headers as a flat list: Node then skips normalising a header object on every response. */
-function send(res: Response, status: number, xml: string): void {
+function send(res: Response, status: number, xml: string, extra: string[] = []): void {
   if (res.headersSent) return;
-  res.writeHead(status, ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml)), 'Server', 'Amazon SimpleDB']);
+  res.writeHead(status, ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml)), 'Server', 'Amazon SimpleDB', ...extra]);
   res.end(xml);
 }

@@ -71,6 +71,7 @@ const sync = {
   seed: opts.seed,
   journal: opts.journal,
   controlFile: opts.controlFile,
+  console: opts.console,
 };
 const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync }).catch(
   (err: NodeJS.ErrnoException) => {
@@ -81,6 +82,7 @@ const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opt
 const exposure = exposureWarning(emulator.host, auth);
 if (exposure) console.error(exposure);
 console.log(`simpledb-local listening on ${emulator.url}`);
+if (opts.console) console.log(`web console: ${emulator.url}/_simpledb/console/`);
 
 // As PID 1 in a container Node gets no default signal handlers, so both are handled here.
 let stopping = false;

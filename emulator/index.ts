@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
 import { createApp } from './app.js';
+import { consoleRoutes } from './console/index.js';
 import { resolveCredentials, type AuthOptions, type Credential } from './auth/credentials.js';
 import { createAuthenticator } from './protocol/auth.js';
 import { formatBoxUsage } from './protocol/boxUsage.js';
@@ -37,6 +38,8 @@ export interface EmulatorOptions extends AuthOptions {
   journalSize?: number;
   /** A JSON start-up state for the control surface: { consistency, faults }. */
   controlFile?: string;
+  /** The web console at /_simpledb/console/ and its data route /_simpledb/action. Default true. */
+  console?: boolean;
 }
 
 export interface Emulator {
@@ -92,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authenticate,
     sync: sync.hooks,
     controlRoutes: sync.routes,
+    consoleRoutes: options.console === false ? undefined : consoleRoutes(),
   });
   // Without requireHostHeader: false, Node answers a Host-less request with a bare, empty 400.
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, app);

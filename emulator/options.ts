@@ -27,6 +27,8 @@ export interface CliOptions {
   seed?: number;
   journal?: string;
   controlFile?: string;
+  /** false with --no-console. */
+  console: boolean;
 }
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -43,6 +45,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'seed', flag: '--seed <n>', env: 'SIMPLEDB_LOCAL_SEED', description: 'seeds staleness and fault probabilities (default random, shown by GET /_simpledb/consistency)' },
   { key: 'journal', flag: '--journal <file>', env: 'SIMPLEDB_LOCAL_JOURNAL', description: 'append one JSON line per request to this file' },
   { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },
+  { key: 'console', flag: '--no-console', env: 'SIMPLEDB_LOCAL_NO_CONSOLE', description: 'turns off the web console at /_simpledb/console/ (the variable: set to any value)' },
 ];
 
 export const LOG_LEVELS: readonly string[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];

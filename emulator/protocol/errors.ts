@@ -5,6 +5,8 @@
  */
 export class SdbError extends Error {
   override readonly name = 'SdbError';
+  /** Where in a Select expression a syntax error was found: never sent by the service, shown by the console. */
+  position?: number;
   constructor(
     readonly code: string,
     readonly status: number,

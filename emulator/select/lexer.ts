@@ -1,4 +1,4 @@
-import { errors } from '../protocol/errors.js';
+import { errors, type SdbError } from '../protocol/errors.js';
 
 export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'eof';
 
@@ -40,11 +40,11 @@ export function tokenize(src: string): Token[] {
       // A sign is lexed only so that `limit -5` reports the MaxNumberOfItems range error.
       i++;
       while (i < src.length && isDigit(src.charCodeAt(i))) i++;
-      if (i < src.length && isWordPart(src.charCodeAt(i))) throw errors.invalidQueryExpression();
+      if (i < src.length && isWordPart(src.charCodeAt(i))) throw syntaxError(start);
       tokens.push({ kind: 'number', text: src.slice(start, i), pos: start });
     } else if (c === 39 || c === 34 || c === 96) {
       const [text, end] = readQuoted(src, i, src[i] as string);
-      if (c === 96 && text === '') throw errors.invalidQueryExpression();
+      if (c === 96 && text === '') throw syntaxError(start);
       tokens.push({ kind: c === 96 ? 'quoted' : 'string', text, pos: start });
       i = end;
     } else {
@@ -56,12 +56,19 @@ export function tokenize(src: string): Token[] {
         tokens.push({ kind: 'punct', text: src[i] as string, pos: start });
         i++;
       } else {
-        throw errors.invalidQueryExpression();
+        throw syntaxError(start);
       }
     }
   }
   tokens.push({ kind: 'eof', text: '', pos: src.length });
   return tokens;
+}
+
+/** InvalidQueryExpression, remembering where (for the console; the service does not say). */
+function syntaxError(position: number): SdbError {
+  const err = errors.invalidQueryExpression();
+  err.position = position;
+  return err;
 }
 
 /** Content between `quote` delimiters where a doubled delimiter stands for one. */
@@ -70,7 +77,7 @@ function readQuoted(src: string, open: number, quote: string): [string, number] 
   let i = open + 1;
   for (;;) {
     const close = src.indexOf(quote, i);
-    if (close < 0) throw errors.invalidQueryExpression();
+    if (close < 0) throw syntaxError(open);
     out += src.slice(i, close);
     if (src[close + 1] === quote) {
       out += quote;

@@ -1,4 +1,4 @@
-import { errors } from '../protocol/errors.js';
+import { errors, SdbError } from '../protocol/errors.js';
 import type { CompareOp, Comparison, Expr, Order, Output, SelectQuery, Subject, Test } from './ast.js';
 import { tokenize, type Token } from './lexer.js';
 
@@ -19,7 +19,13 @@ const COMPARE_OPS = new Set<string>(['=', '!=', '<', '<=', '>', '>=']);
 
 /** Text → AST, or InvalidQueryExpression. Grammar: SIMPLEDB-select.md §2. */
 export function parseSelect(src: string): SelectQuery {
-  return new Parser(tokenize(src)).select();
+  const parser = new Parser(tokenize(src));
+  try {
+    return parser.select();
+  } catch (err) {
+    if (err instanceof SdbError) err.position ??= parser.position();
+    throw err;
+  }
 }
 
 class Parser {
@@ -27,6 +33,11 @@ class Parser {
   private depth = 0;
 
   constructor(private readonly tokens: readonly Token[]) {}
+
+  /** The token the parser stopped at (the end of the text when it ran out). */
+  position(): number {
+    return this.tokens[Math.min(this.i, this.tokens.length - 1)]?.pos ?? 0;
+  }
 
   select(): SelectQuery {
     this.keyword('select');

@@ -49,7 +49,7 @@ export function createSync(o: SyncOptions): Sync {
   const services = { store: o.store, consistency, faults, journal, now: o.now, maxUriBytes: o.maxUriBytes };
   return {
     control,
-    hooks: { open: (req, res) => new RequestRecord(services, req, res) },
+    hooks: { open: (req, res, options) => new RequestRecord(services, req, res, options) },
     routes: controlRoutes(control, journal, o.logger),
     close: () => journal.close(),
   };

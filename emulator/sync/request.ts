@@ -6,7 +6,7 @@ import { parseBoolean, type Params } from '../protocol/params.js';
 import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
-import type { FaultDecision, Faults } from './faults.js';
+import { Faults, type FaultDecision } from './faults.js';
 import type { Journal, RawRequest, ReadRecord } from './journal.js';
 
 /** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
@@ -35,8 +35,13 @@ export interface RequestOutcome {
   code: string | undefined;
 }
 
+export interface RequestOptions {
+  /** false: fault rules neither match nor fire (the console's own requests). Default true. */
+  faults?: boolean;
+}
+
 export interface ProtocolHooks {
-  open(req: Request, res: Response): RequestHooks;
+  open(req: Request, res: Response, options?: RequestOptions): RequestHooks;
 }
 
 export interface RequestServices {
@@ -47,6 +52,9 @@ export interface RequestServices {
   now: () => number;
   maxUriBytes: number;
 }
+
+/** Decides as an emulator without fault rules would. */
+const NO_RULES: Pick<Faults, 'decide'> = new Faults(() => 0);
 
 const READS: ReadonlySet<string> = new Set<ActionName>(['GetAttributes', 'Select']);
 
@@ -71,12 +79,14 @@ export class RequestRecord implements RequestHooks {
     private readonly services: RequestServices,
     private readonly req: Request,
     private readonly res: Response,
+    private readonly options: RequestOptions = {},
   ) {
     this.arrivedAt = services.now();
   }
 
   async before(action: ActionName, params: Params): Promise<void> {
-    const decision = this.services.faults.decide(() => ({
+    const faults = this.options.faults === false ? NO_RULES : this.services.faults;
+    const decision = faults.decide(() => ({
       method: this.req.method,
       path: this.req.path,
       action,

@@ -1,0 +1,56 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { MAX_BODY_BYTES } from '../protocol/body.js';
+import { Params, type Pair } from '../protocol/params.js';
+import type { RawRequest } from '../sync/index.js';
+
+/** A protocol request as the console sends it: its parameters, and the account the guard resolved. */
+export interface ConsoleRequest {
+  params: Params;
+  /** Journalled as a form body, exactly as the same request on the protocol route would be. */
+  raw: RawRequest;
+  account: string;
+}
+
+class ActionInputError extends Error {}
+
+/** `{"Action": "Select", ...}`: a flat JSON object of strings, as the protocol's form pairs. */
+export function parseActionBody(body: unknown): Pair[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ActionInputError('the body must be a JSON object of protocol parameters, e.g. {"Action":"ListDomains"}');
+  }
+  return Object.entries(body).map(([name, value]): Pair => {
+    if (typeof value !== 'string') throw new ActionInputError(`parameter ${name}: a string`);
+    return [name, value];
+  });
+}
+
+/**
+ * `POST /_simpledb/action` (contract C2): the console's way into the actions. The guard in front
+ * of /_simpledb has authenticated the browser, so no signature is asked for; the answer is the
+ * protocol route's own status and XML document.
+ */
+export function actionRoute(run: (req: Request, res: Response, input: ConsoleRequest) => void): express.Router {
+  const r = express.Router();
+  r.post('/action', express.json({ type: () => true, limit: MAX_BODY_BYTES }), (req, res) => {
+    const pairs = parseActionBody(req.body ?? {});
+    const account = typeof res.locals.account === 'string' ? res.locals.account : '';
+    run(req, res, { params: new Params(pairs), raw: { query: '', body: form(pairs) }, account });
+  });
+  // Arity 4: Express's error handler. A body that is not a request is the caller's mistake.
+  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof ActionInputError || isClientError(err)) {
+      res.status(400).json({ error: { message: err instanceof Error ? err.message : String(err) } });
+    } else {
+      res.status(500).json({ error: { message: 'internal error' } });
+    }
+  });
+  return r;
+}
+
+const form = (pairs: readonly Pair[]): string => new URLSearchParams(pairs.map(([n, v]): [string, string] => [n, v])).toString();
+
+function isClientError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null || !('status' in err)) return false;
+  const status = (err as { status: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}

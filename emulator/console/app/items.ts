@@ -1,0 +1,229 @@
+import { action, getAttributes, quoteName, select, type Attributes, domainMetadata } from './api.js';
+import { confirmDialog, field, h, notice, type Child } from './dom.js';
+import { describeError } from './domains.js';
+import { href } from './router.js';
+
+/** More columns than this make a table nobody reads; the item view shows them all. */
+const MAX_COLUMNS = 24;
+
+/** A multi-valued attribute is a set: shown as one chip per value. */
+export function valuesCell(values: readonly string[] | undefined): Child {
+  if (!values || values.length === 0) return h('span', { class: 'absent', 'aria-label': 'no value' }, '—');
+  if (values.length === 1) return values[0] ?? '';
+  return h('span', { class: 'set', 'aria-label': `set of ${values.length} values` }, ...values.map((v) => h('span', { class: 'chip' }, v)));
+}
+
+export function itemsView(domain: string, next: string | undefined) {
+  return (root: HTMLElement): void => {
+    const figures = h('p', { class: 'meta' });
+    const status = h('div', { 'aria-live': 'polite' });
+    const table = h('div', {});
+    const itemName = h('input', { name: 'item', required: true, autocomplete: 'off' });
+    const attrName = h('input', { name: 'attribute', required: true, autocomplete: 'off' });
+    const attrValue = h('input', { name: 'value', autocomplete: 'off' });
+    const form = h(
+      'form',
+      { class: 'inline', 'aria-label': 'Add an item' },
+      field('Item name', itemName),
+      field('Attribute', attrName),
+      field('Value', attrValue),
+      h('button', { type: 'submit' }, 'Add item'),
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void (async () => {
+        try {
+          // Only if the attribute is not there yet: adding never overwrites a concurrent item.
+          await action({
+            Action: 'PutAttributes', DomainName: domain, ItemName: itemName.value,
+            'Attribute.1.Name': attrName.value, 'Attribute.1.Value': attrValue.value,
+            'Expected.1.Name': attrName.value, 'Expected.1.Exists': 'false',
+          });
+          location.hash = href.item(domain, itemName.value);
+        } catch (err) {
+          status.replaceChildren(notice('error', describeError(err)));
+        }
+      })();
+    });
+    root.append(
+      h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: href.domains() }, 'Domains'), ' / ', domain),
+      h('h1', {}, domain),
+      figures,
+      h('p', { class: 'links' }, h('a', { href: href.select(`select * from ${quoteName(domain)}`) }, 'Query in the workbench'), ' · ', h('a', { href: href.traffic({ domain }) }, 'Traffic of this domain')),
+      form,
+      status,
+      table,
+    );
+    void domainMetadata(domain).then(
+      (f) => figures.replaceChildren(`${f.itemCount.toLocaleString('en')} items, ${f.attributeNameCount} attribute names, ${f.attributeValueCount.toLocaleString('en')} name-value pairs, ${f.bytes.toLocaleString('en')} bytes`),
+      () => undefined,
+    );
+    table.append(notice('info', 'Loading…'));
+    void (async () => {
+      try {
+        // The service's own paging: one page per Select, the next one by its NextToken.
+        const page = await select(`select * from ${quoteName(domain)}`, true, next);
+        if (page.items.length === 0) {
+          table.replaceChildren(notice('empty', next ? 'No more items.' : 'This domain has no items yet. Add one above.'));
+          return;
+        }
+        const names = [...new Set(page.items.flatMap((i) => [...i.attributes.keys()]))].sort();
+        const columns = names.slice(0, MAX_COLUMNS);
+        const rows = page.items.map((item) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, h('a', { href: href.item(domain, item.name) }, item.name)),
+            ...columns.map((c) => h('td', {}, valuesCell(item.attributes.get(c)))),
+          ),
+        );
+        table.replaceChildren(
+          h(
+            'div',
+            { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Items' },
+            h(
+              'table',
+              { class: 'items' },
+              h('caption', {}, `${page.items.length} items on this page${names.length > MAX_COLUMNS ? ` (first ${MAX_COLUMNS} of ${names.length} attributes; open an item for all)` : ''}`),
+              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), ...columns.map((c) => h('th', { scope: 'col' }, c)))),
+              h('tbody', {}, ...rows),
+            ),
+          ),
+          h(
+            'nav',
+            { class: 'pager', 'aria-label': 'Pages' },
+            next ? h('a', { href: href.items(domain) }, '« First page') : null,
+            page.nextToken ? h('a', { href: href.items(domain, page.nextToken), rel: 'next' }, 'Next page »') : h('span', {}, 'Last page'),
+          ),
+        );
+      } catch (err) {
+        table.replaceChildren(notice('error', describeError(err)));
+      }
+    })();
+  };
+}
+
+/**
+ * The condition that makes an edit fail if the attribute changed since it was shown. The service
+ * checks one single-valued attribute at most (Expected.1), so a multi-valued one is compared by
+ * a consistent read just before the write instead.
+ */
+function expectedFor(name: string, shown: readonly string[]): Record<string, string> | undefined {
+  if (shown.length === 0) return { 'Expected.1.Name': name, 'Expected.1.Exists': 'false' };
+  if (shown.length === 1) return { 'Expected.1.Name': name, 'Expected.1.Value': shown[0] ?? '' };
+  return undefined;
+}
+
+async function checkUnchanged(domain: string, item: string, name: string, shown: readonly string[]): Promise<void> {
+  const now = (await getAttributes(domain, item)).get(name) ?? [];
+  const same = now.length === shown.length && [...now].sort().every((v, i) => v === [...shown].sort()[i]);
+  if (!same) throw new Error(`Not written: ${name} changed since it was shown (now ${JSON.stringify(now)}). Reload to see it.`);
+}
+
+export function itemView(domain: string, item: string) {
+  return (root: HTMLElement): void => {
+    const status = h('div', { 'aria-live': 'polite' });
+    const body = h('div', {});
+    let shown: Attributes = new Map();
+    root.append(
+      h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: href.domains() }, 'Domains'), ' / ', h('a', { href: href.items(domain) }, domain), ' / ', item),
+      h('h1', {}, item),
+      h('p', { class: 'links' }, h('a', { href: href.timeline(domain, item) }, 'Timeline of this item'), ' · ', h('a', { href: href.traffic({ domain, item }) }, 'Its traffic')),
+      status,
+      body,
+    );
+
+    /** One conditional write; on success the item is read again, on failure what was shown stays. */
+    async function write(label: string, name: string, params: Record<string, string>): Promise<void> {
+      const before = shown.get(name) ?? [];
+      try {
+        const expected = expectedFor(name, before);
+        if (!expected) await checkUnchanged(domain, item, name, before);
+        await action({ DomainName: domain, ItemName: item, ...params, ...expected });
+        await load();
+        status.replaceChildren(notice('ok', `${label}: done.`));
+      } catch (err) {
+        status.replaceChildren(
+          notice('error', `${label} failed: ${describeError(err)} `, h('button', { type: 'button', class: 'small', onclick: () => void load() }, 'Reload the item')),
+        );
+      }
+    }
+
+    const put = (name: string, value: string, replace: boolean) => ({
+      Action: 'PutAttributes', 'Attribute.1.Name': name, 'Attribute.1.Value': value, 'Attribute.1.Replace': String(replace),
+    });
+
+    function attributeRow(name: string, values: string[]): HTMLElement {
+      const replaceInput = h('input', { name: `replace-${name}`, autocomplete: 'off', 'aria-label': `New value of ${name}` });
+      const addInput = h('input', { name: `add-${name}`, autocomplete: 'off', 'aria-label': `Value to add to ${name}` });
+      const replaceForm = h('form', { class: 'mini' }, replaceInput, h('button', { type: 'submit', class: 'small' }, 'Replace'));
+      const addForm = h('form', { class: 'mini' }, addInput, h('button', { type: 'submit', class: 'small' }, 'Add value'));
+      replaceForm.addEventListener('submit', (e) => {
+        e.preventDefault();
+        void write(`Replace ${name}`, name, put(name, replaceInput.value, true));
+      });
+      addForm.addEventListener('submit', (e) => {
+        e.preventDefault();
+        void write(`Add to ${name}`, name, put(name, addInput.value, false));
+      });
+      const chips = values.map((v) =>
+        h(
+          'span',
+          { class: 'chip' },
+          v,
+          h('button', {
+            type: 'button', class: 'chip-x', 'aria-label': `Delete value ${v} of ${name}`, title: 'Delete this value',
+            onclick: () => void write(`Delete ${name}=${v}`, name, { Action: 'DeleteAttributes', 'Attribute.1.Name': name, 'Attribute.1.Value': v }),
+          }, '×'),
+        ),
+      );
+      return h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, h('span', { class: 'set' }, ...chips)), h('td', {}, replaceForm), h('td', {}, addForm));
+    }
+
+    async function load(): Promise<void> {
+      try {
+        shown = await getAttributes(domain, item);
+      } catch (err) {
+        body.replaceChildren(notice('error', describeError(err)));
+        return;
+      }
+      const newName = h('input', { name: 'new-attribute', required: true, autocomplete: 'off' });
+      const newValue = h('input', { name: 'new-value', autocomplete: 'off' });
+      const addAttr = h('form', { class: 'inline', 'aria-label': 'Add an attribute' }, field('New attribute', newName), field('Value', newValue), h('button', { type: 'submit' }, 'Add attribute'));
+      addAttr.addEventListener('submit', (e) => {
+        e.preventDefault();
+        void write(`Add ${newName.value}`, newName.value, put(newName.value, newValue.value, false));
+      });
+      const deleteItem = h('button', {
+        type: 'button', class: 'danger',
+        onclick: () =>
+          void (async () => {
+            if (!(await confirmDialog(`Delete item ${item} with all its attributes?`, 'Delete item'))) return;
+            const [first] = shown.keys();
+            // Conditional on the first attribute shown, like every other edit.
+            await write('Delete item', first ?? '', { Action: 'DeleteAttributes' });
+          })(),
+      }, 'Delete item');
+      if (shown.size === 0) {
+        body.replaceChildren(notice('empty', 'This item has no attributes, so it does not exist (SimpleDB keeps no empty items). Add an attribute to create it.'), addAttr);
+        return;
+      }
+      body.replaceChildren(
+        h(
+          'div',
+          { class: 'scroll' },
+          h(
+            'table',
+            { class: 'attributes' },
+            h('caption', {}, `${shown.size} attributes, read with ConsistentRead; edits are conditional on the values shown`),
+            h('thead', {}, h('tr', {}, ...['Attribute', 'Values', 'Replace all values with', 'Add a value'].map((t) => h('th', { scope: 'col' }, t)))),
+            h('tbody', {}, ...[...shown].map(([n, v]) => attributeRow(n, v))),
+          ),
+        ),
+        addAttr,
+        h('p', {}, deleteItem),
+      );
+    }
+    void load();
+  };
+}
