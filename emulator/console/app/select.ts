@@ -54,7 +54,7 @@ export function selectView(initial: string | undefined, initialConsistent: boole
     const run = h('button', { type: 'submit' }, 'Run');
     const form = h(
       'form',
-      { class: 'workbench', 'aria-label': 'Select expression' },
+      { class: 'workbench', 'aria-label': 'Workbench' },
       field('Select expression', editor, 'Ctrl+Enter runs it'),
       h('div', { class: 'row' }, h('label', { class: 'check' }, consistent, ' ConsistentRead'), run),
     );
