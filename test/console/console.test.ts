@@ -52,7 +52,7 @@ async function open(hash: string, viewport = { width: 1280, height: 800 }): Prom
   return page;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
 
 async function putItems(domain: string, items: Record<string, Record<string, string | string[]>>): Promise<void> {
   await sdk.createDomain({ DomainName: domain }).promise();
@@ -145,6 +145,7 @@ describe.skipIf(SKIP_BROWSER)('web console in chromium', () => {
     expect(page.url()).toContain('#/select?q=');
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.getByText('16 items so far').waitFor();
+    await shot(page, 'select-results');
 
     const ndjson = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export NDJSON' }).click();
@@ -168,7 +169,7 @@ describe.skipIf(SKIP_BROWSER)('web console in chromium', () => {
     await alert.getByText('InvalidQueryExpression').waitFor();
     expect(await alert.textContent()).toContain('The specified query expression syntax is not valid.');
     expect(await alert.textContent()).toContain('at position 21');
-    expect(await alert.locator('mark').textContent()).toBe('w');
+    expect(await alert.locator('mark').textContent()).toBe('wher');
     await shot(page, 'select');
   });
 
@@ -186,7 +187,6 @@ describe.skipIf(SKIP_BROWSER)('web console in chromium', () => {
     await page.reload();
     await entry.waitFor();
     expect(await page.locator('details.entry').allTextContents()).not.toContainEqual(expect.stringContaining('GetAttributes'));
-    await shot(page, 'traffic');
 
     // A lost update: our client read qty=2, aws-sdk wrote 3, our client's conditional write on 2 conflicts.
     await client.send(new GetAttributesCommand({ DomainName: 'carts', ItemName: 'c1', ConsistentRead: true }));
@@ -202,8 +202,11 @@ describe.skipIf(SKIP_BROWSER)('web console in chromium', () => {
     expect(await page.locator('.timeline .lane').count()).toBeGreaterThanOrEqual(2);
     expect(await page.locator('.timeline .mark.conflict').count()).toBe(1);
     expect(await page.locator('.timeline .mark.lost').count()).toBe(1);
-    expect(await page.locator('.timeline-list li.conflict').textContent()).toMatch(/PutAttributes \(conditional write\) → ConditionalCheckFailed — conflict/);
+    expect(await page.locator('.timeline-list li.conflict').textContent()).toMatch(/PutAttributes \(conditional write\) qty=3 if qty=2 → ConditionalCheckFailed — conflict/);
     await shot(page, 'timeline');
+    await page.goto(`${emu.url}/_simpledb/console/#/traffic?domain=carts`);
+    await page.locator('details.entry.conflict summary').click();
+    await shot(page, 'traffic');
   });
 
   it('5. shape: freezing from the page makes an eventually consistent read stale; fault rules are added and removed', async () => {

@@ -82,6 +82,8 @@ export function selectView(initial: string | undefined, initialConsistent: boole
       }
       const f = err.failure;
       const at = f.position;
+      // The whole word the parser stopped at, or one character (a space at the end of the text).
+      const end = at === undefined ? 0 : Math.max(at + 1, ran.slice(at).search(/\s|$/) + at);
       output.replaceChildren(
         h(
           'div',
@@ -90,10 +92,10 @@ export function selectView(initial: string | undefined, initialConsistent: boole
           at === undefined ? null : h('p', { class: 'position' }, `at position ${at + 1}:`),
           at === undefined
             ? null
-            : h('pre', { class: 'caret', 'aria-hidden': 'true' }, ran.slice(0, at), h('mark', {}, ran.slice(at, at + 1) || ' '), ran.slice(at + 1)),
+            : h('pre', { class: 'caret', 'aria-hidden': 'true' }, ran.slice(0, at), h('mark', {}, ran.slice(at, end) || ' '), ran.slice(end)),
         ),
       );
-      if (at !== undefined) editor.setSelectionRange(at, at + 1);
+      if (at !== undefined) editor.setSelectionRange(at, end);
     }
 
     function drawRows(): void {

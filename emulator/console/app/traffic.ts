@@ -156,20 +156,40 @@ const LEFT = 150;
 const READS = new Set(['GetAttributes', 'Select']);
 const isConditional = (e: JournalEntry) => Object.keys(e.params).some((k) => k.startsWith('Expected.'));
 
-/** What a mark means, in words: the SVG's title and the table's row. */
+/** `qty=3 if qty=2`: what a write set and what it expected (single-item actions; batches say how many). */
+function gist(e: JournalEntry): string {
+  const p = e.params;
+  const sets: string[] = [];
+  for (let i = 0; i < 256; i++) {
+    const name = p[`Attribute.${i}.Name`];
+    if (name === undefined) {
+      if (i > 1) break;
+      continue;
+    }
+    const value = p[`Attribute.${i}.Value`];
+    sets.push(value === undefined ? name : `${name}=${value}`);
+  }
+  const exName = p['Expected.1.Name'] ?? p['Expected.Name'];
+  const exValue = p['Expected.1.Value'] ?? p['Expected.Value'];
+  const exists = p['Expected.1.Exists'] ?? p['Expected.Exists'];
+  const cond = exName === undefined ? '' : exValue !== undefined ? ` if ${exName}=${exValue}` : exists === 'false' ? ` if no ${exName}` : ` if ${exName} exists`;
+  return sets.length > 0 || cond ? ` ${sets.join(', ')}${cond}` : '';
+}
+
+/** What a mark means, in words: the SVG's title and the list's row. */
 function describe(e: JournalEntry): string {
   const kind = READS.has(e.action ?? '') ? (e.read?.stale ? 'stale read' : 'read') : isConditional(e) ? 'conditional write' : 'write';
   const marks = [isConflict(e) ? 'conflict' : '', isLost(e) ? 'response lost' : ''].filter(Boolean).join(', ');
-  return `#${e.seq} ${e.time.slice(11, 23)} ${clientOf(e)}: ${e.action} (${kind}) → ${e.code}${marks ? ` — ${marks}` : ''}`;
+  return `#${e.seq} ${e.time.slice(11, 23)} ${clientOf(e)}: ${e.action} (${kind})${gist(e)} → ${e.code}${marks ? ` — ${marks}` : ''}`;
 }
 
 function mark(e: JournalEntry, x: number, y: number): SVGElement {
   const cls = ['mark', outcomeClass(e), e.read?.stale ? 'stale' : ''].filter(Boolean).join(' ');
   const title = svg('title', {}, describe(e));
   let shape: SVGElement;
-  if (READS.has(e.action ?? '')) shape = svg('circle', { cx: x, cy: y, r: 9 });
-  else if (isConditional(e)) shape = svg('polygon', { points: `${x},${y - 11} ${x + 11},${y} ${x},${y + 11} ${x - 11},${y}` });
-  else shape = svg('rect', { x: x - 9, y: y - 9, width: 18, height: 18 });
+  if (READS.has(e.action ?? '')) shape = svg('circle', { cx: x, cy: y, r: 9, class: 'shape' });
+  else if (isConditional(e)) shape = svg('polygon', { points: `${x},${y - 11} ${x + 11},${y} ${x},${y + 11} ${x - 11},${y}`, class: 'shape' });
+  else shape = svg('rect', { x: x - 9, y: y - 9, width: 18, height: 18, class: 'shape' });
   const g = svg('g', { class: cls, tabindex: 0, role: 'img', 'aria-label': describe(e), 'data-seq': e.seq }, title, shape);
   if (isConflict(e)) g.append(svg('path', { d: `M${x - 6},${y - 6} L${x + 6},${y + 6} M${x + 6},${y - 6} L${x - 6},${y + 6}`, class: 'cross' }));
   if (isLost(e)) g.append(svg('circle', { cx: x, cy: y, r: 15, class: 'lost-ring' }));
@@ -179,12 +199,17 @@ function mark(e: JournalEntry, x: number, y: number): SVGElement {
 function drawTimeline(entries: readonly JournalEntry[]): Element {
   const clients = [...new Set(entries.map(clientOf))];
   const width = LEFT + STEP_W * (entries.length + 1);
-  const height = LANE_H * clients.length + 30;
+  const height = LANE_H * clients.length + 46;
   const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': `Timeline: ${entries.length} requests by ${clients.length} clients` });
   clients.forEach((c, i) => {
     const y = 20 + i * LANE_H + LANE_H / 2;
     chart.append(svg('line', { x1: LEFT - 10, x2: width - 10, y1: y, y2: y, class: 'lane' }), svg('text', { x: 8, y: y + 4, class: 'lane-label' }, c.length > 20 ? c.slice(0, 19) + '…' : c));
   });
+  const axis = 20 + clients.length * LANE_H + 14;
+  chart.append(
+    svg('line', { x1: LEFT - 10, x2: width - 10, y1: axis - 4, y2: axis - 4, class: 'axis' }),
+    svg('text', { x: LEFT - 10, y: axis + 10, class: 'axis-label' }, `${entries[0]?.time.slice(11, 23) ?? ''} → time (request order)`),
+  );
   entries.forEach((e, i) => {
     const x = LEFT + STEP_W * (i + 0.5);
     const y = 20 + clients.indexOf(clientOf(e)) * LANE_H + LANE_H / 2;
