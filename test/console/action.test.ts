@@ -29,14 +29,15 @@ describe('POST /_simpledb/action', () => {
     await protocol({ Action: 'CreateDomain', DomainName: 'cdom' });
     const put = await action({ Action: 'PutAttributes', DomainName: 'cdom', ItemName: 'i', 'Attribute.1.Name': 'a', 'Attribute.1.Value': 'v' });
     expect(put.status).toBe(200);
-    for (const params of [
+    const cases: Record<string, string>[] = [
       { Action: 'Select', SelectExpression: 'select * from cdom', ConsistentRead: 'true' },
       { Action: 'GetAttributes', DomainName: 'cdom', ItemName: 'i' },
       { Action: 'PutAttributes', DomainName: 'cdom', ItemName: 'i', 'Attribute.1.Name': 'a', 'Attribute.1.Value': 'w', 'Expected.1.Name': 'a', 'Expected.1.Value': 'x' },
       { Action: 'Select', SelectExpression: 'select * from cdom wher a = 1' },
       { Action: 'Nope' },
       { DomainName: 'cdom' },
-    ]) {
+    ];
+    for (const params of cases) {
       const [viaConsole, viaProtocol] = [await action(params), await protocol(params)];
       expect(viaConsole.status, JSON.stringify(params)).toBe(viaProtocol.status);
       expect(viaConsole.headers.get('content-type')).toBe('text/xml');
