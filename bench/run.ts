@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } from './children.js';
+import { consoleFirstPage } from './console.js';
 import { counterContention, type Contention } from './contention.js';
 import type { InProcessStart } from './inProcessStart.js';
 import { load, medianMs, opsPerSecond, post, type HttpRun } from './load.js';
@@ -462,6 +463,7 @@ await requestBenchmarks();
 await contention();
 await startup();
 await bulkMemorySelect();
+rows.push(...(await consoleFirstPage(LARGE_ITEMS)));
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 

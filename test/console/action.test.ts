@@ -1,5 +1,10 @@
 // Contract C2: POST /_simpledb/action runs the protocol pipeline for the console, and the page
 // is served under a strict CSP (or not at all with console: false). Plain HTTP, no browser.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 
@@ -91,6 +96,10 @@ describe('the console page', () => {
     const html = await page.text();
     expect(html).toContain('<script type="module" src="app/main.js"></script>');
     expect(html).not.toMatch(/<script>|<style|style=/);
+    // Every module is preloaded, so the browser fetches them at once rather than import by import.
+    for (const file of readdirSync(new URL('../../emulator/console/app/', import.meta.url)).filter((f) => f.endsWith('.ts'))) {
+      expect(html).toContain(`<link rel="modulepreload" href="app/${file.replace(/\.ts$/, '.js')}">`);
+    }
     const script = await fetch(`${emu.url}/_simpledb/console/app/main.js`);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     const bare = await fetch(`${emu.url}/_simpledb/console`, { redirect: 'manual' });
@@ -107,5 +116,36 @@ describe('the console page', () => {
     expect(page.headers.get('content-type')).toBe('text/xml');
     const res = await fetch(`${off.url}/_simpledb/action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"Action":"ListDomains"}' });
     expect(await res.text()).toContain('<Code>InvalidURI</Code>');
+  });
+});
+
+describe('the CLI', () => {
+  /** Everything the built CLI prints on standard output from start to a SIGTERM once it serves. */
+  async function startLines(args: string[], env: Record<string, string> = {}): Promise<string[]> {
+    const cli = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIMPLEDB_LOCAL_')));
+    const child = spawn(process.execPath, [cli, '--port', '0', '--log-level', 'silent', ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const lines: string[] = [];
+      const rl = createInterface({ input: child.stdout });
+      const closed = once(rl, 'close');
+      rl.on('line', (line) => lines.push(line));
+      const [ready] = (await once(rl, 'line')) as [string];
+      const url = /listening on (\S+)/.exec(ready)?.[1];
+      expect((await fetch(`${url}/_simpledb/health`)).ok).toBe(true);
+      child.kill('SIGTERM');
+      await closed;
+      return lines;
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+
+  it('prints the console URL after the ready line, unless --no-console or its variable', async () => {
+    const [ready, consoleLine] = await startLines([]);
+    const url = /listening on (\S+)/.exec(ready ?? '')?.[1];
+    expect(consoleLine).toBe(`web console: ${url}/_simpledb/console/`);
+    expect(await startLines(['--no-console'])).toHaveLength(1);
+    expect(await startLines([], { SIMPLEDB_LOCAL_NO_CONSOLE: '1' })).toHaveLength(1);
   });
 });

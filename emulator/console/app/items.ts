@@ -54,12 +54,18 @@ export function itemsView(domain: string, next: string | undefined) {
       status,
       table,
     );
-    void domainMetadata(domain).then(
-      (f) => figures.replaceChildren(`${f.itemCount.toLocaleString('en')} items, ${f.attributeNameCount} attribute names, ${f.attributeValueCount.toLocaleString('en')} name-value pairs, ${f.bytes.toLocaleString('en')} bytes`),
-      () => undefined,
-    );
+    // After the page: DomainMetadata counts the whole domain, which a large one makes slow.
+    const showFigures = () =>
+      void domainMetadata(domain).then(
+        (f) => figures.replaceChildren(`${f.itemCount.toLocaleString('en')} items, ${f.attributeNameCount} attribute names, ${f.attributeValueCount.toLocaleString('en')} name-value pairs, ${f.bytes.toLocaleString('en')} bytes`),
+        () => undefined,
+      );
     table.append(notice('info', 'Loading…'));
     void (async () => {
+      await drawPage();
+      showFigures();
+    })();
+    async function drawPage(): Promise<void> {
       try {
         // The service's own paging: one page per Select, the next one by its NextToken.
         const page = await select(`select * from ${quoteName(domain)}`, true, next);
@@ -99,7 +105,7 @@ export function itemsView(domain: string, next: string | undefined) {
       } catch (err) {
         table.replaceChildren(notice('error', describeError(err)));
       }
-    })();
+    }
   };
 }
 
