@@ -78,7 +78,13 @@ export function domainsView(root: HTMLElement): void {
           h(
             'thead',
             {},
-            h('tr', {}, ...['Domain', 'Items', 'Attribute names', 'Name-value pairs', 'Bytes', ''].map((t) => h('th', { scope: 'col' }, t))),
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Domain'),
+              ...['Items', 'Attribute names', 'Name-value pairs', 'Bytes'].map((t) => h('th', { scope: 'col', class: 'num' }, t)),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+            ),
           ),
           h('tbody', {}, ...rows),
         ),
