@@ -116,7 +116,7 @@ export function trafficView(filter: Record<string, string>) {
     const pause = h('input', { type: 'checkbox', name: 'paused' });
     const state = h('span', { class: 'live', role: 'status' }, 'Live');
     const status = h('div', {});
-    const list = h('div', { class: 'journal', 'aria-label': 'Journal entries, newest first', role: 'feed', 'aria-busy': 'false' });
+    const list = h('div', { class: 'journal', role: 'region', 'aria-label': 'Journal entries, newest first' });
     let count = 0;
     root.append(
       h('h1', {}, 'Traffic'),
