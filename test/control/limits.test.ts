@@ -162,6 +162,15 @@ describe('configuration', () => {
     }
   });
 
+  it.skipIf(!existsSync(CLI))('--help says how to reach the control routes with credentials', async () => {
+    const child = spawn(process.execPath, [CLI, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    await once(child, 'exit');
+    expect(stdout).toContain("curl -u KEY:SECRET -H 'content-type: application/json'");
+    expect(stdout).toContain('--cors <origin...>');
+  });
+
   it.skipIf(!existsSync(CLI))('the CLI refuses a bad origin or limit with a message', async () => {
     for (const args of [['--cors', '*'], ['--headers-timeout', 'soon'], ['--headers-timeout', '9000', '--request-timeout', '1000']]) {
       const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
