@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { controlAccount } from '../control/guard.js';
 import { MAX_BODY_BYTES } from '../protocol/body.js';
 import { Params, type Pair } from '../protocol/params.js';
 import type { RawRequest } from '../sync/index.js';
@@ -33,8 +34,7 @@ export function actionRoute(run: (req: Request, res: Response, input: ConsoleReq
   const r = express.Router();
   r.post('/action', express.json({ type: () => true, limit: MAX_BODY_BYTES }), (req, res) => {
     const pairs = parseActionBody(req.body ?? {});
-    const account = typeof res.locals.account === 'string' ? res.locals.account : '';
-    run(req, res, { params: new Params(pairs), raw: { query: '', body: form(pairs) }, account });
+    run(req, res, { params: new Params(pairs), raw: { query: '', body: form(pairs) }, account: controlAccount(res) });
   });
   // Arity 4: Express's error handler. A body that is not a request is the caller's mistake.
   r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

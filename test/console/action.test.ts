@@ -111,11 +111,29 @@ describe('the console page', () => {
 
   it('is off with console: false, and so is its data route', async () => {
     await using off = await startEmulator({ port: 0, console: false });
-    const page = await fetch(`${off.url}/_simpledb/console/`);
-    expect(page.status).not.toBe(200);
-    expect(page.headers.get('content-type')).toBe('text/xml');
-    const res = await fetch(`${off.url}/_simpledb/action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"Action":"ListDomains"}' });
-    expect(await res.text()).toContain('<Code>InvalidURI</Code>');
+    for (const [method, path] of [['GET', '/_simpledb/console/'], ['POST', '/_simpledb/action']] as const) {
+      const res = await fetch(`${off.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{"Action":"ListDomains"}' } : {}) });
+      expect(res.status, path).toBe(404);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(`no control route ${method} ${path}`);
+    }
+  });
+});
+
+describe('with authentication on', () => {
+  it('the page and its data route sit behind the guard; the route acts as the key the browser gave', async () => {
+    await using guarded = await startEmulator({ port: 0, accessKeyId: 'AKIDCONSOLE', secretAccessKey: 'console-secret', isolateAccounts: true });
+    const page = await fetch(`${guarded.url}/_simpledb/console/`);
+    expect(page.status).toBe(401);
+    expect(page.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    const basic = { authorization: `Basic ${Buffer.from('AKIDCONSOLE:console-secret').toString('base64')}` };
+    expect((await fetch(`${guarded.url}/_simpledb/console/`, { headers: basic })).status).toBe(200);
+    const unsigned = await fetch(`${guarded.url}/_simpledb/action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"Action":"ListDomains"}' });
+    expect(unsigned.status).toBe(401);
+    const create = await fetch(`${guarded.url}/_simpledb/action`, { method: 'POST', headers: { 'content-type': 'application/json', ...basic }, body: '{"Action":"CreateDomain","DomainName":"mine"}' });
+    expect(create.status).toBe(200);
+    // Created in the key's own namespace: a signed ListDomains by that key would list it.
+    expect(await fetch(`${guarded.url}/_simpledb/action`, { method: 'POST', headers: { 'content-type': 'application/json', ...basic }, body: '{"Action":"ListDomains"}' }).then((r) => r.text())).toContain('<DomainName>mine</DomainName>');
+    expect(guarded.store.listDomains('', '', -1)).toEqual([]);
   });
 });
 
