@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exposureWarning } from './auth/exposure.js';
 import { startEmulator } from './index.js';
+import { parseDurability } from './store/durability.js';
 import { LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './version.js';
@@ -38,6 +39,7 @@ function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
 const parsers: Partial<Record<keyof CliOptions, (v: string) => unknown>> = {
   port: parsePort,
   logLevel: parseLevel,
+  durability: cliCheck(parseDurability),
   isolateAccounts: parseSwitch,
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
@@ -72,7 +74,8 @@ const sync = {
   journal: opts.journal,
   controlFile: opts.controlFile,
 };
-const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync }).catch(
+const store = { db: opts.db, durability: opts.durability };
+const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, ...auth, ...sync }).catch(
   (err: NodeJS.ErrnoException) => {
     console.error(`simpledb-local: cannot start: ${err.message}`);
     process.exit(1);

@@ -9,6 +9,7 @@ import { formatBoxUsage } from './protocol/boxUsage.js';
 import { errors } from './protocol/errors.js';
 import { errorDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
+import type { Durability } from './store/durability.js';
 import { Store } from './store/store.js';
 import { createSync, type ConsistencyMode, type Control, type Sync } from './sync/index.js';
 
@@ -19,6 +20,8 @@ export interface EmulatorOptions extends AuthOptions {
   host?: string;
   /** ':memory:' (default) or a SQLite file path. */
   db?: string;
+  /** How hard a file database syncs each commit (docs/reliability.md). Default 'normal'. */
+  durability?: Durability;
   /** Default 'silent' when started from code; the CLI defaults to 'info'. */
   logLevel?: string;
   logger?: Logger;
@@ -64,7 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     isolateAccounts: options.isolateAccounts ?? false,
     now: options.now ?? Date.now,
   });
-  const store = new Store(options.db ?? ':memory:');
+  const store = new Store(options.db ?? ':memory:', options.durability);
   let sync: Sync;
   try {
     sync = createSync({
@@ -151,4 +154,4 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 export { Store };
-export type { Credential, Limits };
+export type { Credential, Durability, Limits };
