@@ -1,12 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
 import { createApp } from './app.js';
 import { resolveCredentials, type AuthOptions, type Credential } from './auth/credentials.js';
 import { createAuthenticator } from './protocol/auth.js';
 import { formatBoxUsage } from './protocol/boxUsage.js';
-import { errors } from './protocol/errors.js';
+import { errors, type SdbError } from './protocol/errors.js';
 import { errorDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import type { Durability } from './store/durability.js';
@@ -99,6 +100,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Without requireHostHeader: false, Node answers a Host-less request with a bare, empty 400.
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, app);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+  // Without a listener Node drops a CONNECT request's connection unanswered; it is a verb like any other here.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => answerOnSocket(socket, errors.unsupportedHttpVerb('CONNECT')));
   try {
     await listen(server, options.port ?? 8080, host);
   } catch (err) {
@@ -141,12 +144,18 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** Malformed HTTP or an oversized request line still gets a SimpleDB error document. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  answerOnSocket(
+    socket,
+    err.code === 'HPE_HEADER_OVERFLOW' ? errors.uriTooLong(MAX_HEADER_BYTES) : errors.invalidHttpRequest('malformed HTTP'),
+  );
+}
+
+/** An error document written straight to a connection that never became an Express request. */
+function answerOnSocket(socket: Duplex, e: SdbError): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const e =
-    err.code === 'HPE_HEADER_OVERFLOW' ? errors.uriTooLong(MAX_HEADER_BYTES) : errors.invalidHttpRequest('malformed HTTP');
   const xml = errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0));
   socket.end(
     `HTTP/1.1 ${e.status} Bad Request\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(xml)}\r\nConnection: close\r\n\r\n${xml}`,
