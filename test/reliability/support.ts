@@ -20,19 +20,22 @@ import { encodeParams, FORM, type ParamList } from '../emulator/helpers.js';
 export const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));
 const LISTENING = /^simpledb-local listening on (http:\/\/127\.0\.0\.1:(\d+))$/;
 
-function envNumber(name: string): number | undefined {
+function envInteger(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a whole number, not ${raw}`);
+  if (!Number.isSafeInteger(n)) throw new Error(`${name} must be a whole number, not ${raw}`);
   return n;
 }
 
-export const SCALE = Math.max(1, envNumber('SIMPLEDB_RELIABILITY_SCALE') ?? 1);
+export const SCALE = Math.max(1, envInteger('SIMPLEDB_RELIABILITY_SCALE') ?? 1);
 
-/** The run's seed: SIMPLEDB_RELIABILITY_SEED, else a fresh one (part of every test's name). */
+/**
+ * The run's seed: SIMPLEDB_RELIABILITY_SEED, else a fresh one (part of every test's name).
+ * fast-check reports seeds as signed 32-bit numbers; both spellings name the same seed.
+ */
 export function runSeed(): number {
-  return envNumber('SIMPLEDB_RELIABILITY_SEED') ?? randomSeed();
+  return (envInteger('SIMPLEDB_RELIABILITY_SEED') ?? randomSeed()) >>> 0;
 }
 
 export { seededRandom };
