@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exposureWarning } from './auth/exposure.js';
+import { parseCorsOrigin } from './control/origin.js';
 import { startEmulator } from './index.js';
 import { parseDurability } from './store/durability.js';
 import { LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
+import { parseLimitText } from './serverLimits.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './version.js';
 
@@ -36,7 +38,12 @@ function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
-const parsers: Partial<Record<keyof CliOptions, (v: string) => unknown>> = {
+/** Repeatable, and the environment variable holds several origins separated by spaces or commas. */
+function parseCors(value: string, previous: unknown): string[] {
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseCorsOrigin))];
+}
+
+const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) => unknown>> = {
   port: parsePort,
   logLevel: parseLevel,
   durability: cliCheck(parseDurability),
@@ -44,6 +51,11 @@ const parsers: Partial<Record<keyof CliOptions, (v: string) => unknown>> = {
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
   seed: cliCheck(parseSeed),
+  cors: parseCors,
+  headersTimeout: cliCheck((v) => parseLimitText('headersTimeoutMs', v)),
+  requestTimeout: cliCheck((v) => parseLimitText('requestTimeoutMs', v)),
+  keepAliveTimeout: cliCheck((v) => parseLimitText('keepAliveTimeoutMs', v)),
+  maxConnections: cliCheck((v) => parseLimitText('maxConnections', v)),
 };
 
 const program = new Command()
@@ -55,7 +67,7 @@ for (const spec of OPTION_SPECS) {
   const option = new Option(spec.flag, spec.description).env(spec.env);
   const parse = parsers[spec.key];
   if (parse) option.argParser(parse);
-  if (spec.default !== undefined) option.default(parse ? parse(spec.default) : spec.default);
+  if (spec.default !== undefined) option.default(parse ? parse(spec.default, undefined) : spec.default);
   program.addOption(option);
 }
 program.parse();
@@ -74,8 +86,15 @@ const sync = {
   journal: opts.journal,
   controlFile: opts.controlFile,
 };
+const server = {
+  cors: opts.cors,
+  headersTimeoutMs: opts.headersTimeout,
+  requestTimeoutMs: opts.requestTimeout,
+  keepAliveTimeoutMs: opts.keepAliveTimeout,
+  maxConnections: opts.maxConnections,
+};
 const store = { db: opts.db, durability: opts.durability };
-const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, ...auth, ...sync }).catch(
+const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, ...auth, ...sync, ...server }).catch(
   (err: NodeJS.ErrnoException) => {
     console.error(`simpledb-local: cannot start: ${err.message}`);
     process.exit(1);
