@@ -41,7 +41,7 @@ describe('durability', () => {
   it('leaves the file readable by any SQLite client after a full-durability run', async () => {
     const file = join(tmp.dir, 'full.db');
     const emu = await startEmulator({ port: 0, db: file, durability: 'full' });
-    expect((await fetch(`${emu.url}/?Action=CreateDomain&DomainName=d`)).status).toBe(200);
+    expect((await fetch(`${emu.url}/?Action=CreateDomain&DomainName=durable`)).status).toBe(200);
     await emu.close();
     const db = new Database(file, { readonly: true });
     try {
