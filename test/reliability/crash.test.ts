@@ -29,6 +29,8 @@ const WRITERS = 6;
 const DOMAIN = 'crash';
 /** Acknowledged writes per round before the kill, drawn from this range. */
 const ACKS = { min: 150 * SCALE, max: 500 * SCALE };
+/** Far more than a round needs: the kill ends every writer long before. */
+const MAX_OPS_PER_WRITER = 100 * ACKS.max;
 
 const tmp = tempDir('crash');
 const FILE = join(tmp.dir, 'crash.db');
@@ -53,12 +55,13 @@ class Ledger {
 
 type Pair = [string, string];
 
-function putParams(item: string, pairs: Pair[]): Pair[] {
+/** `Attribute.N.*` with Replace, under `prefix` (`Item.1.` in a batch). */
+function attributes(pairs: Pair[], prefix = ''): Pair[] {
   return pairs.flatMap(([name, value], k): Pair[] => [
-    [`Attribute.${k + 1}.Name`, name],
-    [`Attribute.${k + 1}.Value`, value],
-    [`Attribute.${k + 1}.Replace`, 'true'],
-  ]).concat([['ItemName', item]]);
+    [`${prefix}Attribute.${k + 1}.Name`, name],
+    [`${prefix}Attribute.${k + 1}.Value`, value],
+    [`${prefix}Attribute.${k + 1}.Replace`, 'true'],
+  ]);
 }
 
 interface RoundPlan {
@@ -81,7 +84,7 @@ async function writer(plan: RoundPlan, w: number, kill: () => void): Promise<voi
   const mine: string[] = [];
   const counter = ledger.counters[w];
   if (!counter) throw new Error('no counter');
-  for (let seq = 0; ; seq++) {
+  for (let seq = 0; seq < MAX_OPS_PER_WRITER; seq++) {
     const roll = random();
     const item = `r${round}-w${w}-${seq}`;
     const pad = 'x'.repeat(between(random, 0, 300));
@@ -89,7 +92,7 @@ async function writer(plan: RoundPlan, w: number, kill: () => void): Promise<voi
     let onAck: () => void;
     let onUnknown: () => void;
     if (roll < 0.55) {
-      params = [['Action', 'PutAttributes'], ...putParams(item, [['n', String(seq)], ['w', String(w)], ['pad', pad]])];
+      params = [['Action', 'PutAttributes'], ['ItemName', item], ...attributes([['n', String(seq)], ['w', String(w)], ['pad', pad]])];
       onAck = () => {
         ledger.present.set(item, String(seq));
         mine.push(item);
@@ -97,13 +100,13 @@ async function writer(plan: RoundPlan, w: number, kill: () => void): Promise<voi
       onUnknown = () => ledger.uncertain.set(item, String(seq));
     } else if (roll < 0.7) {
       const names = [0, 1, 2, 3, 4].map((k) => `${item}-b${k}`);
-      params = [['Action', 'BatchPutAttributes']];
-      names.forEach((name, i) => {
-        params.push([`Item.${i + 1}.ItemName`, name]);
-        putParams(name, [['n', String(seq)], ['w', String(w)]])
-          .filter(([k]) => k !== 'ItemName')
-          .forEach(([k, v]) => params.push([`Item.${i + 1}.${k}`, v]));
-      });
+      params = [
+        ['Action', 'BatchPutAttributes'],
+        ...names.flatMap((name, i): Pair[] => [
+          [`Item.${i + 1}.ItemName`, name],
+          ...attributes([['n', String(seq)], ['w', String(w)]], `Item.${i + 1}.`),
+        ]),
+      ];
       onAck = () => names.forEach((name) => (ledger.present.set(name, String(seq)), mine.push(name)));
       onUnknown = () => names.forEach((name) => ledger.uncertain.set(name, String(seq)));
     } else if (roll < 0.85 || mine.length === 0) {
@@ -112,7 +115,7 @@ async function writer(plan: RoundPlan, w: number, kill: () => void): Promise<voi
         from === 0
           ? [['Expected.1.Name', 'v'], ['Expected.1.Exists', 'false']]
           : [['Expected.1.Name', 'v'], ['Expected.1.Value', String(from)]];
-      params = [['Action', 'PutAttributes'], ...putParams(`counter-${w}`, [['v', String(from + 1)]]), ...expected];
+      params = [['Action', 'PutAttributes'], ['ItemName', `counter-${w}`], ...attributes([['v', String(from + 1)]]), ...expected];
       onAck = () => (counter.value = from + 1);
       onUnknown = () => (counter.pending = from + 1);
     } else {
@@ -141,6 +144,7 @@ async function writer(plan: RoundPlan, w: number, kill: () => void): Promise<voi
     onAck();
     if (++ledger.acknowledged >= plan.killAt) kill();
   }
+  throw new Error(`writer ${w} wrote ${MAX_OPS_PER_WRITER} times in round ${round} and no kill came`);
 }
 
 /** Every item of the domain with its `n`, read through Select page by page. */
