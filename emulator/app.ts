@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { actions } from './actions/index.js';
 import type { ActionContext, Limits } from './actions/types.js';
-import { CONTROL_PREFIXES, controlAccount, controlError, controlGuard, type GuardConfig } from './control/guard.js';
+import { CONTROL_PREFIXES, controlAccount, controlError, controlGuard, isControlTarget, type GuardConfig } from './control/guard.js';
 import { readBody } from './protocol/body.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from './protocol/boxUsage.js';
 import { errors, SdbError } from './protocol/errors.js';
@@ -92,8 +92,6 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
   };
 }
 
-const CONTROL_PATH = /^\/(?:_simpledb|moto-api)(?:[/?]|$)/i;
-
 /** An error no route answered: JSON under the control prefixes, else the service's InternalError. */
 function answerError(config: AppConfig, err: unknown, req: Request, res: Response): void {
   const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
@@ -103,7 +101,7 @@ function answerError(config: AppConfig, err: unknown, req: Request, res: Respons
     res.destroy();
     return;
   }
-  if (CONTROL_PATH.test(req.originalUrl)) {
+  if (isControlTarget(req.originalUrl)) {
     controlError(res, client ? 400 : 500, client ? 'BadRequest' : 'InternalError', client && err instanceof Error ? err.message : 'internal error');
     return;
   }

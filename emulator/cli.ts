@@ -3,8 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { exposureWarning } from './auth/exposure.js';
 import { parseCorsOrigin } from './control/origin.js';
 import { startEmulator } from './index.js';
+import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { parseDurability } from './store/durability.js';
-import { LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { parseLimitText } from './serverLimits.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './version.js';
@@ -62,7 +62,8 @@ const program = new Command()
   .name('simpledb-local')
   .description('A local Amazon SimpleDB (API 2009-04-15) for development and tests')
   .version(VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText('after', CONTROL_HELP);
 for (const spec of OPTION_SPECS) {
   const option = new Option(spec.flag, spec.description).env(spec.env);
   const parse = parsers[spec.key];

@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
 import { createApp } from './app.js';
 import { resolveCredentials, type AuthOptions, type Credential } from './auth/credentials.js';
+import { isControlTarget } from './control/guard.js';
 import { OriginPolicy } from './control/origin.js';
 import { createAuthenticator } from './protocol/auth.js';
 import { formatBoxUsage } from './protocol/boxUsage.js';
@@ -116,9 +117,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
   server.on('drop', () => logger.warn({ maxConnections: limits.maxConnections }, 'connection refused: too many open'));
+  // Node hands CONNECT to this event rather than to the app, and drops the connection unanswered without a listener.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => endWithError(socket, errors.unsupportedHttpVerb('CONNECT')));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger));
-  // Without a listener Node drops a CONNECT request's connection unanswered; it is a verb like any other here.
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) => writeErrorDocument(socket, errors.unsupportedHttpVerb('CONNECT')));
   try {
     await listen(server, options.port ?? 8080, host);
   } catch (err) {
@@ -167,8 +168,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: L
   const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
   if (timedOut || err.code === 'ECONNRESET') logger.debug({ code: err.code }, 'client dropped');
   // Node's own rule: a response in progress on the socket is not interrupted by a second one.
-  const answering = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage?.headersSent === true;
-  if (!socket.writable || answering || err.code === 'ECONNRESET') {
+  const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (!socket.writable || pending?.headersSent === true || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
@@ -176,15 +177,24 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: L
     err.code === 'HPE_HEADER_OVERFLOW'
       ? errors.uriTooLong(MAX_HEADER_BYTES)
       : errors.invalidHttpRequest(timedOut ? 'the request was not received in time' : 'malformed HTTP');
-  writeErrorDocument(socket, e);
+  // A body that stopped coming belongs to a request whose target is known: a control route answers
+  // JSON. Express shortens req.url inside a mounted router, and keeps the target in originalUrl.
+  const target = pending && ((pending.req as IncomingMessage & { originalUrl?: string }).originalUrl ?? pending.req.url);
+  if (target !== undefined && isControlTarget(target)) {
+    const json = JSON.stringify({ error: { code: 'RequestTimeout', message: e.message } });
+    socket.end(rawResponse('application/json; charset=utf-8', json));
+  } else {
+    endWithError(socket, e);
+  }
 }
 
-/** An error document written straight to a connection that never became an Express request. */
-function writeErrorDocument(socket: Duplex, e: SdbError): void {
-  const xml = errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0));
-  socket.end(
-    `HTTP/1.1 ${e.status} Bad Request\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(xml)}\r\nConnection: close\r\n\r\n${xml}`,
-  );
+/** Written straight to the socket: there is no response object (every such error is a 400). */
+function endWithError(socket: Duplex, e: SdbError): void {
+  socket.end(rawResponse('text/xml', errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0))));
+}
+
+function rawResponse(type: string, body: string): string {
+  return `HTTP/1.1 400 Bad Request\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export { Store };

@@ -59,4 +59,11 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'maxConnections', flag: '--max-connections <n>', env: 'SIMPLEDB_LOCAL_MAX_CONNECTIONS', description: 'connections open at once; more are closed on accept', default: String(SERVER_LIMIT_DEFAULTS.maxConnections) },
 ];
 
+/** Shown after the options in --help. */
+export const CONTROL_HELP = `
+Control routes (/_simpledb/*, /moto-api/reset) take JSON; with authentication on, every one but
+GET /_simpledb/health needs HTTP Basic with a configured key:
+  curl -u KEY:SECRET -H 'content-type: application/json' -d '{}' http://127.0.0.1:8080/_simpledb/reset
+Requests from browser pages of other origins are refused unless --cors names the origin.`;
+
 export const LOG_LEVELS: readonly string[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];

@@ -10,6 +10,13 @@ export const CONTROL_PREFIXES: readonly string[] = ['/_simpledb', '/moto-api'];
 
 export const REALM = 'simpledb-local';
 
+const CONTROL_TARGET = /^\/(?:_simpledb|moto-api)(?:[/?]|$)/i;
+
+/** Whether a request target is under a control prefix (matched as Express matches the mounts). */
+export function isControlTarget(target: string): boolean {
+  return CONTROL_TARGET.test(target);
+}
+
 export interface GuardConfig {
   /** The keys the protocol route accepts; none: authentication is off and the surface is open. */
   credentials: readonly Credential[];

@@ -16,11 +16,6 @@ export class OriginPolicy {
     this.allowed = new Set(origins.map(parseCorsOrigin));
   }
 
-  /** The origins --cors allows, as normalised. */
-  get origins(): string[] {
-    return [...this.allowed];
-  }
-
   /**
    * Whether the request comes from a page of a foreign origin (neither the emulator's own, as its
    * Host header names it, nor one --cors allows). Without `Origin`, a browser's `Sec-Fetch-Site`
@@ -56,8 +51,7 @@ export class OriginPolicy {
   private isOwn(origin: string, host: string | undefined): boolean {
     if (host === undefined) return false;
     try {
-      const own = new URL(`http://${host}`);
-      return normalise(origin) === own.origin;
+      return normalise(origin) === new URL(`http://${host}`).origin;
     } catch {
       return false;
     }
@@ -67,8 +61,7 @@ export class OriginPolicy {
 /** `http://Example.com:80` and `http://example.com` are one origin; anything unparsable is none. */
 function normalise(origin: string): string {
   try {
-    const url = new URL(origin);
-    return url.origin;
+    return new URL(origin).origin;
   } catch {
     return '';
   }

@@ -40,6 +40,21 @@ describe('stalled clients', () => {
     expect(r.body).toContain('<Code>InvalidHttpRequest</Code><Message>The HTTP request is invalid. Reason: the request was not received in time.</Message>');
   });
 
+  it('a control request stalling mid-body is answered in JSON and dropped', async () => {
+    const { port } = await start({ headersTimeoutMs: 150, requestTimeoutMs: 300 });
+    const { received, closedByServer } = await exchange(
+      port,
+      'POST /_simpledb/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"act',
+    );
+    expect(closedByServer).toBe(true);
+    const r = parseResponse(received);
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body)).toEqual({
+      error: { code: 'RequestTimeout', message: 'The HTTP request is invalid. Reason: the request was not received in time.' },
+    });
+    expect(emu?.control.faults.list()).toEqual([]);
+  });
+
   it('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
     const { port } = await start({ keepAliveTimeoutMs: 100 });
     const socket = await open(port);
@@ -145,6 +160,15 @@ describe('configuration', () => {
       child.kill('SIGTERM');
       await once(child, 'exit');
     }
+  });
+
+  it.skipIf(!existsSync(CLI))('--help says how to reach the control routes with credentials', async () => {
+    const child = spawn(process.execPath, [CLI, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    await once(child, 'exit');
+    expect(stdout).toContain("curl -u KEY:SECRET -H 'content-type: application/json'");
+    expect(stdout).toContain('--cors <origin...>');
   });
 
   it.skipIf(!existsSync(CLI))('the CLI refuses a bad origin or limit with a message', async () => {

@@ -40,6 +40,13 @@ describe('targets the router cannot parse', () => {
 });
 
 describe('no framework page anywhere', () => {
+  it('CONNECT, which Node keeps from the app, is answered UnsupportedHttpVerb', async () => {
+    const { received } = await exchange(emu.port, 'CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n');
+    const r = parseResponse(received);
+    expect(r.status).toBe(400);
+    expect(r.body).toContain('<Code>UnsupportedHttpVerb</Code><Message>The requested HTTP verb is not supported: CONNECT.</Message>');
+  });
+
   it.each([
     ['GET', '/_simpledb/nothing'],
     ['GET', '/moto-api/'],
