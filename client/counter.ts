@@ -23,6 +23,16 @@ import {
   type ReplaceableAttribute,
   type UpdateCondition,
 } from './commands.js';
+import { checkSafe, decodeCounterValue, encodeCounterValue, parseTimestamp, type CounterEncoding } from './counterEncoding.js';
+import {
+  CounterEncodingError,
+  CounterExistsError,
+  CounterNotFoundError,
+  CounterOutOfSyncError,
+  CounterRetriesExhaustedError,
+  CounterWriteUnknownError,
+  type CounterError,
+} from './counterErrors.js';
 import { AttributeDoesNotExist, ConditionalCheckFailed, MultiValuedAttribute, SimpleDBAbortError, SimpleDBError } from './errors.js';
 import { backoffDelay, defaultSleep } from './retry.js';
 
@@ -42,13 +52,6 @@ const HISTORY = 16;
 
 /** Times a write is re-sent after an ambiguous failure that a read showed had not been applied. */
 const MAX_RESENDS = 3;
-
-/**
- * - `decimal` (default): `String(value)`, e.g. `-5`, `0`, `42`: what boto's Sequence and people write.
- * - `sortable`: value + 2^53, zero-padded to 17 digits, so that Select's string order is numeric
- *   order for the whole safe-integer range, negatives included (0 is `09007199254740992`).
- */
-export type CounterEncoding = 'decimal' | 'sortable';
 
 export interface CounterOptions {
   client: SimpleDBClient;
@@ -88,96 +91,6 @@ export interface IncrementRetryOptions {
   random?: () => number;
 }
 
-/** Every error of the counter itself; SimpleDB errors (NoSuchDomain, network...) come through unchanged. */
-export class CounterError extends Error {
-  constructor(
-    message: string,
-    readonly domain: string,
-    readonly counterName: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
-/**
- * Another writer changed the counter since it was last read (the original's ValueError). The
- * counter has been refreshed: it now holds `actual`.
- */
-export class CounterOutOfSyncError extends CounterError {
-  override readonly name = 'CounterOutOfSyncError';
-  constructor(
-    domain: string,
-    counterName: string,
-    /**
-     * The value the write was conditional on; undefined when that was not a value of this
-     * encoding (`create` with `ifExists: 'overwrite'`).
-     */
-    readonly expected: number | undefined,
-    /** The value found by the read that followed. */
-    readonly actual: number,
-  ) {
-    const was = expected === undefined ? 'the value last read' : `the expected ${expected}`;
-    super(`Counter was out of sync: ${domain}/${counterName} holds ${actual}, not ${was}`, domain, counterName);
-  }
-}
-
-/** The item has no `current_value` (never created, or deleted). */
-export class CounterNotFoundError extends CounterError {
-  override readonly name = 'CounterNotFoundError';
-  constructor(domain: string, counterName: string) {
-    super(`Counter ${domain}/${counterName} does not exist`, domain, counterName);
-  }
-}
-
-/** `Counter.create` with `ifExists: 'fail'` found a counter. */
-export class CounterExistsError extends CounterError {
-  override readonly name = 'CounterExistsError';
-  constructor(domain: string, counterName: string) {
-    super(`Counter ${domain}/${counterName} exists already`, domain, counterName);
-  }
-}
-
-/** `current_value` is not a value of this counter's encoding (or has several values). */
-export class CounterEncodingError extends CounterError {
-  override readonly name = 'CounterEncodingError';
-  constructor(
-    domain: string,
-    counterName: string,
-    /** Every value stored in `current_value`. */
-    readonly stored: readonly string[],
-    readonly encoding: CounterEncoding,
-    reason: string,
-  ) {
-    super(`Counter ${domain}/${counterName}: ${reason}`, domain, counterName);
-  }
-}
-
-/** `incrementWithRetry` met a conflict on each of its attempts; `cause` is the last one. */
-export class CounterRetriesExhaustedError extends CounterError {
-  override readonly name = 'CounterRetriesExhaustedError';
-  constructor(
-    readonly attempts: number,
-    cause: CounterOutOfSyncError,
-  ) {
-    super(`Counter ${cause.domain}/${cause.counterName}: still out of sync after ${attempts} attempts`, cause.domain, cause.counterName, {
-      cause,
-    });
-  }
-}
-
-/**
- * A write failed ambiguously and the counter could not find out whether it was applied: the read
- * that should tell failed too (`cause`), or more than the write-id history of other writes landed
- * in between. The change was not re-sent; `refresh()` shows the current state.
- */
-export class CounterWriteUnknownError extends CounterError {
-  override readonly name = 'CounterWriteUnknownError';
-  constructor(domain: string, counterName: string, reason: string, cause: unknown) {
-    super(`Counter ${domain}/${counterName}: the write may or may not have been applied (${reason})`, domain, counterName, { cause });
-  }
-}
-
 /** An item's counter attributes as stored; undefined where absent. */
 interface StoredState {
   raw: string;
@@ -185,57 +98,6 @@ interface StoredState {
   timestampRaw: string | undefined;
   writeId: string | undefined;
   previousIds: readonly string[];
-}
-
-/** Values outside it are refused: a double cannot add 1 to them exactly. */
-function checkSafe(what: string, n: number): number {
-  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} must be a safe integer, not ${n}`);
-  return n;
-}
-
-const OFFSET = 2n ** 53n;
-const SORTABLE_WIDTH = 17;
-const DECIMAL = /^-?(0|[1-9][0-9]*)$/;
-const SORTABLE = /^[0-9]{17}$/;
-
-export function encodeCounterValue(value: number, encoding: CounterEncoding): string {
-  checkSafe('A counter value', value);
-  if (encoding === 'decimal') return String(value);
-  // BigInt: value + 2^53 reaches 2^54 - 1, beyond what a double holds exactly.
-  return (BigInt(value) + OFFSET).toString().padStart(SORTABLE_WIDTH, '0');
-}
-
-/** The value, or the reason why `text` is not one in this encoding. */
-export function decodeCounterValue(text: string, encoding: CounterEncoding): number | { reason: string } {
-  const shown = JSON.stringify(text);
-  if (encoding === 'decimal') {
-    // Strict, so that the exact string read is the canonical form of the value, and a sortable
-    // string (17 digits, leading zero or beyond 2^53) can never pass for a decimal one.
-    if (!DECIMAL.test(text) || text === '-0') {
-      const hint = SORTABLE.test(text) ? "; it looks like the sortable encoding: open it with encoding: 'sortable'" : '';
-      return { reason: `${shown} is not a plain decimal integer${hint}` };
-    }
-    const value = Number(text);
-    if (!Number.isSafeInteger(value)) {
-      const hint = SORTABLE.test(text) ? "; it looks like the sortable encoding: open it with encoding: 'sortable'" : '';
-      return { reason: `${shown} is outside the safe-integer range${hint}` };
-    }
-    return value;
-  }
-  if (!SORTABLE.test(text)) {
-    const hint = DECIMAL.test(text) ? "; it looks like plain decimal: open it with encoding: 'decimal'" : '';
-    return { reason: `${shown} is not a 17-digit sortable counter value${hint}` };
-  }
-  const value = Number(BigInt(text) - OFFSET);
-  if (!Number.isSafeInteger(value)) return { reason: `${shown} decodes outside the safe-integer range` };
-  return value;
-}
-
-/** ISO 8601 as this counter writes it, or boto Sequence's float Unix seconds (`1290000000.123`). */
-function parseTimestamp(text: string | undefined): Date | undefined {
-  if (text === undefined) return undefined;
-  const date = /^[0-9]+(\.[0-9]+)?$/.test(text) ? new Date(Number(text) * 1000) : /^\d{4}-\d\d-\d\dT/.test(text) ? new Date(text) : undefined;
-  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 const newWriteId = (): string => randomBytes(8).toString('hex');
