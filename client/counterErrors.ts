@@ -69,16 +69,26 @@ export class CounterEncodingError extends CounterError {
   }
 }
 
-/** `incrementWithRetry` met a conflict on each of its attempts; `cause` is the last one. */
+/**
+ * `incrementWithRetry` met a conflict on each of its attempts until its budget (`maxAttempts` or
+ * `maxElapsedMs`) was spent; `cause` is the last conflict.
+ */
 export class CounterRetriesExhaustedError extends CounterError {
   override readonly name = 'CounterRetriesExhaustedError';
   constructor(
     readonly attempts: number,
     cause: CounterOutOfSyncError,
+    /** From the first attempt to the last conflict. */
+    readonly elapsedMs: number,
+    /** Which limit was reached, e.g. `maxElapsedMs is 30000`. */
+    limit: string,
   ) {
-    super(`Counter ${cause.domain}/${cause.counterName}: still out of sync after ${attempts} attempts`, cause.domain, cause.counterName, {
-      cause,
-    });
+    super(
+      `Counter ${cause.domain}/${cause.counterName}: still out of sync after ${attempts} attempts in ${Math.round(elapsedMs)} ms (${limit})`,
+      cause.domain,
+      cause.counterName,
+      { cause },
+    );
   }
 }
 

@@ -129,21 +129,27 @@ export class EmulatorControl {
   constructor(private readonly endpoint: string) {}
 
   async addFault(rule: Record<string, string | number>): Promise<void> {
-    const response = await fetch(new URL('/_simpledb/faults', this.endpoint), { method: 'POST', body: JSON.stringify(rule) });
-    if (response.status !== 201) throw new Error(`adding fault ${JSON.stringify(rule)}: ${response.status} ${await response.text()}`);
+    await this.#change('POST', '/_simpledb/faults', rule);
   }
 
   async clearFaults(): Promise<void> {
-    await (await fetch(new URL('/_simpledb/faults', this.endpoint), { method: 'DELETE' })).text();
+    await this.#change('DELETE', '/_simpledb/faults');
   }
 
   /** Reads without ConsistentRead see the store as it is now, until thaw(). */
   async freeze(): Promise<void> {
-    await (await fetch(new URL('/_simpledb/consistency/freeze', this.endpoint), { method: 'POST' })).text();
+    await this.#change('POST', '/_simpledb/consistency/freeze');
   }
 
   async thaw(): Promise<void> {
-    await (await fetch(new URL('/_simpledb/consistency/thaw', this.endpoint), { method: 'POST' })).text();
+    await this.#change('POST', '/_simpledb/consistency/thaw');
+  }
+
+  /** Sent as JSON, as a guarded control surface requires of every state-changing request; must succeed. */
+  async #change(method: 'POST' | 'DELETE', path: string, body: object = {}): Promise<void> {
+    const response = await fetch(new URL(path, this.endpoint), { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} ${JSON.stringify(body)}: ${response.status} ${text}`);
   }
 
   /** Requests about one item, oldest first. */
