@@ -57,9 +57,9 @@ const MAX_RESENDS = 3;
  * `incrementWithRetry`'s budget, chosen by measurement (docs/notes/counter.md): with 8 processes
  * × 200 increments on one item and the machine saturated, one increment needed up to 55
  * attempts, so a count is the wrong limit (it grows with the number of writers, not with what
- * the caller can wait for); the slowest increment took 28 s with this backoff (39 s with the
- * best of the others), hence 60 s. A smaller base or cap meant more conflicts and longer runs
- * on a saturated machine, a larger one more idle waiting.
+ * the caller can wait for); the slowest increment took 28 s with this backoff (37 s with
+ * another), hence 60 s. A smaller base or cap meant more conflicts and longer runs on a
+ * saturated machine; with this one the writers already spend about half their time waiting.
  */
 const RETRY_DEFAULTS = { maxElapsedMs: 60_000, baseDelayMs: 50, maxDelayMs: 2_000 } as const;
 
