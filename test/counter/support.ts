@@ -124,32 +124,29 @@ export interface JournalRecord {
   writeSeq?: number;
 }
 
+/** State-changing control requests must be JSON (README: Security). */
+const JSON_REQUEST = { headers: { 'content-type': 'application/json' } };
+
 /** The emulator's control routes (README: Reproducing sync bugs), reached over HTTP at the target endpoint. */
 export class EmulatorControl {
   constructor(private readonly endpoint: string) {}
 
   async addFault(rule: Record<string, string | number>): Promise<void> {
-    await this.#change('POST', '/_simpledb/faults', rule);
+    const response = await fetch(new URL('/_simpledb/faults', this.endpoint), { method: 'POST', body: JSON.stringify(rule), ...JSON_REQUEST });
+    if (response.status !== 201) throw new Error(`adding fault ${JSON.stringify(rule)}: ${response.status} ${await response.text()}`);
   }
 
   async clearFaults(): Promise<void> {
-    await this.#change('DELETE', '/_simpledb/faults');
+    await (await fetch(new URL('/_simpledb/faults', this.endpoint), { method: 'DELETE', ...JSON_REQUEST })).text();
   }
 
   /** Reads without ConsistentRead see the store as it is now, until thaw(). */
   async freeze(): Promise<void> {
-    await this.#change('POST', '/_simpledb/consistency/freeze');
+    await (await fetch(new URL('/_simpledb/consistency/freeze', this.endpoint), { method: 'POST', ...JSON_REQUEST })).text();
   }
 
   async thaw(): Promise<void> {
-    await this.#change('POST', '/_simpledb/consistency/thaw');
-  }
-
-  /** Sent as JSON, as a guarded control surface requires of every state-changing request; must succeed. */
-  async #change(method: 'POST' | 'DELETE', path: string, body: object = {}): Promise<void> {
-    const response = await fetch(new URL(path, this.endpoint), { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} ${JSON.stringify(body)}: ${response.status} ${text}`);
+    await (await fetch(new URL('/_simpledb/consistency/thaw', this.endpoint), { method: 'POST', ...JSON_REQUEST })).text();
   }
 
   /** Requests about one item, oldest first. */
