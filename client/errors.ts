@@ -231,6 +231,18 @@ export class SimpleDBTimeoutError extends SimpleDBError {
   }
 }
 
+/**
+ * No credentials to sign with: the standard chain found none, or the caller's provider failed.
+ * Nothing was sent. `cause` is the provider's own error.
+ */
+export class SimpleDBCredentialsError extends SimpleDBError {
+  override readonly name = 'CredentialsError';
+
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
+}
+
 /** The caller's `abortSignal` fired; `cause` is the signal's reason. */
 export class SimpleDBAbortError extends SimpleDBError {
   override readonly name = 'AbortError';
