@@ -55,7 +55,8 @@ async function freePort(): Promise<number> {
 }
 
 function title(block: Block): string {
-  const first = block.code.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\/|import )/.test(l)) ?? '';
+  const body = block.code.replace(/^import\b[\s\S]*?\bfrom\s+['"][^'"]+['"];?$/gm, '');
+  const first = body.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\/|import )/.test(l)) ?? '';
   return `README.md:${block.line} ${block.tag}: ${first.trim().slice(0, 60)}`;
 }
 
