@@ -3,8 +3,10 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolveCredentials } from './auth/credentials.js';
 import { exposureWarning } from './auth/exposure.js';
+import { parseCorsOrigin } from './control/origin.js';
 import { startEmulator } from './index.js';
-import { LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
+import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
+import { parseLimitText } from './serverLimits.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './version.js';
 
@@ -37,13 +39,23 @@ function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
-const parsers: Partial<Record<keyof CliOptions, (v: string) => unknown>> = {
+/** Repeatable, and the environment variable holds several origins separated by spaces or commas. */
+function parseCors(value: string, previous: unknown): string[] {
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseCorsOrigin))];
+}
+
+const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) => unknown>> = {
   port: parsePort,
   logLevel: parseLevel,
   isolateAccounts: parseSwitch,
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
   seed: cliCheck(parseSeed),
+  cors: parseCors,
+  headersTimeout: cliCheck((v) => parseLimitText('headersTimeoutMs', v)),
+  requestTimeout: cliCheck((v) => parseLimitText('requestTimeoutMs', v)),
+  keepAliveTimeout: cliCheck((v) => parseLimitText('keepAliveTimeoutMs', v)),
+  maxConnections: cliCheck((v) => parseLimitText('maxConnections', v)),
 };
 
 /** Mistakes in how the command was typed: one line and exit 2, the usual code for bad usage. */
@@ -110,7 +122,14 @@ async function serve(opts: CliOptions): Promise<void> {
     journal: opts.journal,
     controlFile: opts.controlFile,
   };
-  const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync }).catch(
+  const server = {
+    cors: opts.cors,
+    headersTimeoutMs: opts.headersTimeout,
+    requestTimeoutMs: opts.requestTimeout,
+    keepAliveTimeoutMs: opts.keepAliveTimeout,
+    maxConnections: opts.maxConnections,
+  };
+  const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync, ...server }).catch(
     (err: Error) => {
       console.error(`simpledb-local: cannot start: ${startError(err, opts)}`);
       process.exit(1);
@@ -144,12 +163,12 @@ const program = new Command()
   .enablePositionalOptions()
   .configureOutput({ outputError: () => {} })
   .exitOverride(exitOn)
-  .addHelpText('after', HELP_FOOTER);
+  .addHelpText('after', HELP_FOOTER + CONTROL_HELP);
 for (const spec of OPTION_SPECS) {
   const option = new Option(spec.flag, spec.description).env(spec.env);
   const parse = parsers[spec.key];
   if (parse) option.argParser(parse);
-  if (spec.default !== undefined) option.default(parse ? parse(spec.default) : spec.default);
+  if (spec.default !== undefined) option.default(parse ? parse(spec.default, undefined) : spec.default);
   program.addOption(option);
 }
 // The server is the default command; a subcommand registers here with one line: register<Name>(program).
