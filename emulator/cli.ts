@@ -93,7 +93,7 @@ Examples:
   simpledb-local --consistency eventual --seed 7  stale reads, the same ones on every run
 From a clone, \`npm start -- OPTIONS\` or \`node dist/emulator/cli.js OPTIONS\` runs the same.
 
-Control routes (JSON) beside the SimpleDB protocol on /:
+Control routes beside the SimpleDB protocol on /:
   GET  /_simpledb/health                          status and version
   POST /_simpledb/reset                           drop every domain
   GET|PUT /_simpledb/consistency                  consistency mode; POST .../freeze, .../thaw
