@@ -168,12 +168,12 @@ export class SimpleDBClient {
     } catch (cause) {
       if (cause instanceof SimpleDBError) throw cause;
       const reason = cause instanceof Error ? cause.message : String(cause);
-      const local = this.config.endpoint.hostname;
+      const host = this.config.endpoint.hostname;
       const hint =
         'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass `credentials` to SimpleDBClient' +
         (this.config.endpoint.origin === defaultEndpoint(this.config.region).origin
           ? '.'
-          : `; for an emulator at ${local}, \`allowPlaceholderCredentials: true\` signs with a placeholder key.`);
+          : `; for an emulator at ${host}, \`allowPlaceholderCredentials: true\` signs with a placeholder key.`);
       throw withMetadata(new SimpleDBCredentialsError(`No credentials to sign with: ${reason}. ${hint}`, cause), attempt - 1, totalRetryDelay);
     }
   }
