@@ -41,6 +41,11 @@ export interface SimpleDBClientConfig {
   logger?: Logger;
   /** Keep-alive connections to the endpoint. Default 50, SDK v3's maxSockets. */
   maxConnections?: number;
+  /**
+   * Names this client to simpledb-local's sync-bug detector (`X-SimpleDB-Client` header, docs/analyze.md).
+   * Other services ignore the header.
+   */
+  clientId?: string;
 }
 
 export interface SendOptions {
@@ -80,6 +85,7 @@ export class SimpleDBClient {
   private readonly logger: Logger;
   /** Client-owned, so two clients never share sockets and destroy() closes exactly ours. */
   private readonly pool: Pool;
+  private readonly headers: Record<string, string>;
   private destroyed = false;
 
   constructor(config: SimpleDBClientConfig = {}) {
@@ -94,6 +100,8 @@ export class SimpleDBClient {
     this.backoff = config.retryBackoff ?? {};
     this.logger = config.logger ?? silent;
     this.pool = new Pool(endpoint.origin, { connections: config.maxConnections ?? 50 });
+    this.headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT };
+    if (config.clientId !== undefined) this.headers['x-simpledb-client'] = config.clientId;
   }
 
   async send<Input extends object, Output extends ServiceOutput>(
@@ -184,7 +192,7 @@ export class SimpleDBClient {
       const response = await this.pool.request({
         method: 'POST',
         path: this.config.endpoint.pathname,
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT },
+        headers: this.headers,
         body,
         signal: controller.signal,
       });

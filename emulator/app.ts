@@ -71,6 +71,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
   let action: ActionName | undefined;
   let status = 200;
   let code: string | undefined;
+  let account: string | undefined;
   try {
     const [path = '/', query = ''] = splitUrl(req.originalUrl);
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
@@ -78,7 +79,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     const body = req.method === 'POST' ? await readBody(req) : null;
     raw = { query, body };
     params = collectParams(query, body);
-    const account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
+    account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
     const name = params.get('Action');
     if (name === undefined || name === '') throw errors.missingAction();
     const handler = actions.get(name);
@@ -108,7 +109,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     const usage = e.withBoxUsage ? formatBoxUsage(action ? BASE_BOX_USAGE[action] : 0) : null;
     send(res, e.status, errorDocument(e.code, e.message, requestId, usage));
   } finally {
-    sync?.close({ requestId, action, params, raw, status, code });
+    sync?.close({ requestId, action, params, raw, status, code, account });
     if (config.logger.isLevelEnabled('debug')) {
       config.logger.debug(
         { requestId, method: req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },
