@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exposureWarning } from './auth/exposure.js';
+import { registerAnalyze } from './commands/analyze.js';
 import { startEmulator } from './index.js';
 import { LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
@@ -56,7 +57,10 @@ for (const spec of OPTION_SPECS) {
   if (spec.default !== undefined) option.default(parse ? parse(spec.default) : spec.default);
   program.addOption(option);
 }
-program.parse();
+// Subcommands exit when done; without one the server below runs (the default command).
+program.enablePositionalOptions().action(() => undefined);
+registerAnalyze(program);
+await program.parseAsync();
 const opts = program.opts<CliOptions>();
 
 const auth = {
