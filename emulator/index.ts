@@ -151,4 +151,5 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 export { Store };
+export type { Analysis, AnalyzeOptions, Finding } from './analyze/index.js';
 export type { Credential, Limits };

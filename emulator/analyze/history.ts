@@ -144,7 +144,8 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
       for (const u of e.unseen) if (u.op.order < read.order) s.missed.set(u.op.seq, { op: u.op, client: u.client });
     }
   }
-  out.stale.push(...staleByKey.values());
+  // A Select is stale for its whole domain: it counts only when this item missed a change.
+  out.stale.push(...[...staleByKey.values()].filter((s) => s.read.item !== undefined || s.missed.size > 0));
   out.doubles.push(...doubleApplied(h, itemReads, selectReads));
   return out;
 }
