@@ -31,6 +31,12 @@ const SEVERITY: Record<FindingKind, Finding['severity']> = {
 
 type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients'>;
 
+/** `#12 (w1), #14 (w2)`, at most five named: the evidence lists them all. */
+function listed(refs: readonly { op: WriteOp; client: string }[]): string {
+  const shown = refs.slice(0, 5).map((r) => `#${r.op.seq} (${r.client})`).join(', ');
+  return refs.length > 5 ? `${shown} and ${refs.length - 5} more` : shown;
+}
+
 /** Entries one at a time (a file streams through it), then `finish` once. */
 export class Analyzer {
   private readonly runs: Run[] = [];
@@ -210,7 +216,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
         for (const u of l.unseen) ev.push(evidence(u.op, 'unseen-write', u.client));
         message =
           `Lost update of ${path} ${l.attribute}: ${l.lostClient}'s write #${l.lost.seq}${l.lostRead ? `, built on read #${l.lostRead.seq},` : ''} ` +
-          `stored a value already written by ${l.unseen.map((u) => `#${u.op.seq} (${u.client})`).join(', ')}, which it had not seen: two updates, one effect.`;
+          `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
       }
       drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message });
     }
@@ -226,7 +232,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
         evidence: ev,
         message:
           `${s.client} wrote ${path} ${attributes.join(', ')} (#${s.write.seq}) on a stale read (#${s.read.seq}, served as of write sequence ${s.read.asOfSeq ?? '?'})` +
-          (missed.length > 0 ? ` that did not show ${missed.map((m) => `#${m.op.seq} (${m.client})`).join(', ')}.` : '.'),
+          (missed.length > 0 ? ` that did not show ${listed(missed)}.` : '.'),
       });
     }
     for (const d of found.doubles) {

@@ -123,6 +123,30 @@ describe('a lost response', () => {
   });
 });
 
+describe('a lost response answered 503', () => {
+  it('aws-sdk v2 re-sends the same put: applied twice, but to the same effect, so nothing is found', async () => {
+    emu = await start();
+    await createDomain(emu, 'orders');
+    emu.control.faults.add({ action: 'PutAttributes', loseResponse: '503', count: 1 });
+    process.env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] = '1';
+    const { default: AWS } = await import('aws-sdk');
+    const sdb = new AWS.SimpleDB({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'secret',
+      retryDelayOptions: { customBackoff: () => 1 },
+    });
+    await sdb.putAttributes({ DomainName: 'orders', ItemName: 'o1', Attributes: [{ Name: 'state', Value: 'paid', Replace: true }] }).promise();
+    const puts = emu.control.journal({ action: 'PutAttributes' });
+    expect(puts.map((p) => [p.code, p.applied])).toEqual([
+      ['ServiceUnavailable', true],
+      ['Success', true],
+    ]);
+    expect(emu.control.analyze().findings).toEqual([]);
+  });
+});
+
 async function counterValue2(e: Emulator): Promise<number> {
   return Number((await get(e, 'counters', 'hits', true)).current_value?.[0]);
 }
