@@ -31,7 +31,7 @@ function random(seed: number): () => number {
 }
 
 /** Writes the journal as the emulator's --journal file would hold it; returns its size in bytes. */
-export function writeSyntheticJournal(path: string, requests: number): number {
+function writeSyntheticJournal(path: string, requests: number): number {
   const rnd = random(17);
   const fd = openSync(path, 'w');
   const values = new Array<number>(ITEMS).fill(0);

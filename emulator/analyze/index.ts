@@ -11,8 +11,8 @@ import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, Evidence
 export type * from './types.js';
 export { parseAnalyzeOptions } from './options.js';
 
-export const DEFAULT_STORM_RATE = 0.5;
-export const DEFAULT_STORM_MIN_WRITES = 10;
+const DEFAULT_STORM_RATE = 0.5;
+const DEFAULT_STORM_MIN_WRITES = 10;
 /** A storm lists at most this many of its failed writes. */
 const STORM_EVIDENCE = 50;
 

@@ -144,6 +144,11 @@ function selectShape(expression: string): { domain: string; attributes: Set<stri
   }
 }
 
+function hasCondition(params: Record<string, string>): boolean {
+  for (const key in params) if (key.startsWith('Expected.')) return true;
+  return false;
+}
+
 /** One entry as an operation, or undefined when it neither read nor wrote item data. */
 export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | undefined {
   const p = e.params;
@@ -180,7 +185,7 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
         action: e.action,
         domain,
         changes,
-        conditional: Object.keys(p).some((k) => k.startsWith('Expected.')),
+        conditional: hasCondition(p),
         applied,
         lostResponse: applied && lost ? lost.effect : undefined,
         conditionFailed: CONDITION_FAILURES.has(e.code),
