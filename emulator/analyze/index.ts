@@ -67,7 +67,7 @@ export class Analyzer {
       userAgent: e.userAgent ?? null,
       keyHash: e.keyHash ?? null,
       connection: e.connection,
-    });
+    }, e.order ?? e.seq, e.code === 'ConnectionReset');
     const op = toOp(e, identity, this.runs.length);
     if (op?.kind === 'read') run.reads.push(op);
     else if (op) run.writes.push(op);

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
+import { createDomain, put, start } from '../sync/helpers.js';
 import { count, counterValue, eventualCounter, killWorkers, runWorker } from './support.js';
 
 let emu: Emulator | undefined;
@@ -38,6 +39,22 @@ describe('a naive counter run by real clients under eventual', () => {
     ]);
     expect(count(a, 'lost-update')).toBe(missing);
     expect(count(a, 'stale-read-write')).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!hasBoto3())('a boto3 process whose connection is reset retries the increment: one double-applied write', async () => {
+    emu = await start({ journalSize: 10_000 });
+    await createDomain(emu, 'counters');
+    await put(emu, 'counters', 'hits', { n: '0' });
+    emu.control.faults.add({ action: 'PutAttributes', loseResponse: 'reset', skip: 1, count: 1 });
+    await runWorker('boto3', { endpoint: emu.url, domain: 'counters', item: 'hits', increments: 3, retry: true });
+    expect(await counterValue(emu)).toBe(4);
+    const a = emu.control.analyze();
+    expect(a.findings.map((f) => f.kind)).toEqual(['double-applied-retry']);
+    // Unnamed: the reconnection after the reset continues the reset connection's client.
+    const boto = a.clients.filter((c) => c.userAgent?.startsWith('Boto3'));
+    expect(boto).toHaveLength(1);
+    expect(boto[0]?.connections.length).toBe(2);
+    expect(a.findings[0]?.clients).toEqual([boto[0]?.id]);
   });
 
   it('three aws-sdk v2 processes, each with its own customUserAgent: lost updates = increments missing', async () => {

@@ -14,6 +14,8 @@ export interface NaiveJob {
   increments: number;
   clientId?: string;
   customUserAgent?: string;
+  /** boto3 worker: an increment whose request fails is done again from the read. */
+  retry?: boolean;
 }
 
 const running = new Set<ChildProcess>();
