@@ -30,11 +30,11 @@ export interface RequestOutcome {
   params: Params | undefined;
   /** The parameters as they came, which the journal keeps instead of the parsed pairs. */
   raw: RawRequest | undefined;
+  /** The account namespace it was authenticated into; undefined when it failed before that. */
+  account: string | undefined;
   status: number;
   /** undefined: success. */
   code: string | undefined;
-  /** The account namespace authentication chose ('' when accounts are not isolated). */
-  account?: string;
 }
 
 export interface ProtocolHooks {
@@ -129,6 +129,7 @@ export class RequestRecord implements RequestHooks {
       time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
+      ...(o.account ? { account: o.account } : {}),
       action: o.action ?? null,
       domain: params?.get('DomainName') ?? null,
       items: this.items ?? (params ? itemNames(params) : []),
@@ -145,7 +146,6 @@ export class RequestRecord implements RequestHooks {
       applied,
       connection: journal.connectionId(this.req.socket),
       client: typeof client === 'string' && client !== '' ? client.slice(0, 200) : null,
-      ...(o.account ? { account: o.account } : {}),
     });
   }
 
