@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Analysis } from '../../emulator/analyze/index.js';
 import type { Emulator } from '../../emulator/index.js';
+import { CreateDomainCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
 import { control, createDomain, start } from '../sync/helpers.js';
 import { as } from './support.js';
 
@@ -66,12 +67,36 @@ describe('GET /_simpledb/analysis', () => {
       });
     for (const key of ['AKIDONE', 'AKIDTWO']) {
       const call = keyed(key);
-      await call('CreateDomain', { DomainName: 'd' });
-      await call('PutAttributes', { DomainName: 'd', ItemName: 'i', 'Attribute.1.Name': 'a', 'Attribute.1.Value': key });
+      expect((await call('CreateDomain', { DomainName: 'dom' })).status).toBe(200);
+      await call('PutAttributes', { DomainName: 'dom', ItemName: 'i', 'Attribute.1.Name': 'a', 'Attribute.1.Value': key });
     }
     expect(emu.control.journal().map((e) => e.account)).toEqual(['AKIDONE', 'AKIDONE', 'AKIDTWO', 'AKIDTWO']);
     const one = emu.control.analyze({ account: 'AKIDONE' });
     expect([one.requests, one.clients.map((c) => c.id)]).toEqual([2, ['AKIDONE']]);
     expect(emu.control.analyze().requests).toBe(4);
+  });
+
+  it('with signature checking and isolated accounts, the route shows the caller its own account only', async () => {
+    const keys = [
+      { accessKeyId: 'AKIDONE', secretAccessKey: 'secret-one' },
+      { accessKeyId: 'AKIDTWO', secretAccessKey: 'secret-two' },
+    ];
+    emu = await start({ credentials: keys, isolateAccounts: true });
+    for (const credentials of keys) {
+      const client = new SimpleDBClient({ endpoint: emu.url, credentials, clientId: credentials.accessKeyId });
+      try {
+        await client.send(new CreateDomainCommand({ DomainName: 'dom' }));
+        await client.send(new PutAttributesCommand({ DomainName: 'dom', ItemName: 'i', Attributes: [{ Name: 'a', Value: '1' }] }));
+      } finally {
+        await client.destroy();
+      }
+    }
+    const basic = (k: { accessKeyId: string; secretAccessKey: string }) =>
+      'Basic ' + Buffer.from(`${k.accessKeyId}:${k.secretAccessKey}`).toString('base64');
+    const res = await fetch(`${emu.url}/_simpledb/analysis`, { headers: { authorization: basic(keys[1] as (typeof keys)[1]) } });
+    expect(res.status).toBe(200);
+    const a = (await res.json()) as Analysis;
+    expect([a.requests, a.clients.map((c) => c.id)]).toEqual([2, ['AKIDTWO']]);
+    expect((await fetch(`${emu.url}/_simpledb/analysis`)).status).toBe(401);
   });
 });
