@@ -19,7 +19,6 @@ export function registerAnalyze(program: Command): void {
     .option('--storm-rate <rate>', 'conflict storm: share of conditional writes that fail, 0 to 1', '0.5')
     .option('--storm-min-writes <n>', 'conflict storm: at least this many conditional writes to the item', '10')
     .addHelpText('after', '\nExit status: 0 no anomalies, 1 anomalies found (hot spots alone do not count), 2 bad input.')
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? CLEAN : BAD_INPUT))
     .action(async (file: string, opts: { json?: boolean; stormRate: string; stormMinWrites: string }) => {
       process.exit(await run(file, opts));
     });
