@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolveCredentials } from './auth/credentials.js';
 import { exposureWarning } from './auth/exposure.js';
+import { registerAnalyze } from './commands/analyze.js';
 import { parseCorsOrigin } from './control/origin.js';
 import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
@@ -179,4 +180,5 @@ for (const spec of OPTION_SPECS) {
 }
 // The server is the default command; a subcommand registers here with one line: register<Name>(program).
 program.action(() => serve(program.opts<CliOptions>()));
+registerAnalyze(program);
 await program.parseAsync();

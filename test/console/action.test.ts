@@ -71,7 +71,7 @@ describe('POST /_simpledb/action', () => {
       emu.control.faults.remove(rule.id);
     }
     const [consoleRead, protocolRead] = emu.control.journal({ action: 'GetAttributes', limit: 2 });
-    expect(consoleRead).toMatchObject({ method: 'POST', domain: 'cdom', items: ['i'], status: 200, code: 'Success', params: { Action: 'GetAttributes', ItemName: 'i' } });
+    expect(consoleRead).toMatchObject({ method: 'POST', client: 'console', domain: 'cdom', items: ['i'], status: 200, code: 'Success', params: { Action: 'GetAttributes', ItemName: 'i' } });
     expect(consoleRead?.faults).toBeUndefined();
     expect(protocolRead).toMatchObject({ status: 503, code: 'ServiceUnavailable' });
   });

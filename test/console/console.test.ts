@@ -133,6 +133,10 @@ describe.skipIf(SKIP_BROWSER)('web console in chromium', () => {
     await page.getByLabel('New value of price').press('Enter');
     await page.getByRole('alert').getByText('ConditionalCheckFailed: Conditional check failed. Attribute (price) value is (15) but was expected (12)').waitFor();
     expect((await attributes('catalog', 'lamp')).price).toEqual(['15']);
+    // The console's own requests are journalled under its name: its lane in the item's timeline.
+    await page.getByRole('link', { name: 'Timeline of this item' }).click();
+    await expect.poll(() => page.locator('.timeline .lane-label').allTextContents()).toContain('console');
+    expect(await page.locator('.timeline-list li.conflict').last().textContent()).toMatch(/console: PutAttributes \(conditional write\) price=13 if price=12 → ConditionalCheckFailed/);
   });
 
   it('3. select workbench: results with paging and count, error with message and position, history, NDJSON and CSV export, a bookmarkable URL', async () => {
@@ -200,7 +204,8 @@ describe.skipIf(SKIP_BROWSER)('web console in chromium', () => {
 
     await page.goto(`${emu.url}/_simpledb/console/#/timeline/carts/c1`);
     await page.locator('.timeline svg').waitFor();
-    expect(await page.locator('.timeline .lane').count()).toBeGreaterThanOrEqual(2);
+    // One lane per client: aws-sdk and our client by their User-Agent, the console by its name.
+    await expect.poll(() => page.locator('.timeline .lane-label').allTextContents()).toEqual([expect.stringMatching(/^aws-sdk-nodejs/), expect.stringMatching(/^simpledb-local/)]);
     expect(await page.locator('.timeline .mark.conflict').count()).toBe(1);
     expect(await page.locator('.timeline .mark.lost').count()).toBe(1);
     expect(await page.locator('.timeline-list li.conflict').textContent()).toMatch(/PutAttributes \(conditional write\) qty=3 if qty=2 → ConditionalCheckFailed — conflict/);
