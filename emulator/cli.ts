@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exposureWarning } from './auth/exposure.js';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
+import { registerMirror } from './commands/mirror.js';
 import { startEmulator } from './index.js';
 import { LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
@@ -35,13 +38,14 @@ function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
-const parsers: Partial<Record<keyof CliOptions, (v: string) => unknown>> = {
+const parsers: Partial<Record<keyof CliOptions, (v: string, previous?: unknown) => unknown>> = {
   port: parsePort,
   logLevel: parseLevel,
   isolateAccounts: parseSwitch,
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
   seed: cliCheck(parseSeed),
+  load: (value, previous) => [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(':')],
 };
 
 const program = new Command()
@@ -56,7 +60,12 @@ for (const spec of OPTION_SPECS) {
   if (spec.default !== undefined) option.default(parse ? parse(spec.default) : spec.default);
   program.addOption(option);
 }
-program.parse();
+// Subcommands exit when done; without one the server below runs (the default command).
+program.enablePositionalOptions().action(() => undefined);
+registerExport(program);
+registerImport(program);
+registerMirror(program);
+await program.parseAsync();
 const opts = program.opts<CliOptions>();
 
 const auth = {
@@ -72,7 +81,7 @@ const sync = {
   journal: opts.journal,
   controlFile: opts.controlFile,
 };
-const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync }).catch(
+const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, load: opts.load, ...auth, ...sync }).catch(
   (err: NodeJS.ErrnoException) => {
     console.error(`simpledb-local: cannot start: ${err.message}`);
     process.exit(1);

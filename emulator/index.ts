@@ -1,8 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import express from 'express';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
 import { createApp } from './app.js';
+import { loadFixtures } from './data/import.js';
+import { createSnapshots, snapshotRoutes, type SnapshotControl } from './data/snapshots.js';
 import { resolveCredentials, type AuthOptions, type Credential } from './auth/credentials.js';
 import { createAuthenticator } from './protocol/auth.js';
 import { formatBoxUsage } from './protocol/boxUsage.js';
@@ -37,6 +40,8 @@ export interface EmulatorOptions extends AuthOptions {
   journalSize?: number;
   /** A JSON start-up state for the control surface: { consistency, faults }. */
   controlFile?: string;
+  /** NDJSON fixture files (docs/data.md) merged into the store before the server listens. */
+  load?: readonly string[];
 }
 
 export interface Emulator {
@@ -44,8 +49,8 @@ export interface Emulator {
   readonly port: number;
   readonly host: string;
   readonly store: Store;
-  /** Consistency mode, fault rules and the journal (README: Reproducing sync bugs). */
-  readonly control: Control;
+  /** Consistency mode, fault rules, the journal (README: Reproducing sync bugs) and snapshots (docs/data.md). */
+  readonly control: Control & SnapshotControl;
   /** Drops every domain. */
   reset(): void;
   close(): Promise<void>;
@@ -65,8 +70,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     now: options.now ?? Date.now,
   });
   const store = new Store(options.db ?? ':memory:');
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   let sync: Sync;
   try {
+    // Before the simulation starts: fixtures are the starting state, not writes to journal or to see stale.
+    await loadFixtures(store, options.load ?? [], { limits, now: options.now });
     sync = createSync({
       store,
       now: options.now ?? Date.now,
@@ -83,15 +91,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store.close();
     throw err;
   }
+  const snapshots = createSnapshots(store, options.now);
   const app = createApp({
     store,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    limits,
     now: options.now ?? Date.now,
     tokenKey: store.tokenKey(),
     logger,
     authenticate,
     sync: sync.hooks,
-    controlRoutes: sync.routes,
+    controlRoutes: express.Router().use(sync.routes, snapshotRoutes(snapshots, logger)),
   });
   // Without requireHostHeader: false, Node answers a Host-less request with a bare, empty 400.
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, app);
@@ -119,7 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     host,
     store,
-    control: sync.control,
+    control: { ...sync.control, ...snapshots },
     reset: () => store.reset(),
     close,
     [Symbol.asyncDispose]: close,

@@ -1,0 +1,157 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { checkLimits } from '../actions/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../actions/types.js';
+import { errors, SdbError } from '../protocol/errors.js';
+import { Bulk } from '../store/bulk.js';
+import type { Store } from '../store/store.js';
+import { FormatError, parseLine, reasonOf, type DataLine } from './format.js';
+
+export interface ImportOptions {
+  /** The account namespace written to: '' (default) unless accounts are isolated. */
+  account?: string;
+  /** Each item of the file replaces the stored item whole; default: its pairs are added (merged). */
+  replace?: boolean;
+  /** Write the good lines of a file that has bad ones; default: such a file writes nothing. */
+  skipBad?: boolean;
+  limits?: Partial<Limits>;
+  now?: () => number;
+}
+
+export interface LineError {
+  line: number;
+  reason: string;
+}
+
+export interface ImportResult {
+  /** Items and pairs written (or, when `committed` is false, that would have been). */
+  items: number;
+  pairs: number;
+  domainsCreated: number;
+  errors: LineError[];
+  /** Whether anything of the input was kept. */
+  committed: boolean;
+}
+
+/**
+ * Imports one input (a file, stdin) in one transaction. Every line is checked with the service's
+ * rules; a line that would breach a limit once written (256 pairs per item after merging, the
+ * domain count, a domain's pairs or bytes) is undone alone and reported. Unless `skipBad`, one bad
+ * line rolls the whole input back; after it, later lines are still checked on their own (format
+ * and sizes) so that one run reports them all, but no longer against the store.
+ */
+export async function importLines(store: Store, lines: AsyncIterable<string>, o: ImportOptions = {}): Promise<ImportResult> {
+  const account = o.account ?? '';
+  const limits = { ...DEFAULT_LIMITS, ...o.limits };
+  const now = o.now ?? Date.now;
+  const bulk = new Bulk(store);
+  const result: ImportResult = { items: 0, pairs: 0, domainsCreated: 0, errors: [], committed: false };
+  const domainIds = new Map<string, number>();
+
+  const domainId = (name: string): number => {
+    const known = domainIds.get(name);
+    if (known !== undefined) return known;
+    let row = store.domain(account, name);
+    if (!row) {
+      if (store.domainCount(account) >= limits.maxDomains) throw errors.numberDomainsExceeded();
+      store.createDomain(account, name, Math.floor(now() / 1000));
+      result.domainsCreated++;
+      row = store.domain(account, name);
+    }
+    if (!row) throw new Error(`domain ${name} was not created`);
+    domainIds.set(name, row.id);
+    return row.id;
+  };
+
+  const write = (line: DataLine) =>
+    bulk.item(() => {
+      const id = domainId(line.domain);
+      if (line.kind === 'domain') return;
+      if (o.replace) store.deleteAttributes(id, line.item);
+      const effect = store.putAttributes(id, line.item, line.pairs.map((p) => ({ ...p, replace: false })));
+      checkLimits(store, id, limits, [effect]);
+      result.items++;
+      result.pairs += line.pairs.length;
+    });
+
+  bulk.begin();
+  try {
+    let n = 0;
+    for await (const text of lines) {
+      n++;
+      if (text.trim() === '') continue;
+      try {
+        const line = parseLine(text);
+        if (result.errors.length === 0 || o.skipBad) {
+          // A failed savepoint forgets the domain ids it may have created.
+          const before = new Map(domainIds);
+          const created = result.domainsCreated;
+          try {
+            write(line);
+          } catch (err) {
+            domainIds.clear();
+            for (const [k, v] of before) domainIds.set(k, v);
+            result.domainsCreated = created;
+            throw err;
+          }
+        }
+      } catch (err) {
+        if (err instanceof FormatError) result.errors.push({ line: n, reason: err.message });
+        else if (err instanceof SdbError) result.errors.push({ line: n, reason: reasonOf(err) });
+        else throw err;
+      }
+    }
+    if (result.errors.length > 0 && !o.skipBad) {
+      bulk.rollback();
+      return result;
+    }
+    bulk.commit();
+    result.committed = true;
+    return result;
+  } finally {
+    bulk.rollback();
+  }
+}
+
+/** Lines of a file, or of stdin for '-'; CRLF line ends are accepted (JSON treats CR as blank). */
+export function readLines(path: string, stdin: Readable = process.stdin): AsyncIterable<string> {
+  const input = path === '-' ? stdin : createReadStream(path, { encoding: 'utf8' });
+  return createInterface({ input, crlfDelay: Infinity });
+}
+
+/** Imports files one after another, each in its own transaction; stops at the first that fails. */
+export async function importFiles(
+  store: Store,
+  paths: readonly string[],
+  o: ImportOptions = {},
+): Promise<{ path: string; result: ImportResult }[]> {
+  const out: { path: string; result: ImportResult }[] = [];
+  for (const path of paths) {
+    const result = await importLines(store, readLines(path), o);
+    out.push({ path, result });
+    if (!result.committed) break;
+  }
+  return out;
+}
+
+/**
+ * --load / startEmulator({ load }): every file merged in order; a bad line, or a file that cannot
+ * be read, stops the start with the file and line named. Earlier files stay loaded, which does not
+ * matter to an emulator that then does not start (and a file database keeps them).
+ */
+export async function loadFixtures(store: Store, paths: readonly string[], o: ImportOptions = {}): Promise<void> {
+  for (const path of paths) {
+    let result: ImportResult;
+    try {
+      result = await importLines(store, readLines(path), o);
+    } catch (err) {
+      throw new Error(`cannot load fixture ${path}: ${(err as Error).message}`);
+    }
+    const first = result.errors[0];
+    if (first) {
+      const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more bad lines)` : '';
+      throw new Error(`fixture ${path} line ${first.line}: ${first.reason}${more}`);
+    }
+  }
+}
