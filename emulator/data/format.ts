@@ -34,6 +34,7 @@ export class FormatError extends Error {
   override readonly name = 'FormatError';
 }
 
+const ATTRIBUTES = 'an object of attribute name to a list of values';
 const KEYS = new Set(['domain', 'item', 'attributes']);
 /** Reasons quote the offending value; a 1 KB value in every message would bury the line number. */
 const MAX_REASON = 200;
@@ -58,12 +59,13 @@ export function parseLine(text: string): DataLine {
   }
   if (typeof o.item !== 'string') throw new FormatError('"item" must be a string');
   const item = serviceCheck(() => itemName(o.item as string));
+  if (o.attributes === undefined) throw new FormatError(`an item needs "attributes": ${ATTRIBUTES}`);
   return { kind: 'item', domain, item, pairs: parseAttributes(o.attributes) };
 }
 
 function parseAttributes(value: unknown): StoredPair[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FormatError('"attributes" must be an object of attribute name to a list of values');
+    throw new FormatError(`"attributes" must be ${ATTRIBUTES}`);
   }
   const pairs: StoredPair[] = [];
   for (const [name, values] of Object.entries(value)) {
