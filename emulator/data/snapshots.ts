@@ -16,7 +16,7 @@ export interface SnapshotInfo {
 
 /** `emu.control`'s snapshot methods (docs/data.md). */
 export interface SnapshotControl {
-  /** Captures the whole store; a name already taken is captured anew. Default name: snapshot-N. */
+  /** Captures the whole store; a name already taken is captured anew. Default name: the first free snapshot-N. */
   snapshot(name?: string): SnapshotInfo;
   /** Makes the store exactly as it was at `snapshot(name)`. */
   restore(name: string): SnapshotInfo;
@@ -43,7 +43,7 @@ const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 export function createSnapshots(store: Store, now: () => number = Date.now): SnapshotControl {
   const tables = new SnapshotTables(store);
   const taken = new Map<string, { snap: number; info: SnapshotInfo }>();
-  let next = 1;
+  let lastSnap = 0;
   const find = (name: string) => {
     const found = taken.get(name);
     if (!found) throw new SnapshotError('NoSuchSnapshot', 404, `no snapshot named ${name}`);
@@ -52,14 +52,11 @@ export function createSnapshots(store: Store, now: () => number = Date.now): Sna
   return {
     snapshot(name) {
       let chosen = name;
-      if (chosen === undefined) {
-        while (taken.has(`snapshot-${next}`)) next++;
-        chosen = `snapshot-${next}`;
-      }
+      for (let k = 1; chosen === undefined; k++) if (!taken.has(`snapshot-${k}`)) chosen = `snapshot-${k}`;
       if (typeof chosen !== 'string' || !NAME.test(chosen)) {
         throw new SnapshotError('InvalidSnapshotName', 400, 'a snapshot name is 1 to 128 characters of A-Z a-z 0-9 _ . -');
       }
-      const snap = next++;
+      const snap = ++lastSnap;
       const t = performance.now();
       const counts = tables.capture(snap);
       const tookMs = performance.now() - t;

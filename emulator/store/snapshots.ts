@@ -46,11 +46,11 @@ export class SnapshotTables {
     const db = this.store.db;
     return {
       captureDomains: db.prepare<[number]>(
-        `INSERT INTO snapshots.domains SELECT ?1, id, account, name, created_at, pair_count, byte_count FROM main.domains`,
+        `INSERT INTO snapshots.domains SELECT ?, id, account, name, created_at, pair_count, byte_count FROM main.domains`,
       ),
-      captureItems: db.prepare<[number]>('INSERT INTO snapshots.items SELECT ?1, id, domain_id, name FROM main.items'),
+      captureItems: db.prepare<[number]>('INSERT INTO snapshots.items SELECT ?, id, domain_id, name FROM main.items'),
       captureAttrs: db.prepare<[number]>(
-        'INSERT INTO snapshots.attrs SELECT ?1, item_id, name, value, domain_id FROM main.attrs',
+        'INSERT INTO snapshots.attrs SELECT ?, item_id, name, value, domain_id FROM main.attrs',
       ),
       clear: db.prepare('DELETE FROM main.attrs'),
       clearItems: db.prepare('DELETE FROM main.items'),

@@ -60,7 +60,7 @@ export async function stateOf(url: string): Promise<Record<string, Record<string
       for (const domain of page.DomainNames ?? []) {
         const items: Record<string, Record<string, string[]>> = {};
         for await (const p of paginateSelect({ client: c }, { SelectExpression: `select * from \`${domain}\``, ConsistentRead: true })) {
-          for (const item of p.Items) {
+          for (const item of p.Items ?? []) {
             const attrs: Record<string, string[]> = {};
             for (const a of item.Attributes) (attrs[a.Name] ??= []).push(a.Value);
             for (const v of Object.values(attrs)) v.sort();
