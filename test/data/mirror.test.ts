@@ -1,0 +1,108 @@
+// mirror (issue 15): copies domains between two real emulators through the protocol, stops on
+// an error with a checkpoint, and resumes from it without reading again what was copied.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchPutAttributesCommand, CreateDomainCommand } from '../../client/index.js';
+import { exportEndpoint, exportStore } from '../../emulator/data/export.js';
+import { stderrProgress } from '../../emulator/data/mirror.js';
+import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
+import { cli, client, removeTempDirs, stateOf, tempDir } from './helpers.js';
+
+let source: Emulator;
+/** 300 items of 4 KB in `bbb`: two Select pages of at most 1 MB. */
+const BIG_ITEMS = 300;
+
+beforeAll(async () => {
+  source = await startEmulator({ port: 0 });
+  const c = client(source.url);
+  await c.send(new CreateDomainCommand({ DomainName: 'aaa' }));
+  await c.send(new CreateDomainCommand({ DomainName: 'bbb' }));
+  await c.send(new CreateDomainCommand({ DomainName: 'ccc' }));
+  await c.send(
+    new BatchPutAttributesCommand({
+      DomainName: 'aaa',
+      Items: Array.from({ length: 20 }, (_, k) => ({ Name: `a${k}`, Attributes: [{ Name: 'v', Value: `é${k}\r\n` }, { Name: 'v', Value: '\u0001' }] })),
+    }),
+  );
+  for (let i = 0; i < BIG_ITEMS; i += 25) {
+    const Items = Array.from({ length: 25 }, (_, k) => ({
+      Name: `b${String(i + k).padStart(4, '0')}`,
+      Attributes: ['w', 'x', 'y', 'z'].map((Name) => ({ Name, Value: `${Name}${i + k}`.padEnd(1000, '.') })),
+    }));
+    await c.send(new BatchPutAttributesCommand({ DomainName: 'bbb', Items }));
+  }
+  await c.destroy();
+});
+
+afterAll(async () => {
+  await source?.close();
+  removeTempDirs();
+});
+
+describe('mirror', () => {
+  it('to a running emulator: an interrupted run resumes from its checkpoint and copies everything once', async () => {
+    const target = await startEmulator({ port: 0 });
+    const dir = tempDir();
+    const checkpoint = join(dir, 'cp.json');
+    try {
+      // The third Select (aaa's page, bbb's first, then its second) fails; NoSuchDomain is not retried.
+      source.control.faults.add({ action: 'Select', error: 'NoSuchDomain', skip: 2 });
+      const first = await cli(['mirror', '--from', source.url, '--to', target.url, '--checkpoint', checkpoint]);
+      expect(first.code).toBe(1);
+      expect(first.stderr).toMatch(/^mirror: 320 items, 1240 pairs to copy\n/);
+      expect(first.stderr).toMatch(/mirror: stopped after \d+ items, \d+ pairs; run again to resume\n/);
+      expect(first.stderr).toContain('simpledb-local mirror: The specified domain does not exist.');
+      const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as { domains: Record<string, { done: boolean; nextToken?: string; items: number }> };
+      expect(saved.domains.aaa).toMatchObject({ done: true, items: 20 });
+      expect(saved.domains.bbb).toMatchObject({ done: false, nextToken: expect.any(String) as string });
+      const copied = saved.domains.bbb?.items ?? 0;
+      expect(copied).toBeGreaterThan(0);
+      expect(copied).toBeLessThan(BIG_ITEMS);
+
+      source.control.faults.clear();
+      source.control.clearJournal();
+      const second = await cli(['mirror', '--from', source.url, '--to', target.url, '--checkpoint', checkpoint]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toContain(`resuming after ${20 + copied} items`);
+      expect(second.stderr).toMatch(/mirror: done, 320 items, 1240 pairs in [\d.]+ s\n$/);
+      expect(existsSync(checkpoint)).toBe(false);
+      const selects = source.control.journal({ action: 'Select' }).map((e) => e.params);
+      expect(selects.filter((p) => p.SelectExpression?.includes('`aaa`'))).toHaveLength(0);
+      expect(selects.find((p) => p.SelectExpression?.includes('`bbb`'))?.NextToken).toBe(saved.domains.bbb?.nextToken);
+      expect(await stateOf(target.url)).toEqual(await stateOf(source.url));
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('into a database file, chosen domains only; the file then exports what the source exports', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'mirror.db');
+    const run = await cli(['mirror', '--from', source.url, '--db', db, '--domain', 'aaa', '--domain', 'ccc'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(join(dir, 'simpledb-local-mirror.json'))).toBe(false);
+    const store = new Store(db);
+    const c = client(source.url);
+    try {
+      let expected = '';
+      for await (const line of exportEndpoint(c, { domains: ['aaa', 'ccc'] })) expected += line;
+      expect([...exportStore(store)].join('')).toBe(expected);
+    } finally {
+      store.close();
+      await c.destroy();
+    }
+  });
+
+  it('draws a bar with items, pairs, rate and ETA on a terminal', () => {
+    const out = Object.assign(new PassThrough(), { isTTY: true, columns: 160 }) as unknown as NodeJS.WriteStream;
+    let text = '';
+    (out as unknown as PassThrough).on('data', (c: Buffer) => (text += c.toString()));
+    const p = stderrProgress(out);
+    p.start({ items: 100, pairs: 400 }, { items: 0, pairs: 0 });
+    p.update('bbb', { items: 50, pairs: 200 });
+    p.stop(true);
+    expect(text).toMatch(/mirror .* 50\/100 items \| 200 pairs \| \d+ items\/s \| ETA \S+ \| bbb/);
+  });
+});
