@@ -13,6 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } from './children.js';
 import { counterContention, type Contention } from './contention.js';
+import { dataBenchmarks } from './data.js';
 import type { InProcessStart } from './inProcessStart.js';
 import { load, medianMs, opsPerSecond, post, type HttpRun } from './load.js';
 import { markdownTable, ms, num, ratio, verdict, type Row } from './report.js';
@@ -462,6 +463,9 @@ await requestBenchmarks();
 await contention();
 await startup();
 await bulkMemorySelect();
+const data = await dataBenchmarks({ items: LARGE_ITEMS, httpPairsPerSecond: (raw.bulkLoad as { pairsPerSecond: number }).pairsPerSecond, snapshotItems: 5000, rounds: QUICK ? 3 : 9 });
+rows.push(...data.rows);
+raw.data = data.raw;
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 

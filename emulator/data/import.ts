@@ -64,8 +64,10 @@ export async function importLines(store: Store, lines: AsyncIterable<string>, o:
     return row.id;
   };
 
+  // Without skipBad a failure rolls the whole input back, so only skipBad pays for a savepoint per item.
+  const guarded = o.skipBad ? <T>(fn: () => T) => bulk.item(fn) : <T>(fn: () => T) => fn();
   const write = (line: DataLine) =>
-    bulk.item(() => {
+    guarded(() => {
       const id = domainId(line.domain);
       if (line.kind === 'domain') return;
       if (o.replace) store.deleteAttributes(id, line.item);
