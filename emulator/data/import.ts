@@ -25,7 +25,7 @@ export interface LineError {
 }
 
 export interface ImportResult {
-  /** Items and pairs written (or, when `committed` is false, that would have been). */
+  /** Items and pairs of the lines written (rolled back again when `committed` is false). */
   items: number;
   pairs: number;
   domainsCreated: number;
@@ -49,33 +49,41 @@ export async function importLines(store: Store, lines: AsyncIterable<string>, o:
   const result: ImportResult = { items: 0, pairs: 0, domainsCreated: 0, errors: [], committed: false };
   const domainIds = new Map<string, number>();
 
-  const domainId = (name: string): number => {
+  /** The domain's id, creating it if needed; a creation counts only once its item is kept. */
+  const domainId = (name: string, created: Map<string, number>): number => {
     const known = domainIds.get(name);
     if (known !== undefined) return known;
-    let row = store.domain(account, name);
-    if (!row) {
-      if (store.domainCount(account) >= limits.maxDomains) throw errors.numberDomainsExceeded();
-      store.createDomain(account, name, Math.floor(now() / 1000));
-      result.domainsCreated++;
-      row = store.domain(account, name);
+    const row = store.domain(account, name);
+    if (row) {
+      domainIds.set(name, row.id);
+      return row.id;
     }
-    if (!row) throw new Error(`domain ${name} was not created`);
-    domainIds.set(name, row.id);
-    return row.id;
+    if (store.domainCount(account) >= limits.maxDomains) throw errors.numberDomainsExceeded();
+    store.createDomain(account, name, Math.floor(now() / 1000));
+    const id = store.domain(account, name)?.id;
+    if (id === undefined) throw new Error(`domain ${name} was not created`);
+    created.set(name, id);
+    return id;
   };
 
   // Without skipBad a failure rolls the whole input back, so only skipBad pays for a savepoint per item.
   const guarded = o.skipBad ? <T>(fn: () => T) => bulk.item(fn) : <T>(fn: () => T) => fn();
-  const write = (line: DataLine) =>
+  const write = (line: DataLine) => {
+    const created = new Map<string, number>();
     guarded(() => {
-      const id = domainId(line.domain);
+      const id = domainId(line.domain, created);
       if (line.kind === 'domain') return;
       if (o.replace) store.deleteAttributes(id, line.item);
       const effect = store.putAttributes(id, line.item, line.pairs.map((p) => ({ ...p, replace: false })));
       checkLimits(store, id, limits, [effect]);
+    });
+    for (const [name, id] of created) domainIds.set(name, id);
+    result.domainsCreated += created.size;
+    if (line.kind === 'item') {
       result.items++;
       result.pairs += line.pairs.length;
-    });
+    }
+  };
 
   bulk.begin();
   try {
@@ -85,19 +93,7 @@ export async function importLines(store: Store, lines: AsyncIterable<string>, o:
       if (text.trim() === '') continue;
       try {
         const line = parseLine(text);
-        if (result.errors.length === 0 || o.skipBad) {
-          // A failed savepoint forgets the domain ids it may have created.
-          const before = new Map(domainIds);
-          const created = result.domainsCreated;
-          try {
-            write(line);
-          } catch (err) {
-            domainIds.clear();
-            for (const [k, v] of before) domainIds.set(k, v);
-            result.domainsCreated = created;
-            throw err;
-          }
-        }
+        if (result.errors.length === 0 || o.skipBad) write(line);
       } catch (err) {
         if (err instanceof FormatError) result.errors.push({ line: n, reason: err.message });
         else if (err instanceof SdbError) result.errors.push({ line: n, reason: reasonOf(err) });
