@@ -1,12 +1,12 @@
 // mirror (issue 15): copies domains between two real emulators through the protocol, stops on
 // an error with a checkpoint, and resumes from it without reading again what was copied.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchPutAttributesCommand, CreateDomainCommand } from '../../client/index.js';
 import { exportEndpoint, exportStore } from '../../emulator/data/export.js';
-import { stderrProgress } from '../../emulator/data/mirror.js';
+import { mirror, stderrProgress, storeTarget } from '../../emulator/data/mirror.js';
 import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
 import { cli, client, removeTempDirs, stateOf, tempDir } from './helpers.js';
 
@@ -92,6 +92,22 @@ describe('mirror', () => {
     } finally {
       store.close();
       await c.destroy();
+    }
+  });
+
+  it('refuses a checkpoint of another mirror rather than resuming the wrong copy', async () => {
+    const dir = tempDir();
+    const checkpoint = join(dir, 'cp.json');
+    writeFileSync(checkpoint, JSON.stringify({ version: 1, from: 'http://127.0.0.1:1/', to: 'elsewhere', domains: {} }));
+    const store = new Store();
+    const from = client(source.url);
+    try {
+      await expect(mirror({ from, to: storeTarget(store), checkpointFile: checkpoint })).rejects.toThrow(
+        `checkpoint ${checkpoint} belongs to another mirror (http://127.0.0.1:1/ → elsewhere); delete it to start over`,
+      );
+    } finally {
+      store.close();
+      await from.destroy();
     }
   });
 
