@@ -14,8 +14,8 @@ export interface SnapshotCounts {
  * connection. Each snapshot gets tables made from the store's own CREATE statements (read from
  * sqlite_schema, so they follow any schema change), which lets SQLite copy `INSERT INTO t SELECT *
  * FROM u` between identical empty tables record by record, indexes included, without re-sorting
- * (its transfer optimisation): with 50,000 pairs, about four times faster than copying into one
- * shared table (figures in docs/data.md, from `npm run bench`). Capture and restore are one
+ * (its transfer optimisation): with 50,000 pairs, three to four times faster than copying into
+ * shared tables keyed by snapshot (figures in docs/data.md, from `npm run bench`). Capture and restore are one
  * transaction each, never touch a file, and work alike for :memory: and file stores.
  *
  * Table names are `s<N>_<table>` for the snapshot's number N, which this class hands out: no
