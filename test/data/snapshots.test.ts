@@ -1,6 +1,10 @@
 // Snapshots for tests (issue 15): restore gives back exactly the state at capture, seen through
 // the protocol, for :memory: and file stores; consistency mode, faults and the journal stay as they are.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import express from 'express';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BatchPutAttributesCommand,
@@ -9,7 +13,8 @@ import {
   DeleteDomainCommand,
   PutAttributesCommand,
 } from '../../client/index.js';
-import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { createSnapshots, snapshotRoutes } from '../../emulator/data/snapshots.js';
+import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
 import { client, removeTempDirs, stateOf, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -122,6 +127,29 @@ describe('snapshot API', () => {
       expect(await broken.json()).toMatchObject({ error: { code: 'InvalidRequest' } });
     } finally {
       await emu.close();
+    }
+  });
+
+  it('with isolated accounts (the guard sets res.locals.account) the routes refuse: a snapshot holds every account', async () => {
+    const store = new Store();
+    // The guard of the control routes sets the caller's account before them; here a stand-in does.
+    const app = express()
+      .use((_req, res, next) => {
+        res.locals.account = 'AKIDEXAMPLE';
+        next();
+      })
+      .use('/_simpledb', snapshotRoutes(createSnapshots(store), pino({ level: 'silent' })));
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/_simpledb/snapshots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ error: { code: 'AccessDenied', message: 'snapshots hold every account: not available with isolated accounts' } });
+    } finally {
+      server.close();
+      server.closeAllConnections();
+      store.close();
     }
   });
 });
