@@ -26,6 +26,11 @@ const ALGORITHMS: ReadonlyMap<string, 'sha256' | 'sha1'> = new Map([
 /** The shared namespace of a non-isolated emulator. */
 const SHARED = '';
 
+/** The account namespace a configured key's requests work in. */
+export function namespaceOf(credential: Credential, isolateAccounts: boolean): string {
+  return isolateAccounts ? (credential.account ?? credential.accessKeyId) : SHARED;
+}
+
 export function createAuthenticator(config: AuthenticatorConfig): Authenticate {
   if (config.credentials.length === 0) {
     if (!config.isolateAccounts) return () => SHARED;
@@ -39,7 +44,7 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticate {
   const keys = new Map(
     config.credentials.map((c) => [
       c.accessKeyId,
-      { secret: Buffer.from(c.secretAccessKey, 'utf8'), namespace: config.isolateAccounts ? (c.account ?? c.accessKeyId) : SHARED },
+      { secret: Buffer.from(c.secretAccessKey, 'utf8'), namespace: namespaceOf(c, config.isolateAccounts) },
     ]),
   );
   // The order of checks is SIMPLEDB.md §1.6 step 2.

@@ -30,6 +30,8 @@ export interface RequestOutcome {
   params: Params | undefined;
   /** The parameters as they came, which the journal keeps instead of the parsed pairs. */
   raw: RawRequest | undefined;
+  /** The account namespace it was authenticated into; undefined when it failed before that. */
+  account: string | undefined;
   status: number;
   /** undefined: success. */
   code: string | undefined;
@@ -118,6 +120,7 @@ export class RequestRecord implements RequestHooks {
       time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
+      ...(o.account ? { account: o.account } : {}),
       action: o.action ?? null,
       domain: params?.get('DomainName') ?? null,
       items: this.items ?? (params ? itemNames(params) : []),

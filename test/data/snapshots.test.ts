@@ -15,6 +15,7 @@ import {
 } from '../../client/index.js';
 import { createSnapshots, snapshotRoutes } from '../../emulator/data/snapshots.js';
 import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
+import { testControl } from '../../emulator/testing/index.js';
 import { client, removeTempDirs, stateOf, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -150,6 +151,23 @@ describe('snapshot API', () => {
       server.close();
       server.closeAllConnections();
       store.close();
+    }
+  });
+
+  it('the kit’s testControl() snapshots and restores through these routes', async () => {
+    const emu = await startEmulator({ port: 0 });
+    try {
+      await fill(emu, 25);
+      const before = await stateOf(emu.url);
+      const control = testControl({ endpoint: emu.url });
+      await control.snapshot('kit');
+      await scramble(emu);
+      await control.restore('kit');
+      expect(await stateOf(emu.url)).toEqual(before);
+      await control.dropSnapshot('kit');
+      await expect(control.restore('kit')).rejects.toThrow('404 no snapshot named kit');
+    } finally {
+      await emu.close();
     }
   });
 });
