@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { controlAccount } from '../control/guard.js';
 import { SnapshotTables } from '../store/snapshots.js';
 import type { Store } from '../store/store.js';
 
@@ -85,15 +86,15 @@ export function createSnapshots(store: Store, now: () => number = Date.now): Sna
 
 /**
  * GET/POST /snapshots, POST /snapshots/:name/restore, DELETE /snapshots/:name under /_simpledb.
- * A snapshot holds every account's domains, so with account isolation on (the guard sets
- * res.locals.account to the caller's account) one account may not take or restore them.
+ * Behind the control guard (docs/security.md). A snapshot holds every account's domains, so with
+ * account isolation on, when the guard names the caller's account, one account may not take or
+ * restore them.
  */
 export function snapshotRoutes(control: SnapshotControl, logger: Logger): express.Router {
   const r = express.Router();
   const json = express.json({ type: () => true, limit: '64kb' });
   const shared = (_req: Request, res: Response, next: NextFunction) => {
-    const account: unknown = res.locals.account;
-    if (typeof account === 'string' && account !== '') {
+    if (controlAccount(res) !== '') {
       throw new SnapshotError('AccessDenied', 403, 'snapshots hold every account: not available with isolated accounts');
     }
     next();

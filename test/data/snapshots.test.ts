@@ -1,10 +1,6 @@
 // Snapshots for tests (issue 15): restore gives back exactly the state at capture, seen through
 // the protocol, for :memory: and file stores; consistency mode, faults and the journal stay as they are.
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import express from 'express';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BatchPutAttributesCommand,
@@ -13,8 +9,7 @@ import {
   DeleteDomainCommand,
   PutAttributesCommand,
 } from '../../client/index.js';
-import { createSnapshots, snapshotRoutes } from '../../emulator/data/snapshots.js';
-import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { testControl } from '../../emulator/testing/index.js';
 import { client, removeTempDirs, stateOf, tempDir } from './helpers.js';
 
@@ -131,26 +126,26 @@ describe('snapshot API', () => {
     }
   });
 
-  it('with isolated accounts (the guard sets res.locals.account) the routes refuse: a snapshot holds every account', async () => {
-    const store = new Store();
-    // The guard of the control routes sets the caller's account before them; here a stand-in does.
-    const app = express()
-      .use((_req, res, next) => {
-        res.locals.account = 'AKIDEXAMPLE';
-        next();
-      })
-      .use('/_simpledb', snapshotRoutes(createSnapshots(store), pino({ level: 'silent' })));
-    const server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    try {
-      const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://127.0.0.1:${port}/_simpledb/snapshots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({ error: { code: 'AccessDenied', message: 'snapshots hold every account: not available with isolated accounts' } });
-    } finally {
-      server.close();
-      server.closeAllConnections();
-      store.close();
+  it('with isolated accounts the routes refuse (a snapshot holds every account); with a shared namespace they work behind the guard', async () => {
+    const keys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+    const basic = { authorization: `Basic ${Buffer.from('AKIDEXAMPLE:secret').toString('base64')}`, 'content-type': 'application/json' };
+    for (const isolateAccounts of [true, false]) {
+      const emu = await startEmulator({ port: 0, ...keys, isolateAccounts });
+      try {
+        const res = await fetch(`${emu.url}/_simpledb/snapshots`, { method: 'POST', headers: basic, body: '{}' });
+        if (isolateAccounts) {
+          expect(res.status).toBe(403);
+          expect(await res.json()).toEqual({ error: { code: 'AccessDenied', message: 'snapshots hold every account: not available with isolated accounts' } });
+        } else {
+          expect(res.status).toBe(201);
+          await res.arrayBuffer();
+        }
+        const anonymous = await fetch(`${emu.url}/_simpledb/snapshots`);
+        expect(anonymous.status).toBe(401);
+        await anonymous.arrayBuffer();
+      } finally {
+        await emu.close();
+      }
     }
   });
 
