@@ -29,13 +29,13 @@ async function runImport(files: readonly string[], o: ImportOptions): Promise<nu
     for (const [k, file] of files.entries()) {
       const r = await importLines(store, readLines(file), { account: o.account, replace: o.replace, skipBad: o.skipBad });
       for (const e of r.errors) process.stderr.write(`${file}:${e.line}: ${e.reason}\n`);
-      const what = `${r.items} items, ${r.pairs} pairs, ${r.domainsCreated} new domains`;
+      const what = `${count(r.items, 'item')}, ${count(r.pairs, 'pair')}, ${count(r.domainsCreated, 'new domain')}`;
       if (!r.committed) {
-        process.stderr.write(`import: ${file}: ${r.errors.length} bad lines; nothing written (--skip-bad writes the rest)\n`);
+        process.stderr.write(`import: ${file}: ${count(r.errors.length, 'bad line')}; nothing written (--skip-bad writes the rest)\n`);
         for (const rest of files.slice(k + 1)) process.stderr.write(`import: ${rest}: not read (an earlier file failed)\n`);
         return 1;
       }
-      const skipped = r.errors.length > 0 ? `; skipped ${r.errors.length} bad lines` : '';
+      const skipped = r.errors.length > 0 ? `; skipped ${count(r.errors.length, 'bad line')}` : '';
       process.stderr.write(`import: ${file}: ${what}${skipped}\n`);
     }
     return 0;
@@ -43,3 +43,5 @@ async function runImport(files: readonly string[], o: ImportOptions): Promise<nu
     store.close();
   }
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

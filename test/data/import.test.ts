@@ -89,7 +89,7 @@ describe('import command', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       '-:2: attribute "a": values are strings, not number\n' +
-        'import: -: 1 bad lines; nothing written (--skip-bad writes the rest)\n' +
+        'import: -: 1 bad line; nothing written (--skip-bad writes the rest)\n' +
         `import: ${later}: not read (an earlier file failed)\n`,
     );
     expect((await cli(['export', '--db', db])).stdout).toBe('');
