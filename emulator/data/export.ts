@@ -19,26 +19,32 @@ export function chooseDomains(existing: readonly string[], wanted: readonly stri
 
 /**
  * A database's domains, each as its domain line then one line per item, in byte order of domain,
- * item, attribute name and value: the same store always exports the same bytes.
+ * item, attribute name and value: the same store always exports the same bytes. One read
+ * transaction: the lines show one state of the database even while an emulator writes to it.
  */
 export function* exportStore(store: Store, o: { account?: string; domains?: readonly string[] } = {}): Generator<string> {
   const bulk = new Bulk(store);
-  const all = bulk.domains(o.account ?? '');
-  const chosen = new Set(chooseDomains(all.map((d) => d.name), o.domains));
-  for (const domain of all) {
-    if (!chosen.has(domain.name)) continue;
-    yield domainLine(domain.name);
-    let item: string | undefined;
-    let pairs: StoredPair[] = [];
-    for (const row of bulk.pairs(domain.id)) {
-      if (row.item !== item) {
-        if (item !== undefined) yield itemLine(domain.name, item, pairs);
-        item = row.item;
-        pairs = [];
+  bulk.beginRead();
+  try {
+    const all = bulk.domains(o.account ?? '');
+    const chosen = new Set(chooseDomains(all.map((d) => d.name), o.domains));
+    for (const domain of all) {
+      if (!chosen.has(domain.name)) continue;
+      yield domainLine(domain.name);
+      let item: string | undefined;
+      let pairs: StoredPair[] = [];
+      for (const row of bulk.pairs(domain.id)) {
+        if (row.item !== item) {
+          if (item !== undefined) yield itemLine(domain.name, item, pairs);
+          item = row.item;
+          pairs = [];
+        }
+        pairs.push({ name: row.name, value: row.value });
       }
-      pairs.push({ name: row.name, value: row.value });
+      if (item !== undefined) yield itemLine(domain.name, item, pairs);
     }
-    if (item !== undefined) yield itemLine(domain.name, item, pairs);
+  } finally {
+    bulk.endRead();
   }
 }
 

@@ -29,6 +29,7 @@ export class Bulk {
           WHERE i.domain_id = ? ORDER BY i.name, a.name, a.value`,
       ),
       begin: db.prepare('BEGIN IMMEDIATE'),
+      beginRead: db.prepare('BEGIN'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
     };
@@ -45,6 +46,19 @@ export class Bulk {
   /** Every pair of a domain, by item, name, value (byte order), read lazily. */
   pairs(domainId: number): IterableIterator<ExportedPair> {
     return this.s.pairs.iterate(domainId);
+  }
+
+  /**
+   * A read transaction that may span awaits: every read until `end()` sees one state of the
+   * database, whatever other connections (a running emulator on the same file) commit meanwhile.
+   */
+  beginRead(): void {
+    this.s.beginRead.run();
+  }
+
+  /** Ends a read transaction; nothing was written, so this only releases its snapshot. */
+  endRead(): void {
+    if (this.store.db.inTransaction) this.s.commit.run();
   }
 
   /**
