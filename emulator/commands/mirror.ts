@@ -31,11 +31,19 @@ async function runMirror(o: MirrorOptions): Promise<number> {
   const from = endpointClient(o.from);
   const toClient = o.to === undefined ? undefined : endpointClient(o.to);
   const store = o.db === undefined ? undefined : new Store(o.db);
+  const progress = stderrProgress();
+  // Ctrl-C: the checkpoint already holds every written page; end the bar (it hides the cursor) and stop.
+  const interrupted = () => {
+    progress.stop(false);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
     const to = toClient ? endpointTarget(toClient) : storeTarget(store as Store);
-    await mirror({ from, to, domains: o.domain, checkpointFile: o.checkpoint, progress: stderrProgress() });
+    await mirror({ from, to, domains: o.domain, checkpointFile: o.checkpoint, progress });
     return 0;
   } finally {
+    process.off('SIGINT', interrupted);
     store?.close();
     await from.destroy();
     await toClient?.destroy();

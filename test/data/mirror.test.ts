@@ -1,14 +1,17 @@
 // mirror (issue 15): copies domains between two real emulators through the protocol, stops on
 // an error with a checkpoint, and resumes from it without reading again what was copied.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchPutAttributesCommand, CreateDomainCommand } from '../../client/index.js';
 import { exportEndpoint, exportStore } from '../../emulator/data/export.js';
 import { mirror, stderrProgress, storeTarget } from '../../emulator/data/mirror.js';
 import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
-import { cli, client, removeTempDirs, stateOf, tempDir } from './helpers.js';
+import { CLI, cli, client, KEYS, removeTempDirs, stateOf, tempDir } from './helpers.js';
 
 let source: Emulator;
 /** 300 items of 4 KB in `bbb`: two Select pages of at most 1 MB. */
@@ -74,6 +77,51 @@ describe('mirror', () => {
       expect(await stateOf(target.url)).toEqual(await stateOf(source.url));
     } finally {
       await target.close();
+    }
+  });
+
+  it('Ctrl-C stops it at once with the checkpoint kept (exit 130); the next run skips what was done', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'copy.db');
+    const checkpoint = join(dir, 'cp.json');
+    // bbb's first page hangs, so the run is certainly mid-way when the signal comes.
+    source.control.faults.add({ action: 'Select', delayMs: 20_000, skip: 1 });
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+    const child = spawn(process.execPath, [CLI, 'mirror', '--from', source.url, '--db', db, '--checkpoint', checkpoint], {
+      env: { ...env, AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      const lines: string[] = [];
+      // 'close': the process has exited and its stderr is read to the end.
+      const exited = once(child, 'close') as Promise<[number | null]>;
+      // The first progress line comes once aaa's only page is written and recorded.
+      await new Promise<void>((resolve) => {
+        createInterface({ input: child.stderr }).on('line', (line) => {
+          lines.push(line);
+          if (line.startsWith('mirror: aaa ')) resolve();
+        });
+        void exited.then(() => resolve());
+      });
+      child.kill('SIGINT');
+      expect((await exited)[0]).toBe(130);
+      expect(lines.join('\n')).toMatch(/^mirror: stopped after 20 items, 40 pairs; run again to resume$/m);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      source.control.faults.clear();
+    }
+    const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as { domains: Record<string, { done: boolean }> };
+    expect(saved.domains.aaa?.done).toBe(true);
+    source.control.clearJournal();
+    const again = await cli(['mirror', '--from', source.url, '--db', db, '--checkpoint', checkpoint]);
+    expect(again.code, again.stderr).toBe(0);
+    const selects = source.control.journal({ action: 'Select' }).map((e) => e.params.SelectExpression ?? '');
+    expect(selects.some((e) => e.includes('`aaa`'))).toBe(false);
+    const store = new Store(db);
+    try {
+      expect([...exportStore(store)].join('')).toContain(`"item":"b${String(BIG_ITEMS - 1).padStart(4, '0')}"`);
+    } finally {
+      store.close();
     }
   });
 
