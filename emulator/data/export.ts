@@ -55,7 +55,7 @@ export async function listDomains(client: SimpleDBClient): Promise<string[]> {
   return names;
 }
 
-export const selectAll = (domain: string) => `select * from \`${domain}\` limit 2500`;
+const selectAll = (domain: string) => `select * from \`${domain}\` limit 2500`;
 
 /** One page of a domain through Select (ConsistentRead), as item lines, with the token of the next. */
 export async function selectPage(

@@ -118,21 +118,6 @@ export function readLines(path: string, stdin: Readable = process.stdin): AsyncI
   return createInterface({ input, crlfDelay: Infinity });
 }
 
-/** Imports files one after another, each in its own transaction; stops at the first that fails. */
-export async function importFiles(
-  store: Store,
-  paths: readonly string[],
-  o: ImportOptions = {},
-): Promise<{ path: string; result: ImportResult }[]> {
-  const out: { path: string; result: ImportResult }[] = [];
-  for (const path of paths) {
-    const result = await importLines(store, readLines(path), o);
-    out.push({ path, result });
-    if (!result.committed) break;
-  }
-  return out;
-}
-
 /**
  * --load / startEmulator({ load }): every file merged in order; a bad line, or a file that cannot
  * be read, stops the start with the file and line named. Earlier files stay loaded, which does not

@@ -21,8 +21,9 @@ export interface MirrorTarget {
   writePage(domain: string, items: readonly MirrorItem[]): Promise<void>;
 }
 
-/** A database file (or the store of an emulator before it serves): one transaction per page. */
-export function storeTarget(store: Store, account = ''): MirrorTarget {
+/** A database file, in the shared account namespace: one transaction per page. */
+export function storeTarget(store: Store): MirrorTarget {
+  const account = '';
   const id = (domain: string) => {
     const row = store.domain(account, domain);
     if (!row) throw new Error(`domain ${domain} vanished from the target`);
