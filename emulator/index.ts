@@ -16,6 +16,7 @@ import { errors, type SdbError } from './protocol/errors.js';
 import { errorDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import { checkingIntervalMs, serverLimits, type ServerLimits } from './serverLimits.js';
+import type { Durability } from './store/durability.js';
 import { Store } from './store/store.js';
 import { createSync, type ConsistencyMode, type Control, type Sync } from './sync/index.js';
 
@@ -26,6 +27,8 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   host?: string;
   /** ':memory:' (default) or a SQLite file path. */
   db?: string;
+  /** How hard a file database syncs each commit (docs/reliability.md). Default 'normal'. */
+  durability?: Durability;
   /** Default 'silent' when started from code; the CLI defaults to 'info'. */
   logLevel?: string;
   logger?: Logger;
@@ -75,7 +78,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const authenticate = createAuthenticator({ credentials, isolateAccounts, now: options.now ?? Date.now });
   const origins = new OriginPolicy(options.cors);
   const limits = serverLimits(options);
-  const store = new Store(options.db ?? ':memory:');
+  const store = new Store(options.db ?? ':memory:', options.durability);
   const storeLimits = { ...DEFAULT_LIMITS, ...options.limits };
   let sync: Sync;
   try {
@@ -204,4 +207,4 @@ function rawResponse(type: string, body: string): string {
 }
 
 export { Store };
-export type { Credential, Limits };
+export type { Credential, Durability, Limits };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { SYNCHRONOUS, type Durability } from './durability.js';
 import { SCHEMA_VERSION, schemaSql } from './schema.js';
 import { Versions, type ReadView } from './versions.js';
 
@@ -57,13 +58,13 @@ export class Store {
   /** Built once: better-sqlite3's transaction() wrapper costs more than a small write to create. */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
 
-  constructor(readonly path = ':memory:') {
+  constructor(readonly path = ':memory:', durability: Durability = 'normal') {
     this.db = new Database(path);
     if (path !== ':memory:' && path !== '') {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('busy_timeout = 5000');
     }
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`synchronous = ${SYNCHRONOUS[durability]}`);
     this.db.exec(schemaSql);
     this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
     const db = this.db;
