@@ -1,8 +1,9 @@
 import { Pool } from 'undici';
 import type { ServiceOutput, SimpleDBCommand } from './commands.js';
-import { toProvider, type CredentialProvider, type SimpleDBCredentials } from './credentials.js';
+import { PLACEHOLDER_CREDENTIALS, toProvider, type CredentialProvider, type SimpleDBCredentials } from './credentials.js';
 import {
   SimpleDBAbortError,
+  SimpleDBCredentialsError,
   SimpleDBError,
   SimpleDBNetworkError,
   SimpleDBServiceError,
@@ -31,8 +32,17 @@ export interface SimpleDBClientConfig {
   region?: string;
   /** Default from the region: https://sdb.amazonaws.com (us-east-1) or https://sdb.<region>.amazonaws.com. */
   endpoint?: string | URL;
-  /** Keys, or a provider called lazily and kept until near expiry. Default: the standard AWS chain. */
+  /**
+   * Keys, or a provider called lazily and kept until near expiry. Default: the standard AWS chain;
+   * when it finds nothing and `endpoint` is a loopback address, PLACEHOLDER_CREDENTIALS.
+   */
   credentials?: SimpleDBCredentials | CredentialProvider;
+  /**
+   * Sign with PLACEHOLDER_CREDENTIALS when the standard chain finds nothing and an `endpoint` is
+   * given. Default: only for loopback endpoints (127.0.0.0/8, ::1, localhost); true also for
+   * others (an emulator in another container); false never.
+   */
+  allowPlaceholderCredentials?: boolean;
   /** Attempts per call, first included. Default 3; 1 disables retries. */
   maxAttempts?: number;
   /** Milliseconds one attempt may take, connection to last byte of the answer. Default: none. */
@@ -90,9 +100,18 @@ export class SimpleDBClient {
       throw new RangeError(`maxAttempts must be a positive integer, not ${maxAttempts}`);
     }
     this.config = { region, endpoint, maxAttempts, requestTimeout: config.requestTimeout };
-    this.credentials = toProvider(config.credentials);
     this.backoff = config.retryBackoff ?? {};
     this.logger = config.logger ?? silent;
+    this.credentials = toProvider(config.credentials, {
+      endpoint: config.endpoint === undefined ? undefined : endpoint,
+      allow: config.allowPlaceholderCredentials,
+      onPlaceholder: (reason) =>
+        this.logger.debug(
+          'SimpleDB',
+          `no AWS credentials found (${reason instanceof Error ? reason.message : String(reason)}); ` +
+            `signing with the placeholder key pair "${PLACEHOLDER_CREDENTIALS.accessKeyId}" for ${endpoint.origin}`,
+        ),
+    });
     this.pool = new Pool(endpoint.origin, { connections: config.maxConnections ?? 50 });
   }
 
@@ -106,7 +125,7 @@ export class SimpleDBClient {
     const sleep = this.backoff.sleep ?? defaultSleep;
     let totalRetryDelay = 0;
     for (let attempt = 1; ; attempt++) {
-      const body = this.sign(actionParams, command.action, await this.credentials());
+      const body = this.sign(actionParams, command.action, await this.resolveCredentials(attempt, totalRetryDelay));
       // Checked after the credentials arrive and before the request starts, in the same tick.
       if (signal?.aborted) throw withMetadata(new SimpleDBAbortError(signal.reason), attempt - 1, totalRetryDelay);
       const started = performance.now();
@@ -140,6 +159,22 @@ export class SimpleDBClient {
         throw withMetadata(new SimpleDBAbortError(signal?.reason ?? reason), attempt, totalRetryDelay);
       }
       totalRetryDelay += wait;
+    }
+  }
+
+  private async resolveCredentials(attempt: number, totalRetryDelay: number): Promise<SimpleDBCredentials> {
+    try {
+      return await this.credentials();
+    } catch (cause) {
+      if (cause instanceof SimpleDBError) throw cause;
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      const host = this.config.endpoint.hostname;
+      const hint =
+        'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass `credentials` to SimpleDBClient' +
+        (this.config.endpoint.origin === defaultEndpoint(this.config.region).origin
+          ? '.'
+          : `; for an emulator at ${host}, \`allowPlaceholderCredentials: true\` signs with a placeholder key.`);
+      throw withMetadata(new SimpleDBCredentialsError(`No credentials to sign with: ${reason}. ${hint}`, cause), attempt - 1, totalRetryDelay);
     }
   }
 
