@@ -34,11 +34,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** The CLI with the standard chain's environment keys set (its endpoint commands use the chain). */
-export async function cli(args: readonly string[], o: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+/** The CLI, by default with the standard chain's environment keys set (its endpoint commands use the chain). */
+export async function cli(
+  args: readonly string[],
+  o: { stdin?: string; env?: Record<string, string>; cwd?: string; keys?: boolean } = {},
+): Promise<CliRun> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIMPLEDB_LOCAL_') && !k.startsWith('AWS_')));
+  // keys: false leaves the chain empty: the client then signs for a loopback emulator with a placeholder.
+  const keys = o.keys === false ? {} : { AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey };
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...env, AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, ...o.env },
+    env: { ...env, ...keys, ...o.env },
     cwd: o.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
