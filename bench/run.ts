@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { analyzeBenchmark } from './analyze.js';
 import { FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } from './children.js';
 import { counterContention, type Contention } from './contention.js';
 import { dataBenchmarks } from './data.js';
@@ -468,6 +469,9 @@ await bulkMemorySelect();
 const data = await dataBenchmarks({ items: LARGE_ITEMS, httpPairsPerSecond: (raw.bulkLoad as { pairsPerSecond: number }).pairsPerSecond, snapshotItems: 5000, rounds: QUICK ? 3 : 9 });
 rows.push(...data.rows);
 raw.data = data.raw;
+const analyzed = await analyzeBenchmark(QUICK ? 100_000 : 1_000_000);
+rows.push(...analyzed.rows);
+raw.analyze = analyzed.raw;
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 

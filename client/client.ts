@@ -51,6 +51,11 @@ export interface SimpleDBClientConfig {
   logger?: Logger;
   /** Keep-alive connections to the endpoint. Default 50, SDK v3's maxSockets. */
   maxConnections?: number;
+  /**
+   * Names this client to simpledb-local's sync-bug detector (`X-SimpleDB-Client` header, docs/analyze.md).
+   * Other services ignore the header.
+   */
+  clientId?: string;
 }
 
 export interface SendOptions {
@@ -90,6 +95,7 @@ export class SimpleDBClient {
   private readonly logger: Logger;
   /** Client-owned, so two clients never share sockets and destroy() closes exactly ours. */
   private readonly pool: Pool;
+  private readonly headers: Record<string, string>;
   private destroyed = false;
 
   constructor(config: SimpleDBClientConfig = {}) {
@@ -113,6 +119,8 @@ export class SimpleDBClient {
         ),
     });
     this.pool = new Pool(endpoint.origin, { connections: config.maxConnections ?? 50 });
+    this.headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT };
+    if (config.clientId !== undefined) this.headers['x-simpledb-client'] = config.clientId;
   }
 
   async send<Input extends object, Output extends ServiceOutput>(
@@ -219,7 +227,7 @@ export class SimpleDBClient {
       const response = await this.pool.request({
         method: 'POST',
         path: this.config.endpoint.pathname,
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT },
+        headers: this.headers,
         body,
         signal: controller.signal,
       });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolveCredentials } from './auth/credentials.js';
 import { exposureWarning } from './auth/exposure.js';
+import { registerAnalyze } from './commands/analyze.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerMirror } from './commands/mirror.js';
@@ -180,6 +181,7 @@ for (const spec of OPTION_SPECS) {
   program.addOption(option);
 }
 // The server is the default command; a subcommand registers here with one line: register<Name>(program).
+registerAnalyze(program);
 registerExport(program);
 registerImport(program);
 registerMirror(program);

@@ -68,6 +68,8 @@ export class RequestRecord implements RequestHooks {
   private read: EventualRead | undefined;
   private reset = false;
   private items: string[] | undefined;
+  /** Stamped where the action's effect happened: success in `after`, failure in `close`. */
+  private order: number | undefined;
 
   constructor(
     private readonly services: RequestServices,
@@ -102,6 +104,8 @@ export class RequestRecord implements RequestHooks {
   };
 
   async after(): Promise<void> {
+    // Before any wait: the action has just run, in this same synchronous step.
+    this.order = this.services.journal.stamp();
     const latest = this.services.store.versions.latestSeq;
     if (this.atSeq !== undefined && latest !== this.atSeq) this.writeSeq = latest;
     const d = this.decision;
@@ -116,7 +120,12 @@ export class RequestRecord implements RequestHooks {
 
   close(o: RequestOutcome): void {
     const params = o.params;
-    this.services.journal.add({
+    const journal = this.services.journal;
+    const applied = this.order !== undefined;
+    const order = this.order ?? journal.stamp();
+    if (!journal.active) return;
+    const client = this.req.headers['x-simpledb-client'];
+    journal.add({
       time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
@@ -133,6 +142,10 @@ export class RequestRecord implements RequestHooks {
       ...(this.writeSeq === undefined ? {} : { writeSeq: this.writeSeq }),
       ...(o.action && READS.has(o.action) && params ? { read: this.readRecord(params) } : {}),
       ...(this.decision?.fired.length ? { faults: this.decision.fired } : {}),
+      order,
+      applied,
+      connection: journal.connectionId(this.req.socket),
+      client: typeof client === 'string' && client !== '' ? client.slice(0, 200) : null,
     });
   }
 
