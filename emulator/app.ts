@@ -6,7 +6,7 @@ import { readBody } from './protocol/body.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from './protocol/boxUsage.js';
 import { errors, SdbError } from './protocol/errors.js';
 import { collectParams, type Params } from './protocol/params.js';
-import { errorDocument, successDocument } from './protocol/render.js';
+import { errorDocument, successResponse } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import type { Store } from './store/store.js';
 import type { ProtocolHooks, RawRequest } from './sync/index.js';
@@ -98,7 +98,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     };
     const out = handler.handle(params, ctx);
     await sync?.after();
-    send(res, 200, successDocument(action, out.result, requestId, formatBoxUsage(out.boxUsage)));
+    send(res, 200, successResponse(out.result, requestId, formatBoxUsage(out.boxUsage)));
   } catch (err) {
     const known = err instanceof SdbError ? err : undefined;
     if (!known) config.logger.error({ err, requestId }, 'unexpected error; answered InternalError');

@@ -13,6 +13,6 @@ export const batchDeleteAttributesAction: Action = {
     ctx.store.transaction(() => {
       for (const item of items) ctx.store.deleteAttributes(id, item.name, item.pairs);
     });
-    return { result: null, boxUsage: batchBoxUsage('BatchDeleteAttributes', items.length) };
+    return { result: { action: 'BatchDeleteAttributes' }, boxUsage: batchBoxUsage('BatchDeleteAttributes', items.length) };
   },
 };

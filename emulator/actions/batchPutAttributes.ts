@@ -16,6 +16,6 @@ export const batchPutAttributesAction: Action = {
       const effects = items.map((item) => ctx.store.putAttributes(id, item.name, item.pairs));
       checkLimits(ctx.store, id, ctx.limits, effects);
     });
-    return { result: null, boxUsage: batchBoxUsage('BatchPutAttributes', items.length) };
+    return { result: { action: 'BatchPutAttributes' }, boxUsage: batchBoxUsage('BatchPutAttributes', items.length) };
   },
 };

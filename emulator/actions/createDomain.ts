@@ -13,6 +13,6 @@ export const createDomainAction: Action = {
       if (ctx.store.domainCount(ctx.account) >= ctx.limits.maxDomains) throw errors.numberDomainsExceeded();
       ctx.store.createDomain(ctx.account, name, Math.floor(ctx.now() / 1000));
     });
-    return { result: null, boxUsage: BASE_BOX_USAGE.CreateDomain };
+    return { result: { action: 'CreateDomain' }, boxUsage: BASE_BOX_USAGE.CreateDomain };
   },
 };

@@ -18,6 +18,6 @@ export const deleteAttributesAction: Action = {
       if (expected) checkExpected(ctx.store, id, item, expected);
       ctx.store.deleteAttributes(id, item, pairs);
     });
-    return { result: null, boxUsage: writeBoxUsage('DeleteAttributes', submittedBytes(pairs)) };
+    return { result: { action: 'DeleteAttributes' }, boxUsage: writeBoxUsage('DeleteAttributes', submittedBytes(pairs)) };
   },
 };

@@ -8,6 +8,6 @@ export const deleteDomainAction: Action = {
   handle(params, ctx) {
     const name = domainName(params);
     ctx.store.transaction(() => ctx.store.deleteDomain(ctx.account, name));
-    return { result: null, boxUsage: BASE_BOX_USAGE.DeleteDomain };
+    return { result: { action: 'DeleteDomain' }, boxUsage: BASE_BOX_USAGE.DeleteDomain };
   },
 };

@@ -7,14 +7,8 @@ export const domainMetadataAction: Action = {
   name: 'DomainMetadata',
   handle(params, ctx) {
     const domain = existingDomain(ctx, domainName(params));
-    const s = ctx.store.domainStats(domain.id);
-    const result =
-      `<ItemCount>${s.itemCount}</ItemCount><ItemNamesSizeBytes>${s.itemNamesSizeBytes}</ItemNamesSizeBytes>` +
-      `<AttributeNameCount>${s.attributeNameCount}</AttributeNameCount>` +
-      `<AttributeNamesSizeBytes>${s.attributeNamesSizeBytes}</AttributeNamesSizeBytes>` +
-      `<AttributeValueCount>${s.attributeValueCount}</AttributeValueCount>` +
-      `<AttributeValuesSizeBytes>${s.attributeValuesSizeBytes}</AttributeValuesSizeBytes>` +
-      `<Timestamp>${Math.floor(ctx.now() / 1000)}</Timestamp>`;
+    const stats = ctx.store.domainStats(domain.id);
+    const result = { action: 'DomainMetadata', stats, timestamp: Math.floor(ctx.now() / 1000) } as const;
     return { result, boxUsage: BASE_BOX_USAGE.DomainMetadata };
   },
 };

@@ -22,6 +22,6 @@ export const putAttributesAction: Action = {
       if (expected) checkExpected(ctx.store, id, item, expected);
       checkLimits(ctx.store, id, ctx.limits, [ctx.store.putAttributes(id, item, pairs)]);
     });
-    return { result: null, boxUsage: writeBoxUsage('PutAttributes', submittedBytes(pairs)) };
+    return { result: { action: 'PutAttributes' }, boxUsage: writeBoxUsage('PutAttributes', submittedBytes(pairs)) };
   },
 };

@@ -1,13 +1,13 @@
 import { selectBoxUsage } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
-import { attributeElement, dataElement, element } from '../protocol/render.js';
 import { parseSelect } from '../select/parser.js';
 import { decodeToken, encodeToken } from '../protocol/nextToken.js';
+import { selectItemBytes } from '../protocol/xmlText.js';
 import { scopeHash } from '../select/token.js';
 import { validate } from '../select/validate.js';
 import { DEFAULT_TUNING, type Tuning } from '../store/selectRun.js';
-import type { SelectedItem, SelectPage } from '../store/store.js';
-import type { Action } from './types.js';
+import type { SelectPage } from '../store/store.js';
+import type { Action, SelectResult } from './types.js';
 import { consistentRead } from './validate.js';
 
 export interface SelectOptions {
@@ -52,7 +52,7 @@ export function createSelectAction(overrides: Partial<SelectOptions> = {}): Acti
         after,
         limit: pageSize,
         maxBytes: maxResponseBytes,
-        size: (item) => Buffer.byteLength(itemXml(item)),
+        size: selectItemBytes,
         deadline: clock() + timeoutMs,
         clock,
         tuning,
@@ -60,21 +60,14 @@ export function createSelectAction(overrides: Partial<SelectOptions> = {}): Acti
       // An eventually consistent read under a simulation (emulator/sync) sees an older version.
       const view = consistent ? undefined : ctx.eventualRead?.();
       const rows = ctx.store.select(domain.id, query, page, view);
-      const next = rows.next ? element('NextToken', encodeToken(rows.next, scope, ctx.tokenKey)) : '';
-      const xml = rows.kind === 'count' ? countXml(rows.count) : rows.items.map(itemXml).join('');
-      return { result: xml + next, boxUsage: selectBoxUsage(rows.scanned) };
+      const nextToken = rows.next ? encodeToken(rows.next, scope, ctx.tokenKey) : null;
+      const result: SelectResult =
+        rows.kind === 'count'
+          ? { action: 'Select', count: rows.count, nextToken }
+          : { action: 'Select', items: rows.items, nextToken };
+      return { result, boxUsage: selectBoxUsage(rows.scanned) };
     },
   };
 }
 
 export const selectAction: Action = createSelectAction();
-
-function itemXml(item: SelectedItem): string {
-  let attrs = '';
-  for (const pair of item.attributes) attrs += attributeElement(pair.name, pair.value);
-  return `<Item>${dataElement('Name', item.name)}${attrs}</Item>`;
-}
-
-function countXml(count: number): string {
-  return '<Item><Name>Domain</Name>' + attributeElement('Count', String(count)) + '</Item>';
-}
