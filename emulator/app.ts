@@ -1,11 +1,12 @@
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { actions } from './actions/index.js';
-import type { ActionContext, Limits } from './actions/types.js';
+import type { ActionContext, ActionFacts, Limits } from './actions/types.js';
 import { readBody } from './protocol/body.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from './protocol/boxUsage.js';
 import { errors, SdbError } from './protocol/errors.js';
-import { collectParams, type Params } from './protocol/params.js';
+import type { Authenticate } from './protocol/auth.js';
+import { collectParams } from './protocol/params.js';
 import { errorDocument, successResponse } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import type { Store } from './store/store.js';
@@ -13,15 +14,6 @@ import type { ProtocolHooks, RawRequest } from './sync/index.js';
 import { VERSION } from './version.js';
 
 export const API_VERSIONS: ReadonlySet<string> = new Set(['2009-04-15', '2007-11-07']);
-
-/** What authentication sees of a request. */
-export interface SignedRequest {
-  method: string;
-  /** The Host header as sent, port included. */
-  host: string;
-  path: string;
-  params: Params;
-}
 
 export interface AppConfig {
   store: Store;
@@ -33,7 +25,7 @@ export interface AppConfig {
    * Checks the request's credentials (throwing the service's auth errors) and returns the
    * account namespace its domains live in. Without authentication every caller shares ''.
    */
-  authenticate: (req: SignedRequest) => string;
+  authenticate: Authenticate;
   /** Consistency simulation, fault injection and the journal (emulator/sync). */
   sync?: ProtocolHooks;
   /** Their JSON control routes, mounted under /_simpledb/. */
@@ -66,7 +58,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
   const started = performance.now();
   const requestId = newRequestId();
   const sync = config.sync?.open(req, res);
-  let params: Params | undefined;
+  let facts: ActionFacts | undefined;
   let raw: RawRequest | undefined;
   let action: ActionName | undefined;
   let status = 200;
@@ -77,16 +69,19 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     if (path !== '/') throw errors.invalidUri(path);
     const body = req.method === 'POST' ? await readBody(req) : null;
     raw = { query, body };
-    params = collectParams(query, body);
-    const account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
+    const params = collectParams(query, body);
     const name = params.get('Action');
+    const handler = name === undefined ? undefined : actions.get(name);
+    // Read before authentication, so that the journal names the domain of a refused request too.
+    const known = handler && { handler, facts: handler.facts(params) };
+    facts = known?.facts;
+    const account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
     if (name === undefined || name === '') throw errors.missingAction();
-    const handler = actions.get(name);
-    if (!handler) throw errors.invalidAction(name);
-    action = handler.name;
+    if (!known) throw errors.invalidAction(name);
+    action = known.handler.name;
     const version = params.get('Version') ?? '2009-04-15';
     if (!API_VERSIONS.has(version)) throw errors.noSuchVersion(version);
-    await sync?.before(action, params);
+    await sync?.before(action, params, known.facts);
     const ctx: ActionContext = {
       store: config.store,
       account,
@@ -96,7 +91,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
       tokenKey: config.tokenKey,
       eventualRead: sync?.eventualRead,
     };
-    const out = handler.handle(params, ctx);
+    const out = known.handler.handle(params, ctx);
     await sync?.after();
     send(res, 200, successResponse(out.result, requestId, formatBoxUsage(out.boxUsage)));
   } catch (err) {
@@ -108,7 +103,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     const usage = e.withBoxUsage ? formatBoxUsage(action ? BASE_BOX_USAGE[action] : 0) : null;
     send(res, e.status, errorDocument(e.code, e.message, requestId, usage));
   } finally {
-    sync?.close({ requestId, action, params, raw, status, code });
+    sync?.close({ requestId, action, facts, raw, status, code });
     if (config.logger.isLevelEnabled('debug')) {
       config.logger.debug(
         { requestId, method: req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },

@@ -3,9 +3,11 @@ import { deletePairs } from './attributes.js';
 import { batchItems } from './batch.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain } from './validate.js';
+import { batchFacts } from './facts.js';
 
 export const batchDeleteAttributesAction: Action = {
   name: 'BatchDeleteAttributes',
+  facts: batchFacts,
   handle(params, ctx) {
     const domain = domainName(params);
     const items = batchItems(params, deletePairs, false);

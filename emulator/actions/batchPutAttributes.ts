@@ -4,10 +4,12 @@ import { batchItems } from './batch.js';
 import { checkLimits } from './limits.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain } from './validate.js';
+import { batchFacts } from './facts.js';
 
 /** The whole batch is one transaction: a limit breached by any item writes nothing. */
 export const batchPutAttributesAction: Action = {
   name: 'BatchPutAttributes',
+  facts: batchFacts,
   handle(params, ctx) {
     const domain = domainName(params);
     const items = batchItems(params, putPairs, true);

@@ -2,10 +2,12 @@ import { errors } from '../protocol/errors.js';
 import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
 import type { Action } from './types.js';
 import { domainName } from './validate.js';
+import { domainFacts } from './facts.js';
 
 /** Idempotent: creating a domain that exists succeeds and changes nothing. */
 export const createDomainAction: Action = {
   name: 'CreateDomain',
+  facts: domainFacts,
   handle(params, ctx) {
     const name = domainName(params);
     ctx.store.transaction(() => {

@@ -1,10 +1,12 @@
 import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain } from './validate.js';
+import { domainFacts } from './facts.js';
 
 /** Computed on request, from the live data. */
 export const domainMetadataAction: Action = {
   name: 'DomainMetadata',
+  facts: domainFacts,
   handle(params, ctx) {
     const domain = existingDomain(ctx, domainName(params));
     const stats = ctx.store.domainStats(domain.id);

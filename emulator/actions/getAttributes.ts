@@ -2,10 +2,12 @@ import { getBoxUsage } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
 import type { Action } from './types.js';
 import { consistentRead, domainName, existingDomain, itemName, MAX_PAIRS, requireModernVersion, withinMaxBytes } from './validate.js';
+import { readFacts } from './facts.js';
 
 /** An absent item is an empty result, never an error. */
 export const getAttributesAction: Action = {
   name: 'GetAttributes',
+  facts: readFacts,
   handle(params, ctx) {
     const domain = domainName(params);
     const item = itemName(params.get('ItemName'));

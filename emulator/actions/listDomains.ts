@@ -2,6 +2,7 @@ import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
 import { decodeToken, encodeToken } from '../protocol/nextToken.js';
 import type { Action } from './types.js';
+import { noFacts } from './facts.js';
 
 /**
  * A page continues strictly after the last name returned, so domains created or deleted between
@@ -11,6 +12,7 @@ const SCOPE = 'ListDomains';
 
 export const listDomainsAction: Action = {
   name: 'ListDomains',
+  facts: noFacts,
   handle(params, ctx) {
     const maxText = params.get('MaxNumberOfDomains');
     let max = 100;

@@ -9,6 +9,7 @@ import { DEFAULT_TUNING, type Tuning } from '../store/selectRun.js';
 import type { SelectPage } from '../store/store.js';
 import type { Action, SelectResult } from './types.js';
 import { consistentRead } from './validate.js';
+import { readFacts } from './facts.js';
 
 export interface SelectOptions {
   /** A page that has run this long ends early with a NextToken (the service's 5 s). */
@@ -32,6 +33,7 @@ export function createSelectAction(overrides: Partial<SelectOptions> = {}): Acti
   const options = { ...DEFAULT_SELECT_OPTIONS, ...overrides };
   return {
     name: 'Select',
+    facts: readFacts,
     handle(params, ctx) {
       const expression = params.get('SelectExpression');
       if (expression === undefined) throw errors.missingParameter('SelectExpression');

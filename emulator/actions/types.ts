@@ -60,5 +60,15 @@ export interface ActionOutput {
  */
 export interface Action {
   readonly name: ActionName;
+  /** What the request names, for the sync layer (see facts.ts). */
+  facts(params: Params): ActionFacts;
   handle(params: Params, ctx: ActionContext): ActionOutput;
+}
+
+export interface ActionFacts {
+  /** The DomainName parameter as sent (a Select names its domain inside the expression: none). */
+  readonly domain: string | undefined;
+  readonly items: readonly string[];
+  /** Present for reads. */
+  readonly consistentRead?: boolean;
 }

@@ -1,9 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignedRequest } from '../app.js';
 import type { Credential } from '../auth/credentials.js';
 import { errors } from './errors.js';
 import { compareUtf8 } from './order.js';
 import type { Params } from './params.js';
+
+/** What authentication sees of a request. */
+export interface SignedRequest {
+  method: string;
+  /** The Host header as sent, port included. */
+  host: string;
+  path: string;
+  params: Params;
+}
 
 /** Checks a request's credentials and returns the account namespace its domains live in. */
 export type Authenticate = (req: SignedRequest) => string;

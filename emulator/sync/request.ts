@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionName } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
-import { parseBoolean, type Params } from '../protocol/params.js';
+import type { ActionFacts } from '../actions/types.js';
+import type { Params } from '../protocol/params.js';
 import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
@@ -12,7 +13,7 @@ import type { Journal, RawRequest, ReadRecord } from './journal.js';
 /** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
 export interface RequestHooks {
   /** Authenticated, action known, about to run: injected delays wait and injected errors throw here. */
-  before(action: ActionName, params: Params): Promise<void>;
+  before(action: ActionName, params: Params, facts: ActionFacts): Promise<void>;
   /** For the action's ActionContext: the version an eventually consistent read sees. */
   readonly eventualRead: () => ReadView | undefined;
   /**
@@ -27,7 +28,8 @@ export interface RequestHooks {
 export interface RequestOutcome {
   requestId: string;
   action: ActionName | undefined;
-  params: Params | undefined;
+  /** What the request names, when its action was known. */
+  facts: ActionFacts | undefined;
   /** The parameters as they came, which the journal keeps instead of the parsed pairs. */
   raw: RawRequest | undefined;
   status: number;
@@ -48,14 +50,6 @@ export interface RequestServices {
   maxUriBytes: number;
 }
 
-const READS: ReadonlySet<string> = new Set<ActionName>(['GetAttributes', 'Select']);
-
-function itemNames(params: Params): string[] {
-  const item = params.get('ItemName');
-  if (item !== undefined) return [item];
-  return params.indexed('Item').flatMap(({ params: p }) => p.get('ItemName') ?? []);
-}
-
 export class RequestRecord implements RequestHooks {
   private readonly arrivedAt: number;
   private readonly started = performance.now();
@@ -65,7 +59,6 @@ export class RequestRecord implements RequestHooks {
   private writeSeq: number | undefined;
   private read: EventualRead | undefined;
   private reset = false;
-  private items: string[] | undefined;
 
   constructor(
     private readonly services: RequestServices,
@@ -75,14 +68,14 @@ export class RequestRecord implements RequestHooks {
     this.arrivedAt = services.now();
   }
 
-  async before(action: ActionName, params: Params): Promise<void> {
+  async before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> {
     const decision = this.services.faults.decide(() => ({
       method: this.req.method,
       path: this.req.path,
       action,
       params,
-      domain: params.get('DomainName'),
-      items: (this.items = itemNames(params)),
+      domain: facts.domain,
+      items: facts.items,
       maxUriBytes: this.services.maxUriBytes,
     }));
     this.decision = decision;
@@ -113,14 +106,14 @@ export class RequestRecord implements RequestHooks {
   }
 
   close(o: RequestOutcome): void {
-    const params = o.params;
+    const facts = o.facts;
     this.services.journal.add({
       time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
       action: o.action ?? null,
-      domain: params?.get('DomainName') ?? null,
-      items: this.items ?? (params ? itemNames(params) : []),
+      domain: facts?.domain ?? null,
+      items: facts ? [...facts.items] : [],
       params: o.raw ?? { query: '', body: null },
       status: this.reset ? 0 : o.status,
       code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
@@ -128,13 +121,12 @@ export class RequestRecord implements RequestHooks {
       userAgent: this.req.headers['user-agent'] ?? null,
       ...(this.atSeq === undefined ? {} : { atSeq: this.atSeq }),
       ...(this.writeSeq === undefined ? {} : { writeSeq: this.writeSeq }),
-      ...(o.action && READS.has(o.action) && params ? { read: this.readRecord(params) } : {}),
+      ...(facts?.consistentRead === undefined ? {} : { read: this.readRecord(facts.consistentRead) }),
       ...(this.decision?.fired.length ? { faults: this.decision.fired } : {}),
     });
   }
 
-  private readRecord(params: Params): ReadRecord {
-    const consistentRead = parseBoolean(params.get('ConsistentRead') ?? '') === true;
+  private readRecord(consistentRead: boolean): ReadRecord {
     const r = this.read;
     if (!r) return { consistentRead, stale: false };
     return {
