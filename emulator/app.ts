@@ -81,7 +81,8 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     action = known.handler.name;
     const version = params.get('Version') ?? '2009-04-15';
     if (!API_VERSIONS.has(version)) throw errors.noSuchVersion(version);
-    await sync?.before(action, params, known.facts);
+    const waiting = sync?.before(action, params, known.facts);
+    if (waiting) await waiting;
     const ctx: ActionContext = {
       store: config.store,
       account,
@@ -92,7 +93,8 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
       eventualRead: sync?.eventualRead,
     };
     const out = known.handler.handle(params, ctx);
-    await sync?.after();
+    const delayed = sync?.after();
+    if (delayed) await delayed;
     send(res, 200, successResponse(out.result, requestId, formatBoxUsage(out.boxUsage)));
   } catch (err) {
     const known = err instanceof SdbError ? err : undefined;

@@ -8,19 +8,24 @@ import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
 import type { FaultDecision, Faults } from './faults.js';
-import type { Journal, RawRequest, ReadRecord } from './journal.js';
+import type { Journal, JournalInput, RawRequest, ReadRecord } from './journal.js';
 
 /** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
 export interface RequestHooks {
-  /** Authenticated, action known, about to run: injected delays wait and injected errors throw here. */
-  before(action: ActionName, params: Params, facts: ActionFacts): Promise<void>;
+  /**
+   * Authenticated, action known, about to run: injected errors throw here, and an injected delay
+   * is the promise returned (undefined when there is nothing to wait for, so the usual request
+   * takes no extra turn of the event loop).
+   */
+  before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> | undefined;
   /** For the action's ActionContext: the version an eventually consistent read sees. */
   readonly eventualRead: () => ReadView | undefined;
   /**
    * The action succeeded (its write is committed): a delay-after waits; a lost response either
    * resets the connection (the answer sent afterwards goes nowhere) or throws ServiceUnavailable.
+   * Like `before`, a promise only when there is something to wait for.
    */
-  after(): Promise<void>;
+  after(): Promise<void> | undefined;
   /** Once, however the request ended: writes its journal entry. */
   close(outcome: RequestOutcome): void;
 }
@@ -68,7 +73,7 @@ export class RequestRecord implements RequestHooks {
     this.arrivedAt = services.now();
   }
 
-  async before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> {
+  before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> | undefined {
     const decision = this.services.faults.decide(() => ({
       method: this.req.method,
       path: this.req.path,
@@ -79,9 +84,14 @@ export class RequestRecord implements RequestHooks {
       maxUriBytes: this.services.maxUriBytes,
     }));
     this.decision = decision;
-    if (decision.delayBeforeMs > 0) await sleep(decision.delayBeforeMs);
+    if (decision.delayBeforeMs > 0) return sleep(decision.delayBeforeMs).then(() => this.proceed(decision));
+    this.proceed(decision);
+    return undefined;
+  }
+
+  private proceed(decision: FaultDecision): void {
     if (decision.error) throw decision.error;
-    // Taken after the wait: the action runs synchronously from here, so a change of the latest
+    // Taken after any wait: the action runs synchronously from here, so a change of the latest
     // sequence by `after` is this request's own write.
     const versions = this.services.store.versions;
     if (versions.recording) this.atSeq = versions.latestSeq;
@@ -92,12 +102,17 @@ export class RequestRecord implements RequestHooks {
     return this.read;
   };
 
-  async after(): Promise<void> {
+  after(): Promise<void> | undefined {
     const latest = this.services.store.versions.latestSeq;
     if (this.atSeq !== undefined && latest !== this.atSeq) this.writeSeq = latest;
     const d = this.decision;
-    if (!d) return;
-    if (d.delayAfterMs > 0) await sleep(d.delayAfterMs);
+    if (!d) return undefined;
+    if (d.delayAfterMs > 0) return sleep(d.delayAfterMs).then(() => this.loseResponse(d));
+    this.loseResponse(d);
+    return undefined;
+  }
+
+  private loseResponse(d: FaultDecision): void {
     if (d.loseResponse === '503') throw errors.serviceUnavailable();
     if (d.loseResponse === 'reset') {
       this.reset = true;
@@ -107,7 +122,7 @@ export class RequestRecord implements RequestHooks {
 
   close(o: RequestOutcome): void {
     const facts = o.facts;
-    this.services.journal.add({
+    const entry: JournalInput = {
       time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
@@ -119,11 +134,13 @@ export class RequestRecord implements RequestHooks {
       code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
       latencyMs: +(performance.now() - this.started).toFixed(3),
       userAgent: this.req.headers['user-agent'] ?? null,
-      ...(this.atSeq === undefined ? {} : { atSeq: this.atSeq }),
-      ...(this.writeSeq === undefined ? {} : { writeSeq: this.writeSeq }),
-      ...(facts?.consistentRead === undefined ? {} : { read: this.readRecord(facts.consistentRead) }),
-      ...(this.decision?.fired.length ? { faults: this.decision.fired } : {}),
-    });
+    };
+    // Set only when present, so that an entry's JSON carries no empty keys.
+    if (this.atSeq !== undefined) entry.atSeq = this.atSeq;
+    if (this.writeSeq !== undefined) entry.writeSeq = this.writeSeq;
+    if (facts?.consistentRead !== undefined) entry.read = this.readRecord(facts.consistentRead);
+    if (this.decision?.fired.length) entry.faults = this.decision.fired;
+    this.services.journal.add(entry);
   }
 
   private readRecord(consistentRead: boolean): ReadRecord {
