@@ -1,7 +1,9 @@
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { actions } from './actions/index.js';
 import type { ActionContext, ActionFacts, Limits } from './actions/types.js';
+import { CONTROL_PREFIXES, controlAccount, controlError, controlGuard, isControlTarget, type GuardConfig } from './control/guard.js';
 import { readBody } from './protocol/body.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from './protocol/boxUsage.js';
 import { errors, SdbError } from './protocol/errors.js';
@@ -30,28 +32,73 @@ export interface AppConfig {
   sync?: ProtocolHooks;
   /** Their JSON control routes, mounted under /_simpledb/. */
   controlRoutes?: express.Router;
+  /** Who may use the control routes, and which browser origins may call the emulator at all. */
+  guard: GuardConfig;
 }
 
-export function createApp(config: AppConfig): express.Express {
+/** The server's request listener: every answer is SimpleDB XML, or JSON under the control prefixes. */
+export function createApp(config: AppConfig): (req: IncomingMessage, res: ServerResponse) => void {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
 
+  app.use((req, res, next) => {
+    if (!config.guard.origins.answerCors(req, res)) next();
+  });
+  // Every route below under these prefixes, whoever mounts it, is behind the guard (docs/security.md).
+  app.use([...CONTROL_PREFIXES], controlGuard(config.guard));
   app.get('/_simpledb/health', (_req, res) => {
     res.json({ status: 'ok', version: VERSION });
   });
   // moto's reset route too, so test suites written against moto reset us unchanged.
   app.post(['/_simpledb/reset', '/moto-api/reset'], (_req, res) => {
-    config.store.reset();
+    const account = controlAccount(res);
+    if (account === '') config.store.reset();
+    else config.store.resetAccount(account);
     res.json({ status: 'reset' });
   });
   if (config.controlRoutes) app.use('/_simpledb', config.controlRoutes);
+  // Control routes mount above this line: below it the control prefixes end in a JSON 404.
+  app.use([...CONTROL_PREFIXES], (req, res) => {
+    controlError(res, 404, 'NotFound', `no control route ${req.method} ${req.originalUrl}`);
+  });
 
   app.use((req, res) => {
     void handleProtocol(config, req, res);
   });
-  return app;
+  // Four parameters: Express recognises an error handler by its arity.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    answerError(config, err, req, res);
+  });
+  // The router gives up before any route on a target whose path it cannot parse (`//?@a#`), and
+  // would answer Express's HTML 404; such a target is on the protocol's space, which answers it.
+  // Express has made them its Request and Response by the time it calls back.
+  return (req, res) => {
+    const request = req as Request;
+    const response = res as Response;
+    app(request, response, (err?: unknown) => {
+      if (err === undefined || err === null) void handleProtocol(config, request, response);
+      else answerError(config, err, request, response);
+    });
+  };
+}
+
+/** An error no route answered: JSON under the control prefixes, else the service's InternalError. */
+function answerError(config: AppConfig, err: unknown, req: Request, res: Response): void {
+  const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
+  const client = status >= 400 && status < 500;
+  if (!client) config.logger.error({ err }, 'unexpected error outside a route');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (isControlTarget(req.originalUrl)) {
+    controlError(res, client ? 400 : 500, client ? 'BadRequest' : 'InternalError', client && err instanceof Error ? err.message : 'internal error');
+    return;
+  }
+  const e = client ? errors.invalidHttpRequest(err instanceof Error ? err.message : 'bad request') : errors.internalError();
+  send(res, e.status, errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0)));
 }
 
 async function handleProtocol(config: AppConfig, req: Request, res: Response): Promise<void> {
@@ -61,10 +108,12 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
   let facts: ActionFacts | undefined;
   let raw: RawRequest | undefined;
   let action: ActionName | undefined;
+  let account: string | undefined;
   let status = 200;
   let code: string | undefined;
   try {
     const [path = '/', query = ''] = splitUrl(req.originalUrl);
+    if (config.guard.origins.refuses(req)) throw errors.accessFailure(path);
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
     if (path !== '/') throw errors.invalidUri(path);
     const body = req.method === 'POST' ? await readBody(req) : null;
@@ -75,7 +124,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     // Read before authentication, so that the journal names the domain of a refused request too.
     const known = handler && { handler, facts: handler.facts(params) };
     facts = known?.facts;
-    const account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
+    account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
     if (name === undefined || name === '') throw errors.missingAction();
     if (!known) throw errors.invalidAction(name);
     action = known.handler.name;
@@ -97,6 +146,13 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     if (delayed) await delayed;
     send(res, 200, successResponse(out.result, requestId, formatBoxUsage(out.boxUsage)));
   } catch (err) {
+    if (req.readableAborted) {
+      // The client went away mid-request: nobody to answer, and not the emulator's fault.
+      config.logger.debug({ requestId, err: String(err) }, 'client aborted the request');
+      status = 0;
+      code = 'ClientAborted';
+      return;
+    }
     const known = err instanceof SdbError ? err : undefined;
     if (!known) config.logger.error({ err, requestId }, 'unexpected error; answered InternalError');
     const e = known ?? errors.internalError();
@@ -105,7 +161,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response): P
     const usage = e.withBoxUsage ? formatBoxUsage(action ? BASE_BOX_USAGE[action] : 0) : null;
     send(res, e.status, errorDocument(e.code, e.message, requestId, usage));
   } finally {
-    sync?.close({ requestId, action, facts, raw, status, code });
+    sync?.close({ requestId, action, account, facts, raw, status, code });
     if (config.logger.isLevelEnabled('debug')) {
       config.logger.debug(
         { requestId, method: req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },

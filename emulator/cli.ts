@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exposureWarning } from './auth/exposure.js';
+import { parseCorsOrigin } from './control/origin.js';
 import { startEmulator } from './index.js';
-import { LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
+import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
+import { parseLimitText } from './serverLimits.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './version.js';
 
@@ -35,25 +37,36 @@ function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
-const parsers: Partial<Record<keyof CliOptions, (v: string) => unknown>> = {
+/** Repeatable, and the environment variable holds several origins separated by spaces or commas. */
+function parseCors(value: string, previous: unknown): string[] {
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseCorsOrigin))];
+}
+
+const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) => unknown>> = {
   port: parsePort,
   logLevel: parseLevel,
   isolateAccounts: parseSwitch,
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
   seed: cliCheck(parseSeed),
+  cors: parseCors,
+  headersTimeout: cliCheck((v) => parseLimitText('headersTimeoutMs', v)),
+  requestTimeout: cliCheck((v) => parseLimitText('requestTimeoutMs', v)),
+  keepAliveTimeout: cliCheck((v) => parseLimitText('keepAliveTimeoutMs', v)),
+  maxConnections: cliCheck((v) => parseLimitText('maxConnections', v)),
 };
 
 const program = new Command()
   .name('simpledb-local')
   .description('A local Amazon SimpleDB (API 2009-04-15) for development and tests')
   .version(VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText('after', CONTROL_HELP);
 for (const spec of OPTION_SPECS) {
   const option = new Option(spec.flag, spec.description).env(spec.env);
   const parse = parsers[spec.key];
   if (parse) option.argParser(parse);
-  if (spec.default !== undefined) option.default(parse ? parse(spec.default) : spec.default);
+  if (spec.default !== undefined) option.default(parse ? parse(spec.default, undefined) : spec.default);
   program.addOption(option);
 }
 program.parse();
@@ -72,7 +85,14 @@ const sync = {
   journal: opts.journal,
   controlFile: opts.controlFile,
 };
-const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync }).catch(
+const server = {
+  cors: opts.cors,
+  headersTimeoutMs: opts.headersTimeout,
+  requestTimeoutMs: opts.requestTimeout,
+  keepAliveTimeoutMs: opts.keepAliveTimeout,
+  maxConnections: opts.maxConnections,
+};
+const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync, ...server }).catch(
   (err: NodeJS.ErrnoException) => {
     console.error(`simpledb-local: cannot start: ${err.message}`);
     process.exit(1);

@@ -1,18 +1,22 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
 import { createApp } from './app.js';
 import { resolveCredentials, type AuthOptions, type Credential } from './auth/credentials.js';
+import { isControlTarget } from './control/guard.js';
+import { OriginPolicy } from './control/origin.js';
 import { createAuthenticator } from './protocol/auth.js';
 import { formatBoxUsage } from './protocol/boxUsage.js';
-import { errors } from './protocol/errors.js';
+import { errors, type SdbError } from './protocol/errors.js';
 import { errorDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
+import { checkingIntervalMs, serverLimits, type ServerLimits } from './serverLimits.js';
 import { Store } from './store/store.js';
 import { createSync, type ConsistencyMode, type Control, type Sync } from './sync/index.js';
 
-export interface EmulatorOptions extends AuthOptions {
+export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   /** Default 8080; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -37,6 +41,8 @@ export interface EmulatorOptions extends AuthOptions {
   journalSize?: number;
   /** A JSON start-up state for the control surface: { consistency, faults }. */
   controlFile?: string;
+  /** Browser origins (`http://localhost:3000`) allowed to call the emulator; any other foreign page is refused. */
+  cors?: readonly string[];
 }
 
 export interface Emulator {
@@ -58,12 +64,12 @@ export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'silent' }, pino.destination(2));
-  // Built before the store so that a credentials mistake leaves no database open.
-  const authenticate = createAuthenticator({
-    credentials: resolveCredentials(options),
-    isolateAccounts: options.isolateAccounts ?? false,
-    now: options.now ?? Date.now,
-  });
+  // Built before the store so that a configuration mistake leaves no database open.
+  const credentials = resolveCredentials(options);
+  const isolateAccounts = options.isolateAccounts ?? false;
+  const authenticate = createAuthenticator({ credentials, isolateAccounts, now: options.now ?? Date.now });
+  const origins = new OriginPolicy(options.cors);
+  const limits = serverLimits(options);
   const store = new Store(options.db ?? ':memory:');
   let sync: Sync;
   try {
@@ -92,10 +98,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authenticate,
     sync: sync.hooks,
     controlRoutes: sync.routes,
+    guard: { credentials, isolateAccounts, origins },
   });
   // Without requireHostHeader: false, Node answers a Host-less request with a bare, empty 400.
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, app);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requireHostHeader: false,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: checkingIntervalMs(limits),
+    },
+    app,
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => logger.warn({ maxConnections: limits.maxConnections }, 'connection refused: too many open'));
+  // Node hands CONNECT to this event rather than to the app, and drops the connection unanswered without a listener.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => endWithError(socket, errors.unsupportedHttpVerb('CONNECT')));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger));
   try {
     await listen(server, options.port ?? 8080, host);
   } catch (err) {
@@ -136,18 +157,41 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Malformed HTTP or an oversized request line still gets a SimpleDB error document. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) {
+/**
+ * Malformed HTTP, an oversized request line or a request not received in time still gets a
+ * SimpleDB error document, unless an answer has begun or the client is gone.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: Logger): void {
+  const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  if (timedOut || err.code === 'ECONNRESET') logger.debug({ code: err.code }, 'client dropped');
+  // Node's own rule: a response in progress on the socket is not interrupted by a second one.
+  const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (!socket.writable || pending?.headersSent === true || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
   const e =
-    err.code === 'HPE_HEADER_OVERFLOW' ? errors.uriTooLong(MAX_HEADER_BYTES) : errors.invalidHttpRequest('malformed HTTP');
-  const xml = errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0));
-  socket.end(
-    `HTTP/1.1 ${e.status} Bad Request\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(xml)}\r\nConnection: close\r\n\r\n${xml}`,
-  );
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? errors.uriTooLong(MAX_HEADER_BYTES)
+      : errors.invalidHttpRequest(timedOut ? 'the request was not received in time' : 'malformed HTTP');
+  // A body that stopped coming belongs to a request whose target is known: a control route answers
+  // JSON. Express shortens req.url inside a mounted router, and keeps the target in originalUrl.
+  const target = pending && ((pending.req as IncomingMessage & { originalUrl?: string }).originalUrl ?? pending.req.url);
+  if (target !== undefined && isControlTarget(target)) {
+    const json = JSON.stringify({ error: { code: 'RequestTimeout', message: e.message } });
+    socket.end(rawResponse('application/json; charset=utf-8', json));
+  } else {
+    endWithError(socket, e);
+  }
+}
+
+/** Written straight to the socket: there is no response object (every such error is a 400). */
+function endWithError(socket: Duplex, e: SdbError): void {
+  socket.end(rawResponse('text/xml', errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0))));
+}
+
+function rawResponse(type: string, body: string): string {
+  return `HTTP/1.1 400 Bad Request\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export { Store };

@@ -1,4 +1,5 @@
 import type { Level } from 'pino';
+import { SERVER_LIMIT_DEFAULTS } from './serverLimits.js';
 import { DEFAULT_MAX_STALENESS_MS, type ConsistencyMode } from './sync/consistency.js';
 
 /**
@@ -27,6 +28,11 @@ export interface CliOptions {
   seed?: number;
   journal?: string;
   controlFile?: string;
+  cors: string[];
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  maxConnections: number;
 }
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -43,6 +49,18 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'seed', flag: '--seed <n>', env: 'SIMPLEDB_LOCAL_SEED', description: 'seeds staleness and fault probabilities (default random, shown by GET /_simpledb/consistency)' },
   { key: 'journal', flag: '--journal <file>', env: 'SIMPLEDB_LOCAL_JOURNAL', description: 'append one JSON line per request to this file' },
   { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },
+  { key: 'cors', flag: '--cors <origin...>', env: 'SIMPLEDB_LOCAL_CORS', description: 'browser origins (e.g. http://localhost:3000) allowed to call it; the variable takes them space-separated; any other foreign Origin is refused' },
+  { key: 'headersTimeout', flag: '--headers-timeout <ms>', env: 'SIMPLEDB_LOCAL_HEADERS_TIMEOUT', description: 'a client must send all request headers within this time', default: String(SERVER_LIMIT_DEFAULTS.headersTimeoutMs) },
+  { key: 'requestTimeout', flag: '--request-timeout <ms>', env: 'SIMPLEDB_LOCAL_REQUEST_TIMEOUT', description: 'a client must send the whole request, body included, within this time', default: String(SERVER_LIMIT_DEFAULTS.requestTimeoutMs) },
+  { key: 'keepAliveTimeout', flag: '--keep-alive-timeout <ms>', env: 'SIMPLEDB_LOCAL_KEEP_ALIVE_TIMEOUT', description: 'an idle keep-alive connection is closed after this time', default: String(SERVER_LIMIT_DEFAULTS.keepAliveTimeoutMs) },
+  { key: 'maxConnections', flag: '--max-connections <n>', env: 'SIMPLEDB_LOCAL_MAX_CONNECTIONS', description: 'connections open at once; more are closed on accept', default: String(SERVER_LIMIT_DEFAULTS.maxConnections) },
 ];
+
+/** Shown after the options in --help. */
+export const CONTROL_HELP = `
+Control routes (/_simpledb/*, /moto-api/reset) take JSON; with authentication on, every one but
+GET /_simpledb/health needs HTTP Basic with a configured key:
+  curl -u KEY:SECRET -H 'content-type: application/json' -d '{}' http://127.0.0.1:8080/_simpledb/reset
+Requests from browser pages of other origins are refused unless --cors names the origin.`;
 
 export const LOG_LEVELS: readonly string[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Credential } from '../auth/credentials.js';
+import { namespaceOf, type Credential } from '../auth/credentials.js';
 import { errors } from './errors.js';
 import { compareUtf8 } from './order.js';
 import type { Params } from './params.js';
@@ -47,7 +47,7 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticate {
   const keys = new Map(
     config.credentials.map((c) => [
       c.accessKeyId,
-      { secret: Buffer.from(c.secretAccessKey, 'utf8'), namespace: config.isolateAccounts ? (c.account ?? c.accessKeyId) : SHARED },
+      { secret: Buffer.from(c.secretAccessKey, 'utf8'), namespace: namespaceOf(c, config.isolateAccounts) },
     ]),
   );
   // The order of checks is SIMPLEDB.md §1.6 step 2.

@@ -121,6 +121,14 @@ export class Store {
     });
   }
 
+  /** Drops one account's domains, leaving the others' (an isolated caller's reset). */
+  resetAccount(account: string): void {
+    // LIMIT -1: SQLite's "no limit".
+    this.transaction(() => {
+      for (const name of this.listDomains(account, '', -1)) this.deleteDomain(account, name);
+    });
+  }
+
   // Domains
 
   domain(account: string, name: string): DomainRow | undefined {

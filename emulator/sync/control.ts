@@ -7,6 +7,7 @@ import {
   type ConsistencySettings,
   type ConsistencyState,
 } from './consistency.js';
+import { controlAccount } from '../control/guard.js';
 import { parseFaultRule, type FaultRule, type FaultRuleInput, type Faults } from './faults.js';
 import { ControlInputError, integer, integerText, optionalString, record } from './input.js';
 import type { Journal, JournalEntry, JournalFilter } from './journal.js';
@@ -25,7 +26,8 @@ export interface Control {
     clear(): void;
   };
   journal(filter?: JournalFilter): JournalEntry[];
-  clearJournal(): void;
+  /** Every entry, or only one account's. */
+  clearJournal(account?: string): void;
 }
 
 const CONSISTENCY_KEYS = new Set(['mode', 'maxStalenessMs', 'seed']);
@@ -65,7 +67,7 @@ export function createControl(consistency: Consistency, faults: Faults, journal:
       clear: () => faults.clear(),
     },
     journal: (filter) => journal.query(filter),
-    clearJournal: () => journal.clear(),
+    clearJournal: (account) => journal.clear(account),
   };
 }
 
@@ -90,12 +92,12 @@ function journalQuery(req: Request, capacity: number): { filter: JournalFilter; 
 }
 
 /**
- * JSON routes under /_simpledb/ (mounted there by the app): consistency, faults, journal. Any
- * body is read as JSON whatever its Content-Type, since `curl -d` sends a form type by default.
+ * JSON routes under /_simpledb/ (mounted there by the app, behind the control guard, which lets
+ * only `application/json` bodies through): consistency, faults, journal.
  */
 export function controlRoutes(control: Control, journal: Journal, logger: Logger): express.Router {
   const r = express.Router();
-  const json = express.json({ type: () => true, limit: '1mb' });
+  const json = express.json({ type: 'application/json', limit: '1mb' });
   const body = (req: Request): unknown => req.body ?? {};
 
   const setConsistency = (req: Request, res: Response) => {
@@ -138,6 +140,8 @@ export function controlRoutes(control: Control, journal: Journal, logger: Logger
 
   const readJournal = (req: Request, res: Response) => {
     const { filter, ndjson } = journalQuery(req, journal.capacity);
+    const account = controlAccount(res);
+    if (account !== '') filter.account = account;
     const entries = control.journal(filter);
     if (!ndjson) {
       res.json({ latestSeq: journal.latestSeq, entries });
@@ -148,7 +152,8 @@ export function controlRoutes(control: Control, journal: Journal, logger: Logger
   r.get('/journal', readJournal);
   r.get('/journal.ndjson', readJournal);
   r.delete('/journal', (_req, res) => {
-    control.clearJournal();
+    const account = controlAccount(res);
+    control.clearJournal(account === '' ? undefined : account);
     res.json({ latestSeq: journal.latestSeq, entries: [] });
   });
 

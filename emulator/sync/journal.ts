@@ -25,6 +25,11 @@ export interface JournalEntry {
   time: string;
   requestId: string;
   method: string;
+  /**
+   * With accounts isolated: the account the request was authenticated into. Absent when every
+   * caller shares one namespace, and for a request that failed before it was authenticated.
+   */
+  account?: string;
   action: string | null;
   domain: string | null;
   /** ItemName, or the Item.N.ItemName of a batch. */
@@ -49,6 +54,8 @@ export interface JournalEntry {
 }
 
 export interface JournalFilter {
+  /** Only this account's requests (see JournalEntry.account). */
+  account?: string;
   action?: string;
   domain?: string;
   /** Matches ItemName or any item of a batch. */
@@ -140,11 +147,15 @@ export class Journal {
     return filter.since === undefined ? out.slice(-filter.limit) : out.slice(0, filter.limit);
   }
 
-  /** Empties the ring; sequence numbers keep counting, so `since` stays meaningful. */
-  clear(): void {
-    this.ring = [];
+  /**
+   * Empties the ring, or drops one account's entries; sequence numbers keep counting, so `since`
+   * stays meaningful.
+   */
+  clear(account?: string): void {
+    const kept = account === undefined ? [] : this.ring.slice(this.head).filter((s) => s.input.account !== account);
+    this.ring = kept;
     this.head = 0;
-    this.bytes = 0;
+    this.bytes = kept.reduce((sum, s) => sum + s.bytes, 0);
   }
 
   close(): void {
@@ -171,6 +182,7 @@ function paramBytes(params: RawRequest): number {
 function matches({ seq, input: e }: Stored, f: JournalFilter): boolean {
   return (
     (f.since === undefined || seq > f.since) &&
+    (f.account === undefined || e.account === f.account) &&
     (f.action === undefined || e.action === f.action) &&
     (f.domain === undefined || e.domain === f.domain) &&
     (f.code === undefined || e.code === f.code) &&

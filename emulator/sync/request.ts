@@ -37,6 +37,8 @@ export interface RequestOutcome {
   facts: ActionFacts | undefined;
   /** The parameters as they came, which the journal keeps instead of the parsed pairs. */
   raw: RawRequest | undefined;
+  /** The account namespace it was authenticated into; undefined when it failed before that. */
+  account: string | undefined;
   status: number;
   /** undefined: success. */
   code: string | undefined;
@@ -126,6 +128,7 @@ export class RequestRecord implements RequestHooks {
       time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
+      ...(o.account ? { account: o.account } : {}),
       action: o.action ?? null,
       domain: facts?.domain ?? null,
       items: facts ? [...facts.items] : [],

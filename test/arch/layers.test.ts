@@ -31,7 +31,8 @@ const LAYERS: readonly { name: string; members: readonly string[] }[] = [
   { name: 'select', members: ['select/'] },
   { name: 'store', members: ['store/'] },
   { name: 'actions', members: ['actions/'] },
-  { name: 'sync', members: ['sync/'] },
+  // The control guard sits with the sync toolkit whose routes it guards.
+  { name: 'sync', members: ['sync/', 'control/'] },
   { name: 'protocol', members: ['protocol/'] },
 ];
 const TOP = LAYERS.length;

@@ -124,26 +124,29 @@ export interface JournalRecord {
   writeSeq?: number;
 }
 
+/** State-changing control requests must be JSON (README: Security). */
+const JSON_REQUEST = { headers: { 'content-type': 'application/json' } };
+
 /** The emulator's control routes (README: Reproducing sync bugs), reached over HTTP at the target endpoint. */
 export class EmulatorControl {
   constructor(private readonly endpoint: string) {}
 
   async addFault(rule: Record<string, string | number>): Promise<void> {
-    const response = await fetch(new URL('/_simpledb/faults', this.endpoint), { method: 'POST', body: JSON.stringify(rule) });
+    const response = await fetch(new URL('/_simpledb/faults', this.endpoint), { method: 'POST', body: JSON.stringify(rule), ...JSON_REQUEST });
     if (response.status !== 201) throw new Error(`adding fault ${JSON.stringify(rule)}: ${response.status} ${await response.text()}`);
   }
 
   async clearFaults(): Promise<void> {
-    await (await fetch(new URL('/_simpledb/faults', this.endpoint), { method: 'DELETE' })).text();
+    await (await fetch(new URL('/_simpledb/faults', this.endpoint), { method: 'DELETE', ...JSON_REQUEST })).text();
   }
 
   /** Reads without ConsistentRead see the store as it is now, until thaw(). */
   async freeze(): Promise<void> {
-    await (await fetch(new URL('/_simpledb/consistency/freeze', this.endpoint), { method: 'POST' })).text();
+    await (await fetch(new URL('/_simpledb/consistency/freeze', this.endpoint), { method: 'POST', ...JSON_REQUEST })).text();
   }
 
   async thaw(): Promise<void> {
-    await (await fetch(new URL('/_simpledb/consistency/thaw', this.endpoint), { method: 'POST' })).text();
+    await (await fetch(new URL('/_simpledb/consistency/thaw', this.endpoint), { method: 'POST', ...JSON_REQUEST })).text();
   }
 
   /** Requests about one item, oldest first. */

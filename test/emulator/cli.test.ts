@@ -167,7 +167,7 @@ describe('simpledb-local CLI', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', version: VERSION });
     await ok(remote(r), { Action: 'CreateDomain', DomainName: 'gone' });
-    const reset = await fetch(`${r.url}/_simpledb/reset`, { method: 'POST' });
+    const reset = await fetch(`${r.url}/_simpledb/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(reset.status).toBe(200);
     expect(await reset.json()).toEqual({ status: 'reset' });
     expect((await ok(remote(r), { Action: 'ListDomains' })).text).toContain('<ListDomainsResult/>');

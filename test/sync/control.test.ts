@@ -39,13 +39,16 @@ describe('consistency routes', () => {
       thawTo: 'eventual',
     });
     expect((await control(emu, 'POST', 'consistency/thaw')).json).toMatchObject({ mode: 'eventual' });
-    // curl -d sends a form content type: the body is still read as JSON.
+    // curl -d sends a form content type, which a page on another origin can send too: refused.
     const form = await fetch(`${emu.url}/_simpledb/consistency`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: '{"mode":"consistent"}',
     });
-    expect(await form.json()).toMatchObject({ mode: 'consistent', latestSeq: 1 });
+    expect(form.status).toBe(415);
+    expect(((await form.json()) as { error: { code: string } }).error.code).toBe('UnsupportedMediaType');
+    const json = await control(emu, 'POST', 'consistency', { mode: 'consistent' });
+    expect(json.json).toMatchObject({ mode: 'consistent', latestSeq: 1 });
   });
 
   it.each([
@@ -302,11 +305,13 @@ describe('start-up and the core routes', () => {
     expect((await call(emu, 'DomainMetadata', { DomainName: 'd12' })).code).toBe('NoSuchDomain');
   });
 
-  it('an unknown /_simpledb/ path is still a protocol InvalidURI', async () => {
+  it('an unknown /_simpledb/ or /moto-api/ path is a JSON 404', async () => {
     emu = await start();
-    const r = await fetch(`${emu.url}/_simpledb/nothing`);
-    expect(r.status).toBe(400);
-    expect(await r.text()).toContain('<Code>InvalidURI</Code>');
+    for (const path of ['/_simpledb/nothing', '/moto-api/nothing']) {
+      const r = await fetch(`${emu.url}${path}`);
+      expect(r.status).toBe(404);
+      expect(await r.json()).toEqual({ error: { code: 'NotFound', message: `no control route GET ${path}` } });
+    }
   });
 
   const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));

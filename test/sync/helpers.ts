@@ -115,6 +115,8 @@ export async function control(
 ): Promise<{ status: number; json: unknown; text: string; type: string | null }> {
   const res = await fetch(`${emu.url}/_simpledb/${path}`, {
     method,
+    // The control guard takes state-changing requests only as JSON.
+    ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }),
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();

@@ -1,0 +1,101 @@
+/**
+ * `simpledb-local/testing`: what a test suite needs around one shared emulator. The runner
+ * integrations (./vitest.ts, ./jest.ts) start it; the helpers here reach it by its URL, so they
+ * work the same from a test worker, a child process or another language's runner.
+ */
+import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js';
+
+/** Where a started emulator's URL is published for the test workers (they inherit the environment). */
+export const ENDPOINT_ENV = 'SIMPLEDB_ENDPOINT';
+
+/** One emulator for a whole test run: on a free port of 127.0.0.1 unless told otherwise. */
+export async function startSuiteEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emu = await startEmulator({ port: 0, ...options });
+  process.env[ENDPOINT_ENV] = emu.url;
+  return emu;
+}
+
+export interface ControlOptions {
+  /** Default: `process.env.SIMPLEDB_ENDPOINT`. */
+  endpoint?: string;
+  /** When the emulator checks signatures, its control routes want one of its key pairs (HTTP Basic). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** A control route refused the request; the message is the emulator's own. */
+export class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ControlError';
+  }
+}
+
+/**
+ * Per-test isolation against a running emulator: drop everything, or return to a snapshot taken
+ * after the suite's set-up (cheaper than running the set-up again).
+ */
+export interface TestControl {
+  readonly endpoint: string;
+  /** Drops every domain (only the caller's account, when the emulator isolates accounts). */
+  reset(): Promise<void>;
+  /** Captures the whole store under `name`, replacing an older snapshot of that name. */
+  snapshot(name: string): Promise<void>;
+  restore(name: string): Promise<void>;
+  dropSnapshot(name: string): Promise<void>;
+}
+
+export function testControl(options: ControlOptions = {}): TestControl {
+  const endpoint = options.endpoint ?? process.env[ENDPOINT_ENV];
+  if (endpoint === undefined || endpoint === '') {
+    throw new Error(`no emulator to talk to: pass { endpoint } or set ${ENDPOINT_ENV} (the kit's globalSetup does)`);
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.credentials) {
+    const { accessKeyId, secretAccessKey } = options.credentials;
+    headers.authorization = `Basic ${Buffer.from(`${accessKeyId}:${secretAccessKey}`).toString('base64')}`;
+  }
+  const call = async (method: string, path: string, body?: unknown): Promise<void> => {
+    const res = await fetch(new URL(`/_simpledb/${path}`, endpoint), {
+      method,
+      headers,
+      body: JSON.stringify(body ?? {}),
+    });
+    if (res.ok) {
+      await res.arrayBuffer();
+      return;
+    }
+    const text = await res.text();
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
+    } catch {
+      // Not JSON: the emulator's text is still the best explanation there is.
+    }
+    throw new ControlError(res.status, `${method} /_simpledb/${path}: ${res.status} ${message}`);
+  };
+  const name = (n: string) => encodeURIComponent(n);
+  return {
+    endpoint,
+    reset: () => call('POST', 'reset'),
+    snapshot: (n) => call('POST', 'snapshots', { name: n }),
+    restore: (n) => call('POST', `snapshots/${name(n)}/restore`),
+    dropSnapshot: (n) => call('DELETE', `snapshots/${name(n)}`),
+  };
+}
+
+let prefixes = 0;
+
+/**
+ * A domain-name prefix no other test file of this run uses, for suites that share one emulator
+ * without resetting it: `${domainPrefix('users')}accounts`. Domain names allow [a-zA-Z0-9_.-].
+ */
+export function domainPrefix(label = 't'): string {
+  const clean = label.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 40) || 't';
+  prefixes += 1;
+  return `${clean}_${process.pid}_${prefixes}_${Date.now().toString(36)}_`;
+}
+
+export type { Emulator, EmulatorOptions };

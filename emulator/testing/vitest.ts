@@ -1,0 +1,23 @@
+/**
+ * `simpledb-local/testing/vitest`: a globalSetup for Vitest. In the setup file named by
+ * `test.globalSetup`: `export default simpledbGlobalSetup({ ... })`; tests read the URL with
+ * `inject('simpledbEndpoint')` or from `process.env.SIMPLEDB_ENDPOINT`.
+ */
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import type { EmulatorOptions } from '../index.js';
+import { startSuiteEmulator } from './index.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    simpledbEndpoint: string;
+  }
+}
+
+export function simpledbGlobalSetup(options: EmulatorOptions = {}): (project: TestProject) => Promise<() => Promise<void>> {
+  return async (project) => {
+    const emu = await startSuiteEmulator(options);
+    project.provide('simpledbEndpoint', emu.url);
+    return () => emu.close();
+  };
+}

@@ -1,0 +1,3 @@
+import { simpledbGlobalSetup } from 'simpledb-local/testing/vitest';
+
+export default simpledbGlobalSetup();
