@@ -23,6 +23,16 @@ import {
   type ReplaceableAttribute,
   type UpdateCondition,
 } from './commands.js';
+import { checkSafe, decodeCounterValue, encodeCounterValue, parseTimestamp, type CounterEncoding } from './counterEncoding.js';
+import {
+  CounterEncodingError,
+  CounterExistsError,
+  CounterNotFoundError,
+  CounterOutOfSyncError,
+  CounterRetriesExhaustedError,
+  CounterWriteUnknownError,
+  type CounterError,
+} from './counterErrors.js';
 import { AttributeDoesNotExist, ConditionalCheckFailed, MultiValuedAttribute, SimpleDBAbortError, SimpleDBError } from './errors.js';
 import { backoffDelay, defaultSleep } from './retry.js';
 
@@ -44,11 +54,14 @@ const HISTORY = 16;
 const MAX_RESENDS = 3;
 
 /**
- * - `decimal` (default): `String(value)`, e.g. `-5`, `0`, `42`: what boto's Sequence and people write.
- * - `sortable`: value + 2^53, zero-padded to 17 digits, so that Select's string order is numeric
- *   order for the whole safe-integer range, negatives included (0 is `09007199254740992`).
+ * `incrementWithRetry`'s budget, chosen by measurement (docs/notes/counter.md): with 8 processes
+ * × 200 increments on one item and the machine saturated, one increment needed up to 55
+ * attempts, so a count is the wrong limit (it grows with the number of writers, not with what
+ * the caller can wait for); the slowest increment took 28 s with this backoff (37 s with
+ * another), hence 60 s. A smaller base or cap meant more conflicts and longer runs on a
+ * saturated machine; with this one the writers already spend about half their time waiting.
  */
-export type CounterEncoding = 'decimal' | 'sortable';
+const RETRY_DEFAULTS = { maxElapsedMs: 60_000, baseDelayMs: 50, maxDelayMs: 2_000 } as const;
 
 export interface CounterOptions {
   client: SimpleDBClient;
@@ -74,11 +87,16 @@ export interface CreateCounterOptions extends CounterOptions {
 }
 
 export interface IncrementRetryOptions {
-  /** Conditional writes tried in all, first included. Default 10. */
+  /**
+   * Default 60 000. No attempt starts later than this after the first one; the wait before the
+   * last is shortened to fit. An attempt in flight is not cut short (that is what `signal` is for).
+   */
+  maxElapsedMs?: number;
+  /** Conditional writes tried in all, first included. Default Infinity: the time budget bounds them. */
   maxAttempts?: number;
-  /** Full-jitter backoff between attempts: random() * min(maxDelayMs, baseDelayMs * 2^(retry-1)). Default 10 ms. */
+  /** Full-jitter backoff between attempts: random() * min(maxDelayMs, baseDelayMs * 2^(retry-1)). Default 50. */
   baseDelayMs?: number;
-  /** Default 1000 ms. */
+  /** Default 2000. */
   maxDelayMs?: number;
   /** Stops between attempts and cancels the request in flight (SimpleDBAbortError). */
   signal?: AbortSignal;
@@ -88,96 +106,6 @@ export interface IncrementRetryOptions {
   random?: () => number;
 }
 
-/** Every error of the counter itself; SimpleDB errors (NoSuchDomain, network...) come through unchanged. */
-export class CounterError extends Error {
-  constructor(
-    message: string,
-    readonly domain: string,
-    readonly counterName: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
-/**
- * Another writer changed the counter since it was last read (the original's ValueError). The
- * counter has been refreshed: it now holds `actual`.
- */
-export class CounterOutOfSyncError extends CounterError {
-  override readonly name = 'CounterOutOfSyncError';
-  constructor(
-    domain: string,
-    counterName: string,
-    /**
-     * The value the write was conditional on; undefined when that was not a value of this
-     * encoding (`create` with `ifExists: 'overwrite'`).
-     */
-    readonly expected: number | undefined,
-    /** The value found by the read that followed. */
-    readonly actual: number,
-  ) {
-    const was = expected === undefined ? 'the value last read' : `the expected ${expected}`;
-    super(`Counter was out of sync: ${domain}/${counterName} holds ${actual}, not ${was}`, domain, counterName);
-  }
-}
-
-/** The item has no `current_value` (never created, or deleted). */
-export class CounterNotFoundError extends CounterError {
-  override readonly name = 'CounterNotFoundError';
-  constructor(domain: string, counterName: string) {
-    super(`Counter ${domain}/${counterName} does not exist`, domain, counterName);
-  }
-}
-
-/** `Counter.create` with `ifExists: 'fail'` found a counter. */
-export class CounterExistsError extends CounterError {
-  override readonly name = 'CounterExistsError';
-  constructor(domain: string, counterName: string) {
-    super(`Counter ${domain}/${counterName} exists already`, domain, counterName);
-  }
-}
-
-/** `current_value` is not a value of this counter's encoding (or has several values). */
-export class CounterEncodingError extends CounterError {
-  override readonly name = 'CounterEncodingError';
-  constructor(
-    domain: string,
-    counterName: string,
-    /** Every value stored in `current_value`. */
-    readonly stored: readonly string[],
-    readonly encoding: CounterEncoding,
-    reason: string,
-  ) {
-    super(`Counter ${domain}/${counterName}: ${reason}`, domain, counterName);
-  }
-}
-
-/** `incrementWithRetry` met a conflict on each of its attempts; `cause` is the last one. */
-export class CounterRetriesExhaustedError extends CounterError {
-  override readonly name = 'CounterRetriesExhaustedError';
-  constructor(
-    readonly attempts: number,
-    cause: CounterOutOfSyncError,
-  ) {
-    super(`Counter ${cause.domain}/${cause.counterName}: still out of sync after ${attempts} attempts`, cause.domain, cause.counterName, {
-      cause,
-    });
-  }
-}
-
-/**
- * A write failed ambiguously and the counter could not find out whether it was applied: the read
- * that should tell failed too (`cause`), or more than the write-id history of other writes landed
- * in between. The change was not re-sent; `refresh()` shows the current state.
- */
-export class CounterWriteUnknownError extends CounterError {
-  override readonly name = 'CounterWriteUnknownError';
-  constructor(domain: string, counterName: string, reason: string, cause: unknown) {
-    super(`Counter ${domain}/${counterName}: the write may or may not have been applied (${reason})`, domain, counterName, { cause });
-  }
-}
-
 /** An item's counter attributes as stored; undefined where absent. */
 interface StoredState {
   raw: string;
@@ -185,57 +113,6 @@ interface StoredState {
   timestampRaw: string | undefined;
   writeId: string | undefined;
   previousIds: readonly string[];
-}
-
-/** Values outside it are refused: a double cannot add 1 to them exactly. */
-function checkSafe(what: string, n: number): number {
-  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} must be a safe integer, not ${n}`);
-  return n;
-}
-
-const OFFSET = 2n ** 53n;
-const SORTABLE_WIDTH = 17;
-const DECIMAL = /^-?(0|[1-9][0-9]*)$/;
-const SORTABLE = /^[0-9]{17}$/;
-
-export function encodeCounterValue(value: number, encoding: CounterEncoding): string {
-  checkSafe('A counter value', value);
-  if (encoding === 'decimal') return String(value);
-  // BigInt: value + 2^53 reaches 2^54 - 1, beyond what a double holds exactly.
-  return (BigInt(value) + OFFSET).toString().padStart(SORTABLE_WIDTH, '0');
-}
-
-/** The value, or the reason why `text` is not one in this encoding. */
-export function decodeCounterValue(text: string, encoding: CounterEncoding): number | { reason: string } {
-  const shown = JSON.stringify(text);
-  if (encoding === 'decimal') {
-    // Strict, so that the exact string read is the canonical form of the value, and a sortable
-    // string (17 digits, leading zero or beyond 2^53) can never pass for a decimal one.
-    if (!DECIMAL.test(text) || text === '-0') {
-      const hint = SORTABLE.test(text) ? "; it looks like the sortable encoding: open it with encoding: 'sortable'" : '';
-      return { reason: `${shown} is not a plain decimal integer${hint}` };
-    }
-    const value = Number(text);
-    if (!Number.isSafeInteger(value)) {
-      const hint = SORTABLE.test(text) ? "; it looks like the sortable encoding: open it with encoding: 'sortable'" : '';
-      return { reason: `${shown} is outside the safe-integer range${hint}` };
-    }
-    return value;
-  }
-  if (!SORTABLE.test(text)) {
-    const hint = DECIMAL.test(text) ? "; it looks like plain decimal: open it with encoding: 'decimal'" : '';
-    return { reason: `${shown} is not a 17-digit sortable counter value${hint}` };
-  }
-  const value = Number(BigInt(text) - OFFSET);
-  if (!Number.isSafeInteger(value)) return { reason: `${shown} decodes outside the safe-integer range` };
-  return value;
-}
-
-/** ISO 8601 as this counter writes it, or boto Sequence's float Unix seconds (`1290000000.123`). */
-function parseTimestamp(text: string | undefined): Date | undefined {
-  if (text === undefined) return undefined;
-  const date = /^[0-9]+(\.[0-9]+)?$/.test(text) ? new Date(Number(text) * 1000) : /^\d{4}-\d\d-\d\dT/.test(text) ? new Date(text) : undefined;
-  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 const newWriteId = (): string => randomBytes(8).toString('hex');
@@ -322,11 +199,7 @@ export class Counter {
 
   /** Reads the counter again (consistently unless `consistentRead: false`). */
   refresh(): Promise<number> {
-    return this.#enqueue(async () => {
-      const state = await this.#read(this.consistentRead);
-      if (state === undefined) throw new CounterNotFoundError(this.domain, this.name);
-      return this.#adopt(state).value;
-    });
+    return this.#enqueue(() => this.#reload(undefined));
   }
 
   /**
@@ -352,31 +225,47 @@ export class Counter {
   }
 
   /**
-   * `increment(n)`, retried after each conflict (the counter refreshes itself when it throws),
-   * with full-jitter backoff, at most `maxAttempts` writes in all. The attempts hold this
-   * instance's queue: other calls on it wait until the increment is done.
+   * `increment(n)`, retried after each conflict until it lands or the budget is spent
+   * (CounterRetriesExhaustedError): wait (full-jitter backoff), read again, write. The attempts
+   * hold this instance's queue: other calls on it wait until the increment is done.
    */
   async incrementWithRetry(n = 1, options: IncrementRetryOptions = {}): Promise<number> {
     checkSafe('The increment', n);
-    const maxAttempts = options.maxAttempts ?? 10;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer, not ${maxAttempts}`);
+    const maxAttempts = options.maxAttempts ?? Infinity;
+    if (maxAttempts !== Infinity && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
+      throw new RangeError(`maxAttempts must be a positive integer or Infinity, not ${maxAttempts}`);
+    }
+    const maxElapsedMs = options.maxElapsedMs ?? RETRY_DEFAULTS.maxElapsedMs;
+    if (!(maxElapsedMs >= 0)) throw new RangeError(`maxElapsedMs must be a number of milliseconds >= 0, not ${maxElapsedMs}`);
     const { signal } = options;
-    const backoff = { baseDelayMs: options.baseDelayMs ?? 10, maxDelayMs: options.maxDelayMs ?? 1000, random: options.random };
+    const backoff = {
+      baseDelayMs: options.baseDelayMs ?? RETRY_DEFAULTS.baseDelayMs,
+      maxDelayMs: options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs,
+      random: options.random,
+    };
     return this.#enqueue(async () => {
+      const started = performance.now();
       for (let attempt = 1; ; attempt++) {
         if (signal?.aborted) throw new SimpleDBAbortError(signal.reason);
         try {
           return await this.#change((v) => v + n, signal);
         } catch (error) {
           if (!(error instanceof CounterOutOfSyncError)) throw error;
-          if (attempt >= maxAttempts) throw new CounterRetriesExhaustedError(attempt, error);
-          const wait = backoffDelay(attempt, backoff);
+          const elapsed = performance.now() - started;
+          if (attempt >= maxAttempts) throw new CounterRetriesExhaustedError(attempt, error, elapsed, `maxAttempts is ${maxAttempts}`);
+          if (elapsed >= maxElapsedMs) throw new CounterRetriesExhaustedError(attempt, error, elapsed, `maxElapsedMs is ${maxElapsedMs}`);
+          // Shortened so that the last attempt starts within the budget rather than after it.
+          const wait = Math.min(backoffDelay(attempt, backoff), maxElapsedMs - elapsed);
           options.onConflict?.(error, attempt, wait);
           try {
             await defaultSleep(wait, signal);
           } catch {
             throw new SimpleDBAbortError(signal?.reason);
           }
+          // The value read at the conflict is as old as the wait, and other writers went on
+          // meanwhile: a write conditional on it would be refused again, the more surely the
+          // longer the wait, and a writer that backed off would lose to the others every time.
+          await this.#reload(signal);
         }
       }
     });
@@ -542,10 +431,18 @@ export class Counter {
     return reaches ? 'not applied' : 'unknown';
   }
 
+  /** Reads the counter and makes what it found its own. */
+  async #reload(signal: AbortSignal | undefined): Promise<number> {
+    const state = await this.#read(this.consistentRead, signal);
+    if (state === undefined) throw new CounterNotFoundError(this.domain, this.name);
+    return this.#adopt(state).value;
+  }
+
   /** The counter's attributes; undefined when `current_value` is absent. */
-  async #read(consistent: boolean): Promise<StoredState | undefined> {
+  async #read(consistent: boolean, signal?: AbortSignal): Promise<StoredState | undefined> {
     const out = await this.client.send(
       new GetAttributesCommand({ DomainName: this.domain, ItemName: this.name, AttributeNames: ATTRIBUTES, ConsistentRead: consistent }),
+      { abortSignal: signal },
     );
     const attributes = out.Attributes ?? [];
     const values = (name: string) => attributes.filter((a: Attribute) => a.Name === name).map((a) => a.Value);

@@ -1,6 +1,8 @@
 export { SimpleDBClient, type Logger, type ResolvedConfig, type SendOptions, type SimpleDBClientConfig } from './client.js';
 export * from './commands.js';
 export * from './counter.js';
+export { decodeCounterValue, encodeCounterValue, type CounterEncoding } from './counterEncoding.js';
+export * from './counterErrors.js';
 export type { CredentialProvider, SimpleDBCredentials } from './credentials.js';
 export * from './errors.js';
 export * from './paginate.js';

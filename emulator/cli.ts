@@ -4,6 +4,7 @@ import { exposureWarning } from './auth/exposure.js';
 import { parseCorsOrigin } from './control/origin.js';
 import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
+import { parseDurability } from './store/durability.js';
 import { parseLimitText } from './serverLimits.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './version.js';
@@ -45,6 +46,7 @@ function parseCors(value: string, previous: unknown): string[] {
 const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) => unknown>> = {
   port: parsePort,
   logLevel: parseLevel,
+  durability: cliCheck(parseDurability),
   isolateAccounts: parseSwitch,
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
@@ -92,7 +94,8 @@ const server = {
   keepAliveTimeoutMs: opts.keepAliveTimeout,
   maxConnections: opts.maxConnections,
 };
-const emulator = await startEmulator({ port: opts.port, host: opts.host, db: opts.db, logLevel: opts.logLevel, ...auth, ...sync, ...server }).catch(
+const store = { db: opts.db, durability: opts.durability };
+const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, ...auth, ...sync, ...server }).catch(
   (err: NodeJS.ErrnoException) => {
     console.error(`simpledb-local: cannot start: ${err.message}`);
     process.exit(1);

@@ -13,6 +13,7 @@ import { errors, type SdbError } from './protocol/errors.js';
 import { errorDocument } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import { checkingIntervalMs, serverLimits, type ServerLimits } from './serverLimits.js';
+import type { Durability } from './store/durability.js';
 import { Store } from './store/store.js';
 import { createSync, type ConsistencyMode, type Control, type Sync } from './sync/index.js';
 
@@ -23,6 +24,8 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   host?: string;
   /** ':memory:' (default) or a SQLite file path. */
   db?: string;
+  /** How hard a file database syncs each commit (docs/reliability.md). Default 'normal'. */
+  durability?: Durability;
   /** Default 'silent' when started from code; the CLI defaults to 'info'. */
   logLevel?: string;
   logger?: Logger;
@@ -70,7 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const authenticate = createAuthenticator({ credentials, isolateAccounts, now: options.now ?? Date.now });
   const origins = new OriginPolicy(options.cors);
   const limits = serverLimits(options);
-  const store = new Store(options.db ?? ':memory:');
+  const store = new Store(options.db ?? ':memory:', options.durability);
   let sync: Sync;
   try {
     sync = createSync({
@@ -195,4 +198,4 @@ function rawResponse(type: string, body: string): string {
 }
 
 export { Store };
-export type { Credential, Limits };
+export type { Credential, Durability, Limits };

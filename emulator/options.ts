@@ -1,5 +1,6 @@
 import type { Level } from 'pino';
 import { SERVER_LIMIT_DEFAULTS } from './serverLimits.js';
+import type { Durability } from './store/durability.js';
 import { DEFAULT_MAX_STALENESS_MS, type ConsistencyMode } from './sync/consistency.js';
 
 /**
@@ -18,6 +19,7 @@ export interface CliOptions {
   port: number;
   host: string;
   db: string;
+  durability: Durability;
   logLevel: Level | 'silent';
   accessKeyId?: string;
   secretAccessKey?: string;
@@ -39,6 +41,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'port', flag: '--port <port>', env: 'SIMPLEDB_LOCAL_PORT', description: 'TCP port; 0 picks a free one', default: '8080' },
   { key: 'host', flag: '--host <host>', env: 'SIMPLEDB_LOCAL_HOST', description: 'address to bind', default: '127.0.0.1' },
   { key: 'db', flag: '--db <path>', env: 'SIMPLEDB_LOCAL_DB', description: ':memory: or a SQLite file kept across restarts', default: ':memory:' },
+  { key: 'durability', flag: '--durability <level>', env: 'SIMPLEDB_LOCAL_DURABILITY', description: 'file database: normal (a killed process loses nothing, a power loss may lose the last writes) or full (every commit synced)', default: 'normal' },
   { key: 'logLevel', flag: '--log-level <level>', env: 'SIMPLEDB_LOCAL_LOG_LEVEL', description: 'silent, fatal, error, warn, info, debug or trace', default: 'info' },
   { key: 'accessKeyId', flag: '--access-key-id <id>', env: 'SIMPLEDB_LOCAL_ACCESS_KEY_ID', description: 'an access key to accept (with --secret-access-key); turns on Signature V2 checking' },
   { key: 'secretAccessKey', flag: '--secret-access-key <secret>', env: 'SIMPLEDB_LOCAL_SECRET_ACCESS_KEY', description: 'the secret of --access-key-id (prefer the variable: arguments show in ps)' },

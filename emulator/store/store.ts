@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { SelectQuery } from '../select/ast.js';
+import { SYNCHRONOUS, type Durability } from './durability.js';
 import { LIVE_TABLES, SCHEMA_VERSION, schemaSql } from './schema.js';
 import { selectPage, type SelectPage, type SelectRows } from './selectPage.js';
 import type { DeletePair, DomainRow, DomainStats, PutEffect, PutPair, StoredPair } from './types.js';
@@ -25,13 +26,13 @@ export class Store {
   /** Built once: better-sqlite3's transaction() wrapper costs more than a small write to create. */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
 
-  constructor(readonly path = ':memory:') {
+  constructor(readonly path = ':memory:', durability: Durability = 'normal') {
     this.db = new Database(path);
     if (path !== ':memory:' && path !== '') {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('busy_timeout = 5000');
     }
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`synchronous = ${SYNCHRONOUS[durability]}`);
     this.db.exec(schemaSql);
     this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
     const db = this.db;

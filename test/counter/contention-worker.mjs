@@ -3,8 +3,9 @@
  * One process of the contention test (contention.test.ts), run with child_process.fork. It uses
  * the built client, since a forked Node process cannot load the TypeScript sources (no loader
  * here); the test checks that the build exists. Protocol over IPC: the job comes as argv[2]
- * (JSON); the worker opens the counter and sends `ready`, waits for `go`, runs its increments,
- * and sends `done` with what it measured; then it closes its connections and exits.
+ * (JSON); the worker opens the counter and sends `ready`, waits for `go`, runs its increments
+ * with incrementWithRetry's default budget, and sends `done` with what it measured; then it
+ * closes its connections and exits.
  */
 import { Counter, SimpleDBClient } from '../../dist/client/index.js';
 
@@ -15,9 +16,6 @@ import { Counter, SimpleDBClient } from '../../dist/client/index.js';
  * @property {string} domain
  * @property {string} name
  * @property {number} increments
- * @property {number} maxAttempts
- * @property {number} baseDelayMs
- * @property {number} maxDelayMs
  */
 
 const job = /** @type {Job} */ (JSON.parse(process.argv[2] ?? '{}'));
@@ -34,18 +32,22 @@ try {
   await send({ type: 'ready' });
   await go;
   let conflicts = 0;
+  let maxAttempts = 0;
+  let maxIncrementMs = 0;
   const started = performance.now();
   for (let i = 0; i < job.increments; i++) {
+    let attempts = 1;
+    const incrementStarted = performance.now();
     await counter.incrementWithRetry(1, {
-      maxAttempts: job.maxAttempts,
-      baseDelayMs: job.baseDelayMs,
-      maxDelayMs: job.maxDelayMs,
-      onConflict: () => {
+      onConflict: (_error, attempt) => {
         conflicts++;
+        attempts = attempt + 1;
       },
     });
+    maxAttempts = Math.max(maxAttempts, attempts);
+    maxIncrementMs = Math.max(maxIncrementMs, performance.now() - incrementStarted);
   }
-  await send({ type: 'done', conflicts, ms: performance.now() - started });
+  await send({ type: 'done', conflicts, maxAttempts, maxIncrementMs, ms: performance.now() - started });
 } catch (error) {
   await send({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   process.exitCode = 1;

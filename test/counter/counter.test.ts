@@ -198,6 +198,8 @@ function counterSuite(): void {
       await expect(c.increment(0.5)).rejects.toThrow(RangeError);
       await expect(c.set(Number.NaN)).rejects.toThrow(RangeError);
       await expect(c.incrementWithRetry(1, { maxAttempts: 0 })).rejects.toThrow(RangeError);
+      await expect(c.incrementWithRetry(1, { maxElapsedMs: -1 })).rejects.toThrow(RangeError);
+      await expect(c.incrementWithRetry(1, { maxElapsedMs: Number.NaN })).rejects.toThrow(RangeError);
       expect(await c.refresh()).toBe(Number.MAX_SAFE_INTEGER);
     });
   });

@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Counter,
+  CounterOutOfSyncError,
   CounterRetriesExhaustedError,
   CounterWriteUnknownError,
   GetAttributesCommand,
@@ -211,6 +212,57 @@ function wireSuite(): void {
       expect(error).toMatchObject({ attempts: 4 });
       expect(delays).toHaveLength(3);
       expect(await control.journal(name, 'PutAttributes')).toHaveLength(1 + 4);
+    });
+
+    it('gives up when the time budget is spent: maxElapsedMs 0 allows one attempt', async () => {
+      const name = itemName('no-time');
+      const c = await Counter.create({ client, domain, name });
+      await control.addFault({ action: 'PutAttributes', domain, item: name, error: 'ConditionalCheckFailed' });
+      const error = await c.incrementWithRetry(1, { maxElapsedMs: 0 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CounterRetriesExhaustedError);
+      expect(error).toMatchObject({ attempts: 1, message: expect.stringMatching(/still out of sync after 1 attempts in \d+ ms \(maxElapsedMs is 0\)$/) });
+      expect((error as Error).cause).toBeInstanceOf(CounterOutOfSyncError);
+      expect(await control.journal(name, 'PutAttributes')).toHaveLength(1 + 1);
+    });
+
+    it('with a small time budget, shortens the last wait and stops: no count limit by default', async () => {
+      const name = itemName('small-time');
+      const c = await Counter.create({ client, domain, name });
+      await control.addFault({ action: 'PutAttributes', domain, item: name, error: 'ConditionalCheckFailed' });
+      const delays: number[] = [];
+      // Waits of 50, 100, then what is left of the 300 ms: the attempt after that one is past the budget.
+      const error = await c
+        .incrementWithRetry(1, { maxElapsedMs: 300, baseDelayMs: 50, random: () => 1, onConflict: (_e, _attempt, ms) => delays.push(ms) })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CounterRetriesExhaustedError);
+      const { attempts, elapsedMs, message } = error as CounterRetriesExhaustedError;
+      expect(message).toMatch(/\(maxElapsedMs is 300\)$/);
+      expect(elapsedMs).toBeGreaterThanOrEqual(300);
+      expect(attempts).toBeLessThanOrEqual(5);
+      expect(delays).toHaveLength(attempts - 1);
+      // Each wait is the backoff or, once the budget runs short, what is left of it.
+      delays.forEach((ms, i) => expect(ms).toBeLessThanOrEqual(50 * 2 ** i));
+      expect(delays.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(300);
+      expect(await control.journal(name, 'PutAttributes')).toHaveLength(1 + attempts);
+    });
+
+    it('reads again after the wait, so that the next write builds on what others wrote meanwhile', async () => {
+      const name = itemName('reread');
+      const c = await Counter.create({ client, domain, name });
+      await (await Counter.open({ client, domain, name })).increment();
+      expect(await c.incrementWithRetry(1, { baseDelayMs: 1, random: () => 1 })).toBe(2);
+      const requests = (await control.journal(name)).map((r) => [r.action, r.params['Expected.Value']]);
+      // Created; the other object's increment; then: refused, the read that tells why, the
+      // wait, the read after it, and the write conditional on what that read found.
+      expect(requests).toEqual([
+        ['PutAttributes', undefined],
+        ['GetAttributes', undefined],
+        ['PutAttributes', '0'],
+        ['PutAttributes', '0'],
+        ['GetAttributes', undefined],
+        ['GetAttributes', undefined],
+        ['PutAttributes', '1'],
+      ]);
     });
 
     it('stops waiting when the signal aborts during the backoff', async () => {
