@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { analyzeBenchmark } from './analyze.js';
 import { FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } from './children.js';
 import { counterContention, type Contention } from './contention.js';
 import { durabilityCost } from './durability.js';
@@ -464,6 +465,9 @@ await contention();
 await startup();
 await durabilityCost({ rounds: ROUNDS, seconds: SECONDS.round, connections: CONNECTIONS }).then((d) => (rows.push(...d.rows), (raw.durability = d.raw)));
 await bulkMemorySelect();
+const analyzed = await analyzeBenchmark(QUICK ? 100_000 : 1_000_000);
+rows.push(...analyzed.rows);
+raw.analyze = analyzed.raw;
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 

@@ -1,8 +1,9 @@
 import { Pool } from 'undici';
 import type { ServiceOutput, SimpleDBCommand } from './commands.js';
-import { toProvider, type CredentialProvider, type SimpleDBCredentials } from './credentials.js';
+import { PLACEHOLDER_CREDENTIALS, toProvider, type CredentialProvider, type SimpleDBCredentials } from './credentials.js';
 import {
   SimpleDBAbortError,
+  SimpleDBCredentialsError,
   SimpleDBError,
   SimpleDBNetworkError,
   SimpleDBServiceError,
@@ -31,8 +32,17 @@ export interface SimpleDBClientConfig {
   region?: string;
   /** Default from the region: https://sdb.amazonaws.com (us-east-1) or https://sdb.<region>.amazonaws.com. */
   endpoint?: string | URL;
-  /** Keys, or a provider called lazily and kept until near expiry. Default: the standard AWS chain. */
+  /**
+   * Keys, or a provider called lazily and kept until near expiry. Default: the standard AWS chain;
+   * when it finds nothing and `endpoint` is a loopback address, PLACEHOLDER_CREDENTIALS.
+   */
   credentials?: SimpleDBCredentials | CredentialProvider;
+  /**
+   * Sign with PLACEHOLDER_CREDENTIALS when the standard chain finds nothing and an `endpoint` is
+   * given. Default: only for loopback endpoints (127.0.0.0/8, ::1, localhost); true also for
+   * others (an emulator in another container); false never.
+   */
+  allowPlaceholderCredentials?: boolean;
   /** Attempts per call, first included. Default 3; 1 disables retries. */
   maxAttempts?: number;
   /** Milliseconds one attempt may take, connection to last byte of the answer. Default: none. */
@@ -41,6 +51,11 @@ export interface SimpleDBClientConfig {
   logger?: Logger;
   /** Keep-alive connections to the endpoint. Default 50, SDK v3's maxSockets. */
   maxConnections?: number;
+  /**
+   * Names this client to simpledb-local's sync-bug detector (`X-SimpleDB-Client` header, docs/analyze.md).
+   * Other services ignore the header.
+   */
+  clientId?: string;
 }
 
 export interface SendOptions {
@@ -80,6 +95,7 @@ export class SimpleDBClient {
   private readonly logger: Logger;
   /** Client-owned, so two clients never share sockets and destroy() closes exactly ours. */
   private readonly pool: Pool;
+  private readonly headers: Record<string, string>;
   private destroyed = false;
 
   constructor(config: SimpleDBClientConfig = {}) {
@@ -90,10 +106,21 @@ export class SimpleDBClient {
       throw new RangeError(`maxAttempts must be a positive integer, not ${maxAttempts}`);
     }
     this.config = { region, endpoint, maxAttempts, requestTimeout: config.requestTimeout };
-    this.credentials = toProvider(config.credentials);
     this.backoff = config.retryBackoff ?? {};
     this.logger = config.logger ?? silent;
+    this.credentials = toProvider(config.credentials, {
+      endpoint: config.endpoint === undefined ? undefined : endpoint,
+      allow: config.allowPlaceholderCredentials,
+      onPlaceholder: (reason) =>
+        this.logger.debug(
+          'SimpleDB',
+          `no AWS credentials found (${reason instanceof Error ? reason.message : String(reason)}); ` +
+            `signing with the placeholder key pair "${PLACEHOLDER_CREDENTIALS.accessKeyId}" for ${endpoint.origin}`,
+        ),
+    });
     this.pool = new Pool(endpoint.origin, { connections: config.maxConnections ?? 50 });
+    this.headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT };
+    if (config.clientId !== undefined) this.headers['x-simpledb-client'] = config.clientId;
   }
 
   async send<Input extends object, Output extends ServiceOutput>(
@@ -106,7 +133,7 @@ export class SimpleDBClient {
     const sleep = this.backoff.sleep ?? defaultSleep;
     let totalRetryDelay = 0;
     for (let attempt = 1; ; attempt++) {
-      const body = this.sign(actionParams, command.action, await this.credentials());
+      const body = this.sign(actionParams, command.action, await this.resolveCredentials(attempt, totalRetryDelay));
       // Checked after the credentials arrive and before the request starts, in the same tick.
       if (signal?.aborted) throw withMetadata(new SimpleDBAbortError(signal.reason), attempt - 1, totalRetryDelay);
       const started = performance.now();
@@ -140,6 +167,22 @@ export class SimpleDBClient {
         throw withMetadata(new SimpleDBAbortError(signal?.reason ?? reason), attempt, totalRetryDelay);
       }
       totalRetryDelay += wait;
+    }
+  }
+
+  private async resolveCredentials(attempt: number, totalRetryDelay: number): Promise<SimpleDBCredentials> {
+    try {
+      return await this.credentials();
+    } catch (cause) {
+      if (cause instanceof SimpleDBError) throw cause;
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      const host = this.config.endpoint.hostname;
+      const hint =
+        'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass `credentials` to SimpleDBClient' +
+        (this.config.endpoint.origin === defaultEndpoint(this.config.region).origin
+          ? '.'
+          : `; for an emulator at ${host}, \`allowPlaceholderCredentials: true\` signs with a placeholder key.`);
+      throw withMetadata(new SimpleDBCredentialsError(`No credentials to sign with: ${reason}. ${hint}`, cause), attempt - 1, totalRetryDelay);
     }
   }
 
@@ -184,7 +227,7 @@ export class SimpleDBClient {
       const response = await this.pool.request({
         method: 'POST',
         path: this.config.endpoint.pathname,
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT },
+        headers: this.headers,
         body,
         signal: controller.signal,
       });

@@ -1,3 +1,5 @@
+import { isIPv4 } from 'node:net';
+
 export interface SimpleDBCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -45,8 +47,46 @@ export const defaultCredentialProvider: CredentialProvider = async () => {
   return fromNodeProviderChain()();
 };
 
-export function toProvider(credentials: SimpleDBCredentials | CredentialProvider | undefined): CredentialProvider {
-  if (credentials === undefined) return memoizeCredentials(defaultCredentialProvider);
+/**
+ * What a keyless client signs with against a local endpoint. The emulator accepts any key unless
+ * signature checking is on; then it refuses this one with InvalidClientTokenId like any unknown key.
+ */
+export const PLACEHOLDER_CREDENTIALS: Readonly<SimpleDBCredentials> = Object.freeze({
+  accessKeyId: 'simpledb-local',
+  secretAccessKey: 'simpledb-local',
+});
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: a URL's `hostname`, brackets and all. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
+  const v4 = host.startsWith('::ffff:') ? host.slice('::ffff:'.length) : host;
+  return isIPv4(v4) && v4.startsWith('127.');
+}
+
+export interface PlaceholderPolicy {
+  /** The endpoint the caller gave; without one (AWS) there is never a placeholder. */
+  endpoint: URL | undefined;
+  /** true: any endpoint; false: never; undefined: loopback endpoints only. */
+  allow: boolean | undefined;
+  /** Told once, when the placeholder is first used. */
+  onPlaceholder: (reason: unknown) => void;
+}
+
+export function toProvider(
+  credentials: SimpleDBCredentials | CredentialProvider | undefined,
+  placeholder?: PlaceholderPolicy,
+): CredentialProvider {
   if (typeof credentials === 'function') return memoizeCredentials(credentials);
-  return () => Promise.resolve(credentials);
+  if (credentials !== undefined) return () => Promise.resolve(credentials);
+  const endpoint = placeholder?.endpoint;
+  const usePlaceholder = endpoint !== undefined && (placeholder?.allow ?? isLoopbackHost(endpoint.hostname));
+  if (!usePlaceholder) return memoizeCredentials(defaultCredentialProvider);
+  // Kept like real keys once chosen, so the chain's lookups are not repeated on every send.
+  return memoizeCredentials(() =>
+    defaultCredentialProvider().catch((reason: unknown) => {
+      placeholder?.onPlaceholder(reason);
+      return PLACEHOLDER_CREDENTIALS;
+    }),
+  );
 }

@@ -68,7 +68,7 @@ function serviceError<const Code extends string>(code: Code): ServiceErrorClass<
   return ErrorClass;
 }
 
-// One class per code of the error table in ../shared/spec/SIMPLEDB-errors.md, so callers can
+// One class per code of the Amazon SimpleDB Developer Guide's "API Error Codes" table, so callers can
 // write `err instanceof ConditionalCheckFailed`; each type alias lets the name serve as a type too.
 export const AccessFailure = serviceError('AccessFailure');
 export type AccessFailure = InstanceType<typeof AccessFailure>;
@@ -228,6 +228,18 @@ export class SimpleDBTimeoutError extends SimpleDBError {
   constructor(message: string, details: TransportErrorDetails) {
     super(message, { cause: details.cause });
     this.requestMayHaveBeenSent = details.requestMayHaveBeenSent;
+  }
+}
+
+/**
+ * No credentials to sign with: the standard chain found none, or the caller's provider failed.
+ * Nothing was sent. `cause` is the provider's own error.
+ */
+export class SimpleDBCredentialsError extends SimpleDBError {
+  override readonly name = 'CredentialsError';
+
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
   }
 }
 

@@ -3,7 +3,7 @@ export * from './commands.js';
 export * from './counter.js';
 export { decodeCounterValue, encodeCounterValue, type CounterEncoding } from './counterEncoding.js';
 export * from './counterErrors.js';
-export type { CredentialProvider, SimpleDBCredentials } from './credentials.js';
+export { PLACEHOLDER_CREDENTIALS, type CredentialProvider, type SimpleDBCredentials } from './credentials.js';
 export * from './errors.js';
 export * from './paginate.js';
 export type { RetryBackoff } from './retry.js';

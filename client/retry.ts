@@ -49,7 +49,7 @@ const THROTTLING_CODES = new Set([
   'EC2ThrottledException',
 ]);
 
-/** Transient service codes: SIMPLEDB-errors.md §6 plus the SDKs' transient list. */
+/** Transient service codes: the Developer Guide's "API Error Codes" (500, 503) plus the SDKs' transient list. */
 const TRANSIENT_CODES = new Set(['InternalError', 'ServiceUnavailable', 'RequestTimeout', 'QueryTimeout', 'RequestTimeoutException']);
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 

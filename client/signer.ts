@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-/** Signature Version 2 as in ../shared/spec/SIMPLEDB.md §1.4. */
+/** Signature Version 2 as in the Amazon SimpleDB Developer Guide, "HMAC-SHA Signature". */
 export type SignatureMethod = 'HmacSHA256' | 'HmacSHA1';
 
 export type QueryParam = readonly [name: string, value: string];

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { resolveCredentials } from './auth/credentials.js';
 import { exposureWarning } from './auth/exposure.js';
+import { registerAnalyze } from './commands/analyze.js';
 import { parseCorsOrigin } from './control/origin.js';
 import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
@@ -58,12 +61,113 @@ const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) =
   maxConnections: cliCheck((v) => parseLimitText('maxConnections', v)),
 };
 
+/** Mistakes in how the command was typed: one line and exit 2, the usual code for bad usage. */
+const USAGE_ERRORS = new Set([
+  'commander.unknownOption',
+  'commander.unknownCommand',
+  'commander.invalidArgument',
+  'commander.optionMissingArgument',
+  'commander.missingArgument',
+  'commander.missingMandatoryOptionValue',
+  'commander.excessArguments',
+  'commander.conflictingOption',
+]);
+
+function exitOn(err: CommanderError): never {
+  if (USAGE_ERRORS.has(err.code)) {
+    const line = err.message
+      .replace(/^error: /, '')
+      .replace(/ is invalid\. /, ' is invalid: ')
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/\.$/, '');
+    process.stderr.write(`simpledb-local: ${line}; see --help\n`);
+    process.exit(2);
+  }
+  if (err.exitCode !== 0) process.stderr.write(`simpledb-local: ${err.message.replace(/^error: /, '')}\n`);
+  process.exit(err.exitCode);
+}
+
+const HELP_FOOTER = `
+Examples:
+  simpledb-local                                  in memory on http://127.0.0.1:8080
+  simpledb-local --port 0 --db ./data.db          a free port; data kept in ./data.db
+  SIMPLEDB_LOCAL_ACCESS_KEY_ID=AKIDEXAMPLE SIMPLEDB_LOCAL_SECRET_ACCESS_KEY=secret simpledb-local
+                                                  check Signature V2 against that key pair
+  simpledb-local --consistency eventual --seed 7  stale reads, the same ones on every run
+From a clone, \`npm start -- OPTIONS\` or \`node dist/emulator/cli.js OPTIONS\` runs the same.
+
+Control routes beside the SimpleDB protocol on /:
+  GET  /_simpledb/health                          status and version
+  POST /_simpledb/reset                           drop every domain
+  GET|PUT /_simpledb/consistency                  consistency mode; POST .../freeze, .../thaw
+  GET|POST|DELETE /_simpledb/faults               injected errors, delays, lost responses
+  GET|DELETE /_simpledb/journal                   recent requests (.../journal.ndjson as NDJSON)
+`;
+
+/** Where a failure to start came from, when the error itself does not say (SQLite names no file). */
+function startError(err: Error, opts: CliOptions): string {
+  const sqlite = 'code' in err && typeof err.code === 'string' && err.code.startsWith('SQLITE_');
+  if ((sqlite || /database/i.test(err.message)) && !err.message.includes(opts.db)) return `--db ${opts.db}: ${err.message}`;
+  return err.message;
+}
+
+async function serve(opts: CliOptions): Promise<void> {
+  const auth = {
+    accessKeyId: opts.accessKeyId,
+    secretAccessKey: opts.secretAccessKey,
+    credentialsFile: opts.credentials,
+    isolateAccounts: opts.isolateAccounts,
+  };
+  const sync = {
+    consistency: opts.consistency,
+    maxStalenessMs: opts.maxStaleness,
+    seed: opts.seed,
+    journal: opts.journal,
+    controlFile: opts.controlFile,
+  };
+  const server = {
+    cors: opts.cors,
+    headersTimeoutMs: opts.headersTimeout,
+    requestTimeoutMs: opts.requestTimeout,
+    keepAliveTimeoutMs: opts.keepAliveTimeout,
+    maxConnections: opts.maxConnections,
+  };
+  const store = { db: opts.db, durability: opts.durability };
+  const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, ...auth, ...sync, ...server }).catch(
+    (err: Error) => {
+      console.error(`simpledb-local: cannot start: ${startError(err, opts)}`);
+      process.exit(1);
+    },
+  );
+  const exposure = exposureWarning(emulator.host, auth);
+  if (exposure) console.error(exposure);
+  // As PID 1 in a container Node gets no default signal handlers, so both are handled here,
+  // before the ready line: whoever reads it may signal at once.
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void emulator.close().then(() => process.exit(0));
+    });
+  }
+  const keys = resolveCredentials(auth).length;
+  // The first line is a contract (tests and scripts wait for it); the rest is for people.
+  console.log(`simpledb-local listening on ${emulator.url}`);
+  console.log(`  storage:    ${opts.db === ':memory:' ? 'in memory (lost on exit; --db FILE keeps it)' : resolve(opts.db)}`);
+  console.log(`  signatures: ${keys === 0 ? 'not checked (any key is accepted)' : `checked (${keys} key${keys === 1 ? '' : 's'})`}`);
+  console.log(`  control:    ${emulator.url}/_simpledb/`);
+}
+
 const program = new Command()
   .name('simpledb-local')
   .description('A local Amazon SimpleDB (API 2009-04-15) for development and tests')
   .version(VERSION)
-  .showHelpAfterError()
-  .addHelpText('after', CONTROL_HELP);
+  // Subcommands (emulator/commands/<name>.ts) take their own flags after their name.
+  .enablePositionalOptions()
+  .configureOutput({ outputError: () => {} })
+  .exitOverride(exitOn)
+  .addHelpText('after', HELP_FOOTER + CONTROL_HELP);
 for (const spec of OPTION_SPECS) {
   const option = new Option(spec.flag, spec.description).env(spec.env);
   const parse = parsers[spec.key];
@@ -71,46 +175,7 @@ for (const spec of OPTION_SPECS) {
   if (spec.default !== undefined) option.default(parse ? parse(spec.default, undefined) : spec.default);
   program.addOption(option);
 }
-program.parse();
-const opts = program.opts<CliOptions>();
-
-const auth = {
-  accessKeyId: opts.accessKeyId,
-  secretAccessKey: opts.secretAccessKey,
-  credentialsFile: opts.credentials,
-  isolateAccounts: opts.isolateAccounts,
-};
-const sync = {
-  consistency: opts.consistency,
-  maxStalenessMs: opts.maxStaleness,
-  seed: opts.seed,
-  journal: opts.journal,
-  controlFile: opts.controlFile,
-};
-const server = {
-  cors: opts.cors,
-  headersTimeoutMs: opts.headersTimeout,
-  requestTimeoutMs: opts.requestTimeout,
-  keepAliveTimeoutMs: opts.keepAliveTimeout,
-  maxConnections: opts.maxConnections,
-};
-const store = { db: opts.db, durability: opts.durability };
-const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, ...auth, ...sync, ...server }).catch(
-  (err: NodeJS.ErrnoException) => {
-    console.error(`simpledb-local: cannot start: ${err.message}`);
-    process.exit(1);
-  },
-);
-const exposure = exposureWarning(emulator.host, auth);
-if (exposure) console.error(exposure);
-console.log(`simpledb-local listening on ${emulator.url}`);
-
-// As PID 1 in a container Node gets no default signal handlers, so both are handled here.
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    void emulator.close().then(() => process.exit(0));
-  });
-}
+// The server is the default command; a subcommand registers here with one line: register<Name>(program).
+program.action(() => serve(program.opts<CliOptions>()));
+registerAnalyze(program);
+await program.parseAsync();

@@ -198,4 +198,5 @@ function rawResponse(type: string, body: string): string {
 }
 
 export { Store };
+export type { Analysis, AnalyzeOptions, Finding } from './analyze/index.js';
 export type { Credential, Durability, Limits };

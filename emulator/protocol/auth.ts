@@ -23,7 +23,7 @@ export interface AuthenticatorConfig {
   now: () => number;
 }
 
-/** How far a Timestamp may be from the emulator's clock, either way (SIMPLEDB.md §1.4). */
+/** How far a Timestamp may be from the emulator's clock, either way (Amazon SimpleDB Developer Guide, "Request Authentication"). */
 const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 
 const ALGORITHMS: ReadonlyMap<string, 'sha256' | 'sha1'> = new Map([
@@ -50,7 +50,7 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticate {
       { secret: Buffer.from(c.secretAccessKey, 'utf8'), namespace: namespaceOf(c, config.isolateAccounts) },
     ]),
   );
-  // The order of checks is SIMPLEDB.md §1.6 step 2.
+  // The order of checks is the service's (docs/notes/auth.md).
   return (req) => {
     const keyId = req.params.get('AWSAccessKeyId');
     if (!keyId) throw errors.authMissingFailure();
@@ -87,7 +87,7 @@ function verifySignature(req: SignedRequest, secret: Buffer): void {
 
 /**
  * The Host header as received, lower-cased, then without its port: boto 2 sends `host:port`
- * but signs `host` (SIMPLEDB.md §1.4).
+ * but signs `host` (see test/fixtures/wire/README.md).
  */
 function signedHostCandidates(header: string): string[] {
   const host = header.toLowerCase();

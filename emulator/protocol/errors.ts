@@ -1,6 +1,6 @@
 /**
  * The service's error catalogue: one factory per code, with the HTTP status and the exact
- * message template of ../shared/spec/SIMPLEDB-errors.md. Every error a request can end in is
+ * message template of the Amazon SimpleDB Developer Guide, "API Error Codes". Every error a request can end in is
  * built here, so a message is spelled once.
  */
 export class SdbError extends Error {

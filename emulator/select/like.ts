@@ -1,5 +1,5 @@
 /**
- * `like` patterns (SIMPLEDB-select.md §4): `%` matches any run of characters, `_` is an ordinary
+ * `like` patterns (Developer Guide, "Comparison Operators"): `%` matches any run of characters, `_` is an ordinary
  * character, `\%` is a literal percent sign and `\\` a literal backslash; any other backslash
  * is itself.
  */

@@ -17,7 +17,7 @@ export const MAX_NESTING = 64;
 
 const COMPARE_OPS = new Set<string>(['=', '!=', '<', '<=', '>', '>=']);
 
-/** Text → AST, or InvalidQueryExpression. Grammar: SIMPLEDB-select.md §2. */
+/** Text → AST, or InvalidQueryExpression. Grammar: Developer Guide, "Using Select to Create Amazon SimpleDB Queries". */
 export function parseSelect(src: string): SelectQuery {
   return new Parser(tokenize(src)).select();
 }

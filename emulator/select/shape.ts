@@ -11,7 +11,7 @@ import { compareUtf8 } from '../protocol/order.js';
 /**
  * The attribute that every comparison of `e` names, when `e` is an and/or/not tree of value
  * comparisons on one plain attribute (no every(), no is null, no intersection). Such a tree is
- * evaluated against each single value of the attribute (SIMPLEDB-select.md §4, [D]).
+ * evaluated against each single value of the attribute (Developer Guide, "Comparison Operators").
  */
 export function groupAttribute(e: Expr): string | null {
   switch (e.kind) {

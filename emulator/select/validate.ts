@@ -1,7 +1,7 @@
 import { errors } from '../protocol/errors.js';
 import type { Comparison, Expr, SelectQuery } from './ast.js';
 
-/** The service's Select limits (SIMPLEDB-select.md §7, §8). */
+/** The service's Select limits (Developer Guide, "Amazon SimpleDB Limits" and "Select"). */
 export const SELECT_LIMITS = {
   outputAttributes: 256,
   comparisons: 20,

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { analyze, parseAnalyzeOptions, type Analysis, type AnalyzeOptions } from '../analyze/index.js';
 import {
   CONSISTENCY_MODES,
   type Consistency,
@@ -28,6 +29,8 @@ export interface Control {
   journal(filter?: JournalFilter): JournalEntry[];
   /** Every entry, or only one account's. */
   clearJournal(account?: string): void;
+  /** The sync-bug detector over the journal's ring (docs/analyze.md). */
+  analyze(options?: AnalyzeOptions): Analysis;
 }
 
 const CONSISTENCY_KEYS = new Set(['mode', 'maxStalenessMs', 'seed']);
@@ -68,6 +71,7 @@ export function createControl(consistency: Consistency, faults: Faults, journal:
     },
     journal: (filter) => journal.query(filter),
     clearJournal: (account) => journal.clear(account),
+    analyze: ({ account, ...thresholds } = {}) => analyze(journal.query(), { ...parseAnalyzeOptions(thresholds), account }),
   };
 }
 
@@ -155,6 +159,13 @@ export function controlRoutes(control: Control, journal: Journal, logger: Logger
     const account = controlAccount(res);
     control.clearJournal(account === '' ? undefined : account);
     res.json({ latestSeq: journal.latestSeq, entries: [] });
+  });
+
+  r.get('/analysis', (req, res) => {
+    const query = Object.fromEntries(new URL(req.originalUrl, 'http://localhost').searchParams);
+    // With isolated accounts the guard names the caller's account: it sees only its own requests.
+    const account = controlAccount(res);
+    res.json(control.analyze({ ...parseAnalyzeOptions(query), ...(account === '' ? {} : { account }) }));
   });
 
   // Four parameters: Express recognises an error handler by its arity.

@@ -23,7 +23,7 @@ const selectTimeout = (r: RequestFacts) =>
   [r.domain ?? '', r.params.get('SelectExpression') ?? '', formatBoxUsage(BASE_BOX_USAGE[r.action])] as const;
 
 /**
- * Every code of the error table of ../shared/spec/SIMPLEDB-errors.md, built by its factory with
+ * Every code of the Amazon SimpleDB Developer Guide's "API Error Codes" table, built by its factory with
  * its real status and message; placeholders are filled from the request where it has them.
  */
 const INJECTABLE: Readonly<Record<string, (r: RequestFacts) => SdbError>> = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseForm } from '../protocol/params.js';
 
@@ -51,6 +52,19 @@ export interface JournalEntry {
   read?: ReadRecord;
   /** Fault rules that fired, with their effect. */
   faults?: readonly { rule: string; effect: string }[];
+  /**
+   * 1, 2, 3, ... in the order the actions took effect (stamped in the same synchronous step that
+   * ran the action); `seq` is the order requests finished, which differs when an answer waited.
+   */
+  order: number;
+  /** The action ran to success: a write is in the store, even when its response was then lost. */
+  applied: boolean;
+  /** The TCP connection (1, 2, ... by first request): requests over one keep-alive connection share it. */
+  connection: number;
+  /** The `X-SimpleDB-Client` header: the name a caller gives itself (docs/analyze.md). */
+  client: string | null;
+  /** The first 12 hex digits of the SHA-256 of AWSAccessKeyId: tells keys apart without showing them. */
+  keyHash: string | null;
 }
 
 export interface JournalFilter {
@@ -78,7 +92,7 @@ export interface RawRequest {
  * string weighs a fraction of the thousands of small objects a parsed batch is made of, and
  * costs the garbage collector next to nothing while it waits in the ring.
  */
-export type JournalInput = Omit<JournalEntry, 'seq' | 'params' | 'time'> & {
+export type JournalInput = Omit<JournalEntry, 'seq' | 'params' | 'time' | 'keyHash'> & {
   params: RawRequest;
   /** Arrival in ms since the epoch, written out as ISO 8601 when the entry is read. */
   time: number;
@@ -106,6 +120,9 @@ export class Journal {
   private head = 0;
   private bytes = 0;
   private seq = 0;
+  private order = 0;
+  private connections = new WeakMap<object, number>();
+  private connectionCount = 0;
   private fd: number | undefined;
 
   constructor(
@@ -118,6 +135,23 @@ export class Journal {
 
   get latestSeq(): number {
     return this.seq;
+  }
+
+  /** Whether entries are kept anywhere: without, `add` stores nothing and callers may skip gathering. */
+  get active(): boolean {
+    return this.capacity > 0 || this.fd !== undefined;
+  }
+
+  /** The next position in the order actions take effect. */
+  stamp(): number {
+    return ++this.order;
+  }
+
+  /** A number per socket, handed out at its first request. */
+  connectionId(socket: object): number {
+    let id = this.connections.get(socket);
+    if (id === undefined) this.connections.set(socket, (id = ++this.connectionCount));
+    return id;
   }
 
   add(input: JournalInput): void {
@@ -167,11 +201,16 @@ export class Journal {
 /** The request's parameters as the emulator read them (the body wins over the query string). */
 function publish(s: Stored): JournalEntry {
   const params: Record<string, string> = {};
+  let keyId: string | undefined;
   const { params: raw, time, ...rest } = s.input;
   for (const text of [raw.query, raw.body ?? '']) {
-    for (const [name, value] of parseForm(text)) if (!REDACTED_PARAMS.has(name)) params[name] = value;
+    for (const [name, value] of parseForm(text)) {
+      if (!REDACTED_PARAMS.has(name)) params[name] = value;
+      else if (name === 'AWSAccessKeyId') keyId = value;
+    }
   }
-  return { seq: s.seq, time: new Date(time).toISOString(), ...rest, params };
+  const keyHash = keyId === undefined ? null : createHash('sha256').update(keyId).digest('hex').slice(0, 12);
+  return { seq: s.seq, time: new Date(time).toISOString(), ...rest, keyHash, params };
 }
 
 /** What V8 holds for the two strings: two-byte characters at worst. */

@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
 import type { FaultDecision, Faults } from './faults.js';
-import type { Journal, JournalInput, RawRequest, ReadRecord } from './journal.js';
+import type { Journal, RawRequest, ReadRecord } from './journal.js';
 
 /** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
 export interface RequestHooks {
@@ -66,6 +66,8 @@ export class RequestRecord implements RequestHooks {
   private writeSeq: number | undefined;
   private read: EventualRead | undefined;
   private reset = false;
+  /** Stamped where the action's effect happened: success in `after`, failure in `close`. */
+  private order: number | undefined;
 
   constructor(
     private readonly services: RequestServices,
@@ -105,6 +107,8 @@ export class RequestRecord implements RequestHooks {
   };
 
   after(): Promise<void> | undefined {
+    // Before any wait: the action has just run, in this same synchronous step.
+    this.order = this.services.journal.stamp();
     const latest = this.services.store.versions.latestSeq;
     if (this.atSeq !== undefined && latest !== this.atSeq) this.writeSeq = latest;
     const d = this.decision;
@@ -124,7 +128,12 @@ export class RequestRecord implements RequestHooks {
 
   close(o: RequestOutcome): void {
     const facts = o.facts;
-    const entry: JournalInput = {
+    const journal = this.services.journal;
+    const applied = this.order !== undefined;
+    const order = this.order ?? journal.stamp();
+    if (!journal.active) return;
+    const client = this.req.headers['x-simpledb-client'];
+    journal.add({
       time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
@@ -137,13 +146,15 @@ export class RequestRecord implements RequestHooks {
       code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
       latencyMs: +(performance.now() - this.started).toFixed(3),
       userAgent: this.req.headers['user-agent'] ?? null,
-    };
-    // Set only when present, so that an entry's JSON carries no empty keys.
-    if (this.atSeq !== undefined) entry.atSeq = this.atSeq;
-    if (this.writeSeq !== undefined) entry.writeSeq = this.writeSeq;
-    if (facts?.consistentRead !== undefined) entry.read = this.readRecord(facts.consistentRead);
-    if (this.decision?.fired.length) entry.faults = this.decision.fired;
-    this.services.journal.add(entry);
+      ...(this.atSeq === undefined ? {} : { atSeq: this.atSeq }),
+      ...(this.writeSeq === undefined ? {} : { writeSeq: this.writeSeq }),
+      ...(facts?.consistentRead === undefined ? {} : { read: this.readRecord(facts.consistentRead) }),
+      ...(this.decision?.fired.length ? { faults: this.decision.fired } : {}),
+      order,
+      applied,
+      connection: journal.connectionId(this.req.socket),
+      client: typeof client === 'string' && client !== '' ? client.slice(0, 200) : null,
+    });
   }
 
   private readRecord(consistentRead: boolean): ReadRecord {

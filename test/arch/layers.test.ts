@@ -31,8 +31,8 @@ const LAYERS: readonly { name: string; members: readonly string[] }[] = [
   { name: 'select', members: ['select/'] },
   { name: 'store', members: ['store/'] },
   { name: 'actions', members: ['actions/'] },
-  // The control guard sits with the sync toolkit whose routes it guards.
-  { name: 'sync', members: ['sync/', 'control/'] },
+  // The sync toolkit: its hooks and journal, the analysis of that journal, the guard of its routes.
+  { name: 'sync', members: ['sync/', 'analyze/', 'control/'] },
   { name: 'protocol', members: ['protocol/'] },
 ];
 const TOP = LAYERS.length;

@@ -130,7 +130,7 @@ describe('Signature V2 with a key configured', () => {
     expect(neither.body).toContain('The request must contain the parameter Timestamp');
   });
 
-  it('checks in the order of SIMPLEDB.md §1.6', async () => {
+  it('checks in the order the service does', async () => {
     // The key before the signature's presence.
     const unknown = formPost(host, listDomains({ AWSAccessKeyId: 'AKIDOTHER' }));
     expect((await send(emu.url, unknown)).code).toBe('InvalidClientTokenId');

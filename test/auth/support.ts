@@ -5,7 +5,7 @@ import { request } from 'node:http';
 export const KEY = 'AKIDEXAMPLE';
 export const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 
-/** One line of ../shared/wire/*.jsonl (the fields these tests use). */
+/** One line of test/fixtures/wire/*.jsonl (the fields these tests use). */
 export interface Capture {
   client: string;
   step: string;
@@ -17,7 +17,7 @@ export interface Capture {
   signed_host: string;
 }
 
-const WIRE = new URL('../../../shared/wire/', import.meta.url);
+const WIRE = new URL('../fixtures/wire/', import.meta.url);
 
 export function loadCaptures(): Map<string, Capture[]> {
   const files = readdirSync(WIRE).filter((f) => f.endsWith('.jsonl')).sort();
@@ -94,7 +94,7 @@ export function replay(capture: Capture, host: string): RawRequest {
 }
 
 /**
- * Signature V2 computed here from SIMPLEDB.md §1.4, independently of emulator/protocol/auth.ts:
+ * Signature V2 computed here from the Developer Guide's "HMAC-SHA Signature", independently of emulator/protocol/auth.ts:
  * byte-wise percent-encoding of the UTF-8 form, sort on the raw names.
  */
 export function signV2(

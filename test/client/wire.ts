@@ -1,4 +1,4 @@
-/** The captured requests of ../shared/wire (see its README), one record per line. */
+/** The captured requests of test/fixtures/wire (see its README), one record per line. */
 import { readdirSync, readFileSync } from 'node:fs';
 
 export interface WireRecord {
@@ -15,7 +15,7 @@ export interface WireRecord {
   signed_host: string;
 }
 
-export const WIRE_DIR = new URL('../../../shared/wire/', import.meta.url);
+export const WIRE_DIR = new URL('../fixtures/wire/', import.meta.url);
 
 export function loadWire(): WireRecord[] {
   return readdirSync(WIRE_DIR)

@@ -1,9 +1,27 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+// The README is executable (contract C6; docs/readme-tests.md). Every fenced block tagged js,
+// javascript, ts, typescript, python, sh, bash or shell runs as a reader would run it, against an
+// emulator on 127.0.0.1: the test starts one per block in-process on a free port (port 0) and
+// replaces every 8080 in the block by its port. A block that starts the CLI itself (`npm start`,
+// `node dist/emulator/cli.js`) gets a free port instead and its servers are stopped after it.
+// `<!-- doctest: skip: reason -->` directly above a fence skips that block, with the reason.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../emulator/index.js';
 import { OPTION_SPECS } from '../../emulator/options.js';
+import { describeFailure, extractBlocks, RUNNERS, runSnippet, startsServer, withPort, WORK, type Block } from './snippets.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const table = readme.slice(readme.indexOf('<!-- cli-table -->'), readme.indexOf('<!-- /cli-table -->'));
+const blocks = extractBlocks(readme);
+const runnable = blocks.filter((b) => b.tag in RUNNERS);
+
+/** A loaded 2-core machine starts python, npm and the AWS CLI slowly. */
+const SNIPPET_TIMEOUT_MS = 45_000;
+
+const PYTHON_INSTALL = 'apt-get install python3-boto python3-boto3';
+const pythonMissing = spawnSync('/usr/bin/python3', ['-c', 'import boto, boto3'], { stdio: 'ignore' }).status !== 0;
 
 describe('README', () => {
   it('documents every CLI option with its environment variable and default', () => {
@@ -21,4 +39,51 @@ describe('README', () => {
     expect(readme).toMatch(/npm ci\s+npm start/);
     expect(readme).toMatch(/npm ci\s+npm test/);
   });
+
+  it('tags every code block, so that no runnable one goes untested', () => {
+    expect(blocks.filter((b) => b.tag === '').map((b) => `README.md:${b.line}`)).toEqual([]);
+    expect(runnable.length).toBeGreaterThan(10);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function title(block: Block): string {
+  const body = block.code.replace(/^import\b[\s\S]*?\bfrom\s+['"][^'"]+['"];?$/gm, '');
+  const first = body.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\/|import )/.test(l)) ?? '';
+  return `README.md:${block.line} ${block.tag}: ${first.trim().slice(0, 60)}`;
+}
+
+describe.concurrent('README code blocks run as written', () => {
+  afterAll(() => rmSync(WORK, { recursive: true, force: true }));
+  for (const block of runnable) {
+    if (block.skip !== undefined) {
+      it.skip(`${title(block)} (skipped: ${block.skip})`, () => {});
+      continue;
+    }
+    if (RUNNERS[block.tag as keyof typeof RUNNERS] === 'python' && pythonMissing && !process.env.CI) {
+      it.skip(`${title(block)} (skipped: needs boto and boto3: ${PYTHON_INSTALL})`, () => {});
+      continue;
+    }
+    it(title(block), { timeout: SNIPPET_TIMEOUT_MS + 15_000 }, async () => {
+      // Run inside the repository, these would replace the node_modules every other test is using.
+      if (/\bnpm (ci|install|i)\b/.test(block.code)) {
+        expect.fail(`README.md:${block.line}: installs dependencies; mark it <!-- doctest: skip: reason --> (CI runs the install)`);
+      }
+      let outcome;
+      if (startsServer(block.code)) {
+        outcome = await runSnippet(block, withPort(block.code, await freePort()), SNIPPET_TIMEOUT_MS);
+      } else {
+        await using emu = await startEmulator({ port: 0 });
+        outcome = await runSnippet(block, withPort(block.code, emu.port), SNIPPET_TIMEOUT_MS);
+      }
+      if (outcome.code !== 0 || outcome.timedOut) expect.fail(describeFailure(block, outcome));
+    });
+  }
 });

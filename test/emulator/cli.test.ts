@@ -51,12 +51,16 @@ interface Running {
   url: string;
   port: number;
   line: string;
+  /** Everything printed on stdout so far. */
+  stdout: () => string;
 }
 
 /** Starts the server and resolves on its first stdout line, which must be the listening line. */
 async function start(args: string[], env: Record<string, string> = {}): Promise<Running> {
   const child = run(args, env);
   child.stderr.resume();
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const lines = createInterface({ input: child.stdout });
   const exited = once(child, 'exit').then(() => {
     throw new Error(`the CLI exited before listening (${String(child.exitCode)})`);
@@ -64,7 +68,7 @@ async function start(args: string[], env: Record<string, string> = {}): Promise<
   const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string];
   const m = LISTENING.exec(line);
   if (!m) throw new Error(`unexpected first line: ${JSON.stringify(line)}`);
-  return { child, url: m[1] ?? '', port: Number(m[2]), line };
+  return { child, url: m[1] ?? '', port: Number(m[2]), line, stdout: () => stdout };
 }
 
 function remote(r: Running): Endpoint {
@@ -129,6 +133,66 @@ describe('simpledb-local CLI', () => {
       expect(out.code, bad).not.toBe(0);
       expect(out.stderr).toContain('a port is a whole number from 0 to 65535');
       expect(out.stdout).toBe('');
+    }
+  });
+
+  it('a bad flag or value: one line naming the flag and what is accepted, "see --help", exit 2', async () => {
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['--port', 'abc'], {}, /^simpledb-local: option '--port <port>' argument 'abc' is invalid: a port is a whole number from 0 to 65535; see --help$/],
+      [['--prot', '1'], {}, /^simpledb-local: unknown option '--prot' \(Did you mean --port\?\); see --help$/],
+      [['--consistency', 'soon'], {}, /^simpledb-local: option '--consistency <mode>' .*'soon'.*consistent, eventual, frozen; see --help$/],
+      [[], { SIMPLEDB_LOCAL_LOG_LEVEL: 'loud' }, /^simpledb-local: option '--log-level <level>' .*SIMPLEDB_LOCAL_LOG_LEVEL.*one of silent, .*; see --help$/],
+      [['serve'], {}, /^simpledb-local: too many arguments.*; see --help$/],
+    ];
+    const outs = await Promise.all(cases.map(([args, env]) => finish(run(args, env))));
+    outs.forEach((out, i) => {
+      const [args, , message] = cases[i] ?? [[], {}, /^$/];
+      expect(out.code, args.join(' ')).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(out.stderr.trim()).toMatch(message);
+    });
+  });
+
+  it('a database file that cannot be opened is named in the message', async () => {
+    const out = await finish(run(['--port', '0', '--db', '/nonexistent/dir/x.db']));
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toMatch(/^simpledb-local: cannot start: --db \/nonexistent\/dir\/x\.db: .*directory does not exist/);
+    const journal = await finish(run(['--port', '0', '--journal', '/nonexistent/dir/j.ndjson']));
+    expect(journal.code).toBe(1);
+    expect(journal.stderr).toContain('/nonexistent/dir/j.ndjson');
+  });
+
+  it('after the listening line: storage, signature checking and the control base URL', async () => {
+    const lines = async (r: Running, n: number) => {
+      while (r.stdout().split('\n').length <= n + 1) await once(r.child.stdout, 'data');
+      return r.stdout().split('\n').slice(1, n + 1);
+    };
+    const memory = await start(['--port', '0']);
+    expect(await lines(memory, 3)).toEqual([
+      '  storage:    in memory (lost on exit; --db FILE keeps it)',
+      '  signatures: not checked (any key is accepted)',
+      `  control:    ${memory.url}/_simpledb/`,
+    ]);
+    expect((await stop(memory, 'SIGTERM')).code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'simpledb-local-cli-'));
+    try {
+      const db = join(dir, 'x.db');
+      const file = await start(['--port', '0', '--db', db], { SIMPLEDB_LOCAL_ACCESS_KEY_ID: 'AKIDEXAMPLE', SIMPLEDB_LOCAL_SECRET_ACCESS_KEY: 's' });
+      expect(await lines(file, 3)).toEqual([`  storage:    ${db}`, '  signatures: checked (1 key)', `  control:    ${file.url}/_simpledb/`]);
+      expect((await stop(file, 'SIGTERM')).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--help ends with examples and the control routes', async () => {
+    const help = await finish(run(['--help']));
+    expect(help.code).toBe(0);
+    const tail = help.stdout.slice(help.stdout.indexOf('Examples:'));
+    expect(tail.match(/^ {2}simpledb-local|^ {2}SIMPLEDB_LOCAL_/gm)?.length).toBeGreaterThanOrEqual(3);
+    for (const route of ['/_simpledb/health', '/_simpledb/reset', '/_simpledb/consistency', '/_simpledb/faults', '/_simpledb/journal']) {
+      expect(tail).toContain(route);
     }
   });
 

@@ -48,7 +48,7 @@ const invalid = (p: string, v: string, reason = '') =>
 const EMPTY_NAME = ['InvalidParameterValue', 'Value () for parameter Name is invalid.The empty string is an illegal attribute name'] as const;
 const TOO_LONG = 'Value exceeds maximum length of 1024.';
 
-describe('request-level errors (SIMPLEDB.md §1.6 order)', () => {
+describe('request-level errors, in the order the service checks', () => {
   it('MissingAction when Action is absent or empty', async () => {
     await fails({ DomainName: 'dom' }, 400, 'MissingAction', 'No action was supplied with this request.', '0.0000000000');
     await fails({ Action: '' }, 400, 'MissingAction', 'No action was supplied with this request.');

@@ -1,4 +1,4 @@
-// Replays every request real clients sent (../shared/wire/*.jsonl), byte for byte apart from the
+// Replays every request real clients sent (test/fixtures/wire/*.jsonl), byte for byte apart from the
 // Host header, against a fresh emulator per client (issue 2, part 5). Each answer must be a
 // well-formed SimpleDB document; an error is accepted only when the ALLOWED table below names it
 // for that request, so a regression in parameter parsing fails here. After each successful put,
@@ -53,7 +53,7 @@ const ALLOWED: Allowance[] = [
   },
 ];
 
-const dir = new URL('../../../shared/wire/', import.meta.url);
+const dir = new URL('../fixtures/wire/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
 
 it('the captures are all here', () => {

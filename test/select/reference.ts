@@ -1,5 +1,5 @@
 /**
- * An independent model of the Select semantics (SIMPLEDB-select.md §4–§6), written for clarity
+ * An independent model of the Select semantics (Developer Guide, "Using Select to Create Amazon SimpleDB Queries"), written for clarity
  * rather than speed, plus random query generation and printing for the differential tests.
  */
 import fc from 'fast-check';

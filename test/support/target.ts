@@ -26,7 +26,7 @@ export const LOCAL_SUITE_TITLE =
 /** The real service answers in tens to hundreds of ms and CreateDomain may take seconds. */
 export const TEST_TIMEOUT_MS = onAws ? 120_000 : 30_000;
 
-/** The key pair of ../shared/wire; the emulator (without configured credentials) accepts any. */
+/** The key pair of test/fixtures/wire; the emulator (without configured credentials) accepts any. */
 export const DUMMY_CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',

@@ -13,6 +13,10 @@ const entry = (pairs: [string, string][]) => ({
   code: 'Success',
   latencyMs: 1,
   userAgent: null,
+  order: 1,
+  applied: true,
+  connection: 1,
+  client: null,
 });
 
 describe('journal ring', () => {
@@ -20,6 +24,9 @@ describe('journal ring', () => {
     const j = new Journal(10);
     j.add(entry([['Action', 'PutAttributes'], ['AWSAccessKeyId', 'AKID'], ['Signature', 'sig'], ['SecurityToken', 't']]));
     expect(j.query()[0]?.params).toEqual({ Action: 'PutAttributes' });
+    // Keys stay apart by a fingerprint, never the key itself.
+    expect(j.query()[0]?.keyHash).toMatch(/^[0-9a-f]{12}$/);
+    expect(JSON.stringify(j.query())).not.toContain('AKID');
   });
 
   it('shows the parameters of the query string and the body, the body winning, as the emulator read them', () => {

@@ -1,0 +1,146 @@
+/**
+ * The sync-bug detector on a journal of 1,000,000 requests (issue 17), against reading the same
+ * file: its bytes alone, and its bytes plus JSON.parse of every line (what any reader of the file
+ * pays). The journal is synthetic but shaped like the emulator's: 50 clients on 2,000 items, a
+ * few hot; reads (some stale), unconditional and conditional puts (some failing), a lost response
+ * now and then. Run alone with `node dist/bench/analyze.js [requests]`.
+ */
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Analyzer } from '../emulator/analyze/index.js';
+import { readJournal } from '../emulator/analyze/file.js';
+import { num, ratio, type Row } from './report.js';
+import { median } from './stats.js';
+
+const CLIENTS = 50;
+const ITEMS = 2000;
+const HOT = 20;
+
+/** A small seeded generator, so every run analyses the same journal. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Writes the journal as the emulator's --journal file would hold it; returns its size in bytes. */
+function writeSyntheticJournal(path: string, requests: number): number {
+  const rnd = random(17);
+  const fd = openSync(path, 'w');
+  const values = new Array<number>(ITEMS).fill(0);
+  const lastWrite = new Array<number>(ITEMS).fill(0);
+  let writeSeq = 0;
+  let buffer = '';
+  try {
+    // Each client reads an item, then writes it: read-modify-write, interleaved with the others.
+    const pending = new Array<number | undefined>(CLIENTS).fill(undefined);
+    for (let seq = 1; seq <= requests; seq++) {
+      const client = Math.floor(rnd() * CLIENTS);
+      const item = pending[client] ?? (rnd() < 0.5 ? Math.floor(rnd() * HOT) : Math.floor(rnd() * ITEMS));
+      pending[client] = pending[client] === undefined ? item : undefined;
+      const head = `{"seq":${seq},"time":"2026-01-01T00:00:00.000Z","requestId":"r${seq}","method":"POST"`;
+      const tail = `"latencyMs":0.5,"userAgent":"bench-client/1.0","order":${seq},"connection":${client + 1},"client":"c${client}","keyHash":null}`;
+      let line: string;
+      if (pending[client] !== undefined) {
+        const stale = rnd() < 0.2 && lastWrite[item] === writeSeq && writeSeq > 0;
+        const asOf = stale ? writeSeq - 1 : writeSeq;
+        const read = `"read":{"consistentRead":false,"stale":${stale},"asOfSeq":${asOf},"latestSeq":${writeSeq},"behindWrites":${writeSeq - asOf},"lagMs":10}`;
+        line = `${head},"action":"GetAttributes","domain":"d","items":["i${item}"],"params":{"Action":"GetAttributes","Version":"2009-04-15","DomainName":"d","ItemName":"i${item}","ConsistentRead":"false"},"status":200,"code":"Success",${tail.replace('"order"', `"atSeq":${writeSeq},${read},"applied":true,"order"`)}`;
+      } else {
+        const conditional = rnd() < 0.5;
+        const fails = conditional && rnd() < 0.3;
+        const value = fails ? values[item] ?? 0 : (values[item] = (values[item] ?? 0) + 1);
+        const expected = conditional ? `,"Expected.1.Name":"n","Expected.1.Value":"${value - 1}"` : '';
+        const lost = !fails && rnd() < 0.002 ? `"faults":[{"rule":"f1","effect":"loseResponse:reset"}],` : '';
+        const outcome = fails ? `"status":409,"code":"ConditionalCheckFailed"` : lost ? `"status":0,"code":"ConnectionReset"` : `"status":200,"code":"Success"`;
+        const seqs = fails ? `"atSeq":${writeSeq},"applied":false,` : `"atSeq":${writeSeq},"writeSeq":${(lastWrite[item] = ++writeSeq)},"applied":true,`;
+        line = `${head},"action":"PutAttributes","domain":"d","items":["i${item}"],"params":{"Action":"PutAttributes","Version":"2009-04-15","DomainName":"d","ItemName":"i${item}","Attribute.1.Name":"n","Attribute.1.Value":"${value}","Attribute.1.Replace":"true"${expected}},${outcome},${tail.replace('"order"', `${seqs}${lost}"order"`)}`;
+      }
+      buffer += line + '\n';
+      if (buffer.length > 1 << 20) {
+        writeSync(fd, buffer);
+        buffer = '';
+      }
+    }
+    writeSync(fd, buffer);
+  } finally {
+    closeSync(fd);
+  }
+  return statSync(path).size;
+}
+
+async function readBytes(path: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+    for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
+  }
+  return lines;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t, value };
+}
+
+export interface AnalyzeFigures {
+  rows: Row[];
+  raw: Record<string, unknown>;
+}
+
+/** Three interleaved rounds of: read bytes, read and parse, read, parse and analyse. */
+export async function analyzeBenchmark(requests: number, rounds = 3): Promise<AnalyzeFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'sdb-bench-analyze-'));
+  try {
+    const file = join(dir, 'journal.ndjson');
+    const bytes = writeSyntheticJournal(file, requests);
+    const read: number[] = [];
+    const parse: number[] = [];
+    const analyse: number[] = [];
+    let findings: Record<string, number> = {};
+    let heapMb = 0;
+    for (let round = 0; round < rounds; round++) {
+      read.push((await timed(() => readBytes(file))).ms);
+      parse.push((await timed(() => readJournal(file, () => undefined))).ms);
+      const a = await timed(async () => {
+        const analyzer = new Analyzer();
+        await readJournal(file, (e) => analyzer.add(e));
+        heapMb = Math.max(heapMb, process.memoryUsage().heapUsed / 2 ** 20);
+        return analyzer.finish();
+      });
+      analyse.push(a.ms);
+      findings = { ...a.value.summary };
+    }
+    const per = (ms: number) => `${num((ms * 1000) / requests, 2)} µs/request`;
+    const m = { read: median(read), parse: median(parse), analyse: median(analyse) };
+    const rows: Row[] = [
+      {
+        measurement: `analyze: a journal of ${num(requests)} requests (${num(bytes / 2 ** 20)} MB), read + parse + analyse`,
+        result: `${num(m.analyse)} ms (${per(m.analyse)})`,
+        baseline: `read + JSON.parse each line: ${num(m.parse)} ms`,
+        ratio: ratio(m.analyse / m.parse),
+      },
+      {
+        measurement: 'analyze, against reading the bytes alone',
+        result: `${num(m.analyse)} ms`,
+        baseline: `read the file: ${num(m.read)} ms`,
+        ratio: ratio(m.analyse / m.read),
+      },
+    ];
+    return { rows, raw: { requests, bytes, readMs: read, parseMs: parse, analyseMs: analyse, heapMb, findings } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await analyzeBenchmark(Number(process.argv[2] ?? 1_000_000));
+  console.log(JSON.stringify(figures, null, 2));
+}

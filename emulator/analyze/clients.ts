@@ -1,0 +1,118 @@
+import type { ClientBasis, ClientSummary } from './types.js';
+
+/** What the wire says about who sent a request. */
+export interface Identity {
+  header: string | null;
+  userAgent: string | null;
+  keyHash: string | null;
+  connection: number | undefined;
+}
+
+/**
+ * Tells clients apart (docs/analyze.md, "Clients"): the `X-SimpleDB-Client` header names one;
+ * otherwise a keep-alive connection (one that carried several requests) is one client, and
+ * requests on connections used once (clients that close after each request) are grouped by
+ * User-Agent and access key.
+ */
+export class Identities {
+  private readonly index = new Map<string, number>();
+  private readonly list: Identity[] = [];
+  private readonly perConnection = new Map<number, number>();
+  private readonly requests: number[] = [];
+  private readonly connections = new Map<number, { first: number; last: number; reset: boolean; group: string }>();
+  /** A connection the emulator reset, continued by the reconnection of its client: connection → the first of its chain. */
+  private roots = new Map<number, number>();
+
+  /** `order`: when the request took effect; `reset`: the emulator reset its connection (an injected fault). */
+  intern(id: Identity, order: number, reset: boolean): number {
+    const key = id.header !== null ? `h\u0000${id.header}` : `c\u0000${id.userAgent ?? ''}\u0000${id.keyHash ?? ''}\u0000${id.connection ?? ''}`;
+    let n = this.index.get(key);
+    if (n === undefined) {
+      this.index.set(key, (n = this.list.length));
+      this.list.push(id);
+      this.requests.push(0);
+    }
+    this.requests[n] = (this.requests[n] ?? 0) + 1;
+    if (id.connection !== undefined) {
+      this.perConnection.set(id.connection, (this.perConnection.get(id.connection) ?? 0) + 1);
+      const c = this.connections.get(id.connection);
+      if (!c) this.connections.set(id.connection, { first: order, last: order, reset, group: groupOf(id) });
+      else {
+        c.first = Math.min(c.first, order);
+        if (order >= c.last) [c.last, c.reset] = [order, reset];
+      }
+    }
+    return n;
+  }
+
+  /**
+   * A client whose connection the emulator reset reconnects: its next new connection (same
+   * User-Agent and key, first used after the reset) continues the reset one.
+   */
+  private chainResets(): void {
+    const byGroup = new Map<string, [number, { first: number; last: number; reset: boolean }][]>();
+    for (const [id, c] of this.connections) {
+      let list = byGroup.get(c.group);
+      if (!list) byGroup.set(c.group, (list = []));
+      list.push([id, c]);
+    }
+    const claimed = new Set<number>();
+    for (const list of byGroup.values()) {
+      list.sort((a, b) => a[1].first - b[1].first);
+      for (const [id, c] of [...list].filter(([, x]) => x.reset).sort((a, b) => a[1].last - b[1].last)) {
+        const next = list.find(([other, x]) => other !== id && !claimed.has(other) && x.first > c.last);
+        if (!next) continue;
+        claimed.add(next[0]);
+        this.roots.set(next[0], this.roots.get(id) ?? id);
+      }
+    }
+  }
+
+  private chainRequests(root: number): number {
+    let n = this.perConnection.get(root) ?? 0;
+    for (const [id, r] of this.roots) if (r === root) n += this.perConnection.get(id) ?? 0;
+    return n;
+  }
+
+  /** Client names per identity index, and a summary per client. */
+  resolve(run: number | undefined, taken: Set<string>): { names: string[]; clients: ClientSummary[] } {
+    this.chainResets();
+    const byKey = new Map<string, ClientSummary>();
+    const names = this.list.map((id, n) => {
+      const { key, name, by } = this.describe(id);
+      let c = byKey.get(key);
+      if (!c) {
+        let unique = name;
+        for (let k = 2; taken.has(unique); k++) unique = `${name}~${k}`;
+        taken.add(unique);
+        c = { id: unique, by, userAgent: id.userAgent, keyHash: id.keyHash, connections: [], requests: 0, ...(run === undefined ? {} : { run }) };
+        byKey.set(key, c);
+      }
+      c.requests += this.requests[n] ?? 0;
+      if (id.connection !== undefined && !c.connections.includes(id.connection)) c.connections.push(id.connection);
+      return c.id;
+    });
+    const clients = [...byKey.values()];
+    for (const c of clients) c.connections.sort((a, b) => a - b);
+    return { names, clients };
+  }
+
+  private describe(id: Identity): { key: string; name: string; by: ClientBasis } {
+    if (id.header !== null) return { key: `h\u0000${id.header}`, name: id.header, by: 'header' };
+    const agent = agentName(id.userAgent);
+    const key = groupOf(id);
+    const root = id.connection === undefined ? undefined : (this.roots.get(id.connection) ?? id.connection);
+    if (root !== undefined && this.chainRequests(root) > 1) return { key: `c\u0000${key}\u0000${root}`, name: `${agent}#${root}`, by: 'connection' };
+    return { key: `a\u0000${key}`, name: agent, by: 'user-agent' };
+  }
+}
+
+function groupOf(id: Identity): string {
+  return (id.keyHash ?? '') + '\u0000' + (id.userAgent ?? '');
+}
+
+/** `Boto3/1.34.0 md/...` → `Boto3`: the product token, short enough to read in a report. */
+function agentName(userAgent: string | null): string {
+  const first = userAgent?.trim().split(/[\s/]/, 1)[0];
+  return first ? first : 'unknown';
+}

@@ -1,0 +1,85 @@
+import { createReadStream } from 'node:fs';
+import type { AnalyzableEntry } from './types.js';
+
+/** A journal file that cannot be read as one: its name, and the line at fault when there is one. */
+export class JournalFileError extends Error {
+  override readonly name = 'JournalFileError';
+}
+
+/** The fields the analysis relies on, checked so that a wrong file fails clearly instead of finding nothing. */
+function entry(value: unknown, where: string): AnalyzableEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JournalFileError(`${where}: not a JSON object`);
+  const e = value as Record<string, unknown>;
+  if (typeof e.seq !== 'number') throw new JournalFileError(`${where}: no "seq" number: not a journal entry`);
+  if (typeof e.code !== 'string') throw new JournalFileError(`${where}: no "code" string: not a journal entry`);
+  if (e.action !== null && typeof e.action !== 'string') throw new JournalFileError(`${where}: "action" must be a string or null`);
+  if (typeof e.params !== 'object' || e.params === null || Array.isArray(e.params)) {
+    throw new JournalFileError(`${where}: no "params" object: not a journal entry`);
+  }
+  return e as unknown as AnalyzableEntry;
+}
+
+/**
+ * Streams the entries of a journal: the JSON lines of `--journal FILE` or of
+ * `GET /_simpledb/journal.ndjson`, or the document of `GET /_simpledb/journal` ({latestSeq, entries}).
+ */
+export async function readJournal(path: string, onEntry: (e: AnalyzableEntry) => void): Promise<number> {
+  let stream;
+  try {
+    stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  } catch (err) {
+    throw new JournalFileError(`${path}: ${(err as Error).message}`);
+  }
+  let rest = '';
+  let line = 0;
+  let count = 0;
+  let whole: string[] | undefined;
+  const take = (text: string) => {
+    line++;
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new JournalFileError(`${path}:${line}: not JSON (${(err as Error).message})`);
+    }
+    onEntry(entry(value, `${path}:${line}`));
+    count++;
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      if (whole) {
+        whole.push(chunk);
+        continue;
+      }
+      if (line === 0 && rest === '' && /^\s*\{\s*"latestSeq"/.test(chunk)) {
+        whole = [chunk];
+        continue;
+      }
+      const text = rest + chunk;
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        take(text.slice(start, nl));
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+  } catch (err) {
+    if (err instanceof JournalFileError) throw err;
+    throw new JournalFileError(`${path}: ${(err as Error).message}`);
+  }
+  if (whole) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(whole.join(''));
+    } catch (err) {
+      throw new JournalFileError(`${path}: not JSON (${(err as Error).message})`);
+    }
+    const entries = (doc as { entries?: unknown }).entries;
+    if (!Array.isArray(entries)) throw new JournalFileError(`${path}: a journal document needs an "entries" list`);
+    entries.forEach((e, i) => onEntry(entry(e, `${path}: entries[${i}]`)));
+    return entries.length;
+  }
+  if (rest !== '') take(rest);
+  return count;
+}

@@ -1,0 +1,100 @@
+import type { JournalEntry } from '../sync/journal.js';
+
+/**
+ * What the analysis reads of a journal entry. Entries of the emulator's journal have all of it;
+ * the optional parts may be missing from files written by older versions (then: finish order
+ * stands in for `order`, success for `applied`, and clients are told apart by User-Agent).
+ */
+export type AnalyzableEntry = Pick<JournalEntry, 'seq' | 'action' | 'params' | 'code'> &
+  Partial<
+    Pick<
+      JournalEntry,
+      'userAgent' | 'order' | 'applied' | 'connection' | 'client' | 'keyHash' | 'account' | 'atSeq' | 'writeSeq' | 'read' | 'faults'
+    >
+  >;
+
+export interface AnalyzeOptions {
+  /** Conflict storm: an item whose conditional writes fail at least this often (0..1). Default 0.5. */
+  stormRate?: number;
+  /** ... over at least this many conditional writes. Default 10. */
+  stormMinWrites?: number;
+  /** Only requests of this account namespace ('' or undefined: all). */
+  account?: string;
+}
+
+export type FindingKind = 'lost-update' | 'stale-read-write' | 'double-applied-retry' | 'conflict-storm';
+
+/** Anomalies are wrong results; hot spots are contention that costs retries but loses nothing. */
+export type Severity = 'anomaly' | 'hotspot';
+
+/** One request a finding rests on, with the part it plays. */
+export interface Evidence {
+  seq: number;
+  role:
+    | 'lost-write'
+    | 'read'
+    | 'overwrite'
+    | 'overwrite-read'
+    | 'unseen-write'
+    | 'stale-read'
+    | 'write'
+    | 'missed-write'
+    | 'lost-response'
+    | 'retry-read'
+    | 'retry'
+    | 'failed-write';
+  client: string;
+  action: string;
+}
+
+export interface Finding {
+  /** F1, F2, ... in the order of the first request involved. */
+  id: string;
+  kind: FindingKind;
+  severity: Severity;
+  /** Present when the journal holds several runs (a --journal file appended across restarts): 1, 2, ... */
+  run?: number;
+  /** Present when the requests ran in an isolated account. */
+  account?: string;
+  domain: string;
+  item: string;
+  /** The attributes concerned (empty for a whole-item finding such as a conflict storm). */
+  attributes: string[];
+  clients: string[];
+  /** Every journal sequence number of `evidence`, ascending: enough to find the bug in the journal. */
+  seqs: number[];
+  evidence: Evidence[];
+  /** One or two sentences for people. */
+  message: string;
+  /** Conflict storms: the conditional writes, per client. */
+  conditional?: { writes: number; failed: number; rate: number; byClient: { client: string; writes: number; failed: number }[] };
+}
+
+/** How a client was told apart (docs/analyze.md, "Clients"). */
+export type ClientBasis = 'header' | 'connection' | 'user-agent';
+
+export interface ClientSummary {
+  id: string;
+  by: ClientBasis;
+  userAgent: string | null;
+  keyHash: string | null;
+  connections: number[];
+  requests: number;
+  run?: number;
+}
+
+export interface Analysis {
+  /** Bumped if the shape changes incompatibly. */
+  format: 1;
+  /** Requests analysed. */
+  requests: number;
+  runs: number;
+  /** First and last journal sequence number analysed (of the last run). */
+  firstSeq: number | null;
+  lastSeq: number | null;
+  clients: ClientSummary[];
+  findings: Finding[];
+  summary: { anomalies: number; hotspots: number } & Record<FindingKind, number>;
+  /** What this journal did not let the analysis see (docs/analyze.md, "Limits"). */
+  notes: string[];
+}

@@ -1,0 +1,102 @@
+// `simpledb-local analyze JOURNAL_FILE [--json]` over a --journal file an emulator wrote: the exit
+// status a CI job acts on (0 clean, 1 anomalies, 2 bad input). Runs the built CLI (`npm run build`).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Analysis } from '../../emulator/analyze/index.js';
+import { startEmulator } from '../../emulator/index.js';
+import { createDomain } from '../sync/helpers.js';
+import { as } from './support.js';
+
+const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));
+
+function analyzeCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, 'analyze', ...args], (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let buggy: string;
+let clean: string;
+
+/** One run of the frozen stale-read scenario (buggy) or of the same writes read consistently (clean), journalled to a file. */
+async function record(file: string, consistentRead: boolean): Promise<void> {
+  const emu = await startEmulator({ port: 0, journal: file });
+  try {
+    await createDomain(emu, 'users');
+    await as(emu, 'setup').put('users', 'alice', { plan: 'free' });
+    emu.control.freeze();
+    await as(emu, 'billing').put('users', 'alice', { plan: 'pro' });
+    const support = as(emu, 'support');
+    const seen = await support.get('users', 'alice', consistentRead);
+    await support.put('users', 'alice', { plan: seen.plan?.[0] ?? '', note: 'checked' });
+  } finally {
+    await emu.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sdb-analyze-'));
+  buggy = join(dir, 'buggy.ndjson');
+  clean = join(dir, 'clean.ndjson');
+  await record(buggy, false);
+  await record(clean, true);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!existsSync(CLI))('simpledb-local analyze', () => {
+  it('exits 1 and names the findings when the journal holds anomalies', async () => {
+    const r = await analyzeCli(buggy);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^Analysed 5 requests from \d+ clients/);
+    expect(r.stdout).toMatch(/F\d stale-read-write \(anomaly\)\s+users\/alice \[note, plan\]\s+seq 3, 4, 5/);
+    expect(r.stdout).toMatch(/lost-update \(anomaly\)\s+users\/alice \[plan\]/);
+  });
+
+  it('exits 0 on a clean journal', async () => {
+    const r = await analyzeCli(clean);
+    expect([r.code, r.stdout]).toEqual([0, expect.stringContaining('No anomalies found.')]);
+  });
+
+  it('--json prints the analysis the control API returns', async () => {
+    const r = await analyzeCli(buggy, '--json');
+    expect(r.code).toBe(1);
+    const a = JSON.parse(r.stdout) as Analysis;
+    expect(a).toMatchObject({ format: 1, requests: 5, runs: 1, summary: { anomalies: 2, 'stale-read-write': 1, 'lost-update': 1 } });
+    expect(a.findings.find((f) => f.kind === 'stale-read-write')?.clients).toEqual(['support', 'billing']);
+  });
+
+  it('a file appended by two runs is analysed run by run', async () => {
+    const both = join(dir, 'both.ndjson');
+    writeFileSync(both, readFileSync(buggy, 'utf8').repeat(2));
+    const a = JSON.parse((await analyzeCli(both, '--json')).stdout) as Analysis;
+    expect(a.runs).toBe(2);
+    expect(a.findings.map((f) => f.run)).toEqual([1, 1, 2, 2]);
+  });
+
+  it('exits 2 on bad input, with a one-line reason', async () => {
+    const garbage = join(dir, 'garbage.ndjson');
+    writeFileSync(garbage, '{"seq":1,"action":null,"params":{},"code":"Success"}\nnot json\n');
+    const notJournal = join(dir, 'other.ndjson');
+    writeFileSync(notJournal, '{"hello":"world"}\n');
+    const cases = [
+      [[join(dir, 'missing.ndjson')], /ENOENT/],
+      [[garbage], /garbage\.ndjson:2: not JSON/],
+      [[notJournal], /other\.ndjson:1: no "seq" number/],
+      [[buggy, '--storm-rate', '2'], /stormRate: a number from 0 to 1/],
+      [[buggy, '--no-such-flag'], /unknown option/],
+    ] as const;
+    const results = await Promise.all(cases.map(([args]) => analyzeCli(...args)));
+    results.forEach((r, i) => {
+      const [args, reason] = cases[i] ?? [[], /^$/];
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(reason)]);
+    });
+  });
+});
