@@ -4,6 +4,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { resolveCredentials } from './auth/credentials.js';
 import { exposureWarning } from './auth/exposure.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
+import { registerMirror } from './commands/mirror.js';
 import { parseCorsOrigin } from './control/origin.js';
 import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
@@ -54,6 +57,7 @@ const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) =
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
   seed: cliCheck(parseSeed),
+  load: (value, previous) => [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(':')],
   cors: parseCors,
   headersTimeout: cliCheck((v) => parseLimitText('headersTimeoutMs', v)),
   requestTimeout: cliCheck((v) => parseLimitText('requestTimeoutMs', v)),
@@ -102,6 +106,7 @@ Control routes beside the SimpleDB protocol on /:
   GET|PUT /_simpledb/consistency                  consistency mode; POST .../freeze, .../thaw
   GET|POST|DELETE /_simpledb/faults               injected errors, delays, lost responses
   GET|DELETE /_simpledb/journal                   recent requests (.../journal.ndjson as NDJSON)
+  GET|POST /_simpledb/snapshots                   snapshots of the store; POST .../NAME/restore, DELETE .../NAME
 `;
 
 /** Where a failure to start came from, when the error itself does not say (SQLite names no file). */
@@ -133,7 +138,7 @@ async function serve(opts: CliOptions): Promise<void> {
     maxConnections: opts.maxConnections,
   };
   const store = { db: opts.db, durability: opts.durability };
-  const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, ...auth, ...sync, ...server }).catch(
+  const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, load: opts.load, ...auth, ...sync, ...server }).catch(
     (err: Error) => {
       console.error(`simpledb-local: cannot start: ${startError(err, opts)}`);
       process.exit(1);
@@ -176,6 +181,9 @@ for (const spec of OPTION_SPECS) {
   program.addOption(option);
 }
 // The server is the default command; a subcommand registers here with one line: register<Name>(program).
-program.action(() => serve(program.opts<CliOptions>()));
 registerAnalyze(program);
+registerExport(program);
+registerImport(program);
+registerMirror(program);
+program.action(() => serve(program.opts<CliOptions>()));
 await program.parseAsync();

@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import express from 'express';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
 import { createApp } from './app.js';
 import { resolveCredentials, type AuthOptions, type Credential } from './auth/credentials.js';
 import { isControlTarget } from './control/guard.js';
 import { OriginPolicy } from './control/origin.js';
+import { loadFixtures } from './data/import.js';
+import { createSnapshots, snapshotRoutes, type SnapshotControl } from './data/snapshots.js';
 import { createAuthenticator } from './protocol/auth.js';
 import { formatBoxUsage } from './protocol/boxUsage.js';
 import { errors, type SdbError } from './protocol/errors.js';
@@ -44,6 +47,8 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   journalSize?: number;
   /** A JSON start-up state for the control surface: { consistency, faults }. */
   controlFile?: string;
+  /** NDJSON fixture files (docs/data.md) merged into the store before the server listens. */
+  load?: readonly string[];
   /** Browser origins (`http://localhost:3000`) allowed to call the emulator; any other foreign page is refused. */
   cors?: readonly string[];
 }
@@ -53,8 +58,8 @@ export interface Emulator {
   readonly port: number;
   readonly host: string;
   readonly store: Store;
-  /** Consistency mode, fault rules and the journal (README: Reproducing sync bugs). */
-  readonly control: Control;
+  /** Consistency mode, fault rules, the journal (README: Reproducing sync bugs) and snapshots (docs/data.md). */
+  readonly control: Control & SnapshotControl;
   /** Drops every domain. */
   reset(): void;
   close(): Promise<void>;
@@ -74,8 +79,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const origins = new OriginPolicy(options.cors);
   const limits = serverLimits(options);
   const store = new Store(options.db ?? ':memory:', options.durability);
+  const storeLimits = { ...DEFAULT_LIMITS, ...options.limits };
   let sync: Sync;
   try {
+    // Before the simulation starts: fixtures are the starting state, not writes to journal or to see stale.
+    await loadFixtures(store, options.load ?? [], { limits: storeLimits, now: options.now });
     sync = createSync({
       store,
       now: options.now ?? Date.now,
@@ -92,15 +100,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store.close();
     throw err;
   }
+  const snapshots = createSnapshots(store, options.now);
   const app = createApp({
     store,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    limits: storeLimits,
     now: options.now ?? Date.now,
     tokenKey: store.tokenKey(),
     logger,
     authenticate,
     sync: sync.hooks,
-    controlRoutes: sync.routes,
+    controlRoutes: express.Router().use(sync.routes, snapshotRoutes(snapshots, logger)),
     guard: { credentials, isolateAccounts, origins },
   });
   // Without requireHostHeader: false, Node answers a Host-less request with a bare, empty 400.
@@ -143,7 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     host,
     store,
-    control: sync.control,
+    control: { ...sync.control, ...snapshots },
     reset: () => store.reset(),
     close,
     [Symbol.asyncDispose]: close,

@@ -30,6 +30,7 @@ export interface CliOptions {
   seed?: number;
   journal?: string;
   controlFile?: string;
+  load?: string[];
   cors: string[];
   headersTimeout: number;
   requestTimeout: number;
@@ -51,6 +52,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'maxStaleness', flag: '--max-staleness <ms>', env: 'SIMPLEDB_LOCAL_MAX_STALENESS', description: 'eventual: how far behind a read may be, drawn per read', default: String(DEFAULT_MAX_STALENESS_MS) },
   { key: 'seed', flag: '--seed <n>', env: 'SIMPLEDB_LOCAL_SEED', description: 'seeds staleness and fault probabilities (default random, shown by GET /_simpledb/consistency)' },
   { key: 'journal', flag: '--journal <file>', env: 'SIMPLEDB_LOCAL_JOURNAL', description: 'append one JSON line per request to this file' },
+  { key: 'load', flag: '--load <file...>', env: 'SIMPLEDB_LOCAL_LOAD', description: 'NDJSON fixtures (docs/data.md) loaded before listening; the variable separates files with :' },
   { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },
   { key: 'cors', flag: '--cors <origin...>', env: 'SIMPLEDB_LOCAL_CORS', description: 'browser origins (e.g. http://localhost:3000) allowed to call it; the variable takes them space-separated; any other foreign Origin is refused' },
   { key: 'headersTimeout', flag: '--headers-timeout <ms>', env: 'SIMPLEDB_LOCAL_HEADERS_TIMEOUT', description: 'a client must send all request headers within this time', default: String(SERVER_LIMIT_DEFAULTS.headersTimeoutMs) },

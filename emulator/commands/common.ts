@@ -1,0 +1,35 @@
+import { SimpleDBClient } from '../../client/client.js';
+
+/** Commands run in the server's process: they exit with their own code instead of falling through to it. */
+export function runCommand(name: string, work: () => Promise<number>): Promise<never> {
+  return work().then(
+    (code) => exitAfterOutput(code),
+    (err: unknown) => {
+      process.stderr.write(`simpledb-local ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return exitAfterOutput(1);
+    },
+  );
+}
+
+/** Waits until what was written to stdout is handed to the OS, so that a pipe reader gets it all. */
+async function exitAfterOutput(code: number): Promise<never> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}
+
+/**
+ * A client for any SimpleDB endpoint: this emulator, another one, or AWS. Credentials come from
+ * the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, SSO, roles).
+ */
+export function endpointClient(url: string): SimpleDBClient {
+  let endpoint: URL;
+  try {
+    endpoint = new URL(url);
+  } catch {
+    throw new Error(`not a URL: ${url}`);
+  }
+  return new SimpleDBClient({ endpoint, maxAttempts: 5 });
+}
+
+/** commander's collector for a repeatable option. */
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];

@@ -1,0 +1,54 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { Command, Option } from 'commander';
+import { exportEndpoint, exportStore, writeLines } from '../data/export.js';
+import { Store } from '../store/store.js';
+import { collect, endpointClient, runCommand } from './common.js';
+
+interface ExportOptions {
+  db?: string;
+  endpoint?: string;
+  domain?: string[];
+  out?: string;
+  account: string;
+}
+
+/** `simpledb-local export`: NDJSON (docs/data.md) of a database file or of any endpoint. */
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('write domains as NDJSON, one item per line (docs/data.md)')
+    .addOption(new Option('--db <file>', 'a database file of simpledb-local').conflicts('endpoint'))
+    .option('--endpoint <url>', 'a running emulator or any SimpleDB endpoint (credentials: the standard AWS chain)')
+    .option('--domain <name>', 'only this domain (repeatable); default: every domain', collect)
+    .option('--out <file>', 'write here instead of standard output')
+    .option('--account <name>', 'with --db: the account namespace of isolated accounts', '')
+    .action((o: ExportOptions) => runCommand('export', () => runExport(o)));
+}
+
+async function runExport(o: ExportOptions): Promise<number> {
+  if ((o.db === undefined) === (o.endpoint === undefined)) throw new Error('give either --db FILE or --endpoint URL');
+  const out: Writable = o.out === undefined ? process.stdout : createWriteStream(o.out);
+  if (o.db !== undefined) {
+    if (!existsSync(o.db)) throw new Error(`no database file ${o.db}`);
+    const store = new Store(o.db);
+    try {
+      await writeLines(exportStore(store, { account: o.account, domains: o.domain }), out);
+    } finally {
+      store.close();
+    }
+  } else {
+    const client = endpointClient(o.endpoint ?? '');
+    try {
+      await writeLines(exportEndpoint(client, { domains: o.domain }), out);
+    } finally {
+      await client.destroy();
+    }
+  }
+  if (out !== process.stdout) {
+    out.end();
+    await once(out, 'close');
+  }
+  return 0;
+}

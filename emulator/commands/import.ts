@@ -1,0 +1,47 @@
+import { Command } from 'commander';
+import { importLines, readLines } from '../data/import.js';
+import { Store } from '../store/store.js';
+import { runCommand } from './common.js';
+
+interface ImportOptions {
+  db: string;
+  replace?: boolean;
+  skipBad?: boolean;
+  account: string;
+}
+
+/** `simpledb-local import`: NDJSON files into a database file, each file all or nothing. */
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('load NDJSON files (docs/data.md) into a database file; - reads standard input')
+    .argument('<file...>', 'NDJSON files, imported in order')
+    .requiredOption('--db <file>', 'the database file (created if missing)')
+    .option('--replace', 'an item in the file replaces the stored item whole (default: its values are added)')
+    .option('--skip-bad', 'write the good lines of a file that has bad ones (default: such a file writes nothing)')
+    .option('--account <name>', 'the account namespace of isolated accounts', '')
+    .action((files: string[], o: ImportOptions) => runCommand('import', () => runImport(files, o)));
+}
+
+async function runImport(files: readonly string[], o: ImportOptions): Promise<number> {
+  const store = new Store(o.db);
+  try {
+    for (const [k, file] of files.entries()) {
+      const r = await importLines(store, readLines(file), { account: o.account, replace: o.replace, skipBad: o.skipBad });
+      for (const e of r.errors) process.stderr.write(`${file}:${e.line}: ${e.reason}\n`);
+      const what = `${count(r.items, 'item')}, ${count(r.pairs, 'pair')}, ${count(r.domainsCreated, 'new domain')}`;
+      if (!r.committed) {
+        process.stderr.write(`import: ${file}: ${count(r.errors.length, 'bad line')}; nothing written (--skip-bad writes the rest)\n`);
+        for (const rest of files.slice(k + 1)) process.stderr.write(`import: ${rest}: not read (an earlier file failed)\n`);
+        return 1;
+      }
+      const skipped = r.errors.length > 0 ? `; skipped ${count(r.errors.length, 'bad line')}` : '';
+      process.stderr.write(`import: ${file}: ${what}${skipped}\n`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
