@@ -2,13 +2,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { actions } from './actions/index.js';
-import type { ActionContext, Limits } from './actions/types.js';
+import type { ActionContext, ActionFacts, Limits } from './actions/types.js';
 import { CONTROL_PREFIXES, controlAccount, controlError, controlGuard, isControlTarget, type GuardConfig } from './control/guard.js';
 import { readBody } from './protocol/body.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from './protocol/boxUsage.js';
 import { errors, SdbError } from './protocol/errors.js';
+import type { Authenticate } from './protocol/auth.js';
 import { collectParams, type Params } from './protocol/params.js';
-import { errorDocument, successDocument } from './protocol/render.js';
+import { errorDocument, successResponse } from './protocol/render.js';
 import { newRequestId } from './protocol/requestId.js';
 import { actionRoute, type ConsoleRequest } from './console/action.js';
 import type { Store } from './store/store.js';
@@ -16,15 +17,6 @@ import type { ProtocolHooks, RawRequest } from './sync/index.js';
 import { VERSION } from './version.js';
 
 export const API_VERSIONS: ReadonlySet<string> = new Set(['2009-04-15', '2007-11-07']);
-
-/** What authentication sees of a request. */
-export interface SignedRequest {
-  method: string;
-  /** The Host header as sent, port included. */
-  host: string;
-  path: string;
-  params: Params;
-}
 
 export interface AppConfig {
   store: Store;
@@ -36,7 +28,7 @@ export interface AppConfig {
    * Checks the request's credentials (throwing the service's auth errors) and returns the
    * account namespace its domains live in. Without authentication every caller shares ''.
    */
-  authenticate: (req: SignedRequest) => string;
+  authenticate: Authenticate;
   /** Consistency simulation, fault injection and the journal (emulator/sync). */
   sync?: ProtocolHooks;
   /** Their JSON control routes, mounted under /_simpledb/. */
@@ -125,34 +117,41 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response, in
   const started = performance.now();
   const requestId = newRequestId();
   const sync = config.sync?.open(req, res, { faults: input === undefined });
-  let params: Params | undefined;
+  let facts: ActionFacts | undefined;
   let raw: RawRequest | undefined;
   let action: ActionName | undefined;
   let account: string | undefined;
   let status = 200;
   let code: string | undefined;
   try {
+    let path = '/';
+    let params: Params;
     if (input) {
-      // The guard in front of /_simpledb has checked the origin and resolved the account.
-      ({ raw, params, account } = input);
+      // The guard in front of /_simpledb has checked the origin and resolves the account.
+      ({ raw, params } = input);
     } else {
-      const [path = '/', query = ''] = splitUrl(req.originalUrl);
+      let query: string;
+      [path = '/', query = ''] = splitUrl(req.originalUrl);
       if (config.guard.origins.refuses(req)) throw errors.accessFailure(path);
       if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
       if (path !== '/') throw errors.invalidUri(path);
       const body = req.method === 'POST' ? await readBody(req) : null;
       raw = { query, body };
       params = collectParams(query, body);
-      account = config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
     }
     const name = params.get('Action');
+    const handler = name === undefined ? undefined : actions.get(name);
+    // Read before authentication, so that the journal names the domain of a refused request too.
+    const known = handler && { handler, facts: handler.facts(params) };
+    facts = known?.facts;
+    account = input ? input.account : config.authenticate({ method: req.method, host: req.headers.host ?? '', path, params });
     if (name === undefined || name === '') throw errors.missingAction();
-    const handler = actions.get(name);
-    if (!handler) throw errors.invalidAction(name);
-    action = handler.name;
+    if (!known) throw errors.invalidAction(name);
+    action = known.handler.name;
     const version = params.get('Version') ?? '2009-04-15';
     if (!API_VERSIONS.has(version)) throw errors.noSuchVersion(version);
-    await sync?.before(action, params);
+    const waiting = sync?.before(action, params, known.facts);
+    if (waiting) await waiting;
     const ctx: ActionContext = {
       store: config.store,
       account,
@@ -162,9 +161,10 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response, in
       tokenKey: config.tokenKey,
       eventualRead: sync?.eventualRead,
     };
-    const out = handler.handle(params, ctx);
-    await sync?.after();
-    send(res, 200, successDocument(action, out.result, requestId, formatBoxUsage(out.boxUsage)));
+    const out = known.handler.handle(params, ctx);
+    const delayed = sync?.after();
+    if (delayed) await delayed;
+    send(res, 200, successResponse(out.result, requestId, formatBoxUsage(out.boxUsage)));
   } catch (err) {
     if (req.readableAborted) {
       // The client went away mid-request: nobody to answer, and not the emulator's fault.
@@ -183,7 +183,7 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response, in
     const at = input && e.position !== undefined ? ['X-SimpleDB-Error-Position', String(e.position)] : [];
     send(res, e.status, errorDocument(e.code, e.message, requestId, usage), at);
   } finally {
-    sync?.close({ requestId, action, account, params, raw, status, code });
+    sync?.close({ requestId, action, account, facts, raw, status, code });
     if (config.logger.isLevelEnabled('debug')) {
       config.logger.debug(
         { requestId, method: req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },

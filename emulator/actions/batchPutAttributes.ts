@@ -4,10 +4,12 @@ import { batchItems } from './batch.js';
 import { checkLimits } from './limits.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain } from './validate.js';
+import { batchFacts } from './facts.js';
 
 /** The whole batch is one transaction: a limit breached by any item writes nothing. */
 export const batchPutAttributesAction: Action = {
   name: 'BatchPutAttributes',
+  facts: batchFacts,
   handle(params, ctx) {
     const domain = domainName(params);
     const items = batchItems(params, putPairs, true);
@@ -16,6 +18,6 @@ export const batchPutAttributesAction: Action = {
       const effects = items.map((item) => ctx.store.putAttributes(id, item.name, item.pairs));
       checkLimits(ctx.store, id, ctx.limits, effects);
     });
-    return { result: null, boxUsage: batchBoxUsage('BatchPutAttributes', items.length) };
+    return { result: { action: 'BatchPutAttributes' }, boxUsage: batchBoxUsage('BatchPutAttributes', items.length) };
   },
 };

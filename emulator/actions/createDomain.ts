@@ -2,10 +2,12 @@ import { errors } from '../protocol/errors.js';
 import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
 import type { Action } from './types.js';
 import { domainName } from './validate.js';
+import { domainFacts } from './facts.js';
 
 /** Idempotent: creating a domain that exists succeeds and changes nothing. */
 export const createDomainAction: Action = {
   name: 'CreateDomain',
+  facts: domainFacts,
   handle(params, ctx) {
     const name = domainName(params);
     ctx.store.transaction(() => {
@@ -13,6 +15,6 @@ export const createDomainAction: Action = {
       if (ctx.store.domainCount(ctx.account) >= ctx.limits.maxDomains) throw errors.numberDomainsExceeded();
       ctx.store.createDomain(ctx.account, name, Math.floor(ctx.now() / 1000));
     });
-    return { result: null, boxUsage: BASE_BOX_USAGE.CreateDomain };
+    return { result: { action: 'CreateDomain' }, boxUsage: BASE_BOX_USAGE.CreateDomain };
   },
 };

@@ -3,10 +3,12 @@ import { deletePairs, submittedBytes } from './attributes.js';
 import { checkExpected, parseExpected } from './expected.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain, itemName, requireModernVersion } from './validate.js';
+import { itemFacts } from './facts.js';
 
 /** No attributes named: the whole item. Deleting what does not exist is not an error. */
 export const deleteAttributesAction: Action = {
   name: 'DeleteAttributes',
+  facts: itemFacts,
   handle(params, ctx) {
     const domain = domainName(params);
     const item = itemName(params.get('ItemName'));
@@ -18,6 +20,6 @@ export const deleteAttributesAction: Action = {
       if (expected) checkExpected(ctx.store, id, item, expected);
       ctx.store.deleteAttributes(id, item, pairs);
     });
-    return { result: null, boxUsage: writeBoxUsage('DeleteAttributes', submittedBytes(pairs)) };
+    return { result: { action: 'DeleteAttributes' }, boxUsage: writeBoxUsage('DeleteAttributes', submittedBytes(pairs)) };
   },
 };

@@ -1,8 +1,8 @@
 import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
 import { decodeToken, encodeToken } from '../protocol/nextToken.js';
-import { element } from '../protocol/render.js';
 import type { Action } from './types.js';
+import { noFacts } from './facts.js';
 
 /**
  * A page continues strictly after the last name returned, so domains created or deleted between
@@ -12,6 +12,7 @@ const SCOPE = 'ListDomains';
 
 export const listDomainsAction: Action = {
   name: 'ListDomains',
+  facts: noFacts,
   handle(params, ctx) {
     const maxText = params.get('MaxNumberOfDomains');
     let max = 100;
@@ -29,9 +30,9 @@ export const listDomainsAction: Action = {
     const after = token === undefined ? '' : (decodeToken(token, SCOPE, ctx.tokenKey).name ?? '');
     const names = ctx.store.listDomains(ctx.account, after, max + 1);
     const page = names.slice(0, max);
-    let result = page.map((n) => element('DomainName', n)).join('');
     const last = page[page.length - 1];
-    if (names.length > max && last !== undefined) result += element('NextToken', encodeToken({ key: null, name: last }, SCOPE, ctx.tokenKey));
-    return { result, boxUsage: BASE_BOX_USAGE.ListDomains };
+    const nextToken =
+      names.length > max && last !== undefined ? encodeToken({ key: null, name: last }, SCOPE, ctx.tokenKey) : null;
+    return { result: { action: 'ListDomains', domainNames: page, nextToken }, boxUsage: BASE_BOX_USAGE.ListDomains };
   },
 };

@@ -5,9 +5,11 @@ import { checkExpected, parseExpected } from './expected.js';
 import { checkLimits } from './limits.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain, itemName, MAX_PAIRS, requireModernVersion } from './validate.js';
+import { itemFacts } from './facts.js';
 
 export const putAttributesAction: Action = {
   name: 'PutAttributes',
+  facts: itemFacts,
   handle(params, ctx) {
     const domain = domainName(params);
     const item = itemName(params.get('ItemName'));
@@ -22,6 +24,6 @@ export const putAttributesAction: Action = {
       if (expected) checkExpected(ctx.store, id, item, expected);
       checkLimits(ctx.store, id, ctx.limits, [ctx.store.putAttributes(id, item, pairs)]);
     });
-    return { result: null, boxUsage: writeBoxUsage('PutAttributes', submittedBytes(pairs)) };
+    return { result: { action: 'PutAttributes' }, boxUsage: writeBoxUsage('PutAttributes', submittedBytes(pairs)) };
   },
 };

@@ -1,6 +1,6 @@
 import type { ActionName } from '../protocol/boxUsage.js';
 import type { Params } from '../protocol/params.js';
-import type { Store } from '../store/store.js';
+import type { DomainStats, SelectedItem, Store, StoredPair } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 
 /** The service's limits; configurable so tests can reach them without writing 10 GB. */
@@ -34,17 +34,41 @@ export interface ActionContext {
   readonly eventualRead?: () => ReadView | undefined;
 }
 
+/** What an action found or did, for protocol/render to write; each variant names its action. */
+export type ActionResult =
+  | { readonly action: 'CreateDomain' | 'DeleteDomain' | 'PutAttributes' | 'BatchPutAttributes' }
+  | { readonly action: 'DeleteAttributes' | 'BatchDeleteAttributes' }
+  | { readonly action: 'ListDomains'; readonly domainNames: readonly string[]; readonly nextToken: string | null }
+  | { readonly action: 'DomainMetadata'; readonly stats: DomainStats; readonly timestamp: number }
+  | { readonly action: 'GetAttributes'; readonly attributes: readonly StoredPair[] }
+  | SelectResult;
+
+export type SelectResult = { readonly action: 'Select'; readonly nextToken: string | null } & (
+  | { readonly items: readonly SelectedItem[] }
+  /** count(*): the count of this page, written as the service's `Domain` item. */
+  | { readonly count: number }
+);
+
 export interface ActionOutput {
-  /** Inner XML of `<ActionResult>`: '' renders an empty element, null none at all. */
-  result: string | null;
-  boxUsage: number;
+  readonly result: ActionResult;
+  readonly boxUsage: number;
 }
 
 /**
  * One protocol action. `handle` validates the parameters in the order the service checks
- * them (throwing SdbError), runs against the store, and renders the result.
+ * them (throwing SdbError), runs against the store, and returns a typed result.
  */
 export interface Action {
   readonly name: ActionName;
+  /** What the request names, for the sync layer (see facts.ts). */
+  facts(params: Params): ActionFacts;
   handle(params: Params, ctx: ActionContext): ActionOutput;
+}
+
+export interface ActionFacts {
+  /** The DomainName parameter as sent (a Select names its domain inside the expression: none). */
+  readonly domain: string | undefined;
+  readonly items: readonly string[];
+  /** Present for reads. */
+  readonly consistentRead?: boolean;
 }

@@ -4,7 +4,7 @@ import type { DomainRow } from '../store/store.js';
 import type { ActionContext } from './types.js';
 
 const DOMAIN_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-export const MAX_NAME_BYTES = 1024;
+const MAX_NAME_BYTES = 1024;
 export const MAX_PAIRS = 256;
 
 /** Present (an empty string counts as present) and of the service's pattern. */
@@ -26,17 +26,19 @@ export function itemName(value: string | undefined, param = 'ItemName'): string 
 
 export function attributeName(name: string, param = 'Name'): string {
   if (name === '') throw errors.emptyAttributeName();
-  if (utf8Length(name) > MAX_NAME_BYTES) {
-    throw errors.invalidParameterValue(param, name, 'Value exceeds maximum length of 1024.');
-  }
-  return name;
+  return withinMaxBytes(name, param);
 }
 
 export function attributeValue(value: string): string {
-  if (utf8Length(value) > MAX_NAME_BYTES) {
-    throw errors.invalidParameterValue('Value', value, 'Value exceeds maximum length of 1024.');
+  return withinMaxBytes(value, 'Value');
+}
+
+/** An attribute name or value of at most 1024 bytes; `param` is what the error names. */
+export function withinMaxBytes(text: string, param: string): string {
+  if (utf8Length(text) > MAX_NAME_BYTES) {
+    throw errors.invalidParameterValue(param, text, 'Value exceeds maximum length of 1024.');
   }
-  return value;
+  return text;
 }
 
 export function replaceFlag(value: string | undefined): boolean {

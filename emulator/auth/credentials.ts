@@ -11,6 +11,14 @@ export interface Credential {
   account?: string;
 }
 
+/**
+ * The account namespace a configured key's requests work in: shared ('') unless accounts are
+ * isolated. Here, below both the protocol's signature check and the control guard, which agree on it.
+ */
+export function namespaceOf(credential: Credential, isolateAccounts: boolean): string {
+  return isolateAccounts ? (credential.account ?? credential.accessKeyId) : '';
+}
+
 /** The start-up options that turn on Signature V2 checking and account isolation. */
 export interface AuthOptions {
   /** Key pairs given in code; with any key configured, every request must be signed by one of them. */

@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Credential } from '../auth/credentials.js';
-import { namespaceOf } from '../protocol/auth.js';
+import { namespaceOf, type Credential } from '../auth/credentials.js';
 import type { OriginPolicy } from './origin.js';
 
 /** Everything outside the protocol's space: the emulator's own routes and moto's reset. */

@@ -1,9 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignedRequest } from '../app.js';
-import type { Credential } from '../auth/credentials.js';
+import { namespaceOf, type Credential } from '../auth/credentials.js';
 import { errors } from './errors.js';
 import { compareUtf8 } from './order.js';
 import type { Params } from './params.js';
+
+/** What authentication sees of a request. */
+export interface SignedRequest {
+  method: string;
+  /** The Host header as sent, port included. */
+  host: string;
+  path: string;
+  params: Params;
+}
 
 /** Checks a request's credentials and returns the account namespace its domains live in. */
 export type Authenticate = (req: SignedRequest) => string;
@@ -25,11 +33,6 @@ const ALGORITHMS: ReadonlyMap<string, 'sha256' | 'sha1'> = new Map([
 
 /** The shared namespace of a non-isolated emulator. */
 const SHARED = '';
-
-/** The account namespace a configured key's requests work in. */
-export function namespaceOf(credential: Credential, isolateAccounts: boolean): string {
-  return isolateAccounts ? (credential.account ?? credential.accessKeyId) : SHARED;
-}
 
 export function createAuthenticator(config: AuthenticatorConfig): Authenticate {
   if (config.credentials.length === 0) {

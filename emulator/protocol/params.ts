@@ -67,6 +67,9 @@ export function parseForm(raw: string): Pair[] {
  * documents no meaning for it.
  */
 export function collectParams(query: string, body: string | null): Params {
+  // The usual request has one of the two: nothing to merge.
+  if (body === null || body === '') return new Params(unique(parseForm(query)));
+  if (query === '') return new Params(unique(parseForm(body)));
   const merged = new Map<string, string>();
   const fromQuery = unique(parseForm(query));
   for (const [n, v] of fromQuery) merged.set(n, v);

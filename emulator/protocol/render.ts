@@ -1,23 +1,15 @@
 /**
  * XML out. Small string templates rather than an XML builder: the service writes compact XML
  * with a fixed layout, and templates measured several times faster than fast-xml-parser's
- * builder on these documents (see bench/).
+ * builder on these documents (see bench/). Actions return typed results; this module alone
+ * turns them into documents.
  */
+import type { ActionResult } from '../actions/types.js';
+import type { DomainStats, SelectedItem, StoredPair } from '../store/store.js';
+import { escapeText, NOT_XML } from './xmlText.js';
+
 export const NAMESPACE = 'http://sdb.amazonaws.com/doc/2009-04-15/';
 const PROLOG = '<?xml version="1.0"?>\n';
-
-/** Characters XML 1.0 cannot carry: such names and values travel base64-encoded. */
-const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-const ESCAPED = /[&<>\r]/g;
-const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
-
-/**
- * Text content. A carriage return is written as a character reference because XML parsers
- * fold a literal CR into LF, and values must come back byte for byte.
- */
-export function escapeText(s: string): string {
-  return ESCAPED.test(s) ? s.replace(ESCAPED, (c) => ENTITY[c] ?? c) : s;
-}
 
 /** `<Tag>text</Tag>`, or `<Tag encoding="base64">…</Tag>` when the text is not valid XML. */
 export function dataElement(tag: string, s: string): string {
@@ -31,6 +23,58 @@ export function element(tag: string, text: string): string {
 
 export function attributeElement(name: string, value: string): string {
   return `<Attribute>${dataElement('Name', name)}${dataElement('Value', value)}</Attribute>`;
+}
+
+/** The inner XML of `<ActionResult>`: '' renders an empty element, null none at all. */
+export function resultXml(r: ActionResult): string | null {
+  switch (r.action) {
+    case 'GetAttributes':
+      return attributesXml(r.attributes);
+    case 'Select': {
+      const body = 'count' in r ? countItemXml(r.count) : r.items.map(selectItemXml).join('');
+      return body + nextTokenXml(r.nextToken);
+    }
+    case 'ListDomains':
+      return r.domainNames.map((n) => element('DomainName', n)).join('') + nextTokenXml(r.nextToken);
+    case 'DomainMetadata':
+      return domainMetadataXml(r.stats, r.timestamp);
+    default:
+      return null;
+  }
+}
+
+export function successResponse(r: ActionResult, requestId: string, boxUsage: string): string {
+  return successDocument(r.action, resultXml(r), requestId, boxUsage);
+}
+
+function attributesXml(pairs: readonly StoredPair[]): string {
+  let xml = '';
+  for (const p of pairs) xml += attributeElement(p.name, p.value);
+  return xml;
+}
+
+/** Its size is selectItemBytes (xmlText.ts): keep the two in step. */
+export function selectItemXml(item: SelectedItem): string {
+  return `<Item>${dataElement('Name', item.name)}${attributesXml(item.attributes)}</Item>`;
+}
+
+function countItemXml(count: number): string {
+  return '<Item><Name>Domain</Name>' + attributeElement('Count', String(count)) + '</Item>';
+}
+
+function nextTokenXml(token: string | null): string {
+  return token === null ? '' : element('NextToken', token);
+}
+
+function domainMetadataXml(s: DomainStats, timestamp: number): string {
+  return (
+    `<ItemCount>${s.itemCount}</ItemCount><ItemNamesSizeBytes>${s.itemNamesSizeBytes}</ItemNamesSizeBytes>` +
+    `<AttributeNameCount>${s.attributeNameCount}</AttributeNameCount>` +
+    `<AttributeNamesSizeBytes>${s.attributeNamesSizeBytes}</AttributeNamesSizeBytes>` +
+    `<AttributeValueCount>${s.attributeValueCount}</AttributeValueCount>` +
+    `<AttributeValuesSizeBytes>${s.attributeValuesSizeBytes}</AttributeValuesSizeBytes>` +
+    `<Timestamp>${timestamp}</Timestamp>`
+  );
 }
 
 /**

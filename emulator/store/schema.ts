@@ -9,6 +9,40 @@
  */
 export const SCHEMA_VERSION = 1;
 
+/**
+ * Where a Select reads items and pairs. The live tables, or a copy of one domain as an
+ * eventually consistent read sees it (see versions.ts): the same shape, so the same SQL runs on
+ * either, the names spliced from these constants only.
+ */
+export interface ItemTables {
+  readonly items: string;
+  readonly attrs: string;
+}
+
+export const LIVE_TABLES = itemTables('main', '');
+export const VIEW_TABLES = itemTables('temp', 'view_');
+
+function itemTables(schema: 'main' | 'temp', prefix: '' | 'view_'): ItemTables & { sql: string } {
+  const [items, attrs] = [`${schema}.${prefix}items`, `${schema}.${prefix}attrs`];
+  const sql = `
+CREATE TABLE IF NOT EXISTS ${items} (
+  id INTEGER PRIMARY KEY,
+  domain_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  UNIQUE (domain_id, name)
+);
+CREATE TABLE IF NOT EXISTS ${attrs} (
+  item_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  domain_id INTEGER NOT NULL,
+  PRIMARY KEY (item_id, name, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ${attrs}_by_value ON ${prefix}attrs (domain_id, name, value, item_id);
+`;
+  return { items, attrs, sql };
+}
+
 export const schemaSql = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS domains (
@@ -20,27 +54,4 @@ CREATE TABLE IF NOT EXISTS domains (
   byte_count INTEGER NOT NULL DEFAULT 0,
   UNIQUE (account, name)
 );
-` + dataTablesSql('main');
-
-/**
- * The item tables in `schema`: 'main' for the store, 'temp' for a snapshot that shadows them (SQLite
- * resolves an unqualified table name in temp first), so a stale Select runs unchanged SQL on it.
- */
-export function dataTablesSql(schema: 'main' | 'temp'): string {
-  return `
-CREATE TABLE IF NOT EXISTS ${schema}.items (
-  id INTEGER PRIMARY KEY,
-  domain_id INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  UNIQUE (domain_id, name)
-);
-CREATE TABLE IF NOT EXISTS ${schema}.attrs (
-  item_id INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  value TEXT NOT NULL,
-  domain_id INTEGER NOT NULL,
-  PRIMARY KEY (item_id, name, value)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ${schema}.attrs_by_value ON attrs (domain_id, name, value, item_id);
-`;
-}
+` + LIVE_TABLES.sql;

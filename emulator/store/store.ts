@@ -1,46 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import type { SelectQuery } from '../select/ast.js';
 import { SYNCHRONOUS, type Durability } from './durability.js';
-import { SCHEMA_VERSION, schemaSql } from './schema.js';
+import { LIVE_TABLES, SCHEMA_VERSION, schemaSql } from './schema.js';
+import { selectPage, type SelectPage, type SelectRows } from './selectPage.js';
+import type { DeletePair, DomainRow, DomainStats, PutEffect, PutPair, StoredPair } from './types.js';
 import { Versions, type ReadView } from './versions.js';
 
-export interface StoredPair {
-  name: string;
-  value: string;
-}
-
-export interface PutPair extends StoredPair {
-  replace: boolean;
-}
-
-/** One attribute to delete: every value of `name`, or just `value`. */
-export interface DeletePair {
-  name: string;
-  value?: string;
-}
-
-export interface PutEffect {
-  /** The item's pair count afterwards, when the write added pairs (else it cannot have grown). */
-  itemPairs: number | undefined;
-  /** Whether the domain's pair or byte total went up. */
-  grew: boolean;
-}
-
-export interface DomainRow {
-  id: number;
-  name: string;
-  pairCount: number;
-  byteCount: number;
-}
-
-export interface DomainStats {
-  itemCount: number;
-  itemNamesSizeBytes: number;
-  attributeNameCount: number;
-  attributeNamesSizeBytes: number;
-  attributeValueCount: number;
-  attributeValuesSizeBytes: number;
-}
+export type { DeletePair, DomainRow, DomainStats, PutEffect, PutPair, StoredPair } from './types.js';
+export type { SelectedItem, SelectPage, SelectRows } from './selectPage.js';
 
 /** The bytes a pair counts against the domain's 10 GB: its name and its value. */
 const pairBytes = 'length(CAST(name AS BLOB)) + length(CAST(value AS BLOB))';
@@ -226,9 +194,18 @@ export class Store {
     return this.pairsOf(id, names);
   }
 
-  pairsOf(itemId: number, names?: readonly string[]): StoredPair[] {
+  private pairsOf(itemId: number, names?: readonly string[]): StoredPair[] {
     if (names === undefined || names.length === 0) return this.s.itemPairs.all(itemId);
     return this.s.itemPairsNamed.all(itemId, JSON.stringify(names));
+  }
+
+  /**
+   * One page of a parsed and validated Select, in one read transaction: on the live tables, or
+   * with a `view` (drawn by the consistency simulation) on the domain as that read sees it.
+   */
+  select(domainId: number, query: SelectQuery, page: SelectPage, view: ReadView | undefined): SelectRows {
+    if (view) return this.versions.materialise(domainId, view, (t) => selectPage(this.db, t, domainId, query, page));
+    return this.tx.deferred(() => selectPage(this.db, LIVE_TABLES, domainId, query, page)) as SelectRows;
   }
 
   /** Up to two values of one attribute: enough to tell absent, single and multi-valued. */

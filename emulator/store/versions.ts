@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { dataTablesSql } from './schema.js';
-import type { StoredPair } from './store.js';
+import { VIEW_TABLES, type ItemTables } from './schema.js';
+import type { StoredPair } from './types.js';
 
 /**
  * Versions for simulated eventual consistency, kept beside the live tables rather than in them:
@@ -245,32 +245,31 @@ export class Versions {
   }
 
   /**
-   * Runs `fn` with the domain as of `view.seq` materialised in TEMP `items` and `attrs`, which
-   * shadow the live tables for every unqualified statement on this connection until `fn` returns:
-   * a Select compiled for the live tables runs unchanged against the snapshot. Costs a copy of
-   * the domain, paid only by eventually consistent Selects while a simulation is on.
+   * Runs `fn` inside one transaction with the domain as of `view.seq` copied into VIEW_TABLES,
+   * which the caller's statements name instead of the live tables; dropped when `fn` returns.
+   * Costs a copy of the domain, paid only by eventually consistent Selects while a simulation is on.
    */
-  withSnapshot<T>(domainId: number, view: ReadView, fn: () => T): T {
+  materialise<T>(domainId: number, view: ReadView, fn: (tables: ItemTables) => T): T {
     const s = this.statements();
     return this.db.transaction(() => {
       const q = { domain: domainId, seq: view.seq };
       view.stale = (s.domainFlipped.get(q)?.n ?? 0) === 1;
       s.fillSnapshot.run(q);
-      this.db.exec(dataTablesSql('temp'));
+      this.db.exec(VIEW_TABLES.sql);
       try {
         this.db
-          .prepare<[number]>('INSERT INTO temp.items (domain_id, name) SELECT DISTINCT ?, item FROM temp.sync_snapshot')
+          .prepare<[number]>(`INSERT INTO ${VIEW_TABLES.items} (domain_id, name) SELECT DISTINCT ?, item FROM temp.sync_snapshot`)
           .run(domainId);
         this.db
           .prepare<[number]>(
-            `INSERT INTO temp.attrs (item_id, name, value, domain_id)
-             SELECT i.id, p.name, p.value, i.domain_id FROM temp.sync_snapshot p JOIN temp.items i ON i.name = p.item
+            `INSERT INTO ${VIEW_TABLES.attrs} (item_id, name, value, domain_id)
+             SELECT i.id, p.name, p.value, i.domain_id FROM temp.sync_snapshot p JOIN ${VIEW_TABLES.items} i ON i.name = p.item
               WHERE i.domain_id = ?`,
           )
           .run(domainId);
-        return fn();
+        return fn(VIEW_TABLES);
       } finally {
-        this.db.exec('DROP TABLE temp.attrs; DROP TABLE temp.items;');
+        this.db.exec(`DROP TABLE ${VIEW_TABLES.attrs}; DROP TABLE ${VIEW_TABLES.items};`);
         s.clearSnapshot.run();
       }
     })();

@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionName } from '../protocol/boxUsage.js';
 import { errors } from '../protocol/errors.js';
-import { parseBoolean, type Params } from '../protocol/params.js';
+import type { ActionFacts } from '../actions/types.js';
+import type { Params } from '../protocol/params.js';
 import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
@@ -11,15 +12,20 @@ import type { Journal, RawRequest, ReadRecord } from './journal.js';
 
 /** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
 export interface RequestHooks {
-  /** Authenticated, action known, about to run: injected delays wait and injected errors throw here. */
-  before(action: ActionName, params: Params): Promise<void>;
+  /**
+   * Authenticated, action known, about to run: injected errors throw here, and an injected delay
+   * is the promise returned (undefined when there is nothing to wait for, so the usual request
+   * takes no extra turn of the event loop).
+   */
+  before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> | undefined;
   /** For the action's ActionContext: the version an eventually consistent read sees. */
   readonly eventualRead: () => ReadView | undefined;
   /**
    * The action succeeded (its write is committed): a delay-after waits; a lost response either
    * resets the connection (the answer sent afterwards goes nowhere) or throws ServiceUnavailable.
+   * Like `before`, a promise only when there is something to wait for.
    */
-  after(): Promise<void>;
+  after(): Promise<void> | undefined;
   /** Once, however the request ended: writes its journal entry. */
   close(outcome: RequestOutcome): void;
 }
@@ -27,7 +33,8 @@ export interface RequestHooks {
 export interface RequestOutcome {
   requestId: string;
   action: ActionName | undefined;
-  params: Params | undefined;
+  /** What the request names, when its action was known. */
+  facts: ActionFacts | undefined;
   /** The parameters as they came, which the journal keeps instead of the parsed pairs. */
   raw: RawRequest | undefined;
   /** The account namespace it was authenticated into; undefined when it failed before that. */
@@ -58,14 +65,6 @@ export interface RequestServices {
 /** Decides as an emulator without fault rules would. */
 const NO_RULES: Pick<Faults, 'decide'> = new Faults(() => 0);
 
-const READS: ReadonlySet<string> = new Set<ActionName>(['GetAttributes', 'Select']);
-
-function itemNames(params: Params): string[] {
-  const item = params.get('ItemName');
-  if (item !== undefined) return [item];
-  return params.indexed('Item').flatMap(({ params: p }) => p.get('ItemName') ?? []);
-}
-
 export class RequestRecord implements RequestHooks {
   private readonly arrivedAt: number;
   private readonly started = performance.now();
@@ -75,7 +74,6 @@ export class RequestRecord implements RequestHooks {
   private writeSeq: number | undefined;
   private read: EventualRead | undefined;
   private reset = false;
-  private items: string[] | undefined;
   /** Stamped where the action's effect happened: success in `after`, failure in `close`. */
   private order: number | undefined;
 
@@ -88,21 +86,26 @@ export class RequestRecord implements RequestHooks {
     this.arrivedAt = services.now();
   }
 
-  async before(action: ActionName, params: Params): Promise<void> {
+  before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> | undefined {
     const faults = this.options.faults === false ? NO_RULES : this.services.faults;
     const decision = faults.decide(() => ({
       method: this.req.method,
       path: this.req.path,
       action,
       params,
-      domain: params.get('DomainName'),
-      items: (this.items = itemNames(params)),
+      domain: facts.domain,
+      items: facts.items,
       maxUriBytes: this.services.maxUriBytes,
     }));
     this.decision = decision;
-    if (decision.delayBeforeMs > 0) await sleep(decision.delayBeforeMs);
+    if (decision.delayBeforeMs > 0) return sleep(decision.delayBeforeMs).then(() => this.proceed(decision));
+    this.proceed(decision);
+    return undefined;
+  }
+
+  private proceed(decision: FaultDecision): void {
     if (decision.error) throw decision.error;
-    // Taken after the wait: the action runs synchronously from here, so a change of the latest
+    // Taken after any wait: the action runs synchronously from here, so a change of the latest
     // sequence by `after` is this request's own write.
     const versions = this.services.store.versions;
     if (versions.recording) this.atSeq = versions.latestSeq;
@@ -113,14 +116,19 @@ export class RequestRecord implements RequestHooks {
     return this.read;
   };
 
-  async after(): Promise<void> {
+  after(): Promise<void> | undefined {
     // Before any wait: the action has just run, in this same synchronous step.
     this.order = this.services.journal.stamp();
     const latest = this.services.store.versions.latestSeq;
     if (this.atSeq !== undefined && latest !== this.atSeq) this.writeSeq = latest;
     const d = this.decision;
-    if (!d) return;
-    if (d.delayAfterMs > 0) await sleep(d.delayAfterMs);
+    if (!d) return undefined;
+    if (d.delayAfterMs > 0) return sleep(d.delayAfterMs).then(() => this.loseResponse(d));
+    this.loseResponse(d);
+    return undefined;
+  }
+
+  private loseResponse(d: FaultDecision): void {
     if (d.loseResponse === '503') throw errors.serviceUnavailable();
     if (d.loseResponse === 'reset') {
       this.reset = true;
@@ -129,7 +137,7 @@ export class RequestRecord implements RequestHooks {
   }
 
   close(o: RequestOutcome): void {
-    const params = o.params;
+    const facts = o.facts;
     const journal = this.services.journal;
     const applied = this.order !== undefined;
     const order = this.order ?? journal.stamp();
@@ -141,8 +149,8 @@ export class RequestRecord implements RequestHooks {
       method: this.req.method,
       ...(o.account ? { account: o.account } : {}),
       action: o.action ?? null,
-      domain: params?.get('DomainName') ?? null,
-      items: this.items ?? (params ? itemNames(params) : []),
+      domain: facts?.domain ?? null,
+      items: facts ? [...facts.items] : [],
       params: o.raw ?? { query: '', body: null },
       status: this.reset ? 0 : o.status,
       code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
@@ -150,7 +158,7 @@ export class RequestRecord implements RequestHooks {
       userAgent: this.req.headers['user-agent'] ?? null,
       ...(this.atSeq === undefined ? {} : { atSeq: this.atSeq }),
       ...(this.writeSeq === undefined ? {} : { writeSeq: this.writeSeq }),
-      ...(o.action && READS.has(o.action) && params ? { read: this.readRecord(params) } : {}),
+      ...(facts?.consistentRead === undefined ? {} : { read: this.readRecord(facts.consistentRead) }),
       ...(this.decision?.fired.length ? { faults: this.decision.fired } : {}),
       order,
       applied,
@@ -159,8 +167,7 @@ export class RequestRecord implements RequestHooks {
     });
   }
 
-  private readRecord(params: Params): ReadRecord {
-    const consistentRead = parseBoolean(params.get('ConsistentRead') ?? '') === true;
+  private readRecord(consistentRead: boolean): ReadRecord {
     const r = this.read;
     if (!r) return { consistentRead, stale: false };
     return {

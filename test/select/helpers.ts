@@ -3,6 +3,7 @@ import { createSelectAction, type SelectOptions } from '../../emulator/actions/s
 import { DEFAULT_LIMITS, type ActionContext } from '../../emulator/actions/types.js';
 import { SdbError } from '../../emulator/protocol/errors.js';
 import { Params } from '../../emulator/protocol/params.js';
+import { resultXml } from '../../emulator/protocol/render.js';
 import { Store } from '../../emulator/store/store.js';
 
 export type Attrs = Record<string, string[]>;
@@ -87,8 +88,10 @@ export class Fixture {
     return this;
   }
 
+  /** The inner XML of `<SelectResult>` as the protocol route renders it. */
   raw(params: [string, string][]): { result: string | null; boxUsage: number } {
-    return this.action.handle(new Params(params), this.ctx);
+    const out = this.action.handle(new Params(params), this.ctx);
+    return { result: resultXml(out.result), boxUsage: out.boxUsage };
   }
 
   select(expression: string, nextToken?: string, extra: [string, string][] = []): SelectPage {

@@ -1,9 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { Expr, SelectQuery } from './ast.js';
-import { conjuncts, drivers, itemPredicate, LIKE_FUNCTION, sortBounds, Sql, type SqlParam } from './compile.js';
-import { likeParts, matchParts } from './like.js';
+import type { Expr, SelectQuery } from '../select/ast.js';
+import { likeParts, matchParts } from '../select/like.js';
+import { conjuncts, sortBounds } from '../select/shape.js';
 import { compareUtf8 } from '../protocol/order.js';
 import type { Position } from '../protocol/nextToken.js';
+import type { ItemTables } from './schema.js';
+import { drivers, itemPredicate, LIKE_FUNCTION, Sql, type SqlParam } from './selectSql.js';
+import type { StoredPair } from './types.js';
 
 /** One matching item in page order; `key` is its sort value (its name when ordered by name). */
 export interface Row {
@@ -93,6 +96,7 @@ function first<T>(db: Db, sql: Sql): T | undefined {
  */
 export function run(
   db: Db,
+  t: ItemTables,
   domainId: number,
   q: SelectQuery,
   after: Position | null,
@@ -103,6 +107,7 @@ export function run(
 ): RunResult {
   const ctx: Walk = {
     db,
+    t,
     domainId,
     where: q.where,
     desc: q.order?.desc ?? false,
@@ -116,7 +121,7 @@ export function run(
   const sortAttr = q.order?.key.kind === 'attr' ? q.order.key.name : null;
   if (q.where) {
     const alone = conjuncts(q.where).length === 1;
-    for (const d of drivers(q.where, domainId)) {
+    for (const d of drivers(q.where, domainId, t)) {
       const ids = prepare(db, `${d.sql.text} LIMIT ?`)
         .pluck(true)
         .all(...d.sql.params, opts.tuning.candidateCap + 1) as number[];
@@ -134,13 +139,13 @@ export function run(
  * that an index answers exactly, and the count fits `limit`. Null otherwise: then the page walk
  * decides, since a limit that cuts the count needs the position of the last item counted.
  */
-export function countDirect(db: Db, domainId: number, q: SelectQuery, limit: number): number | null {
+export function countDirect(db: Db, t: ItemTables, domainId: number, q: SelectQuery, limit: number): number | null {
   let sql: Sql;
   if (q.where === null) {
-    sql = new Sql().add('SELECT count(*) FROM items WHERE domain_id = ?', domainId);
+    sql = new Sql().add(`SELECT count(*) FROM ${t.items} WHERE domain_id = ?`, domainId);
   } else {
     if (conjuncts(q.where).length !== 1) return null;
-    const [best] = drivers(q.where, domainId);
+    const [best] = drivers(q.where, domainId, t);
     if (!best?.exact) return null;
     // A driver yields an item once per matching value.
     sql = new Sql().add('SELECT count(*) FROM (SELECT DISTINCT * FROM (').append(best.sql).add('))');
@@ -151,6 +156,7 @@ export function countDirect(db: Db, domainId: number, q: SelectQuery, limit: num
 
 interface Walk {
   readonly db: Db;
+  readonly t: ItemTables;
   readonly domainId: number;
   readonly where: Expr | null;
   readonly desc: boolean;
@@ -192,7 +198,7 @@ function take(w: Walk, page: Sql, order: string, byName: boolean): Position | nu
 }
 
 function whereClause(w: Walk, sql: Sql): Sql {
-  return w.where ? itemPredicate(w.where, sql.add(' AND ')) : sql;
+  return w.where ? itemPredicate(w.where, w.t, sql.add(' AND ')) : sql;
 }
 
 /** The few items one conjunct admits, checked against the whole expression and sorted. */
@@ -200,14 +206,14 @@ function candidates(w: Walk, ids: number[], sortAttr: string | null, after: Posi
   const dir = w.desc ? 'DESC' : '';
   const sql = new Sql();
   if (sortAttr === null) {
-    sql.add('SELECT i.id AS id, i.name AS name, i.name AS key FROM items i WHERE i.id IN (SELECT value FROM json_each(?))', JSON.stringify(ids));
+    sql.add(`SELECT i.id AS id, i.name AS name, i.name AS key FROM ${w.t.items} i WHERE i.id IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));
     whereClause(w, sql);
     if (after?.name != null) sql.add(w.desc ? ' AND i.name < ?' : ' AND i.name > ?', after.name);
     sql.add(` ORDER BY i.name ${dir} LIMIT ?`, sqlLimit(w.want));
   } else {
     const extreme = w.desc ? 'max' : 'min';
     sql.add(
-      `SELECT id, name, key FROM (SELECT i.id AS id, i.name AS name, (SELECT ${extreme}(x.value) FROM attrs x WHERE x.item_id = i.id AND x.name = ?) AS key FROM items i WHERE i.id IN (SELECT value FROM json_each(?))`,
+      `SELECT id, name, key FROM (SELECT i.id AS id, i.name AS name, (SELECT ${extreme}(x.value) FROM ${w.t.attrs} x WHERE x.item_id = i.id AND x.name = ?) AS key FROM ${w.t.items} i WHERE i.id IN (SELECT value FROM json_each(?))`,
       sortAttr,
       JSON.stringify(ids),
     );
@@ -233,10 +239,10 @@ function walkNames(w: Walk, after: Position | null): RunResult {
     if (round > 0 && from !== null && w.opts.clock() >= w.opts.deadline) {
       return { delivered: w.delivered, complete: false, position: { key: null, name: from }, scanned: w.scanned };
     }
-    const rest = new Sql().add(' FROM items WHERE domain_id = ?', w.domainId);
+    const rest = new Sql().add(` FROM ${w.t.items} WHERE domain_id = ?`, w.domainId);
     if (from !== null) rest.add(` AND name ${beyond} ?`, from);
     const end = first<string>(w.db, new Sql().add('SELECT name').append(rest).add(` ORDER BY name ${dir} LIMIT 1 OFFSET ?`, chunk - 1));
-    const page = new Sql().add('SELECT i.id AS id, i.name AS name, i.name AS key FROM items i WHERE i.domain_id = ?', w.domainId);
+    const page = new Sql().add(`SELECT i.id AS id, i.name AS name, i.name AS key FROM ${w.t.items} i WHERE i.domain_id = ?`, w.domainId);
     if (from !== null) page.add(` AND i.name ${beyond} ?`, from);
     if (end !== undefined) page.add(` AND i.name ${upTo} ?`, end);
     const position = take(w, whereClause(w, page), `i.name ${dir}`, true);
@@ -265,7 +271,7 @@ function walkAttribute(w: Walk, attr: string, after: Position | null): RunResult
     if (round > 0 && from && w.opts.clock() >= w.opts.deadline) {
       return { delivered: w.delivered, complete: false, position: { key: from.key, name: from.name }, scanned: w.scanned };
     }
-    const rest = new Sql().add(' FROM attrs WHERE domain_id = ? AND name = ?', w.domainId, attr);
+    const rest = new Sql().add(` FROM ${w.t.attrs} WHERE domain_id = ? AND name = ?`, w.domainId, attr);
     if (from) rest.add(` AND value ${from.inclusive || from.name !== null ? reach : beyond} ?`, from.key);
     let end = first<string>(w.db, new Sql().add('SELECT value').append(rest).add(` ORDER BY value ${dir} LIMIT 1 OFFSET ?`, chunk - 1)) ?? null;
     let last = end === null;
@@ -276,7 +282,7 @@ function walkAttribute(w: Walk, attr: string, after: Position | null): RunResult
       last = true;
     }
     const page = new Sql().add(
-      'SELECT k.item_id AS id, i.name AS name, k.value AS key FROM attrs k CROSS JOIN items i WHERE k.domain_id = ? AND k.name = ? AND i.id = k.item_id',
+      `SELECT k.item_id AS id, i.name AS name, k.value AS key FROM ${w.t.attrs} k CROSS JOIN ${w.t.items} i WHERE k.domain_id = ? AND k.name = ? AND i.id = k.item_id`,
       w.domainId,
       attr,
     );
@@ -284,7 +290,7 @@ function walkAttribute(w: Walk, attr: string, after: Position | null): RunResult
     else if (from?.name != null) page.add(` AND k.value ${reach} ? AND (k.value ${beyond} ? OR i.name > ?)`, from.key, from.key, from.name);
     else if (from) page.add(` AND k.value ${beyond} ?`, from.key);
     if (end !== null) page.add(` AND k.value ${upTo} ?`, end);
-    page.add(` AND NOT EXISTS (SELECT 1 FROM attrs s WHERE s.item_id = k.item_id AND s.name = k.name AND s.value ${extreme} k.value)`);
+    page.add(` AND NOT EXISTS (SELECT 1 FROM ${w.t.attrs} s WHERE s.item_id = k.item_id AND s.name = k.name AND s.value ${extreme} k.value)`);
     const position = take(w, whereClause(w, page), `k.value ${dir}, i.name`, false);
     if (position) return { delivered: w.delivered, complete: false, position, scanned: w.scanned };
     if (last || end === null) return { delivered: w.delivered, complete: true, position: null, scanned: w.scanned };
@@ -309,7 +315,7 @@ function walkRange(w: Walk, attr: string): { start: string | null; stop: string 
   // asc: start at the greatest lower bound, stop at the least upper bound; desc mirrors it.
   const start = pick(near, !w.desc);
   const stop = pick(far, w.desc);
-  return { start: start !== null && singleValued(w.db, w.domainId, attr) ? start : null, stop };
+  return { start: start !== null && singleValued(w.db, w.t, w.domainId, attr) ? start : null, stop };
 }
 
 interface Verdict {
@@ -323,19 +329,26 @@ const verdicts = new WeakMap<Db, Map<string, Verdict>>();
  * Whether every item holds at most one value of `attr`, remembered until the database next
  * changes (this connection's change counter, or data_version for other connections).
  */
-function singleValued(db: Db, domainId: number, attr: string): boolean {
+function singleValued(db: Db, t: ItemTables, domainId: number, attr: string): boolean {
   const stamp = `${first<number>(db, new Sql().add('SELECT total_changes()'))}/${first<number>(db, new Sql().add('PRAGMA data_version'))}`;
   let cache = verdicts.get(db);
   if (!cache) verdicts.set(db, (cache = new Map()));
-  const key = `${domainId}\u0000${attr}`;
+  const key = `${t.attrs}\u0000${domainId}\u0000${attr}`;
   const known = cache.get(key);
   if (known?.stamp === stamp) return known.single;
   if (cache.size >= MAX_STATEMENTS) cache.clear();
   const single =
     first<number>(
       db,
-      new Sql().add('SELECT count(*) = count(DISTINCT item_id) FROM attrs WHERE domain_id = ? AND name = ?', domainId, attr),
+      new Sql().add(`SELECT count(*) = count(DISTINCT item_id) FROM ${t.attrs} WHERE domain_id = ? AND name = ?`, domainId, attr),
     ) === 1;
   cache.set(key, { stamp, single });
   return single;
+}
+
+/** An item's pairs, all (`names` empty) or those named; name then value order. */
+export function pairsOf(db: Db, t: ItemTables, itemId: number, names: readonly string[]): StoredPair[] {
+  const sql = new Sql().add(`SELECT name, value FROM ${t.attrs} WHERE item_id = ?`, itemId);
+  if (names.length > 0) sql.add(' AND name IN (SELECT value FROM json_each(?))', JSON.stringify(names));
+  return all<StoredPair>(db, sql.add(' ORDER BY name, value'));
 }
