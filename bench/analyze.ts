@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Analyzer } from '../emulator/analyze/index.js';
 import { readJournal } from '../emulator/analyze/file.js';
+import { seededRandom } from '../emulator/sync/random.js';
 import { num, ratio, type Row } from './report.js';
 import { median } from './stats.js';
 
@@ -18,21 +19,10 @@ const CLIENTS = 50;
 const ITEMS = 2000;
 const HOT = 20;
 
-/** A small seeded generator, so every run analyses the same journal. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Writes the journal as the emulator's --journal file would hold it; returns its size in bytes. */
 function writeSyntheticJournal(path: string, requests: number): number {
-  const rnd = random(17);
+  // Seeded, so every run analyses the same journal.
+  const rnd = seededRandom(17);
   const fd = openSync(path, 'w');
   const values = new Array<number>(ITEMS).fill(0);
   const lastWrite = new Array<number>(ITEMS).fill(0);
