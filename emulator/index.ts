@@ -36,7 +36,7 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   /** The emulator's clock in ms since the epoch; injectable for tests. */
   now?: () => number;
   limits?: Partial<Limits>;
-  /** How reads without ConsistentRead=true see the store (README: Reproducing sync bugs). Default 'consistent'. */
+  /** How reads without ConsistentRead=true see the store (docs/sync.md). Default 'consistent'. */
   consistency?: ConsistencyMode;
   /** eventual: how far behind a read may be, in ms. Default 1000. */
   maxStalenessMs?: number;
@@ -61,7 +61,7 @@ export interface Emulator {
   readonly port: number;
   readonly host: string;
   readonly store: Store;
-  /** Consistency mode, fault rules, the journal (README: Reproducing sync bugs) and snapshots (docs/data.md). */
+  /** Consistency mode, fault rules, the journal (docs/sync.md) and snapshots (docs/data.md). */
   readonly control: Control & SnapshotControl;
   /** Drops every domain. */
   reset(): void;

@@ -124,10 +124,10 @@ export interface JournalRecord {
   writeSeq?: number;
 }
 
-/** State-changing control requests must be JSON (README: Security). */
+/** State-changing control requests must be JSON (docs/authentication.md). */
 const JSON_REQUEST = { headers: { 'content-type': 'application/json' } };
 
-/** The emulator's control routes (README: Reproducing sync bugs), reached over HTTP at the target endpoint. */
+/** The emulator's control routes (docs/sync.md), reached over HTTP at the target endpoint. */
 export class EmulatorControl {
   constructor(private readonly endpoint: string) {}
 

@@ -1,20 +1,29 @@
-// The README is executable (contract C6; docs/readme-tests.md). Every fenced block tagged js,
+// The README is executable (contract C6; docs/readme-tests.md), and so are the docs pages its
+// reference detail moved to (DOC_PAGES). Every fenced block tagged js,
 // javascript, ts, typescript, python, sh, bash or shell runs as a reader would run it, against an
 // emulator on 127.0.0.1: the test starts one per block in-process on a free port (port 0) and
 // replaces every 8080 in the block by its port. A block that starts the CLI itself (`npm start`,
 // `node dist/emulator/cli.js`) gets a free port instead and its servers are stopped after it.
 // `<!-- doctest: skip: reason -->` directly above a fence skips that block, with the reason.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { OPTION_SPECS } from '../../emulator/options.js';
 import { describeFailure, extractBlocks, RUNNERS, runSnippet, startsServer, withPort, WORK, type Block } from './snippets.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+/**
+ * The pages whose code blocks run like the README's. docs/testing.md is left out (test/kit checks
+ * its blocks against the kit's projects), and so are docs/notes/ (design notes, not instructions).
+ */
+const DOC_PAGES = ['docs/client.md', 'docs/counter.md', 'docs/authentication.md', 'docs/sync.md', 'docs/data.md', 'docs/reliability.md'];
+
+const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+const readme = read('README.md');
 const table = readme.slice(readme.indexOf('<!-- cli-table -->'), readme.indexOf('<!-- /cli-table -->'));
-const blocks = extractBlocks(readme);
+const files = ['README.md', ...DOC_PAGES];
+const blocks = files.flatMap((file) => extractBlocks(read(file), file));
 const runnable = blocks.filter((b) => b.tag in RUNNERS);
 
 /** A loaded 2-core machine starts python, npm and the AWS CLI slowly. */
@@ -41,8 +50,16 @@ describe('README', () => {
   });
 
   it('tags every code block, so that no runnable one goes untested', () => {
-    expect(blocks.filter((b) => b.tag === '').map((b) => `README.md:${b.line}`)).toEqual([]);
+    expect(blocks.filter((b) => b.tag === '').map((b) => `${b.file}:${b.line}`)).toEqual([]);
     expect(runnable.length).toBeGreaterThan(10);
+    expect(runnable.filter((b) => b.file === 'README.md').length).toBeGreaterThan(5);
+    for (const file of DOC_PAGES) expect(runnable.some((b) => b.file === file), file).toBe(true);
+  });
+
+  it('links every docs page from its documentation index', () => {
+    const pages = readdirSync(new URL('../../docs/', import.meta.url)).filter((f) => f.endsWith('.md'));
+    const index = readme.slice(readme.indexOf('## Documentation'));
+    for (const page of pages) expect(index, page).toContain(`](docs/${page})`);
   });
 });
 
@@ -57,10 +74,10 @@ async function freePort(): Promise<number> {
 function title(block: Block): string {
   const body = block.code.replace(/^import\b[\s\S]*?\bfrom\s+['"][^'"]+['"];?$/gm, '');
   const first = body.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\/|import )/.test(l)) ?? '';
-  return `README.md:${block.line} ${block.tag}: ${first.trim().slice(0, 60)}`;
+  return `${block.file}:${block.line} ${block.tag}: ${first.trim().slice(0, 60)}`;
 }
 
-describe.concurrent('README code blocks run as written', () => {
+describe.concurrent('README and docs code blocks run as written', () => {
   afterAll(() => rmSync(WORK, { recursive: true, force: true }));
   for (const block of runnable) {
     if (block.skip !== undefined) {
@@ -74,7 +91,7 @@ describe.concurrent('README code blocks run as written', () => {
     it(title(block), { timeout: SNIPPET_TIMEOUT_MS + 15_000 }, async () => {
       // Run inside the repository, these would replace the node_modules every other test is using.
       if (/\bnpm (ci|install|i)\b/.test(block.code)) {
-        expect.fail(`README.md:${block.line}: installs dependencies; mark it <!-- doctest: skip: reason --> (CI runs the install)`);
+        expect.fail(`${block.file}:${block.line}: installs dependencies; mark it <!-- doctest: skip: reason --> (CI runs the install)`);
       }
       let outcome;
       if (startsServer(block.code)) {

@@ -1,6 +1,6 @@
 /**
- * The README's fenced code blocks, and a runner that executes one as a reader would (see
- * docs/readme-tests.md): each in its own directory inside the repository, bounded in time, with
+ * The fenced code blocks of the README and of the docs pages it links to, and a runner that
+ * executes one as a reader would (see docs/readme-tests.md): each in its own directory inside the repository, bounded in time, with
  * everything it started killed afterwards.
  */
 import { spawn } from 'node:child_process';
@@ -26,6 +26,8 @@ export const RUNNERS = {
 export type Runner = (typeof RUNNERS)[keyof typeof RUNNERS];
 
 export interface Block {
+  /** The Markdown file, relative to the repository root (`README.md`, `docs/client.md`). */
+  file: string;
   /** 1-based line of the opening fence. */
   line: number;
   tag: string;
@@ -36,7 +38,7 @@ export interface Block {
 
 const SKIP = /^<!--\s*doctest:\s*skip:\s*(.+?)\s*-->$/;
 
-export function extractBlocks(markdown: string): Block[] {
+export function extractBlocks(markdown: string, file: string): Block[] {
   const lines = markdown.split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -44,9 +46,9 @@ export function extractBlocks(markdown: string): Block[] {
     if (!open) continue;
     const fence = open[1] ?? '```';
     const end = lines.findIndex((l, j) => j > i && l.startsWith(fence) && l.trim() === fence);
-    if (end === -1) throw new Error(`README.md:${i + 1}: a code fence that is never closed`);
+    if (end === -1) throw new Error(`${file}:${i + 1}: a code fence that is never closed`);
     const above = i > 0 ? SKIP.exec((lines[i - 1] ?? '').trim()) : null;
-    blocks.push({ line: i + 1, tag: (open[2] ?? '').trim(), code: lines.slice(i + 1, end).join('\n') + '\n', skip: above?.[1] });
+    blocks.push({ file, line: i + 1, tag: (open[2] ?? '').trim(), code: lines.slice(i + 1, end).join('\n') + '\n', skip: above?.[1] });
     i = end;
   }
   return blocks;
@@ -88,7 +90,7 @@ export const WORK = join(ROOT, 'test-results', 'readme-snippets');
 /** Writes the snippet where module resolution finds this package (self-reference) and its dependencies. */
 function prepare(block: Block, code: string): { dir: string; command: string; args: string[] } {
   mkdirSync(WORK, { recursive: true });
-  const dir = mkdtempSync(join(WORK, `line${block.line}-`));
+  const dir = mkdtempSync(join(WORK, `${block.file.replace(/\W+/g, '-')}-line${block.line}-`));
   const runner = RUNNERS[block.tag as keyof typeof RUNNERS];
   if (runner === 'python') {
     writeFileSync(join(dir, 'snippet.py'), code);
@@ -148,7 +150,7 @@ export function describeFailure(block: Block, outcome: Outcome): string {
   const tail = (s: string) => s.trim().split('\n').slice(-25).join('\n');
   const how = outcome.timedOut ? 'did not finish in time' : `exited with ${outcome.signal ?? `code ${String(outcome.code)}`}`;
   return [
-    `README.md:${block.line} (\`\`\`${block.tag}) ${how}`,
+    `${block.file}:${block.line} (\`\`\`${block.tag}) ${how}`,
     `--- stderr ---\n${tail(outcome.stderr)}`,
     `--- stdout ---\n${tail(outcome.stdout)}`,
     `--- the block (8080 is replaced by the port it was given) ---\n${block.code.trim()}`,

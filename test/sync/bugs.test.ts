@@ -1,5 +1,5 @@
 // Real synchronisation bugs, reproduced on demand and deterministically (issue 7): each test is
-// also a recipe of the README's "Reproducing sync bugs". Most counters here are naive
+// also a recipe of the cookbook in docs/sync.md. Most counters here are naive
 // read-modify-write loops over plain HTTP (test/sync/helpers.ts), which is what the bugs look
 // like in application code; (b) also runs the reliable Counter of client/counter.ts.
 import { afterEach, describe, expect, it } from 'vitest';
