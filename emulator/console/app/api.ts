@@ -192,3 +192,25 @@ export const ACTIONS = [
   'BatchDeleteAttributes', 'BatchPutAttributes', 'CreateDomain', 'DeleteAttributes', 'DeleteDomain', 'DomainMetadata',
   'GetAttributes', 'ListDomains', 'PutAttributes', 'Select',
 ] as const;
+
+/** One finding of GET /_simpledb/analysis (docs/analyze.md, "Findings"): the parts the console shows. */
+export interface Finding {
+  id: string;
+  kind: string;
+  severity: 'anomaly' | 'hotspot';
+  domain: string;
+  item: string;
+  attributes: string[];
+  clients: string[];
+  seqs: number[];
+  evidence: { seq: number; role: string; client: string; action: string }[];
+  message: string;
+}
+
+export interface AnalysisResult {
+  requests: number;
+  findings: Finding[];
+  notes: string[];
+}
+
+export const analysis = (): Promise<AnalysisResult> => control<AnalysisResult>('GET', 'analysis');

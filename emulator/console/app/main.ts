@@ -1,4 +1,5 @@
 import { h } from './dom.js';
+import { findingsView } from './findings.js';
 import { domainsView } from './domains.js';
 import { itemsView, itemView } from './items.js';
 import { href, parseRoute, type Route } from './router.js';
@@ -25,6 +26,8 @@ function viewFor(route: Route): { title: string; nav: string; draw: View } {
       return { title: `Timeline of ${route.item}`, nav: 'traffic', draw: timelineView(route.domain, route.item) };
     case 'shape':
       return { title: 'Shape the traffic', nav: 'shape', draw: shapeView };
+    case 'findings':
+      return { title: 'Findings', nav: 'findings', draw: findingsView };
     case 'missing':
       return {
         title: 'Not found',
@@ -41,6 +44,7 @@ const NAV: [string, string, string][] = [
   ['select', 'Select', href.select()],
   ['traffic', 'Traffic', href.traffic()],
   ['shape', 'Shape', href.shape()],
+  ['findings', 'Findings', href.findings()],
 ];
 
 const main = h('main', { id: 'main', tabindex: '-1' });

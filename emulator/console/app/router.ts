@@ -7,6 +7,7 @@
  *   #/traffic[?action=&domain=&item=&code=&client=&account=]  the journal, filtered
  *   #/timeline/D/I                 the timeline of item I of domain D
  *   #/shape                        consistency and fault rules
+ *   #/findings                     the sync-bug detector's findings (GET /_simpledb/analysis)
  * Names are percent-encoded path segments, so any domain or item name round-trips.
  */
 export type Route =
@@ -17,6 +18,7 @@ export type Route =
   | { view: 'traffic'; filter: Record<string, string> }
   | { view: 'timeline'; domain: string; item: string }
   | { view: 'shape' }
+  | { view: 'findings' }
   | { view: 'missing'; hash: string };
 
 export const TRAFFIC_FILTERS = ['action', 'domain', 'item', 'code', 'client', 'account'] as const;
@@ -50,6 +52,7 @@ export function parseRoute(hash: string): Route {
   }
   if (head === 'timeline' && a !== undefined && b !== undefined && c === undefined) return { view: 'timeline', domain: a, item: b };
   if (head === 'shape' && a === undefined) return { view: 'shape' };
+  if (head === 'findings' && a === undefined) return { view: 'findings' };
   return { view: 'missing', hash };
 }
 
@@ -68,4 +71,5 @@ export const href = {
   traffic: (filter: Record<string, string> = {}) => withQuery('#/traffic', filter),
   timeline: (domain: string, item: string) => `#/timeline/${seg(domain)}/${seg(item)}`,
   shape: () => '#/shape',
+  findings: () => '#/findings',
 };

@@ -1,4 +1,4 @@
-import { ACTIONS, clientOf, control, type JournalEntry, type JournalPage } from './api.js';
+import { ACTIONS, analysis, clientOf, control, type JournalEntry, type JournalPage } from './api.js';
 import { field, h, notice, svg } from './dom.js';
 import { describeError } from './domains.js';
 import { href, TRAFFIC_FILTERS } from './router.js';
@@ -183,20 +183,30 @@ function describe(e: JournalEntry): string {
   return `#${e.seq} ${e.time.slice(11, 23)} ${clientOf(e)}: ${e.action} (${kind})${gist(e)} → ${e.code}${marks ? ` — ${marks}` : ''}`;
 }
 
-function mark(e: JournalEntry, x: number, y: number): SVGElement {
-  const cls = ['mark', outcomeClass(e), e.read?.stale ? 'stale' : ''].filter(Boolean).join(' ');
-  const title = svg('title', {}, describe(e));
+/** Per journal seq, the findings that name it: `F1 stale-read-write (stale-read)`. */
+type Flags = Map<number, string[]>;
+
+const flagged = (e: JournalEntry, flags: Flags): string => {
+  const f = flags.get(e.seq);
+  return f ? ` — finding ${f.join('; ')}` : '';
+};
+
+function mark(e: JournalEntry, x: number, y: number, flags: Flags): SVGElement {
+  const cls = ['mark', outcomeClass(e), e.read?.stale ? 'stale' : '', flags.has(e.seq) ? 'flagged' : ''].filter(Boolean).join(' ');
+  const label = describe(e) + flagged(e, flags);
+  const title = svg('title', {}, label);
   let shape: SVGElement;
   if (READS.has(e.action ?? '')) shape = svg('circle', { cx: x, cy: y, r: 9, class: 'shape' });
   else if (isConditional(e)) shape = svg('polygon', { points: `${x},${y - 11} ${x + 11},${y} ${x},${y + 11} ${x - 11},${y}`, class: 'shape' });
   else shape = svg('rect', { x: x - 9, y: y - 9, width: 18, height: 18, class: 'shape' });
-  const g = svg('g', { class: cls, tabindex: 0, role: 'img', 'aria-label': describe(e), 'data-seq': e.seq }, title, shape);
+  const g = svg('g', { class: cls, tabindex: 0, role: 'img', 'aria-label': label, 'data-seq': e.seq }, title, shape);
+  if (flags.has(e.seq)) g.append(svg('rect', { x: x - 15, y: y - 15, width: 30, height: 30, class: 'flag-ring' }));
   if (isConflict(e)) g.append(svg('path', { d: `M${x - 6},${y - 6} L${x + 6},${y + 6} M${x + 6},${y - 6} L${x - 6},${y + 6}`, class: 'cross' }));
   if (isLost(e)) g.append(svg('circle', { cx: x, cy: y, r: 15, class: 'lost-ring' }));
   return g;
 }
 
-function drawTimeline(entries: readonly JournalEntry[]): Element {
+function drawTimeline(entries: readonly JournalEntry[], flags: Flags): Element {
   const clients = [...new Set(entries.map(clientOf))];
   const width = LEFT + STEP_W * (entries.length + 1);
   const height = LANE_H * clients.length + 46;
@@ -215,7 +225,7 @@ function drawTimeline(entries: readonly JournalEntry[]): Element {
     const y = 20 + clients.indexOf(clientOf(e)) * LANE_H + LANE_H / 2;
     // Writes that changed the store carry their sequence number above the mark.
     if (e.writeSeq !== undefined) chart.append(svg('text', { x, y: y - 14, class: 'wseq', 'text-anchor': 'middle' }, `w${e.writeSeq}`));
-    chart.append(mark(e, x, y));
+    chart.append(mark(e, x, y, flags));
   });
   return chart;
 }
@@ -226,6 +236,21 @@ export function timelineView(domain: string, item: string) {
     const chart = h('div', { class: 'scroll timeline', tabindex: '0', role: 'region', 'aria-label': 'Timeline chart' });
     const table = h('ol', { class: 'timeline-list' });
     const entries: JournalEntry[] = [];
+    const flags: Flags = new Map();
+    const draw = () => {
+      chart.replaceChildren(drawTimeline(entries, flags));
+      table.replaceChildren(...entries.map((e) => h('li', { class: [outcomeClass(e), flags.has(e.seq) ? 'flagged' : ''].filter(Boolean).join(' '), 'data-seq': e.seq }, describe(e) + flagged(e, flags))));
+    };
+    // The detector's findings for this item, read once: their requests are marked in the chart and the list.
+    void analysis().then(
+      (a) => {
+        for (const f of a.findings.filter((x) => x.domain === domain && x.item === item)) {
+          for (const ev of f.evidence) flags.set(ev.seq, [...(flags.get(ev.seq) ?? []), `${f.id} ${f.kind} (${ev.role})`]);
+        }
+        if (flags.size > 0 && entries.length > 0) draw();
+      },
+      (err: unknown) => status.append(notice('error', `Cannot run the analysis: ${describeError(err)}`)),
+    );
     root.append(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: href.items(domain) }, domain), ' / ', h('a', { href: href.item(domain, item) }, item), ' / timeline'),
       h('h1', {}, `Timeline of ${item}`),
@@ -238,6 +263,7 @@ export function timelineView(domain: string, item: string) {
         h('li', {}, h('span', { class: 'key cond' }), 'conditional write'),
         h('li', {}, h('span', { class: 'key conflict' }), 'conflict (ConditionalCheckFailed)'),
         h('li', {}, h('span', { class: 'key lost' }), 'response lost (injected fault)'),
+        h('li', {}, h('span', { class: 'key flagged' }), h('a', { href: href.findings() }, 'named by a finding')),
       ),
       status,
       chart,
@@ -253,8 +279,7 @@ export function timelineView(domain: string, item: string) {
           return;
         }
         if (news.length === 0 && chart.firstElementChild?.localName === 'svg') return;
-        chart.replaceChildren(drawTimeline(entries));
-        table.replaceChildren(...entries.map((e) => h('li', { class: outcomeClass(e) }, describe(e))));
+        draw();
       },
       (message) => status.replaceChildren(notice('error', `Cannot read the journal: ${message}`)),
     );

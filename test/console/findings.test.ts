@@ -1,0 +1,98 @@
+// The console's Findings view (issue 17): the sync-bug detector's findings in a real browser,
+// each linked to its item's timeline, where the requests it names are marked.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { as } from '../analyze/support.js';
+import { createDomain } from '../sync/helpers.js';
+import { buildPage, LAUNCH, SHOTS, SKIP_BROWSER } from './support.js';
+
+let emu: Emulator | undefined;
+let browser: Browser;
+let context: BrowserContext | undefined;
+let pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (SKIP_BROWSER) return;
+  buildPage();
+  browser = await chromium.launch(LAUNCH);
+}, 60_000);
+
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+  await emu?.close();
+  emu = undefined;
+  expect(pageErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(e: Emulator, hash: string): Promise<Page> {
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text());
+  });
+  await page.goto(`${e.url}/_simpledb/console/${hash}`);
+  return page;
+}
+
+describe.skipIf(SKIP_BROWSER)('console findings', () => {
+  it('lists a write built on a stale read, links to the timeline, and marks the requests it names', async () => {
+    emu = await startEmulator({ port: 0 });
+    await createDomain(emu, 'users');
+    await as(emu, 'setup').put('users', 'alice', { plan: 'free', credits: '10' });
+    emu.control.freeze();
+    expect(await as(emu, 'billing').put('users', 'alice', { plan: 'pro' })).toBe(200);
+    const support = as(emu, 'support');
+    const seen = await support.get('users', 'alice', false);
+    expect(seen.plan).toEqual(['free']);
+    await support.put('users', 'alice', { plan: 'free', credits: String(Number(seen.credits?.[0]) + 1) });
+    const stale = emu.control.analyze().findings.find((f) => f.kind === 'stale-read-write');
+    expect(stale).toBeDefined();
+    const seqs = stale?.seqs ?? [];
+
+    const page = await open(emu, '#/findings');
+    const card = page.locator(`.finding[data-finding="${stale?.id}"]`);
+    await card.waitFor();
+    expect(await page.locator('nav a[aria-current="page"]').textContent()).toBe('Findings');
+    const text = await card.textContent();
+    expect(text).toContain('stale-read-write');
+    expect(text).toContain('users / alice (credits, plan)');
+    expect(text).toContain('support');
+    expect(text).toContain('billing');
+    for (const s of seqs) expect(text).toContain(`#${s} `);
+    await page.screenshot({ path: `${SHOTS}/findings.png` });
+
+    // Keyboard: the finding's link takes focus and Enter opens the item's timeline.
+    const link = card.getByRole('link', { name: new RegExp(`Timeline of alice \\(${stale?.id}, stale-read-write\\)`) });
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/timeline\/users\/alice$/);
+    await expect.poll(() => page.locator('.timeline .mark.flagged').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))))).toEqual(expect.arrayContaining(seqs));
+    const rows = page.locator('.timeline-list li.flagged');
+    for (const s of seqs) expect(await page.locator(`.timeline-list li[data-seq="${s}"]`).textContent()).toContain(`${stale?.id} stale-read-write`);
+    // The setup write is named by no finding: not marked.
+    expect(await rows.count()).toBeLessThan(await page.locator('.timeline-list li').count());
+  }, 20_000);
+
+  it('says no anomalies were found on a clean journal, and shows an error when the analysis fails', async () => {
+    emu = await startEmulator({ port: 0 });
+    await createDomain(emu, 'users');
+    await as(emu, 'a').put('users', 'bob', { n: '1' });
+    expect(await as(emu, 'a').get('users', 'bob', true)).toEqual({ n: ['1'] });
+    const page = await open(emu, '#/findings');
+    await expect.poll(() => page.locator('.notice.empty').textContent()).toMatch(/^No anomalies found in \d+ requests\.$/);
+    expect(await page.locator('.finding').count()).toBe(0);
+
+    // The route refuses: the view says so in an alert rather than staying silent.
+    await page.route('**/_simpledb/analysis', (r) => r.fulfill({ status: 400, contentType: 'application/json', body: '{"error":{"message":"bad thresholds"}}' }));
+    await page.reload();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Cannot run the analysis: 400: bad thresholds/);
+  }, 20_000);
+});
