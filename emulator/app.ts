@@ -46,8 +46,12 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
   app.disable('etag');
   app.set('query parser', false);
 
+  // The protocol's space first, as one layer: its requests, the hot path, skip the path matching
+  // of every control mount below.
   app.use((req, res, next) => {
-    if (!config.guard.origins.answerCors(req, res)) next();
+    if (config.guard.origins.answerCors(req, res)) return;
+    if (isControlTarget(req.url)) next();
+    else void handleProtocol(config, req, res);
   });
   // Every route below under these prefixes, whoever mounts it, is behind the guard (docs/security.md).
   app.use([...CONTROL_PREFIXES], controlGuard(config.guard));
@@ -71,9 +75,6 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
     controlError(res, 404, 'NotFound', `no control route ${req.method} ${req.originalUrl}`);
   });
 
-  app.use((req, res) => {
-    void handleProtocol(config, req, res);
-  });
   // Four parameters: Express recognises an error handler by its arity.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     answerError(config, err, req, res);
