@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { Counter, SimpleDBClient } from '../../client/index.js';
 import { createDomain, get, put, start } from '../sync/helpers.js';
-import { as, count, counterValue, eventualCounter, killWorkers, kinds, runWorker } from './support.js';
+import { as, count, counterValue, eventualCounter, killWorkers, kinds, plantStaleReadWrite, runWorker } from './support.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -154,15 +154,7 @@ async function counterValue2(e: Emulator): Promise<number> {
 describe('a stale read in frozen mode', () => {
   it('names the write built on it, with the read and the write it did not show', async () => {
     emu = await start();
-    await createDomain(emu, 'users');
-    await as(emu, 'setup').put('users', 'alice', { plan: 'free', credits: '10' });
-    emu.control.freeze();
-    expect(await as(emu, 'billing').put('users', 'alice', { plan: 'pro' })).toBe(200);
-    // The support tool reads the replica (still "free") and writes back what it saw, plus one credit.
-    const support = as(emu, 'support');
-    const seen = await support.get('users', 'alice', false);
-    expect(seen.plan).toEqual(['free']);
-    await support.put('users', 'alice', { plan: seen.plan?.[0] ?? '', credits: String(Number(seen.credits?.[0]) + 1) });
+    await plantStaleReadWrite(emu);
 
     const a = emu.control.analyze();
     const journal = emu.control.journal({ domain: 'users' });

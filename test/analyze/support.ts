@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import type { Analysis, FindingKind } from '../../emulator/analyze/index.js';
 import { attributesOf, createDomain, get, put, start } from '../sync/helpers.js';
@@ -96,4 +97,19 @@ export function as(emu: Emulator, client: string) {
       return (await call('PutAttributes', params)).status;
     },
   };
+}
+
+/**
+ * A write built on a stale read, planted in frozen mode: 'billing' upgrades alice's plan, then
+ * 'support' reads the replica (still "free") and writes back what it saw, plus one credit.
+ */
+export async function plantStaleReadWrite(emu: Emulator): Promise<void> {
+  await createDomain(emu, 'users');
+  await as(emu, 'setup').put('users', 'alice', { plan: 'free', credits: '10' });
+  emu.control.freeze();
+  expect(await as(emu, 'billing').put('users', 'alice', { plan: 'pro' })).toBe(200);
+  const support = as(emu, 'support');
+  const seen = await support.get('users', 'alice', false);
+  expect(seen.plan).toEqual(['free']);
+  await support.put('users', 'alice', { plan: seen.plan?.[0] ?? '', credits: String(Number(seen.credits?.[0]) + 1) });
 }

@@ -3,7 +3,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
-import { as } from '../analyze/support.js';
+import { as, plantStaleReadWrite } from '../analyze/support.js';
 import { createDomain } from '../sync/helpers.js';
 import { buildPage, LAUNCH, SHOTS, SKIP_BROWSER } from './support.js';
 
@@ -45,14 +45,7 @@ async function open(e: Emulator, hash: string): Promise<Page> {
 describe.skipIf(SKIP_BROWSER)('console findings', () => {
   it('lists a write built on a stale read, links to the timeline, and marks the requests it names', async () => {
     emu = await startEmulator({ port: 0 });
-    await createDomain(emu, 'users');
-    await as(emu, 'setup').put('users', 'alice', { plan: 'free', credits: '10' });
-    emu.control.freeze();
-    expect(await as(emu, 'billing').put('users', 'alice', { plan: 'pro' })).toBe(200);
-    const support = as(emu, 'support');
-    const seen = await support.get('users', 'alice', false);
-    expect(seen.plan).toEqual(['free']);
-    await support.put('users', 'alice', { plan: 'free', credits: String(Number(seen.credits?.[0]) + 1) });
+    await plantStaleReadWrite(emu);
     const stale = emu.control.analyze().findings.find((f) => f.kind === 'stale-read-write');
     expect(stale).toBeDefined();
     const seqs = stale?.seqs ?? [];

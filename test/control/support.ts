@@ -1,5 +1,6 @@
 import { SimpleDBClient } from '../../client/index.js';
 import type { Emulator } from '../../emulator/index.js';
+import { jsonOrUndefined } from '../support/json.js';
 
 export interface Key {
   accessKeyId: string;
@@ -34,12 +35,7 @@ export async function request(emu: Emulator, path: string, shape: RequestShape =
   if (shape.as) headers.authorization = basic(shape.as);
   const res = await fetch(`${emu.url}${path}`, { method: shape.method ?? 'GET', headers, body: shape.body });
   const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOrUndefined(text);
   return { status: res.status, headers: res.headers, text, json };
 }
 

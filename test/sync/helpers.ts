@@ -4,6 +4,7 @@
  */
 import { exactXmlParser } from '../support/xml.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { jsonOrUndefined } from '../support/json.js';
 
 export interface Reply {
   status: number;
@@ -120,11 +121,6 @@ export async function control(
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOrUndefined(text);
   return { status: res.status, json, text, type: res.headers.get('content-type') };
 }
