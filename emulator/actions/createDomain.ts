@@ -1,5 +1,6 @@
 import { errors } from '../protocol/errors.js';
 import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
+import type { Store } from '../store/store.js';
 import type { Action } from './types.js';
 import { domainName } from './validate.js';
 import { domainFacts } from './facts.js';
@@ -10,11 +11,25 @@ export const createDomainAction: Action = {
   facts: domainFacts,
   handle(params, ctx) {
     const name = domainName(params);
-    ctx.store.transaction(() => {
-      if (ctx.store.domain(ctx.account, name)) return;
-      if (ctx.store.domainCount(ctx.account) >= ctx.limits.maxDomains) throw errors.numberDomainsExceeded();
-      ctx.store.createDomain(ctx.account, name, Math.floor(ctx.now() / 1000));
-    });
+    ctx.store.transaction(() => ensureDomain(ctx.store, ctx.account, name, ctx.limits.maxDomains, Math.floor(ctx.now() / 1000)));
     return { result: { action: 'CreateDomain' }, boxUsage: BASE_BOX_USAGE.CreateDomain };
   },
 };
+
+/**
+ * The domain's id, created first when it does not exist and the account is under its domain
+ * limit; inside the caller's transaction. Shared with import and mirror, which create domains
+ * by the service's rules too.
+ */
+export function ensureDomain(
+  store: Store,
+  account: string,
+  name: string,
+  maxDomains: number,
+  nowSeconds: number,
+): { id: number; created: boolean } {
+  const row = store.domain(account, name);
+  if (row) return { id: row.id, created: false };
+  if (store.domainCount(account) >= maxDomains) throw errors.numberDomainsExceeded();
+  return { id: store.createDomain(account, name, nowSeconds), created: true };
+}

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { controlAccount } from '../control/guard.js';
 import { MAX_BODY_BYTES } from '../protocol/body.js';
 import { Params, type Pair } from '../protocol/params.js';
@@ -12,10 +12,13 @@ export interface ConsoleRequest {
   account: string;
 }
 
-class ActionInputError extends Error {}
+/** The caller's mistake: the app's error handler answers a `status` of 4xx as a JSON 400. */
+class ActionInputError extends Error {
+  readonly status = 400;
+}
 
 /** `{"Action": "Select", ...}`: a flat JSON object of strings, as the protocol's form pairs. */
-export function parseActionBody(body: unknown): Pair[] {
+function parseActionBody(body: unknown): Pair[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ActionInputError('the body must be a JSON object of protocol parameters, e.g. {"Action":"ListDomains"}');
   }
@@ -36,21 +39,9 @@ export function actionRoute(run: (req: Request, res: Response, input: ConsoleReq
     const pairs = parseActionBody(req.body ?? {});
     run(req, res, { params: new Params(pairs), raw: { query: '', body: form(pairs) }, account: controlAccount(res) });
   });
-  // Arity 4: Express's error handler. A body that is not a request is the caller's mistake.
-  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof ActionInputError || isClientError(err)) {
-      res.status(400).json({ error: { message: err instanceof Error ? err.message : String(err) } });
-    } else {
-      res.status(500).json({ error: { message: 'internal error' } });
-    }
-  });
+  // Errors, a body the JSON parser refused included, go on to the app's handler: JSON under /_simpledb.
   return r;
 }
 
 const form = (pairs: readonly Pair[]): string => new URLSearchParams(pairs.map(([n, v]): [string, string] => [n, v])).toString();
 
-function isClientError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null || !('status' in err)) return false;
-  const status = (err as { status: unknown }).status;
-  return typeof status === 'number' && status >= 400 && status < 500;
-}

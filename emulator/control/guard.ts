@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { namespaceOf, type Credential } from '../auth/credentials.js';
@@ -7,9 +7,10 @@ import type { OriginPolicy } from './origin.js';
 /** Everything outside the protocol's space: the emulator's own routes and moto's reset. */
 export const CONTROL_PREFIXES: readonly string[] = ['/_simpledb', '/moto-api'];
 
-export const REALM = 'simpledb-local';
+const REALM = 'simpledb-local';
 
-const CONTROL_TARGET = /^\/(?:_simpledb|moto-api)(?:[/?]|$)/i;
+// From the one list above (its prefixes hold no regex characters but the slash).
+const CONTROL_TARGET = new RegExp(`^(?:${CONTROL_PREFIXES.join('|')})(?:[/?]|$)`, 'i');
 
 /** Whether a request target is under a control prefix (matched as Express matches the mounts). */
 export function isControlTarget(target: string): boolean {
@@ -74,8 +75,9 @@ export function controlGuard(config: GuardConfig): RequestHandler {
     if (authOn) {
       const given = basicCredentials(req.headers.authorization);
       const key = given && keys.get(given.keyId);
-      // Both sides hashed first: equal lengths for timingSafeEqual, and nothing learnt from timing.
-      if (!given || !key || !timingSafeEqual(key.digest, digest(given.secret))) {
+      // Both sides hashed first, and the secret compared even for an unknown id: equal lengths
+      // for timingSafeEqual, and timing tells no one which key ids exist.
+      if (!given || !timingSafeEqual(key?.digest ?? UNKNOWN_KEY, digest(given.secret)) || !key) {
         res.setHeader('WWW-Authenticate', `Basic realm="${REALM}"`);
         controlError(
           res,
@@ -101,6 +103,9 @@ export function controlGuard(config: GuardConfig): RequestHandler {
 function digest(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
+
+/** Compared against when the key id is unknown, so that the refusal takes as long as a wrong secret. */
+const UNKNOWN_KEY = randomBytes(32);
 
 /** `Authorization: Basic base64(keyId:secret)`; the id ends at the first colon (RFC 7617). */
 function basicCredentials(header: string | undefined): { keyId: string; secret: string } | undefined {

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { ensureDomain } from '../actions/createDomain.js';
 import { checkLimits } from '../actions/limits.js';
 import { DEFAULT_LIMITS, type Limits } from '../actions/types.js';
-import { errors, SdbError } from '../protocol/errors.js';
+import { SdbError } from '../protocol/errors.js';
 import { Bulk } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
 import { FormatError, parseLine, reasonOf, type DataLine } from './format.js';
@@ -53,16 +54,8 @@ export async function importLines(store: Store, lines: AsyncIterable<string>, o:
   const domainId = (name: string, created: Map<string, number>): number => {
     const known = domainIds.get(name);
     if (known !== undefined) return known;
-    const row = store.domain(account, name);
-    if (row) {
-      domainIds.set(name, row.id);
-      return row.id;
-    }
-    if (store.domainCount(account) >= limits.maxDomains) throw errors.numberDomainsExceeded();
-    store.createDomain(account, name, Math.floor(now() / 1000));
-    const id = store.domain(account, name)?.id;
-    if (id === undefined) throw new Error(`domain ${name} was not created`);
-    created.set(name, id);
+    const { id, created: isNew } = ensureDomain(store, account, name, limits.maxDomains, Math.floor(now() / 1000));
+    (isNew ? created : domainIds).set(name, id);
     return id;
   };
 

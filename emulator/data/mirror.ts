@@ -2,9 +2,9 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { SingleBar } from 'cli-progress';
 import type { SimpleDBClient } from '../../client/client.js';
 import { BatchPutAttributesCommand, CreateDomainCommand, type ReplaceableItem } from '../../client/index.js';
+import { ensureDomain } from '../actions/createDomain.js';
 import { checkLimits } from '../actions/limits.js';
 import { DEFAULT_LIMITS } from '../actions/types.js';
-import { errors } from '../protocol/errors.js';
 import type { StoredPair, Store } from '../store/store.js';
 import { chooseDomains, domainSize, listDomains, selectPage } from './export.js';
 
@@ -32,11 +32,7 @@ export function storeTarget(store: Store): MirrorTarget {
   return {
     description: store.path,
     createDomain: (domain) => {
-      store.transaction(() => {
-        if (store.domain(account, domain)) return;
-        if (store.domainCount(account) >= DEFAULT_LIMITS.maxDomains) throw errors.numberDomainsExceeded();
-        store.createDomain(account, domain, Math.floor(Date.now() / 1000));
-      });
+      store.transaction(() => ensureDomain(store, account, domain, DEFAULT_LIMITS.maxDomains, Math.floor(Date.now() / 1000)));
       return Promise.resolve();
     },
     writePage: (domain, items) => {

@@ -140,8 +140,9 @@ export class Store {
     return this.s.domainCount.get(account)?.n ?? 0;
   }
 
-  createDomain(account: string, name: string, nowSeconds: number): void {
-    this.s.insertDomain.run(account, name, nowSeconds);
+  /** The new domain's id (when the domain already exists, nothing changes and the id is meaningless). */
+  createDomain(account: string, name: string, nowSeconds: number): number {
+    return Number(this.s.insertDomain.run(account, name, nowSeconds).lastInsertRowid);
   }
 
   deleteDomain(account: string, name: string): void {

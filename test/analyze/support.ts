@@ -57,8 +57,9 @@ export async function eventualCounter(maxStalenessMs = 100): Promise<Emulator> {
   return emu;
 }
 
-export async function counterValue(emu: Emulator): Promise<number> {
-  return Number((await get(emu, 'counters', 'hits', true)).n?.[0]);
+/** counters/hits, read consistently: `n` for the naive counters, `current_value` for the reliable Counter. */
+export async function counterValue(emu: Emulator, attribute = 'n'): Promise<number> {
+  return Number((await get(emu, 'counters', 'hits', true))[attribute]?.[0]);
 }
 
 export function kinds(a: Analysis): FindingKind[] {
