@@ -67,8 +67,7 @@ function fileRows(o: DataBenchOptions, dir: string): Promise<{ rows: Row[]; raw:
 
 function fill(store: Store, items: number): void {
   store.transaction(() => {
-    store.createDomain('', DOMAIN, 0);
-    const id = store.domain('', DOMAIN)?.id ?? 0;
+    const id = store.createDomain('', DOMAIN, 0);
     for (let i = 0; i < items; i++) {
       const item = benchItem(i);
       store.putAttributes(id, item.name, item.pairs.map((p) => ({ ...p, replace: false })));

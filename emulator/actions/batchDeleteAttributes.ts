@@ -11,7 +11,7 @@ export const batchDeleteAttributesAction: Action = {
   handle(params, ctx) {
     const domain = domainName(params);
     const items = batchItems(params, deletePairs, false);
-    const { id } = existingDomain(ctx, domain);
+    const id = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       for (const item of items) ctx.store.deleteAttributes(id, item.name, item.pairs);
     });

@@ -13,7 +13,7 @@ export const batchPutAttributesAction: Action = {
   handle(params, ctx) {
     const domain = domainName(params);
     const items = batchItems(params, putPairs, true);
-    const { id } = existingDomain(ctx, domain);
+    const id = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       const effects = items.map((item) => ctx.store.putAttributes(id, item.name, item.pairs));
       checkLimits(ctx.store, id, ctx.limits, effects);

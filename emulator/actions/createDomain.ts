@@ -28,8 +28,8 @@ export function ensureDomain(
   maxDomains: number,
   nowSeconds: number,
 ): { id: number; created: boolean } {
-  const row = store.domain(account, name);
-  if (row) return { id: row.id, created: false };
+  const id = store.domainId(account, name);
+  if (id !== undefined) return { id, created: false };
   if (store.domainCount(account) >= maxDomains) throw errors.numberDomainsExceeded();
   return { id: store.createDomain(account, name, nowSeconds), created: true };
 }

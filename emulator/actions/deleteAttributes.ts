@@ -15,7 +15,7 @@ export const deleteAttributesAction: Action = {
     const pairs = deletePairs(params);
     requireModernVersion(ctx, params, ['Expected']);
     const expected = parseExpected(params);
-    const { id } = existingDomain(ctx, domain);
+    const id = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       if (expected) checkExpected(ctx.store, id, item, expected);
       ctx.store.deleteAttributes(id, item, pairs);

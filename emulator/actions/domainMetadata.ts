@@ -8,8 +8,7 @@ export const domainMetadataAction: Action = {
   name: 'DomainMetadata',
   facts: domainFacts,
   handle(params, ctx) {
-    const domain = existingDomain(ctx, domainName(params));
-    const stats = ctx.store.domainStats(domain.id);
+    const stats = ctx.store.domainStats(existingDomain(ctx, domainName(params)));
     const result = { action: 'DomainMetadata', stats, timestamp: Math.floor(ctx.now() / 1000) } as const;
     return { result, boxUsage: BASE_BOX_USAGE.DomainMetadata };
   },

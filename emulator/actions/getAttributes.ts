@@ -15,7 +15,7 @@ export const getAttributesAction: Action = {
     if (names.length > MAX_PAIRS) throw errors.tooManyRequestedAttributes();
     requireModernVersion(ctx, params, ['ConsistentRead']);
     const consistent = consistentRead(params);
-    const { id } = existingDomain(ctx, domain);
+    const id = existingDomain(ctx, domain);
     const pairs = ctx.store.getAttributes(id, item, names, consistent ? undefined : ctx.eventualRead?.());
     return { result: { action: 'GetAttributes', attributes: pairs }, boxUsage: getBoxUsage(pairs.length) };
   },

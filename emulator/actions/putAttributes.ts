@@ -19,7 +19,7 @@ export const putAttributesAction: Action = {
     if (pairs.length > MAX_PAIRS) throw errors.numberSubmittedAttributesExceeded();
     requireModernVersion(ctx, params, ['Expected']);
     const expected = parseExpected(params);
-    const { id } = existingDomain(ctx, domain);
+    const id = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       if (expected) checkExpected(ctx.store, id, item, expected);
       checkLimits(ctx.store, id, ctx.limits, [ctx.store.putAttributes(id, item, pairs)]);

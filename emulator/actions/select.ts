@@ -8,7 +8,7 @@ import { validate } from '../select/validate.js';
 import { DEFAULT_TUNING, type Tuning } from '../store/selectRun.js';
 import type { SelectPage } from '../store/store.js';
 import type { Action, SelectResult } from './types.js';
-import { consistentRead } from './validate.js';
+import { consistentRead, existingDomain } from './validate.js';
 import { readFacts } from './facts.js';
 
 export interface SelectOptions {
@@ -40,8 +40,7 @@ export function createSelectAction(overrides: Partial<SelectOptions> = {}): Acti
       const consistent = consistentRead(params);
       const query = parseSelect(expression);
       const pageSize = validate(query);
-      const domain = ctx.store.domain(ctx.account, query.domain);
-      if (!domain) throw errors.noSuchDomain();
+      const domainId = existingDomain(ctx, query.domain);
       const scope = scopeHash(query);
       const token = params.get('NextToken');
       // Some clients send an empty NextToken on the first call; it means "from the start".
@@ -61,7 +60,7 @@ export function createSelectAction(overrides: Partial<SelectOptions> = {}): Acti
       };
       // An eventually consistent read under a simulation (emulator/sync) sees an older version.
       const view = consistent ? undefined : ctx.eventualRead?.();
-      const rows = ctx.store.select(domain.id, query, page, view);
+      const rows = ctx.store.select(domainId, query, page, view);
       const nextToken = rows.next ? encodeToken(rows.next, scope, ctx.tokenKey) : null;
       const result: SelectResult =
         rows.kind === 'count'

@@ -1,6 +1,5 @@
 import { errors } from '../protocol/errors.js';
 import { parseBoolean, utf8Length, type Params } from '../protocol/params.js';
-import type { DomainRow } from '../store/store.js';
 import type { ActionContext } from './types.js';
 
 const DOMAIN_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -60,10 +59,11 @@ export function consistentRead(params: Params): boolean {
   return flag;
 }
 
-export function existingDomain(ctx: ActionContext, name: string): DomainRow {
-  const domain = ctx.store.domain(ctx.account, name);
-  if (!domain) throw errors.noSuchDomain();
-  return domain;
+/** The domain's id, or the service's NoSuchDomain. */
+export function existingDomain(ctx: ActionContext, name: string): number {
+  const id = ctx.store.domainId(ctx.account, name);
+  if (id === undefined) throw errors.noSuchDomain();
+  return id;
 }
 
 /** Refuses parameters the 2007-11-07 API did not have. */

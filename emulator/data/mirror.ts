@@ -25,9 +25,9 @@ export interface MirrorTarget {
 export function storeTarget(store: Store): MirrorTarget {
   const account = '';
   const id = (domain: string) => {
-    const row = store.domain(account, domain);
-    if (!row) throw new Error(`domain ${domain} vanished from the target`);
-    return row.id;
+    const found = store.domainId(account, domain);
+    if (found === undefined) throw new Error(`domain ${domain} vanished from the target`);
+    return found;
   };
   return {
     description: store.path,

@@ -22,13 +22,6 @@ export interface PutEffect {
   grew: boolean;
 }
 
-export interface DomainRow {
-  id: number;
-  name: string;
-  pairCount: number;
-  byteCount: number;
-}
-
 export interface DomainStats {
   itemCount: number;
   itemNamesSizeBytes: number;

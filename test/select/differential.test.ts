@@ -151,7 +151,7 @@ describe('differential over HTTP', () => {
 
   test('the wire gives the same pages as the model', async () => {
     emu = await startEmulator({ port: 0 });
-    const domainId = () => emu.store.domain('', 'h')!.id;
+    const domainId = () => emu.store.domainId('', 'h')!;
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         emu.reset();

@@ -58,8 +58,7 @@ export class Fixture {
     readonly store = new Store(),
   ) {
     this.action = createSelectAction(options);
-    this.store.createDomain('', domain, 0);
-    this.domainId = this.store.domain('', domain)!.id;
+    this.domainId = this.store.createDomain('', domain, 0);
   }
 
   /** The same data behind an action with other options. */

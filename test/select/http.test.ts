@@ -9,8 +9,7 @@ let emu: Emulator;
 
 beforeAll(async () => {
   emu = await startEmulator({ port: 0 });
-  emu.store.createDomain('', 'movies-2', 0);
-  const id = emu.store.domain('', 'movies-2')!.id;
+  const id = emu.store.createDomain('', 'movies-2', 0);
   const put = (item: string, pairs: [string, string][]) =>
     emu.store.putAttributes(id, item, pairs.map(([name, value]) => ({ name, value, replace: false })));
   put('Item_03', [['Color', 'Blue'], ['Color', 'Pink'], ['Size', 'Large']]);
