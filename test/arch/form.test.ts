@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { collectParams, parseForm } from '../../emulator/protocol/params.js';
+import { SdbError } from '../../emulator/protocol/errors.js';
+
+// Form bodies that exercise every rule: separators, '+', stray and partial '%', percent-encoded
+// UTF-8 (valid, truncated, overlong, surrogates), and raw non-ASCII text.
+const piece = fc.oneof(
+  fc.constantFrom('&', '=', '+', '%', '%2', '%41', '%2B', '%26', '%3D', '%C3%A9', '%C3', '%E2%82', '%F0%9F%98%80', '%C0%AF', '%ED%A0%80', '%zz', '%%', 'é', '😀', ' '),
+  fc.string({ unit: fc.constantFrom('a', 'B', '0', '.', '-', '_', '~') , maxLength: 6 }),
+  fc.string({ unit: 'grapheme', maxLength: 4 }).map((s) => encodeURIComponent(s)),
+);
+const form = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''));
+
+describe('the form parser', () => {
+  it('reads every body exactly as URLSearchParams does', () => {
+    fc.assert(
+      fc.property(form, (raw) => {
+        expect(parseForm(raw)).toEqual([...new URLSearchParams(raw)]);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads what SDKs send', () => {
+    const raw =
+      'Action=PutAttributes&Attribute.1.Name=a+b&Attribute.1.Value=%C3%A9t%C3%A9&Timestamp=2026-12-04T20%3A00%3A00Z&Signature=ab%2Bcd%2F%3D&Empty=&Bare&&';
+    expect(parseForm(raw)).toEqual([...new URLSearchParams(raw)]);
+    expect(parseForm(raw)).toContainEqual(['Attribute.1.Value', 'été']);
+  });
+
+  it('refuses a name repeated within the query or within the body, however many parameters there are', () => {
+    for (const n of [2, 8, 9, 40]) {
+      const names = Array.from({ length: n }, (_, i) => `P${i}=v`);
+      const repeated = [...names, `P${n - 1}=again`].join('&');
+      expect(() => collectParams(repeated, null)).toThrow(SdbError);
+      expect(() => collectParams('', repeated)).toThrow(SdbError);
+      expect(collectParams(names.join('&'), null).entries).toHaveLength(n);
+    }
+  });
+});
