@@ -115,7 +115,8 @@ function answerError(config: AppConfig, err: unknown, req: Request, res: Respons
  * signature, no injected faults: the page that shapes the traffic must keep working).
  */
 async function handleProtocol(config: AppConfig, req: Request, res: Response, input?: ConsoleRequest): Promise<void> {
-  const started = performance.now();
+  const debug = config.logger.isLevelEnabled('debug');
+  const started = debug ? performance.now() : 0;
   const requestId = newRequestId();
   const sync = config.sync?.open(req, res, { faults: input === undefined });
   let facts: ActionFacts | undefined;
@@ -181,11 +182,11 @@ async function handleProtocol(config: AppConfig, req: Request, res: Response, in
     code = e.code;
     const usage = e.withBoxUsage ? formatBoxUsage(action ? BASE_BOX_USAGE[action] : 0) : null;
     // Only the console is told where a Select expression went wrong: the service never says.
-    const at = input && e.position !== undefined ? ['X-SimpleDB-Error-Position', String(e.position)] : [];
+    const at = input && e.position !== undefined ? ['X-SimpleDB-Error-Position', String(e.position)] : undefined;
     send(res, e.status, errorDocument(e.code, e.message, requestId, usage), at);
   } finally {
     sync?.close({ requestId, action, account, facts, raw, status, code });
-    if (config.logger.isLevelEnabled('debug')) {
+    if (debug) {
       config.logger.debug(
         { requestId, method: req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },
         'request',
@@ -200,8 +201,10 @@ function splitUrl(url: string): [string, string] {
 }
 
 /** Headers as a flat list: Node then skips normalising a header object on every response. */
-function send(res: Response, status: number, xml: string, extra: string[] = []): void {
+function send(res: Response, status: number, xml: string, extra?: readonly string[]): void {
   if (res.headersSent) return;
-  res.writeHead(status, ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml)), 'Server', 'Amazon SimpleDB', ...extra]);
+  const headers = ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml)), 'Server', 'Amazon SimpleDB'];
+  if (extra) headers.push(...extra);
+  res.writeHead(status, headers);
   res.end(xml);
 }

@@ -23,5 +23,10 @@ export function batchFacts(params: Params): ActionFacts {
 
 /** A read: whether it asked for ConsistentRead (a malformed flag fails the action; here it is false). */
 export function readFacts(params: Params): ActionFacts {
-  return { ...itemFacts(params), consistentRead: parseBoolean(params.get('ConsistentRead') ?? '') === true };
+  const item = params.get('ItemName');
+  return {
+    domain: params.get('DomainName'),
+    items: item === undefined ? [] : [item],
+    consistentRead: parseBoolean(params.get('ConsistentRead') ?? '') === true,
+  };
 }

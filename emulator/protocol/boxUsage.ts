@@ -17,8 +17,17 @@ export const BASE_BOX_USAGE = {
 
 export type ActionName = keyof typeof BASE_BOX_USAGE;
 
+/** Requests repeat a few amounts (the base of each action, a read of n pairs): toFixed once each. */
+const formatted = new Map<number, string>();
+
 export function formatBoxUsage(hours: number): string {
-  return hours.toFixed(10);
+  let text = formatted.get(hours);
+  if (text === undefined) {
+    text = hours.toFixed(10);
+    if (formatted.size >= 4096) formatted.clear();
+    formatted.set(hours, text);
+  }
+  return text;
 }
 
 /** Put/Delete: the base covers 1 KB of submitted names and values, then a little per byte. */

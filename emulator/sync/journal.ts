@@ -92,7 +92,9 @@ export interface RawRequest {
  * string weighs a fraction of the thousands of small objects a parsed batch is made of, and
  * costs the garbage collector next to nothing while it waits in the ring.
  */
-export type JournalInput = Omit<JournalEntry, 'seq' | 'params' | 'time' | 'keyHash'> & {
+export type JournalInput = Omit<JournalEntry, 'seq' | 'params' | 'time' | 'keyHash' | 'items'> & {
+  /** The request's own list, copied only when the entry is read. */
+  items: readonly string[];
   params: RawRequest;
   /** Arrival in ms since the epoch, written out as ISO 8601 when the entry is read. */
   time: number;
@@ -202,15 +204,39 @@ export class Journal {
 function publish(s: Stored): JournalEntry {
   const params: Record<string, string> = {};
   let keyId: string | undefined;
-  const { params: raw, time, ...rest } = s.input;
-  for (const text of [raw.query, raw.body ?? '']) {
+  const e = s.input;
+  for (const text of [e.params.query, e.params.body ?? '']) {
     for (const [name, value] of parseForm(text)) {
       if (!REDACTED_PARAMS.has(name)) params[name] = value;
       else if (name === 'AWSAccessKeyId') keyId = value;
     }
   }
   const keyHash = keyId === undefined ? null : createHash('sha256').update(keyId).digest('hex').slice(0, 12);
-  return { seq: s.seq, time: new Date(time).toISOString(), ...rest, keyHash, params };
+  // In a fixed order, the optional fields in their places, however the input was assembled.
+  return {
+    seq: s.seq,
+    time: new Date(e.time).toISOString(),
+    requestId: e.requestId,
+    method: e.method,
+    ...(e.account === undefined ? {} : { account: e.account }),
+    action: e.action,
+    domain: e.domain,
+    items: [...e.items],
+    status: e.status,
+    code: e.code,
+    latencyMs: e.latencyMs,
+    userAgent: e.userAgent,
+    ...(e.atSeq === undefined ? {} : { atSeq: e.atSeq }),
+    ...(e.writeSeq === undefined ? {} : { writeSeq: e.writeSeq }),
+    ...(e.read === undefined ? {} : { read: e.read }),
+    ...(e.faults === undefined ? {} : { faults: e.faults }),
+    order: e.order,
+    applied: e.applied,
+    connection: e.connection,
+    client: e.client,
+    keyHash,
+    params,
+  };
 }
 
 /** What V8 holds for the two strings: two-byte characters at worst. */

@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
 import { Faults, type FaultDecision } from './faults.js';
-import type { Journal, RawRequest, ReadRecord } from './journal.js';
+import type { Journal, JournalInput, RawRequest, ReadRecord } from './journal.js';
 
 /** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
 export interface RequestHooks {
@@ -61,6 +61,8 @@ export interface RequestServices {
   now: () => number;
   maxUriBytes: number;
 }
+
+const NO_ITEMS: readonly string[] = Object.freeze([]);
 
 /** Decides as an emulator without fault rules would. */
 const NO_RULES: Pick<Faults, 'decide'> = new Faults(() => 0);
@@ -142,29 +144,33 @@ export class RequestRecord implements RequestHooks {
     const applied = this.order !== undefined;
     const order = this.order ?? journal.stamp();
     if (!journal.active) return;
-    const client = this.req.headers['x-simpledb-client'];
-    journal.add({
+    const headers = this.req.headers;
+    const client = headers['x-simpledb-client'];
+    // Built field by field rather than with spreads: one object per request, whose key order is
+    // the published entry's.
+    const entry: JournalInput = {
       time: this.arrivedAt,
       requestId: o.requestId,
       method: this.req.method,
-      ...(o.account ? { account: o.account } : {}),
       action: o.action ?? null,
       domain: facts?.domain ?? null,
-      items: facts ? [...facts.items] : [],
+      items: facts ? facts.items : NO_ITEMS,
       params: o.raw ?? { query: '', body: null },
       status: this.reset ? 0 : o.status,
       code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
       latencyMs: +(performance.now() - this.started).toFixed(3),
-      userAgent: this.req.headers['user-agent'] ?? null,
-      ...(this.atSeq === undefined ? {} : { atSeq: this.atSeq }),
-      ...(this.writeSeq === undefined ? {} : { writeSeq: this.writeSeq }),
-      ...(facts?.consistentRead === undefined ? {} : { read: this.readRecord(facts.consistentRead) }),
-      ...(this.decision?.fired.length ? { faults: this.decision.fired } : {}),
+      userAgent: headers['user-agent'] ?? null,
       order,
       applied,
       connection: journal.connectionId(this.req.socket),
       client: typeof client === 'string' && client !== '' ? client.slice(0, 200) : null,
-    });
+    };
+    if (o.account) entry.account = o.account;
+    if (this.atSeq !== undefined) entry.atSeq = this.atSeq;
+    if (this.writeSeq !== undefined) entry.writeSeq = this.writeSeq;
+    if (facts?.consistentRead !== undefined) entry.read = this.readRecord(facts.consistentRead);
+    if (this.decision?.fired.length) entry.faults = this.decision.fired;
+    journal.add(entry);
   }
 
   private readRecord(consistentRead: boolean): ReadRecord {
