@@ -65,8 +65,8 @@ export function spawnServer(
 }
 
 /** The emulator as users run it, in memory and quiet unless `env` says otherwise. */
-export function spawnEmulator(extraArgs: readonly string[] = []): Promise<Server> {
-  return spawnServer(CLI, ['--port', '0', '--host', '127.0.0.1', '--log-level', 'silent', ...extraArgs]);
+export function spawnEmulator(extraArgs: readonly string[] = [], cli = CLI): Promise<Server> {
+  return spawnServer(cli, ['--port', '0', '--host', '127.0.0.1', '--log-level', 'silent', ...extraArgs]);
 }
 
 /** Resident set size in bytes, from /proc (Linux); undefined elsewhere. */

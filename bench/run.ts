@@ -5,13 +5,16 @@
  * Fairness: every HTTP server (the two floors and the emulator) is a child process started
  * the same way; autocannon runs here, so the load generator and the server each have a core of
  * a 2-core machine. In-process figures (storage floor, SQL floor, rendering) are taken while no
- * load runs. BENCH_QUICK=1 shortens everything for a smoke run.
+ * load runs. BENCH_QUICK=1 shortens everything for a smoke run; BENCH_BEFORE=<git ref> adds that
+ * commit's emulator to the request benchmarks (bench/before.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeBenchmark } from './analyze.js';
+import { buildBefore, type BeforeBuild } from './before.js';
 import { FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } from './children.js';
 import { consoleFirstPage } from './console.js';
 import { counterContention, type Contention } from './contention.js';
@@ -52,7 +55,7 @@ const COUNTER_WORKERS = 8;
 const COLD_STARTS = QUICK ? 3 : 7;
 
 const TARGET = {
-  getVsExpress: 0.9,
+  getVsExpress: 0.95,
   putVsExpress: 0.8,
   bulkPairsPerSecond: 100_000,
   coldStartMs: 400,
@@ -160,7 +163,16 @@ async function withServer<T>(start: Promise<Server>, fn: (server: Server) => Pro
 const HTTP_FLOOR = 'HTTP floor';
 const EXPRESS_FLOOR = 'Express floor';
 
-async function requestBenchmarks(): Promise<void> {
+/** The items every request benchmark reads, in an emulator (this one, or BENCH_BEFORE's). */
+async function seed(emulator: Server, getBody: string): Promise<void> {
+  await post(emulator.url, createDomainBody());
+  for (let i = 0; i < SMALL_ITEMS; i += BATCH_ITEMS) await post(emulator.url, batchPutBody(itemRange(i, BATCH_ITEMS), false));
+  // The emulator must answer what the floors answer: the same ten attributes.
+  const sample = await post(emulator.url, getBody);
+  if ((sample.match(/<Attribute>/g) ?? []).length !== PAIRS_PER_ITEM) throw new Error(`GetAttributes: ${sample}`);
+}
+
+async function requestBenchmarks(before: BeforeBuild | undefined): Promise<void> {
   const getBody = getAttributesBody();
   const putBody = putAttributesBody(HOT_ITEM, PUT_PAIRS);
   const batch = itemRange(SMALL_ITEMS, BATCH_ITEMS).map((item) => ({ ...item, name: `batch-${item.name}` }));
@@ -168,30 +180,39 @@ async function requestBenchmarks(): Promise<void> {
     spawnServer(FLOOR_SERVER, ['http', String(SMALL_ITEMS)]),
     spawnServer(FLOOR_SERVER, ['express', String(SMALL_ITEMS)]),
     spawnEmulator(),
+    ...(before ? [spawnEmulator([], before.cli)] : []),
   ];
-  await withServers(starts, async ([httpFloor, expressFloor, emulator]) => {
-    if (!httpFloor || !expressFloor || !emulator) throw new Error('a server did not start');
-    await post(emulator.url, createDomainBody());
-    for (let i = 0; i < SMALL_ITEMS; i += BATCH_ITEMS) await post(emulator.url, batchPutBody(itemRange(i, BATCH_ITEMS), false));
-    // The emulator must answer what the floors answer: the same ten attributes.
-    const sample = await post(emulator.url, getBody);
-    if ((sample.match(/<Attribute>/g) ?? []).length !== PAIRS_PER_ITEM) throw new Error(`GetAttributes: ${sample}`);
+  const getBefore = `GetAttributes before (${before?.commit ?? ''})`;
+  const putBefore = `PutAttributes before (${before?.commit ?? ''})`;
+  await withServers(starts, async ([httpFloor, expressFloor, emulator, previous]) => {
+    if (!httpFloor || !expressFloor || !emulator || (before && !previous)) throw new Error('a server did not start');
+    for (const e of [emulator, previous]) if (e) await seed(e, getBody);
 
     const get = await interleave([
       { label: HTTP_FLOOR, url: httpFloor.url, body: getBody },
       { label: `${EXPRESS_FLOOR} GetAttributes`, url: expressFloor.url, body: getBody },
+      ...(previous ? [{ label: getBefore, url: previous.url, body: getBody }] : []),
       { label: 'GetAttributes', url: emulator.url, body: getBody },
     ]);
     rows.push(
       throughputRow(get, 'GetAttributes', `${EXPRESS_FLOOR} GetAttributes`, TARGET.getVsExpress),
       throughputRow(get, 'GetAttributes', HTTP_FLOOR),
+      ...(previous
+        ? [
+            throughputRow(get, getBefore, `${EXPRESS_FLOOR} GetAttributes`),
+            throughputRow(get, getBefore, HTTP_FLOOR),
+            throughputRow(get, 'GetAttributes', getBefore),
+          ]
+        : []),
       throughputRow(get, `${EXPRESS_FLOOR} GetAttributes`, HTTP_FLOOR),
       latencyRow(get, 'GetAttributes', `${EXPRESS_FLOOR} GetAttributes`),
+      ...(previous ? [latencyRow(get, getBefore, `${EXPRESS_FLOOR} GetAttributes`)] : []),
       latencyRow(get, `${EXPRESS_FLOOR} GetAttributes`, HTTP_FLOOR),
     );
 
     const put = await interleave([
       { label: `${EXPRESS_FLOOR} PutAttributes`, url: expressFloor.url, body: putBody },
+      ...(previous ? [{ label: putBefore, url: previous.url, body: putBody }] : []),
       { label: 'PutAttributes', url: emulator.url, body: putBody },
       {
         label: 'Conditional PutAttributes',
@@ -201,6 +222,7 @@ async function requestBenchmarks(): Promise<void> {
     ]);
     rows.push(
       throughputRow(put, 'PutAttributes', `${EXPRESS_FLOOR} PutAttributes`, TARGET.putVsExpress),
+      ...(previous ? [throughputRow(put, putBefore, `${EXPRESS_FLOOR} PutAttributes`), throughputRow(put, 'PutAttributes', putBefore)] : []),
       latencyRow(put, 'PutAttributes', `${EXPRESS_FLOOR} PutAttributes`),
       throughputRow(put, 'Conditional PutAttributes', 'PutAttributes'),
       latencyRow(put, 'Conditional PutAttributes', 'PutAttributes'),
@@ -460,9 +482,16 @@ function machine(): Record<string, unknown> {
 const started = new Date();
 const loadBefore = os.loadavg();
 progress(`${QUICK ? 'quick' : 'full'} run; load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+const beforeRef = process.env.BENCH_BEFORE;
+const before = beforeRef ? buildBefore(beforeRef, fileURLToPath(new URL('../../', import.meta.url))) : undefined;
+if (before) progress(`BENCH_BEFORE=${beforeRef}: ${before.commit} built in ${path.dirname(path.dirname(path.dirname(before.cli)))}`);
 rendering();
 storageFloor();
-await requestBenchmarks();
+try {
+  await requestBenchmarks(before);
+} finally {
+  before?.remove();
+}
 await contention();
 await startup();
 await durabilityCost({ rounds: ROUNDS, seconds: SECONDS.round, connections: CONNECTIONS }).then((d) => (rows.push(...d.rows), (raw.durability = d.raw)));
@@ -483,13 +512,13 @@ console.log(table);
 console.log(
   `\n${env.cpus} × ${String(env.cpuModel)}, ${String(env.totalMemoryGb)} GB, Node ${process.version}; ${num(elapsed)} s; ` +
     `load average (1 min) ${loadBefore[0]?.toFixed(2)} before, ${loadAfter[0]?.toFixed(2)} after` +
-    `${QUICK ? '; BENCH_QUICK=1 (shortened)' : ''}.`,
+    `${QUICK ? '; BENCH_QUICK=1 (shortened)' : ''}${before ? `; before = ${before.commit} (BENCH_BEFORE=${beforeRef})` : ''}.`,
 );
 const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 const file = `${dir}bench-${started.toISOString().replaceAll(':', '-')}.json`;
 writeFileSync(
   file,
-  JSON.stringify({ started, elapsedSeconds: elapsed, quick: QUICK, machine: env, loadBefore, loadAfter, rows, raw }, null, 2),
+  JSON.stringify({ started, elapsedSeconds: elapsed, quick: QUICK, before: before?.commit ?? null, machine: env, loadBefore, loadAfter, rows, raw }, null, 2),
 );
 progress(`wrote ${file}`);
