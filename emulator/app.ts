@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { actions } from './actions/index.js';
 import type { ActionContext, ActionFacts, Limits } from './actions/types.js';
-import { CONTROL_PREFIXES, controlAccount, controlError, controlGuard, isControlTarget, type GuardConfig } from './control/guard.js';
+import { answerControlFailure, controlError } from './control/errors.js';
+import { CONTROL_PREFIXES, controlAccount, controlGuard, isControlTarget, type GuardConfig } from './control/guard.js';
 import { readBody } from './protocol/body.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from './protocol/boxUsage.js';
 import { errors, SdbError } from './protocol/errors.js';
@@ -92,17 +93,20 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
   };
 }
 
-/** An error no route answered: JSON under the control prefixes, else the service's InternalError. */
+/**
+ * What a route threw (or a target no route could parse): JSON under the control prefixes, else
+ * the service's own errors.
+ */
 function answerError(config: AppConfig, err: unknown, req: Request, res: Response): void {
   const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
   const client = status >= 400 && status < 500;
-  if (!client) config.logger.error({ err }, 'unexpected error outside a route');
+  if (!client) config.logger.error({ err, url: req.originalUrl }, 'route failed');
   if (res.headersSent) {
     res.destroy();
     return;
   }
   if (isControlTarget(req.originalUrl)) {
-    controlError(res, client ? 400 : 500, client ? 'BadRequest' : 'InternalError', client && err instanceof Error ? err.message : 'internal error');
+    answerControlFailure(res, err);
     return;
   }
   const e = client ? errors.invalidHttpRequest(err instanceof Error ? err.message : 'bad request') : errors.internalError();

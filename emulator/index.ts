@@ -90,7 +90,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sync = createSync({
       store,
       now: options.now ?? Date.now,
-      logger,
       consistency: options.consistency,
       maxStalenessMs: options.maxStalenessMs,
       seed: options.seed,
@@ -112,7 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     logger,
     authenticate,
     sync: sync.hooks,
-    controlRoutes: express.Router().use(sync.routes, snapshotRoutes(snapshots, logger)),
+    controlRoutes: express.Router().use(sync.routes, snapshotRoutes(snapshots)),
     guard: { credentials, isolateAccounts, origins },
     consoleRoutes: options.console === false ? undefined : consoleRoutes(),
   });

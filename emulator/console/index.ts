@@ -1,7 +1,8 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { controlError } from '../control/errors.js';
 
 /**
  * Only the console's own files may run or style the page: no inline script or style, no other
@@ -55,11 +56,8 @@ export function consoleRoutes(dir = assetsDir()): express.Router {
   r.use('/app', express.static(join(dir, 'app'), { index: false, fallthrough: true }));
   r.use(express.static(join(dir, 'static'), { index: false, fallthrough: true }));
   r.use((req: Request, res: Response) => {
-    res.status(404).json({ error: { message: `no console file ${req.path}` } });
+    controlError(res, 404, 'NotFound', `no console file ${req.path}`);
   });
-  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof err === 'object' && err !== null && 'status' in err ? Number((err as { status: unknown }).status) : 500;
-    res.status(status >= 400 && status < 500 ? status : 500).json({ error: { message: status === 404 ? 'not found' : 'cannot read the console file' } });
-  });
+  // A file that could not be read goes on to the app's handler (answerControlFailure).
   return r;
 }

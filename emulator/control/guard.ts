@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { namespaceOf, type Credential } from '../auth/credentials.js';
+import { controlError } from './errors.js';
 import type { OriginPolicy } from './origin.js';
 
 /** Everything outside the protocol's space: the emulator's own routes and moto's reset. */
@@ -24,10 +25,6 @@ export interface GuardConfig {
   origins: OriginPolicy;
 }
 
-/** The JSON error of the control routes. */
-export function controlError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
-}
 
 /**
  * The account namespace a control request acts for: what the protocol route would use for the

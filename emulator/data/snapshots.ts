@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from 'pino';
+import { ControlRouteError } from '../control/errors.js';
 import { controlAccount } from '../control/guard.js';
 import { SnapshotTables } from '../store/snapshots.js';
 import type { Store } from '../store/store.js';
@@ -27,15 +27,8 @@ export interface SnapshotControl {
 }
 
 /** A caller's mistake with its HTTP status on the control routes. */
-export class SnapshotError extends Error {
+export class SnapshotError extends ControlRouteError {
   override readonly name = 'SnapshotError';
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Names travel in URL paths, so they keep to characters that need no escaping there. */
@@ -90,7 +83,7 @@ export function createSnapshots(store: Store, now: () => number = Date.now): Sna
  * account isolation on, when the guard names the caller's account, one account may not take or
  * restore them.
  */
-export function snapshotRoutes(control: SnapshotControl, logger: Logger): express.Router {
+export function snapshotRoutes(control: SnapshotControl): express.Router {
   const r = express.Router();
   const json = express.json({ type: () => true, limit: '64kb' });
   const shared = (_req: Request, res: Response, next: NextFunction) => {
@@ -122,18 +115,6 @@ export function snapshotRoutes(control: SnapshotControl, logger: Logger): expres
     if (!control.dropSnapshot(name)) throw new SnapshotError('NoSuchSnapshot', 404, `no snapshot named ${name}`);
     res.json({ snapshots: control.snapshots() });
   });
-  r.use('/snapshots', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof SnapshotError) {
-      res.status(err.status).json({ error: { code: err.code, message: err.message } });
-      return;
-    }
-    const status = typeof err === 'object' && err !== null && 'status' in err ? Number((err as { status: unknown }).status) : 500;
-    if (status >= 400 && status < 500) {
-      res.status(400).json({ error: { code: 'InvalidRequest', message: err instanceof Error ? err.message : String(err) } });
-      return;
-    }
-    logger.error({ err }, 'snapshot route failed');
-    res.status(500).json({ error: { message: 'internal error' } });
-  });
+  // Errors, a body the JSON parser refused included, go on to the app's handler (answerControlFailure).
   return r;
 }

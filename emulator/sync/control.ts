@@ -1,5 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from 'pino';
+import express, { type Request, type Response } from 'express';
 import { analyze, parseAnalyzeOptions, type Analysis, type AnalyzeOptions } from '../analyze/index.js';
 import {
   CONSISTENCY_MODES,
@@ -99,7 +98,7 @@ function journalQuery(req: Request, capacity: number): { filter: JournalFilter; 
  * JSON routes under /_simpledb/ (mounted there by the app, behind the control guard, which lets
  * only `application/json` bodies through): consistency, faults, journal.
  */
-export function controlRoutes(control: Control, journal: Journal, logger: Logger): express.Router {
+export function controlRoutes(control: Control, journal: Journal): express.Router {
   const r = express.Router();
   const json = express.json({ type: 'application/json', limit: '1mb' });
   const body = (req: Request): unknown => req.body ?? {};
@@ -168,24 +167,8 @@ export function controlRoutes(control: Control, journal: Journal, logger: Logger
     res.json(control.analyze({ ...parseAnalyzeOptions(query), ...(account === '' ? {} : { account }) }));
   });
 
-  // Four parameters: Express recognises an error handler by its arity.
-  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = controlErrorStatus(err);
-    if (status === 500) logger.error({ err }, 'control route failed');
-    const message = status === 500 ? 'internal error' : err instanceof Error ? err.message : String(err);
-    res.status(status).json({ error: { message } });
-  });
+  // Errors, a body the JSON parser refused included, go on to the app's handler (answerControlFailure).
   return r;
-}
-
-/** Bad input (ours, or a body the JSON parser refused) is 400; anything else is our bug. */
-function controlErrorStatus(err: unknown): number {
-  if (err instanceof ControlInputError) return 400;
-  if (typeof err === 'object' && err !== null && 'status' in err) {
-    const status = (err as { status: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) return 400;
-  }
-  return 500;
 }
 
 /** The start-up state of --control-file: `{ "consistency": {...}, "faults": [...] }`. */

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Router } from 'express';
-import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { Consistency, type ConsistencyMode } from './consistency.js';
 import { controlRoutes, createControl, parseConsistency, parseControlFile, type Control, type ControlFile } from './control.js';
@@ -15,7 +14,6 @@ export const DEFAULT_JOURNAL_SIZE = 1000;
 export interface SyncOptions {
   store: Store;
   now: () => number;
-  logger: Logger;
   consistency?: ConsistencyMode;
   maxStalenessMs?: number;
   /** Default: a random seed, reported by the consistency state so the run can be replayed. */
@@ -50,7 +48,7 @@ export function createSync(o: SyncOptions): Sync {
   return {
     control,
     hooks: { open: (req, res, options) => new RequestRecord(services, req, res, options) },
-    routes: controlRoutes(control, journal, o.logger),
+    routes: controlRoutes(control, journal),
     close: () => journal.close(),
   };
 }

@@ -1,9 +1,14 @@
+import { ControlRouteError } from '../control/errors.js';
+
 /**
  * Checking control input (JSON bodies, query strings, the --control-file, and the same values
  * given from code). Bad input is the caller's mistake: the HTTP routes answer it with 400.
  */
-export class ControlInputError extends Error {
+export class ControlInputError extends ControlRouteError {
   override readonly name = 'ControlInputError';
+  constructor(message: string) {
+    super('InvalidRequest', 400, message);
+  }
 }
 
 /** A plain object with only the allowed keys. */

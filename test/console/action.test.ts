@@ -106,7 +106,7 @@ describe('the console page', () => {
     expect([bare.status, bare.headers.get('location')]).toEqual([301, '/_simpledb/console/']);
     const missing = await fetch(`${emu.url}/_simpledb/console/nothing.js`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { message: 'no console file /nothing.js' } });
+    expect(await missing.json()).toEqual({ error: { code: 'NotFound', message: 'no console file /nothing.js' } });
   });
 
   it('is off with console: false, and so is its data route', async () => {

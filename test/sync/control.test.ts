@@ -63,7 +63,7 @@ describe('consistency routes', () => {
     const r = await control(emu, 'PUT', 'consistency', body);
     expect(r.status).toBe(400);
     expect(r.type).toMatch(/application\/json/);
-    expect((r.json as { error: { message: string } }).error.message).toMatch(message);
+    expect(r.json).toMatchObject({ error: { code: 'InvalidRequest', message: expect.stringMatching(message) } });
     expect((await control(emu, 'GET', 'consistency')).json).toMatchObject({ mode: 'consistent' });
   });
 

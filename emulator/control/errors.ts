@@ -1,0 +1,36 @@
+import type { Response } from 'express';
+
+/** The JSON error of the control routes. */
+export function controlError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+/** A control route's refusal, with its status and code: routes throw it, the app's error handler answers it. */
+export class ControlRouteError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The answer to whatever a control route threw: its own status and code, the caller's mistake
+ * (any other 4xx error, such as a body the JSON parser refused) as 400 InvalidRequest, and
+ * anything else as 500 InternalError without detail. Returns whether it was the caller's.
+ */
+export function answerControlFailure(res: Response, err: unknown): boolean {
+  if (err instanceof ControlRouteError) {
+    controlError(res, err.status, err.code, err.message);
+    return true;
+  }
+  const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
+  if (status >= 400 && status < 500) {
+    controlError(res, 400, 'InvalidRequest', err instanceof Error ? err.message : String(err));
+    return true;
+  }
+  controlError(res, 500, 'InternalError', 'internal error');
+  return false;
+}
