@@ -19,18 +19,14 @@ export class ControlRouteError extends Error {
 /**
  * The answer to whatever a control route threw: its own status and code, the caller's mistake
  * (any other 4xx error, such as a body the JSON parser refused) as 400 InvalidRequest, and
- * anything else as 500 InternalError without detail. Returns whether it was the caller's.
+ * anything else as 500 InternalError without detail (the caller logs it).
  */
-export function answerControlFailure(res: Response, err: unknown): boolean {
+export function answerControlFailure(res: Response, err: unknown): void {
   if (err instanceof ControlRouteError) {
     controlError(res, err.status, err.code, err.message);
-    return true;
+    return;
   }
   const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
-  if (status >= 400 && status < 500) {
-    controlError(res, 400, 'InvalidRequest', err instanceof Error ? err.message : String(err));
-    return true;
-  }
-  controlError(res, 500, 'InternalError', 'internal error');
-  return false;
+  if (status >= 400 && status < 500) controlError(res, 400, 'InvalidRequest', err instanceof Error ? err.message : String(err));
+  else controlError(res, 500, 'InternalError', 'internal error');
 }

@@ -25,7 +25,6 @@ export interface GuardConfig {
   origins: OriginPolicy;
 }
 
-
 /**
  * The account namespace a control request acts for: what the protocol route would use for the
  * caller's key. '' when authentication or isolation is off, which means every account: routes

@@ -10,10 +10,10 @@ import { Versions, type ReadView } from './versions.js';
 export type { DeletePair, DomainStats, PutEffect, PutPair, StoredPair } from './types.js';
 export type { SelectedItem, SelectPage, SelectRows } from './selectPage.js';
 
-/** The bytes a pair counts against the domain's 10 GB: its name and its value. */
 /** A pair as a raw statement returns it. */
 type PairRow = [name: string, value: string];
 
+/** The bytes a pair counts against the domain's 10 GB: its name and its value. */
 const pairBytes = 'length(CAST(name AS BLOB)) + length(CAST(value AS BLOB))';
 
 /**
@@ -203,7 +203,10 @@ export class Store {
   }
 
   private pairsOf(itemId: number, names?: readonly string[]): StoredPair[] {
-    const rows = names === undefined || names.length === 0 ? this.s.itemPairs.all(itemId) : this.s.itemPairsNamed.all(itemId, JSON.stringify(names));
+    const rows =
+      names === undefined || names.length === 0
+        ? this.s.itemPairs.all(itemId)
+        : this.s.itemPairsNamed.all(itemId, JSON.stringify(names));
     const pairs = new Array<StoredPair>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const [name, value] = rows[i] as PairRow;
