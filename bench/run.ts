@@ -42,6 +42,8 @@ import {
   type SelectShape,
 } from './workload.js';
 import { compareRendering } from './xmlRender.js';
+import { compareFormParsing } from './formParse.js';
+import { Store } from '../emulator/store/store.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 /** Per autocannon run; request benchmarks take ROUNDS turns per contender (see interleave). */
@@ -257,17 +259,33 @@ function storageBatchRate(batch: ReturnType<typeof itemRange>): number {
 
 function storageFloor(): void {
   const storage = new StorageFloor();
+  const store = new Store();
   try {
     for (let i = 0; i < SMALL_ITEMS; i += BATCH_ITEMS) storage.batchPut(DOMAIN, itemRange(i, BATCH_ITEMS), false);
     const get = opsPerSecond(() => storage.get(DOMAIN, HOT_ITEM), MICRO_MS);
     const put = opsPerSecond(() => storage.put(DOMAIN, HOT_ITEM, PUT_PAIRS), MICRO_MS);
-    raw.storageFloor = { getPerSecond: get, putPerSecond: put };
+    // The emulator's own store answering the same read: its domain lookup and GetAttributes.
+    const domainId = store.transaction(() => {
+      const id = store.createDomain('', DOMAIN, 0);
+      for (const item of itemRange(0, SMALL_ITEMS)) store.putAttributes(id, item.name, item.pairs.map((p) => ({ ...p, replace: false })));
+      return id;
+    });
+    if (store.getAttributes(domainId, HOT_ITEM).length !== PAIRS_PER_ITEM) throw new Error('Store.getAttributes: wrong pairs');
+    const storeGet = opsPerSecond(() => store.getAttributes(store.domainId('', DOMAIN) ?? domainId, HOT_ITEM), MICRO_MS);
+    raw.storageFloor = { getPerSecond: get, putPerSecond: put, storeGetPerSecond: storeGet };
     rows.push(
       { measurement: 'Storage floor: GetAttributes statements, in-process', result: `${num(get)} ops/s` },
+      {
+        measurement: "The emulator's Store: domain id and GetAttributes, in-process",
+        result: `${num(storeGet)} ops/s`,
+        baseline: `storage floor: ${num(get)} ops/s`,
+        ratio: ratio(storeGet / get),
+      },
       { measurement: 'Storage floor: PutAttributes transaction, in-process', result: `${num(put)} ops/s` },
     );
   } finally {
     storage.close();
+    store.close();
   }
 }
 
@@ -280,6 +298,16 @@ function rendering(): void {
       result: `${num(c.templateOps)} docs/s`,
       baseline: `XMLBuilder: ${num(c.builderOps)} docs/s`,
       ratio: ratio(c.ratio),
+    });
+  }
+  const forms = compareFormParsing(MICRO_MS);
+  raw.formParsing = forms;
+  for (const f of forms) {
+    rows.push({
+      measurement: `Form parsing, ${f.body}: parseForm vs URLSearchParams`,
+      result: `${num(f.parseFormOps)} bodies/s`,
+      baseline: `URLSearchParams: ${num(f.urlSearchParamsOps)} bodies/s`,
+      ratio: ratio(f.ratio),
     });
   }
 }
