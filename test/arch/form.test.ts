@@ -4,9 +4,9 @@ import { collectParams, parseForm } from '../../emulator/protocol/params.js';
 import { SdbError } from '../../emulator/protocol/errors.js';
 
 // Form bodies that exercise every rule: separators, '+', stray and partial '%', percent-encoded
-// UTF-8 (valid, truncated, overlong, surrogates), and raw non-ASCII text.
+// UTF-8 (valid, truncated, overlong, surrogates), raw non-ASCII text and lone surrogates.
 const piece = fc.oneof(
-  fc.constantFrom('&', '=', '+', '%', '%2', '%41', '%2B', '%26', '%3D', '%C3%A9', '%C3', '%E2%82', '%F0%9F%98%80', '%C0%AF', '%ED%A0%80', '%zz', '%%', 'é', '😀', ' '),
+  fc.constantFrom('&', '=', '+', '%', '%2', '%41', '%2B', '%26', '%3D', '%C3%A9', '%C3', '%E2%82', '%F0%9F%98%80', '%C0%AF', '%ED%A0%80', '%zz', '%%', 'é', '😀', ' ', '\uD800', '\uDC00'),
   fc.string({ unit: fc.constantFrom('a', 'B', '0', '.', '-', '_', '~') , maxLength: 6 }),
   fc.string({ unit: 'grapheme', maxLength: 4 }).map((s) => encodeURIComponent(s)),
 );
