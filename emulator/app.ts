@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { actions } from './actions/index.js';
 import type { ActionContext, ActionFacts, Limits } from './actions/types.js';
-import { answerControlFailure, controlError } from './control/errors.js';
+import { answerControlFailure, controlError, isCallersMistake } from './control/errors.js';
 import { CONTROL_PREFIXES, controlAccount, controlGuard, isControlTarget, type GuardConfig } from './control/guard.js';
 import { readBody } from './protocol/body.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from './protocol/boxUsage.js';
@@ -98,8 +98,7 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
  * the service's own errors.
  */
 function answerError(config: AppConfig, err: unknown, req: Request, res: Response): void {
-  const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
-  const client = status >= 400 && status < 500;
+  const client = isCallersMistake(err);
   if (!client) config.logger.error({ err, url: req.originalUrl }, 'route failed');
   if (res.headersSent) {
     res.destroy();

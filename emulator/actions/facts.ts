@@ -11,10 +11,12 @@ export const noFacts = (): ActionFacts => ({ domain: undefined, items: [] });
 
 export const domainFacts = (params: Params): ActionFacts => ({ domain: params.get('DomainName'), items: [] });
 
-export function itemFacts(params: Params): ActionFacts {
+const itemList = (params: Params): string[] => {
   const item = params.get('ItemName');
-  return { domain: params.get('DomainName'), items: item === undefined ? [] : [item] };
-}
+  return item === undefined ? [] : [item];
+};
+
+export const itemFacts = (params: Params): ActionFacts => ({ domain: params.get('DomainName'), items: itemList(params) });
 
 export function batchFacts(params: Params): ActionFacts {
   const items = params.indexed('Item').flatMap(({ params: p }) => p.get('ItemName') ?? []);
@@ -22,11 +24,8 @@ export function batchFacts(params: Params): ActionFacts {
 }
 
 /** A read: whether it asked for ConsistentRead (a malformed flag fails the action; here it is false). */
-export function readFacts(params: Params): ActionFacts {
-  const item = params.get('ItemName');
-  return {
-    domain: params.get('DomainName'),
-    items: item === undefined ? [] : [item],
-    consistentRead: parseBoolean(params.get('ConsistentRead') ?? '') === true,
-  };
-}
+export const readFacts = (params: Params): ActionFacts => ({
+  domain: params.get('DomainName'),
+  items: itemList(params),
+  consistentRead: parseBoolean(params.get('ConsistentRead') ?? '') === true,
+});

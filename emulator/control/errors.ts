@@ -22,11 +22,13 @@ export class ControlRouteError extends Error {
  * anything else as 500 InternalError without detail (the caller logs it).
  */
 export function answerControlFailure(res: Response, err: unknown): void {
-  if (err instanceof ControlRouteError) {
-    controlError(res, err.status, err.code, err.message);
-    return;
-  }
-  const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
-  if (status >= 400 && status < 500) controlError(res, 400, 'InvalidRequest', err instanceof Error ? err.message : String(err));
+  if (err instanceof ControlRouteError) controlError(res, err.status, err.code, err.message);
+  else if (isCallersMistake(err)) controlError(res, 400, 'InvalidRequest', err instanceof Error ? err.message : String(err));
   else controlError(res, 500, 'InternalError', 'internal error');
+}
+
+/** An error carrying a 4xx `status` (ours, or one of Express's body parsers'). */
+export function isCallersMistake(err: unknown): boolean {
+  const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
+  return status >= 400 && status < 500;
 }

@@ -7,6 +7,8 @@
 /** Characters XML 1.0 cannot carry: such names and values travel base64-encoded. */
 export const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const ESCAPED = /[&<>\r]/g;
+/** The same class without the global flag: `test` then keeps no position between calls. */
+const NEEDS_ESCAPE = /[&<>\r]/;
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
 
 /**
@@ -14,7 +16,7 @@ const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;',
  * fold a literal CR into LF, and values must come back byte for byte.
  */
 export function escapeText(s: string): string {
-  return ESCAPED.test(s) ? s.replace(ESCAPED, (c) => ENTITY[c] ?? c) : s;
+  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPED, (c) => ENTITY[c] ?? c) : s;
 }
 
 /** Bytes of `<tag>text</tag>` as dataElement (render.ts) writes it. */
@@ -22,14 +24,13 @@ export function dataElementBytes(tag: string, s: string): number {
   const bytes = Buffer.byteLength(s);
   if (NOT_XML.test(s)) return 2 * tag.length + 23 + 4 * Math.ceil(bytes / 3);
   let extra = 0;
-  if (ESCAPED.test(s)) {
+  if (NEEDS_ESCAPE.test(s)) {
     for (let k = 0; k < s.length; k++) {
       const c = s.charCodeAt(k);
       // &amp; and &#13; add four bytes, &lt; and &gt; three.
       if (c === 0x26 || c === 0x0d) extra += 4;
       else if (c === 0x3c || c === 0x3e) extra += 3;
     }
-    ESCAPED.lastIndex = 0;
   }
   return 2 * tag.length + 5 + bytes + extra;
 }

@@ -139,15 +139,15 @@ export class RequestRecord implements RequestHooks {
   }
 
   close(o: RequestOutcome): void {
-    const facts = o.facts;
     const journal = this.services.journal;
+    if (!journal.active) return;
+    const facts = o.facts;
     const applied = this.order !== undefined;
     const order = this.order ?? journal.stamp();
-    if (!journal.active) return;
     const headers = this.req.headers;
     const client = headers['x-simpledb-client'];
-    // Built field by field rather than with spreads: one object per request, whose key order is
-    // the published entry's.
+    // One object per request, the optional fields added only when present (no spreads): the ring
+    // retains it, and what it retains costs the collector on every later request.
     const entry: JournalInput = {
       time: this.arrivedAt,
       requestId: o.requestId,
