@@ -9,8 +9,8 @@ import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Analyzer } from '../emulator/analyze/index.js';
-import { readJournal } from '../emulator/analyze/file.js';
+import { Analyzer } from '../emulator/sync/analyze/index.js';
+import { readJournal } from '../emulator/sync/analyze/file.js';
 import { seededRandom } from '../emulator/sync/random.js';
 import { num, ratio, type Row } from './report.js';
 import { median } from './stats.js';

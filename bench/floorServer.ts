@@ -9,9 +9,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { formatBoxUsage, getBoxUsage } from '../emulator/protocol/boxUsage.js';
-import { readBody } from '../emulator/protocol/body.js';
-import { attributeElement, successDocument } from '../emulator/protocol/render.js';
+import { formatBoxUsage, getBoxUsage } from '../emulator/core/boxUsage.js';
+import { readBody } from '../emulator/http/body.js';
+import { attributeElement, successDocument } from '../emulator/http/render.js';
 import type { PutPair, StoredPair } from '../emulator/store/store.js';
 import { StorageFloor } from './storageFloor.js';
 import { benchItem, BATCH_ITEMS, DOMAIN, HOT_ITEM, itemRange } from './workload.js';

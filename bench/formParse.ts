@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { signedQueryV2, timestampV2 } from '../client/signer.js';
-import { parseForm } from '../emulator/protocol/params.js';
+import { parseForm } from '../emulator/core/params.js';
 import { opsPerSecond } from './load.js';
 import { batchPutBody, getAttributesBody, HOT_ITEM, itemRange, PUT_PAIRS, DOMAIN } from './workload.js';
 

@@ -6,8 +6,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import { formatBoxUsage } from '../emulator/protocol/boxUsage.js';
-import { attributeElement, dataElement, NAMESPACE, successDocument } from '../emulator/protocol/render.js';
+import { formatBoxUsage } from '../emulator/core/boxUsage.js';
+import { attributeElement, dataElement, NAMESPACE, successDocument } from '../emulator/http/render.js';
 import type { StoredPair } from '../emulator/store/store.js';
 import { opsPerSecond } from './load.js';
 import { itemRange, type BenchItem } from './workload.js';

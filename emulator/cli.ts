@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { resolveCredentials } from './auth/credentials.js';
-import { exposureWarning } from './auth/exposure.js';
+import { resolveCredentials } from './core/credentials.js';
+import { exposureWarning } from './exposure.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerMirror } from './commands/mirror.js';
-import { parseCorsOrigin } from './control/origin.js';
+import { parseCorsOrigin } from './http/origin.js';
 import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { parseDurability } from './store/durability.js';
-import { parseLimitText } from './serverLimits.js';
+import { parseLimitText } from './http/serverLimits.js';
 import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
-import { VERSION } from './version.js';
+import { VERSION } from './core/version.js';
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -1,22 +1,18 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
-import { createApp } from './app.js';
-import { consoleRoutes } from './console/index.js';
-import { resolveCredentials, type AuthOptions, type Credential } from './auth/credentials.js';
-import { isControlTarget } from './control/guard.js';
-import { OriginPolicy } from './control/origin.js';
+import { createApp } from './http/app.js';
+import { consoleRoutes } from './http/routes/console.js';
+import { resolveCredentials, type AuthOptions, type Credential } from './core/credentials.js';
+import { OriginPolicy } from './http/origin.js';
 import { loadFixtures } from './data/import.js';
-import { createSnapshots, snapshotRoutes, type SnapshotControl } from './data/snapshots.js';
-import { createAuthenticator } from './protocol/auth.js';
-import { formatBoxUsage } from './protocol/boxUsage.js';
-import { errors, type SdbError } from './protocol/errors.js';
-import { errorDocument } from './protocol/render.js';
-import { newRequestId } from './protocol/requestId.js';
-import { checkingIntervalMs, serverLimits, type ServerLimits } from './serverLimits.js';
+import { createSnapshots, type SnapshotControl } from './data/snapshots.js';
+import { createHttpServer, listen, MAX_HEADER_BYTES } from './http/server.js';
+import { snapshotRoutes } from './http/routes/snapshots.js';
+import { syncRoutes } from './http/routes/sync.js';
+import { createAuthenticator } from './http/signature.js';
+import { serverLimits, type ServerLimits } from './http/serverLimits.js';
 import type { Durability } from './store/durability.js';
 import { Store } from './store/store.js';
 import { createSync, type ConsistencyMode, type Control, type Sync } from './sync/index.js';
@@ -69,8 +65,7 @@ export interface Emulator {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Request lines longer than this are refused; boto 2 puts whole PutAttributes calls in the URL. */
-export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
+export { MAX_HEADER_BYTES };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
@@ -111,27 +106,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     logger,
     authenticate,
     sync: sync.hooks,
-    controlRoutes: express.Router().use(sync.routes, snapshotRoutes(snapshots)),
+    controlRoutes: express.Router().use(syncRoutes(sync.control, sync.journal), snapshotRoutes(snapshots)),
     guard: { credentials, isolateAccounts, origins },
     consoleRoutes: options.console === false ? undefined : consoleRoutes(),
   });
-  // Without requireHostHeader: false, Node answers a Host-less request with a bare, empty 400.
-  const server = createServer(
-    {
-      maxHeaderSize: MAX_HEADER_BYTES,
-      requireHostHeader: false,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      connectionsCheckingInterval: checkingIntervalMs(limits),
-    },
-    app,
-  );
-  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.maxConnections = limits.maxConnections;
-  server.on('drop', () => logger.warn({ maxConnections: limits.maxConnections }, 'connection refused: too many open'));
-  // Node hands CONNECT to this event rather than to the app, and drops the connection unanswered without a listener.
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) => endWithError(socket, errors.unsupportedHttpVerb('CONNECT')));
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger));
+  const server = createHttpServer(app, limits, logger);
   try {
     await listen(server, options.port ?? 8080, host);
   } catch (err) {
@@ -162,53 +141,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/**
- * Malformed HTTP, an oversized request line or a request not received in time still gets a
- * SimpleDB error document, unless an answer has begun or the client is gone.
- */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: Logger): void {
-  const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-  if (timedOut || err.code === 'ECONNRESET') logger.debug({ code: err.code }, 'client dropped');
-  // Node's own rule: a response in progress on the socket is not interrupted by a second one.
-  const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-  if (!socket.writable || pending?.headersSent === true || err.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const e =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? errors.uriTooLong(MAX_HEADER_BYTES)
-      : errors.invalidHttpRequest(timedOut ? 'the request was not received in time' : 'malformed HTTP');
-  // A body that stopped coming belongs to a request whose target is known: a control route answers
-  // JSON. Express shortens req.url inside a mounted router, and keeps the target in originalUrl.
-  const target = pending && ((pending.req as IncomingMessage & { originalUrl?: string }).originalUrl ?? pending.req.url);
-  if (target !== undefined && isControlTarget(target)) {
-    const json = JSON.stringify({ error: { code: 'RequestTimeout', message: e.message } });
-    socket.end(rawResponse('application/json; charset=utf-8', json));
-  } else {
-    endWithError(socket, e);
-  }
-}
-
-/** Written straight to the socket: there is no response object (every such error is a 400). */
-function endWithError(socket: Duplex, e: SdbError): void {
-  socket.end(rawResponse('text/xml', errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0))));
-}
-
-function rawResponse(type: string, body: string): string {
-  return `HTTP/1.1 400 Bad Request\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
-}
-
 export { Store };
-export type { Analysis, AnalyzeOptions, Finding } from './analyze/index.js';
+export type { Analysis, AnalyzeOptions, Finding } from './sync/analyze/index.js';
 export type { Credential, Durability, Limits };

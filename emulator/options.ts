@@ -1,5 +1,5 @@
 import type { Level } from 'pino';
-import { SERVER_LIMIT_DEFAULTS } from './serverLimits.js';
+import { SERVER_LIMIT_DEFAULTS } from './http/serverLimits.js';
 import type { Durability } from './store/durability.js';
 import { DEFAULT_MAX_STALENESS_MS, type ConsistencyMode } from './sync/consistency.js';
 

@@ -1,5 +1,5 @@
-import { errors } from '../protocol/errors.js';
-import type { Params } from '../protocol/params.js';
+import { errors } from '../core/errors.js';
+import type { Params } from '../core/params.js';
 import type { DeletePair, PutPair } from '../store/store.js';
 import { attributeName, attributeValue, replaceFlag } from './validate.js';
 

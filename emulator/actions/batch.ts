@@ -1,5 +1,5 @@
-import { errors } from '../protocol/errors.js';
-import type { Params } from '../protocol/params.js';
+import { errors } from '../core/errors.js';
+import type { Params } from '../core/params.js';
 import { itemName, MAX_PAIRS } from './validate.js';
 
 export const MAX_BATCH_ITEMS = 25;

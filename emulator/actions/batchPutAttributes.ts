@@ -1,4 +1,4 @@
-import { batchBoxUsage } from '../protocol/boxUsage.js';
+import { batchBoxUsage } from '../core/boxUsage.js';
 import { putPairs } from './attributes.js';
 import { batchItems } from './batch.js';
 import { checkLimits } from './limits.js';

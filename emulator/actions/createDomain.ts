@@ -1,5 +1,5 @@
-import { errors } from '../protocol/errors.js';
-import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
+import { errors } from '../core/errors.js';
+import { BASE_BOX_USAGE } from '../core/boxUsage.js';
 import type { Store } from '../store/store.js';
 import type { Action } from './types.js';
 import { domainName } from './validate.js';

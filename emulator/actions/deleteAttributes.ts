@@ -1,4 +1,4 @@
-import { writeBoxUsage } from '../protocol/boxUsage.js';
+import { writeBoxUsage } from '../core/boxUsage.js';
 import { deletePairs, submittedBytes } from './attributes.js';
 import { checkExpected, parseExpected } from './expected.js';
 import type { Action } from './types.js';

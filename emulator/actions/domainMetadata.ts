@@ -1,4 +1,4 @@
-import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
+import { BASE_BOX_USAGE } from '../core/boxUsage.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain } from './validate.js';
 import { domainFacts } from './facts.js';

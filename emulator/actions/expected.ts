@@ -1,5 +1,5 @@
-import { errors } from '../protocol/errors.js';
-import { Params, parseBoolean } from '../protocol/params.js';
+import { errors } from '../core/errors.js';
+import { Params, parseBoolean } from '../core/params.js';
 import type { Store } from '../store/store.js';
 import { attributeName, attributeValue } from './validate.js';
 

@@ -1,8 +1,9 @@
-import { getBoxUsage } from '../protocol/boxUsage.js';
-import { errors } from '../protocol/errors.js';
+import { getBoxUsage } from '../core/boxUsage.js';
+import { errors } from '../core/errors.js';
 import type { Action } from './types.js';
 import { consistentRead, domainName, existingDomain, itemName, MAX_PAIRS, requireModernVersion, withinMaxBytes } from './validate.js';
 import { readFacts } from './facts.js';
+import { requestedNames } from './readers.js';
 
 /** An absent item is an empty result, never an error. */
 export const getAttributesAction: Action = {
@@ -11,7 +12,7 @@ export const getAttributesAction: Action = {
   handle(params, ctx) {
     const domain = domainName(params);
     const item = itemName(params.get('ItemName'));
-    const names = params.indexed('AttributeName').map(({ params: p }) => withinMaxBytes(p.get('') ?? '', 'AttributeName'));
+    const names = requestedNames(params).map((name) => withinMaxBytes(name, 'AttributeName'));
     if (names.length > MAX_PAIRS) throw errors.tooManyRequestedAttributes();
     requireModernVersion(ctx, params, ['ConsistentRead']);
     const consistent = consistentRead(params);

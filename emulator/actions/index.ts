@@ -1,4 +1,4 @@
-import type { ActionName } from '../protocol/boxUsage.js';
+import type { ActionName } from '../core/boxUsage.js';
 import { batchDeleteAttributesAction } from './batchDeleteAttributes.js';
 import { batchPutAttributesAction } from './batchPutAttributes.js';
 import { createDomainAction } from './createDomain.js';

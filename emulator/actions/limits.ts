@@ -1,4 +1,4 @@
-import { errors } from '../protocol/errors.js';
+import { errors } from '../core/errors.js';
 import type { PutEffect, Store } from '../store/store.js';
 import type { Limits } from './types.js';
 import { MAX_PAIRS } from './validate.js';

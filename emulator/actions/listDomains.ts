@@ -1,6 +1,6 @@
-import { BASE_BOX_USAGE } from '../protocol/boxUsage.js';
-import { errors } from '../protocol/errors.js';
-import { decodeToken, encodeToken } from '../protocol/nextToken.js';
+import { BASE_BOX_USAGE } from '../core/boxUsage.js';
+import { errors } from '../core/errors.js';
+import { decodeToken, encodeToken } from '../core/nextToken.js';
 import type { Action } from './types.js';
 import { noFacts } from './facts.js';
 

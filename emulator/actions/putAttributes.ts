@@ -1,5 +1,5 @@
-import { writeBoxUsage } from '../protocol/boxUsage.js';
-import { errors } from '../protocol/errors.js';
+import { writeBoxUsage } from '../core/boxUsage.js';
+import { errors } from '../core/errors.js';
 import { putPairs, submittedBytes } from './attributes.js';
 import { checkExpected, parseExpected } from './expected.js';
 import { checkLimits } from './limits.js';

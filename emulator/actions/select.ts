@@ -1,8 +1,8 @@
-import { selectBoxUsage } from '../protocol/boxUsage.js';
-import { errors } from '../protocol/errors.js';
+import { selectBoxUsage } from '../core/boxUsage.js';
+import { errors } from '../core/errors.js';
 import { parseSelect } from '../select/parser.js';
-import { decodeToken, encodeToken } from '../protocol/nextToken.js';
-import { selectItemBytes } from '../protocol/xmlText.js';
+import { decodeToken, encodeToken } from '../core/nextToken.js';
+import { selectItemBytes } from '../core/xmlText.js';
 import { scopeHash } from '../select/token.js';
 import { validate } from '../select/validate.js';
 import { DEFAULT_TUNING, type Tuning } from '../store/selectRun.js';

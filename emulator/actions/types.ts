@@ -1,5 +1,5 @@
-import type { ActionName } from '../protocol/boxUsage.js';
-import type { Params } from '../protocol/params.js';
+import type { ActionName } from '../core/boxUsage.js';
+import type { Params } from '../core/params.js';
 import type { DomainStats, SelectedItem, Store, StoredPair } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 

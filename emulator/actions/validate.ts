@@ -1,5 +1,5 @@
-import { errors } from '../protocol/errors.js';
-import { parseBoolean, utf8Length, type Params } from '../protocol/params.js';
+import { errors } from '../core/errors.js';
+import { parseBoolean, utf8Length, type Params } from '../core/params.js';
 import type { ActionContext } from './types.js';
 
 const DOMAIN_NAME = /^[A-Za-z0-9_.-]{3,255}$/;

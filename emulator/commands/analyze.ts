@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { Analyzer, parseAnalyzeOptions } from '../analyze/index.js';
-import { JournalFileError, readJournal } from '../analyze/file.js';
-import { formatAnalysis } from '../analyze/report.js';
-import { ControlInputError } from '../sync/input.js';
+import { Analyzer, parseAnalyzeOptions } from '../sync/analyze/index.js';
+import { JournalFileError, readJournal } from '../sync/analyze/file.js';
+import { formatAnalysis } from '../sync/analyze/report.js';
+import { ControlInputError } from '../core/input.js';
 
 /** Exit statuses a CI job can act on. */
 const CLEAN = 0;

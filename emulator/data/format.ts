@@ -10,8 +10,8 @@
  * protocol. docs/item.schema.json describes the same shape for editors and other tools.
  */
 import { domainName, itemName, attributeName, attributeValue, MAX_PAIRS } from '../actions/validate.js';
-import { SdbError } from '../protocol/errors.js';
-import { Params } from '../protocol/params.js';
+import { SdbError } from '../core/errors.js';
+import { Params } from '../core/params.js';
 import type { StoredPair } from '../store/store.js';
 
 export interface DomainLine {

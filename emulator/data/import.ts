@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { ensureDomain } from '../actions/createDomain.js';
 import { checkLimits } from '../actions/limits.js';
 import { DEFAULT_LIMITS, type Limits } from '../actions/types.js';
-import { SdbError } from '../protocol/errors.js';
+import { SdbError } from '../core/errors.js';
 import { Bulk } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
 import { FormatError, parseLine, reasonOf, type DataLine } from './format.js';

@@ -1,4 +1,4 @@
-import { errors, type SdbError } from '../protocol/errors.js';
+import { errors, type SdbError } from '../core/errors.js';
 
 export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'eof';
 

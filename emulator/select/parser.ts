@@ -1,4 +1,4 @@
-import { errors, SdbError } from '../protocol/errors.js';
+import { errors, SdbError } from '../core/errors.js';
 import type { CompareOp, Comparison, Expr, Order, Output, SelectQuery, Subject, Test } from './ast.js';
 import { tokenize, type Token } from './lexer.js';
 

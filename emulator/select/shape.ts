@@ -1,6 +1,6 @@
 import type { Expr, Test } from './ast.js';
 import { planLike } from './like.js';
-import { compareUtf8 } from '../protocol/order.js';
+import { compareUtf8 } from '../core/order.js';
 
 /**
  * What a WHERE clause means, read off its AST: which comparisons are judged per value of one

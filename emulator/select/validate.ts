@@ -1,4 +1,4 @@
-import { errors } from '../protocol/errors.js';
+import { errors } from '../core/errors.js';
 import type { Comparison, Expr, SelectQuery } from './ast.js';
 
 /** The service's Select limits (Developer Guide, "Amazon SimpleDB Limits" and "Select"). */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Position } from '../protocol/nextToken.js';
+import type { Position } from '../core/nextToken.js';
 import type { SelectQuery } from '../select/ast.js';
 import type { ItemTables } from './schema.js';
 import { countDirect, pairsOf, run, type Row, type RunResult, type Tuning } from './selectRun.js';

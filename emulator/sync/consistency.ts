@@ -1,33 +1,11 @@
 import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import { seededRandom } from './random.js';
+import { CONSISTENCY_MODES, type ConsistencyMode, type ConsistencySettings, type ConsistencyState } from '../core/wire.js';
 
-export const CONSISTENCY_MODES = ['consistent', 'eventual', 'frozen'] as const;
-export type ConsistencyMode = (typeof CONSISTENCY_MODES)[number];
+export { CONSISTENCY_MODES, type ConsistencyMode, type ConsistencySettings, type ConsistencyState };
 
 export const DEFAULT_MAX_STALENESS_MS = 1000;
-
-export interface ConsistencySettings {
-  mode?: ConsistencyMode;
-  /** eventual: the oldest state a read may see, in ms behind the clock. */
-  maxStalenessMs?: number;
-  /** Seeds the staleness drawn per read; the same seed replays the same sequence. */
-  seed?: number;
-}
-
-export interface ConsistencyState {
-  mode: ConsistencyMode;
-  maxStalenessMs: number;
-  seed: number;
-  /** While frozen: the write sequence eventually consistent reads see. */
-  frozenAtSeq: number | null;
-  /** frozen: the mode `thaw` returns to. */
-  thawTo: ConsistencyMode | null;
-  /** Sequence number of the latest write (counted only while a simulation is on). */
-  latestSeq: number;
-  /** Rows of the version log now: bounded by the staleness window. */
-  history: { writes: number; changes: number };
-}
 
 /** What one eventually consistent read saw, for the journal. */
 export interface EventualRead extends ReadView {

@@ -1,16 +1,22 @@
 import { actions } from '../actions/index.js';
-import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from '../protocol/boxUsage.js';
-import { errors, type SdbError } from '../protocol/errors.js';
-import type { Params } from '../protocol/params.js';
-import { ControlInputError, integer, optionalString, record } from './input.js';
+import type { RequestReading } from '../actions/readers.js';
+import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from '../core/boxUsage.js';
+import { errors, type SdbError } from '../core/errors.js';
+import { ControlInputError, integer, optionalString, record } from '../core/input.js';
 import { deriveSeed, seededRandom } from './random.js';
+import type { FaultRule, FaultRuleInput, LoseResponse } from '../core/wire.js';
+
+export type { FaultRule, FaultRuleInput, LoseResponse };
 
 /** What a fault rule can match and what an injected error's message quotes. */
 export interface RequestFacts {
   method: string;
   path: string;
   action: ActionName;
-  params: Params;
+  /** The request as its action reads it (actions/readers.ts). */
+  request: RequestReading | undefined;
+  version: string | undefined;
+  timestamp: string | undefined;
   domain: string | undefined;
   /** ItemName, or every Item.N.ItemName of a batch. */
   items: readonly string[];
@@ -18,9 +24,13 @@ export interface RequestFacts {
   maxUriBytes: number;
 }
 
-const expectedName = (r: RequestFacts) => r.params.get('Expected.Name') ?? r.params.get('Attribute.1.Name') ?? '';
+function expectedName(r: RequestFacts): string {
+  const q = r.request;
+  if (q?.action !== 'PutAttributes' && q?.action !== 'DeleteAttributes') return '';
+  return q.expected[0]?.name ?? q.attributes[0]?.name ?? '';
+}
 const selectTimeout = (r: RequestFacts) =>
-  [r.domain ?? '', r.params.get('SelectExpression') ?? '', formatBoxUsage(BASE_BOX_USAGE[r.action])] as const;
+  [r.domain ?? '', r.request?.action === 'Select' ? (r.request.expression ?? '') : '', formatBoxUsage(BASE_BOX_USAGE[r.action])] as const;
 
 /**
  * Every code of the Amazon SimpleDB Developer Guide's "API Error Codes" table, built by its factory with
@@ -66,7 +76,7 @@ const INJECTABLE: Readonly<Record<string, (r: RequestFacts) => SdbError>> = {
   MultipleExpectedValues: () => errors.multipleExpectedValues(),
   MultiValuedAttribute: (r) => errors.multiValuedAttribute(expectedName(r)),
   NoSuchDomain: () => errors.noSuchDomain(),
-  NoSuchVersion: (r) => errors.noSuchVersion(r.params.get('Version') ?? '2009-04-15'),
+  NoSuchVersion: (r) => errors.noSuchVersion(r.version ?? '2009-04-15'),
   NotYetImplemented: (r) => errors.notYetImplemented(r.action),
   NumberDomainAttributesExceeded: () => errors.numberDomainAttributesExceeded(),
   NumberDomainBytesExceeded: () => errors.numberDomainBytesExceeded(),
@@ -75,7 +85,7 @@ const INJECTABLE: Readonly<Record<string, (r: RequestFacts) => SdbError>> = {
   NumberSubmittedAttributesExceeded: () => errors.numberSubmittedAttributesExceeded(),
   NumberSubmittedItemsExceeded: () => errors.numberSubmittedItemsExceeded(),
   QueryTimeout: (r) => errors.queryTimeout(...selectTimeout(r)),
-  RequestExpired: (r) => errors.requestExpired('Timestamp', r.params.get('Timestamp') ?? ''),
+  RequestExpired: (r) => errors.requestExpired('Timestamp', r.timestamp ?? ''),
   RequestTimeout: (r) => errors.requestTimeout(...selectTimeout(r)),
   ServiceUnavailable: () => errors.serviceUnavailable(),
   SignatureDoesNotMatch: () => errors.signatureDoesNotMatch(),
@@ -85,39 +95,6 @@ const INJECTABLE: Readonly<Record<string, (r: RequestFacts) => SdbError>> = {
   URITooLong: (r) => errors.uriTooLong(r.maxUriBytes),
 };
 
-export type LoseResponse = 'reset' | '503';
-
-/** A rule as given (JSON or code). Exactly one effect: `error`, `delayMs` or `loseResponse`. */
-export interface FaultRuleInput {
-  /** An action name; omitted: every action. */
-  action?: string;
-  /** Exact domain name; omitted: any. */
-  domain?: string;
-  /** Item name pattern (`*` any run of characters, `?` one); a batch matches if any item does. */
-  item?: string;
-  /** Answer this error code of the spec's table instead of running the action. */
-  error?: string;
-  /** Wait this long: before the action runs (default), or after the write and before answering. */
-  delayMs?: number;
-  phase?: 'before' | 'after';
-  /** Run the action, then lose the answer: reset the connection, or answer 503 ServiceUnavailable. */
-  loseResponse?: LoseResponse;
-  /** Fire this many times, then stay listed as spent; omitted: no limit. */
-  count?: number;
-  /** Let this many matching requests through before firing. */
-  skip?: number;
-  /** Fire on each eligible request with this chance (0..1), drawn from the rule's seeded stream. */
-  probability?: number;
-  /** The rule's stream; default derived from the run's seed and the rule's number. */
-  seed?: number;
-}
-
-export interface FaultRule extends FaultRuleInput {
-  readonly id: string;
-  /** Requests that matched action, domain and item. */
-  matched: number;
-  fired: number;
-}
 
 /** What the rules decided for one request. */
 export interface FaultDecision {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Router } from 'express';
 import type { Store } from '../store/store.js';
 import { Consistency, type ConsistencyMode } from './consistency.js';
-import { controlRoutes, createControl, parseConsistency, parseControlFile, type Control, type ControlFile } from './control.js';
+import { createControl, parseConsistency, parseControlFile, type Control, type ControlFile } from './control.js';
 import { Faults } from './faults.js';
-import { ControlInputError } from './input.js';
+import { ControlInputError } from '../core/input.js';
 import { Journal } from './journal.js';
 import { randomSeed } from './random.js';
 import { RequestRecord, type ProtocolHooks } from './request.js';
@@ -27,11 +26,11 @@ export interface SyncOptions {
   maxUriBytes: number;
 }
 
-/** The sync-bug toolkit of one emulator: its control API, its protocol hooks and its routes. */
+/** The sync-bug toolkit of one emulator: its control API and its protocol hooks (its routes are http/routes/sync.ts). */
 export interface Sync {
   readonly control: Control;
   readonly hooks: ProtocolHooks;
-  readonly routes: Router;
+  readonly journal: Journal;
   close(): void;
 }
 
@@ -47,8 +46,8 @@ export function createSync(o: SyncOptions): Sync {
   const services = { store: o.store, consistency, faults, journal, now: o.now, maxUriBytes: o.maxUriBytes };
   return {
     control,
-    hooks: { open: (req, res, options) => new RequestRecord(services, req, res, options) },
-    routes: controlRoutes(control, journal),
+    hooks: { open: (source, options) => new RequestRecord(services, source, options) },
+    journal,
     close: () => journal.close(),
   };
 }
@@ -71,4 +70,4 @@ export { consistencyMode, parseMaxStaleness, parseSeed, type Control } from './c
 export type { ConsistencyMode, ConsistencySettings, ConsistencyState } from './consistency.js';
 export type { FaultRule, FaultRuleInput } from './faults.js';
 export type { JournalEntry, JournalFilter, RawRequest, ReadRecord } from './journal.js';
-export type { ProtocolHooks, RequestHooks } from './request.js';
+export type { ProtocolHooks, RequestHooks, RequestSource } from './request.js';

@@ -1,85 +1,13 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { parseForm } from '../protocol/params.js';
+import { readRequest } from '../actions/readers.js';
+import { Params, parseForm } from '../core/params.js';
+import type { JournalEntry, JournalFilter, ReadRecord } from '../core/wire.js';
+
+export type { JournalEntry, JournalFilter, ReadRecord };
 
 /** Never written to the journal: they would let a reader sign requests as the caller. */
 export const REDACTED_PARAMS: ReadonlySet<string> = new Set(['Signature', 'AWSAccessKeyId', 'SecurityToken']);
-
-/** How an eventually consistent (or consistent) read saw the store. */
-export interface ReadRecord {
-  consistentRead: boolean;
-  /** Whether what it returned differed from the latest state. */
-  stale: boolean;
-  /** While a simulation is on: the write sequence the read saw, and the latest one. */
-  asOfSeq?: number;
-  latestSeq?: number;
-  /** Writes it did not see (anywhere in the store). */
-  behindWrites?: number;
-  /** How far behind the clock the state it saw was. */
-  lagMs?: number;
-}
-
-export interface JournalEntry {
-  /** 1, 2, 3, ... in the order requests finished. */
-  seq: number;
-  /** Arrival, by the emulator's clock. */
-  time: string;
-  requestId: string;
-  method: string;
-  /**
-   * With accounts isolated: the account the request was authenticated into. Absent when every
-   * caller shares one namespace, and for a request that failed before it was authenticated.
-   */
-  account?: string;
-  action: string | null;
-  domain: string | null;
-  /** ItemName, or the Item.N.ItemName of a batch. */
-  items: string[];
-  /** Every parameter but Signature, AWSAccessKeyId and SecurityToken. */
-  params: Record<string, string>;
-  /** HTTP status answered; 0 when the connection was reset instead. */
-  status: number;
-  /** 'Success', the error code answered, or 'ConnectionReset'. */
-  code: string;
-  latencyMs: number;
-  userAgent: string | null;
-  /**
-   * While a simulation is on: the latest write sequence when the action ran (what a conditional
-   * check was evaluated against), and the write's own number when it changed the store.
-   */
-  atSeq?: number;
-  writeSeq?: number;
-  read?: ReadRecord;
-  /** Fault rules that fired, with their effect. */
-  faults?: readonly { rule: string; effect: string }[];
-  /**
-   * 1, 2, 3, ... in the order the actions took effect (stamped in the same synchronous step that
-   * ran the action); `seq` is the order requests finished, which differs when an answer waited.
-   */
-  order: number;
-  /** The action ran to success: a write is in the store, even when its response was then lost. */
-  applied: boolean;
-  /** The TCP connection (1, 2, ... by first request): requests over one keep-alive connection share it. */
-  connection: number;
-  /** The `X-SimpleDB-Client` header: the name a caller gives itself (docs/analyze.md). */
-  client: string | null;
-  /** The first 12 hex digits of the SHA-256 of AWSAccessKeyId: tells keys apart without showing them. */
-  keyHash: string | null;
-}
-
-export interface JournalFilter {
-  /** Only this account's requests (see JournalEntry.account). */
-  account?: string;
-  action?: string;
-  domain?: string;
-  /** Matches ItemName or any item of a batch. */
-  item?: string;
-  code?: string;
-  /** Only entries after this sequence number. */
-  since?: number;
-  /** With `since`, the first this many after it; without, the last this many. */
-  limit?: number;
-}
 
 /** A request's parameters as they arrived: the query string and, for POST, the form body. */
 export interface RawRequest {
@@ -92,7 +20,7 @@ export interface RawRequest {
  * string weighs a fraction of the thousands of small objects a parsed batch is made of, and
  * costs the garbage collector next to nothing while it waits in the ring.
  */
-export type JournalInput = Omit<JournalEntry, 'seq' | 'params' | 'time' | 'keyHash' | 'items'> & {
+export type JournalInput = Omit<JournalEntry, 'seq' | 'params' | 'request' | 'time' | 'keyHash' | 'items'> & {
   /** The request's own list, copied only when the entry is read. */
   items: readonly string[];
   params: RawRequest;
@@ -236,6 +164,7 @@ function publish(s: Stored): JournalEntry {
     client: e.client,
     keyHash,
     params,
+    request: readRequest(new Params(Object.entries(params))) ?? null,
   };
 }
 

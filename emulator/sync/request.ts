@@ -1,16 +1,16 @@
-import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ActionName } from '../protocol/boxUsage.js';
-import { errors } from '../protocol/errors.js';
+import type { ActionName } from '../core/boxUsage.js';
+import { errors } from '../core/errors.js';
+import { envelopeOf, readRequest } from '../actions/readers.js';
 import type { ActionFacts } from '../actions/types.js';
-import type { Params } from '../protocol/params.js';
+import type { Params } from '../core/params.js';
 import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 import type { Consistency, EventualRead } from './consistency.js';
 import { Faults, type FaultDecision } from './faults.js';
 import type { Journal, JournalInput, RawRequest, ReadRecord } from './journal.js';
 
-/** What the protocol route calls, at fixed points of one request (see emulator/app.ts). */
+/** What the request pipeline calls, at fixed points of one request (http/pipeline.ts). */
 export interface RequestHooks {
   /**
    * Authenticated, action known, about to run: injected errors throw here, and an injected delay
@@ -49,8 +49,21 @@ export interface RequestOptions {
   faults?: boolean;
 }
 
+/** What the engine needs of the HTTP request it shapes and records; the HTTP layer supplies it. */
+export interface RequestSource {
+  readonly method: string;
+  readonly path: string;
+  readonly userAgent: string | undefined;
+  /** The X-SimpleDB-Client header: the caller's own name for itself. */
+  readonly clientId: string | undefined;
+  /** The connection's identity (its socket): the journal numbers connections by it. */
+  readonly connection: object;
+  /** Ends the connection without an answer: a lost response by reset. */
+  dropConnection(): void;
+}
+
 export interface ProtocolHooks {
-  open(req: Request, res: Response, options?: RequestOptions): RequestHooks;
+  open(source: RequestSource, options?: RequestOptions): RequestHooks;
 }
 
 export interface RequestServices {
@@ -81,8 +94,7 @@ export class RequestRecord implements RequestHooks {
 
   constructor(
     private readonly services: RequestServices,
-    private readonly req: Request,
-    private readonly res: Response,
+    private readonly source: RequestSource,
     private readonly options: RequestOptions = {},
   ) {
     this.arrivedAt = services.now();
@@ -91,10 +103,11 @@ export class RequestRecord implements RequestHooks {
   before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> | undefined {
     const faults = this.options.faults === false ? NO_RULES : this.services.faults;
     const decision = faults.decide(() => ({
-      method: this.req.method,
-      path: this.req.path,
+      method: this.source.method,
+      path: this.source.path,
       action,
-      params,
+      request: readRequest(params),
+      ...envelopeOf(params),
       domain: facts.domain,
       items: facts.items,
       maxUriBytes: this.services.maxUriBytes,
@@ -134,7 +147,7 @@ export class RequestRecord implements RequestHooks {
     if (d.loseResponse === '503') throw errors.serviceUnavailable();
     if (d.loseResponse === 'reset') {
       this.reset = true;
-      this.res.destroy();
+      this.source.dropConnection();
     }
   }
 
@@ -144,14 +157,13 @@ export class RequestRecord implements RequestHooks {
     const facts = o.facts;
     const applied = this.order !== undefined;
     const order = this.order ?? journal.stamp();
-    const headers = this.req.headers;
-    const client = headers['x-simpledb-client'];
+    const client = this.source.clientId;
     // One object per request, the optional fields added only when present (no spreads): the ring
     // retains it, and what it retains costs the collector on every later request.
     const entry: JournalInput = {
       time: this.arrivedAt,
       requestId: o.requestId,
-      method: this.req.method,
+      method: this.source.method,
       action: o.action ?? null,
       domain: facts?.domain ?? null,
       items: facts ? facts.items : NO_ITEMS,
@@ -159,11 +171,11 @@ export class RequestRecord implements RequestHooks {
       status: this.reset ? 0 : o.status,
       code: this.reset ? 'ConnectionReset' : (o.code ?? 'Success'),
       latencyMs: +(performance.now() - this.started).toFixed(3),
-      userAgent: headers['user-agent'] ?? null,
+      userAgent: this.source.userAgent ?? null,
       order,
       applied,
-      connection: journal.connectionId(this.req.socket),
-      client: typeof client === 'string' && client !== '' ? client.slice(0, 200) : null,
+      connection: journal.connectionId(this.source.connection),
+      client: client !== undefined && client !== '' ? client.slice(0, 200) : null,
     };
     if (o.account) entry.account = o.account;
     if (this.atSeq !== undefined) entry.atSeq = this.atSeq;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Analysis } from '../../emulator/analyze/index.js';
+import type { Analysis } from '../../emulator/sync/analyze/index.js';
 import { startEmulator } from '../../emulator/index.js';
 import { createDomain } from '../sync/helpers.js';
 import { as } from './support.js';

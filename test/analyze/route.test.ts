@@ -1,7 +1,7 @@
 // GET /_simpledb/analysis and emu.control.analyze(): the same analysis of the journal's ring,
 // as JSON; thresholds from the query string; with isolated accounts, one account's requests.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Analysis } from '../../emulator/analyze/index.js';
+import type { Analysis } from '../../emulator/sync/analyze/index.js';
 import type { Emulator } from '../../emulator/index.js';
 import { CreateDomainCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
 import { control, createDomain, start } from '../sync/helpers.js';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import type { Analysis, FindingKind } from '../../emulator/analyze/index.js';
+import type { Analysis, FindingKind } from '../../emulator/sync/analyze/index.js';
 import { attributesOf, createDomain, get, put, start } from '../sync/helpers.js';
 
 const NODE_WORKER = fileURLToPath(new URL('./naive-worker.mjs', import.meta.url));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collectParams, parseForm } from '../../emulator/protocol/params.js';
-import { SdbError } from '../../emulator/protocol/errors.js';
+import { collectParams, parseForm } from '../../emulator/core/params.js';
+import { SdbError } from '../../emulator/core/errors.js';
 
 // Form bodies that exercise every rule: separators, '+', stray and partial '%', percent-encoded
 // UTF-8 (valid, truncated, overlong, surrogates), raw non-ASCII text and lone surrogates.

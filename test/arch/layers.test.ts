@@ -6,43 +6,25 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layer rule of docs/notes/architecture.md, checked over every import (type-only ones too)
- * of emulator/: a module imports only from its own layer or lower ones, nothing imports in a
- * circle, and only the store imports better-sqlite3.
+ * of emulator/: each folder is one layer, a module imports only from its own layer or lower ones,
+ * nothing imports in a circle, only the store imports better-sqlite3, and nothing below the HTTP
+ * layer imports Express or Node's HTTP modules.
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../emulator');
 
-/** Lowest first. A module not listed belongs to the composition layer on top (app, index, cli...). */
-const LAYERS: readonly { name: string; members: readonly string[] }[] = [
-  {
-    name: 'vocabulary',
-    members: [
-      'protocol/errors.ts',
-      'protocol/params.ts',
-      'protocol/boxUsage.ts',
-      'protocol/order.ts',
-      'protocol/nextToken.ts',
-      'protocol/requestId.ts',
-      'protocol/xmlText.ts',
-      'auth/',
-      'version.ts',
-    ],
-  },
-  { name: 'select', members: ['select/'] },
-  { name: 'store', members: ['store/'] },
-  { name: 'actions', members: ['actions/'] },
-  // The sync toolkit: its hooks and journal, the analysis of that journal, the guard of its routes.
-  { name: 'sync', members: ['sync/', 'analyze/', 'control/'] },
-  { name: 'protocol', members: ['protocol/'] },
-];
+/** Lowest first, one folder each. Files outside them (app wiring: index, cli, options, commands/, testing/) compose the rest. */
+export const LAYERS = ['core', 'select', 'store', 'actions', 'sync', 'data', 'http'] as const;
 const TOP = LAYERS.length;
+const HTTP = LAYERS.indexOf('http');
+const HTTP_MODULES: ReadonlySet<string> = new Set(['express', 'node:http', 'http', 'node:https', 'https', 'node:http2']);
 
 export function layerOf(file: string): number {
-  const i = LAYERS.findIndex((l) => l.members.some((m) => (m.endsWith('/') ? file.startsWith(m) : file === m)));
+  const i = LAYERS.findIndex((l) => file.startsWith(`${l}/`));
   return i < 0 ? TOP : i;
 }
 
-const layerName = (i: number) => LAYERS[i]?.name ?? 'composition';
+const layerName = (i: number) => LAYERS[i] ?? 'composition';
 
 /** Module specifiers of every import and re-export declaration. */
 export function importsOf(text: string): string[] {
@@ -64,6 +46,7 @@ export function violations(graph: Graph): string[] {
   for (const [file, deps] of graph) {
     for (const dep of deps) {
       if (dep === 'better-sqlite3' && !file.startsWith('store/')) found.push(`${file} imports better-sqlite3 outside store/`);
+      if (HTTP_MODULES.has(dep) && layerOf(file) < HTTP) found.push(`${file} (${layerName(layerOf(file))}) imports ${dep} below the HTTP layer`);
       if (!graph.has(dep)) continue;
       if (layerOf(dep) > layerOf(file)) {
         found.push(`${file} (${layerName(layerOf(file))}) imports ${dep} (${layerName(layerOf(dep))}), a layer above`);
@@ -95,7 +78,8 @@ function cycles(graph: Graph): string[] {
 function emulatorGraph(): Graph {
   const files = (readdirSync(ROOT, { recursive: true }) as string[])
     .map((f) => f.split('\\').join('/'))
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+    // The console's browser code is compiled apart and may import only types (test below).
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('console/'));
   return new Map(
     files.map((file) => {
       const deps = importsOf(readFileSync(join(ROOT, file), 'utf8')).map((spec) =>
@@ -107,23 +91,30 @@ function emulatorGraph(): Graph {
 }
 
 describe('the layers of emulator/', () => {
-  it('no module imports from a layer above its own or in a circle; only the store opens SQLite', () => {
+  it('no module imports from a layer above its own or in a circle; only the store opens SQLite; only http/ knows HTTP', () => {
     const graph = emulatorGraph();
     expect(graph.size).toBeGreaterThan(50);
     expect(graph.get('store/store.ts')).toContain('better-sqlite3');
+    expect(graph.get('http/app.ts')).toContain('express');
+    // Every module is in a layer folder or is one of the few that wire them together.
+    const composition = [...graph.keys()].filter((f) => layerOf(f) === TOP).sort();
+    expect(composition.every((f) => /^(commands|testing)\/|^[a-z]+\.ts$/.test(f))).toBe(true);
     expect(violations(graph)).toEqual([]);
   });
 
   it('the check finds an upward import, a cycle and SQLite outside the store', () => {
     const graph: Graph = new Map([
-      ['protocol/errors.ts', ['actions/types.ts']],
-      ['actions/types.ts', ['protocol/errors.ts']],
+      ['core/errors.ts', ['actions/types.ts']],
+      ['actions/types.ts', ['core/errors.ts']],
       ['select/parser.ts', ['better-sqlite3']],
+      ['sync/request.ts', ['express']],
+      ['http/app.ts', ['express', 'sync/request.ts']],
     ]);
     expect(violations(graph)).toEqual([
-      'protocol/errors.ts (vocabulary) imports actions/types.ts (actions), a layer above',
+      'core/errors.ts (core) imports actions/types.ts (actions), a layer above',
       'select/parser.ts imports better-sqlite3 outside store/',
-      'cycle: actions/types.ts → protocol/errors.ts → actions/types.ts',
+      'sync/request.ts (sync) imports express below the HTTP layer',
+      'cycle: actions/types.ts → core/errors.ts → actions/types.ts',
     ]);
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { selectItemXml } from '../../emulator/protocol/render.js';
-import { selectItemBytes } from '../../emulator/protocol/xmlText.js';
+import { selectItemXml } from '../../emulator/http/render.js';
+import { selectItemBytes } from '../../emulator/core/xmlText.js';
 
 // Text that exercises every rule: escapes, CR, characters that force base64, astral and lone surrogates.
 const text = fc.oneof(

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuthConfigError, resolveCredentials } from '../../emulator/auth/credentials.js';
-import { exposureWarning } from '../../emulator/auth/exposure.js';
+import { AuthConfigError, resolveCredentials } from '../../emulator/core/credentials.js';
+import { exposureWarning } from '../../emulator/exposure.js';
 import { startEmulator } from '../../emulator/index.js';
 import { KEY, SECRET, authParams, send, signedPost } from './support.js';
 

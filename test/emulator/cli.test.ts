@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { OPTION_SPECS } from '../../emulator/options.js';
-import { VERSION } from '../../emulator/version.js';
+import { VERSION } from '../../emulator/core/version.js';
 import { getPairs, ok, resultOf, type Endpoint } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));

@@ -2,7 +2,7 @@
 // order, shown by sending requests where two errors apply and checking the earlier one wins
 // (issue 2, part 2). Messages are spelled out here rather than imported from errors.ts, so a
 // changed catalogue entry fails a test.
-import { signToken } from '../../emulator/protocol/nextToken.js';
+import { signToken } from '../../emulator/core/nextToken.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { MAX_HEADER_BYTES } from '../../emulator/index.js';
-import { MAX_BODY_BYTES } from '../../emulator/protocol/body.js';
+import { MAX_BODY_BYTES } from '../../emulator/http/body.js';
 import { call, emulator, encodeParams, expectError, FORM, getPairs, metadata, ok, resultOf, send } from './helpers.js';
 
 let emu: Emulator;

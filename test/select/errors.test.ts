@@ -1,6 +1,6 @@
 /** One test per error Select can answer, their order of precedence, tokens, and page cuts. */
 import { afterAll, describe, expect, test } from 'vitest';
-import { signToken } from '../../emulator/protocol/nextToken.js';
+import { signToken } from '../../emulator/core/nextToken.js';
 import { parseSelect } from '../../emulator/select/parser.js';
 import { scopeHash } from '../../emulator/select/token.js';
 import { Fixture } from './helpers.js';

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
-import { SdbError } from '../../emulator/protocol/errors.js';
+import { SdbError } from '../../emulator/core/errors.js';
 import { Fixture } from './helpers.js';
 import { exprArb, printQuery, styleFrom } from './reference.js';
 

@@ -1,9 +1,9 @@
 import { exactXmlParser } from '../support/xml.js';
 import { createSelectAction, type SelectOptions } from '../../emulator/actions/select.js';
 import { DEFAULT_LIMITS, type ActionContext } from '../../emulator/actions/types.js';
-import { SdbError } from '../../emulator/protocol/errors.js';
-import { Params } from '../../emulator/protocol/params.js';
-import { resultXml } from '../../emulator/protocol/render.js';
+import { SdbError } from '../../emulator/core/errors.js';
+import { Params } from '../../emulator/core/params.js';
+import { resultXml } from '../../emulator/http/render.js';
 import { Store } from '../../emulator/store/store.js';
 
 export type Attrs = Record<string, string[]>;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { likeParts, matchParts, planLike, successor } from '../../emulator/select/like.js';
-import { compareUtf8 } from '../../emulator/protocol/order.js';
+import { compareUtf8 } from '../../emulator/core/order.js';
 
 describe('like patterns', () => {
   test('escapes: \\% and \\\\ only', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SdbError } from '../../emulator/protocol/errors.js';
+import { SdbError } from '../../emulator/core/errors.js';
 import { tokenize } from '../../emulator/select/lexer.js';
 import { MAX_NESTING, parseSelect } from '../../emulator/select/parser.js';
 import { canonicalScope } from '../../emulator/select/print.js';

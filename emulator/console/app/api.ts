@@ -1,3 +1,6 @@
+import type { Analysis as AnalysisResult } from '../../sync/analyze/types.js';
+import type { JournalEntry } from '../../core/wire.js';
+
 /**
  * The page's two ways to the emulator: protocol actions through POST /_simpledb/action (the
  * same pipeline and XML answers as the protocol route) and the JSON control routes.
@@ -153,28 +156,6 @@ export async function getAttributes(domain: string, item: string): Promise<Attri
   return result ? attributesOf(result) : new Map();
 }
 
-/** One journal entry as GET /_simpledb/journal lists it; `client` and `account` when the journal records them. */
-export interface JournalEntry {
-  seq: number;
-  time: string;
-  requestId: string;
-  method: string;
-  action: string | null;
-  domain: string | null;
-  items: string[];
-  params: Record<string, string>;
-  status: number;
-  code: string;
-  latencyMs: number;
-  userAgent: string | null;
-  client?: string | null;
-  account?: string | null;
-  atSeq?: number;
-  writeSeq?: number;
-  read?: { consistentRead: boolean; stale: boolean; behindWrites?: number; lagMs?: number };
-  faults?: { rule: string; effect: string }[];
-}
-
 export interface JournalPage {
   latestSeq: number;
   entries: JournalEntry[];
@@ -193,24 +174,7 @@ export const ACTIONS = [
   'GetAttributes', 'ListDomains', 'PutAttributes', 'Select',
 ] as const;
 
-/** One finding of GET /_simpledb/analysis (docs/analyze.md, "Findings"): the parts the console shows. */
-export interface Finding {
-  id: string;
-  kind: string;
-  severity: 'anomaly' | 'hotspot';
-  domain: string;
-  item: string;
-  attributes: string[];
-  clients: string[];
-  seqs: number[];
-  evidence: { seq: number; role: string; client: string; action: string }[];
-  message: string;
-}
-
-export interface AnalysisResult {
-  requests: number;
-  findings: Finding[];
-  notes: string[];
-}
+export type { Analysis as AnalysisResult, Finding } from '../../sync/analyze/types.js';
+export type { JournalEntry };
 
 export const analysis = (): Promise<AnalysisResult> => control<AnalysisResult>('GET', 'analysis');

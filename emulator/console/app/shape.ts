@@ -1,31 +1,7 @@
+import type { ConsistencyState, FaultRule } from '../../core/wire.js';
 import { ACTIONS, control } from './api.js';
 import { field, h, notice } from './dom.js';
 import { describeError } from './domains.js';
-
-interface ConsistencyState {
-  mode: 'consistent' | 'eventual' | 'frozen';
-  maxStalenessMs: number;
-  seed: number;
-  frozenAtSeq: number | null;
-  thawTo: string | null;
-  latestSeq: number;
-}
-
-interface FaultRule {
-  id: string;
-  action?: string;
-  domain?: string;
-  item?: string;
-  error?: string;
-  delayMs?: number;
-  phase?: string;
-  loseResponse?: string;
-  count?: number;
-  skip?: number;
-  probability?: number;
-  matched: number;
-  fired: number;
-}
 
 const effectOf = (r: FaultRule): string =>
   r.error !== undefined ? `error ${r.error}` : r.loseResponse !== undefined ? `lose response (${r.loseResponse})` : `delay ${r.delayMs} ms ${r.phase ?? 'before'}`;

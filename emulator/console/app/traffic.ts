@@ -154,25 +154,24 @@ const STEP_W = 34;
 const LEFT = 150;
 
 const READS = new Set(['GetAttributes', 'Select']);
-const isConditional = (e: JournalEntry) => Object.keys(e.params).some((k) => k.startsWith('Expected.'));
+const writeOf = (e: JournalEntry) =>
+  e.request?.action === 'PutAttributes' || e.request?.action === 'DeleteAttributes' ? e.request : undefined;
+const isConditional = (e: JournalEntry) => (writeOf(e)?.expected.length ?? 0) > 0;
 
 /** `qty=3 if qty=2`: what a write set and what it expected (single-item actions; batches say how many). */
 function gist(e: JournalEntry): string {
-  const p = e.params;
-  const sets: string[] = [];
-  for (let i = 0; i < 256; i++) {
-    const name = p[`Attribute.${i}.Name`];
-    if (name === undefined) {
-      if (i > 1) break;
-      continue;
-    }
-    const value = p[`Attribute.${i}.Value`];
-    sets.push(value === undefined ? name : `${name}=${value}`);
-  }
-  const exName = p['Expected.1.Name'] ?? p['Expected.Name'];
-  const exValue = p['Expected.1.Value'] ?? p['Expected.Value'];
-  const exists = p['Expected.1.Exists'] ?? p['Expected.Exists'];
-  const cond = exName === undefined ? '' : exValue !== undefined ? ` if ${exName}=${exValue}` : exists === 'false' ? ` if no ${exName}` : ` if ${exName} exists`;
+  const w = writeOf(e);
+  if (!w) return '';
+  const sets = w.attributes.map((a) => (a.value === undefined ? a.name : `${a.name}=${a.value}`));
+  const ex = w.expected[0];
+  const cond =
+    ex?.name === undefined
+      ? ''
+      : ex.value !== undefined
+        ? ` if ${ex.name}=${ex.value}`
+        : ex.exists?.toLowerCase() === 'false'
+          ? ` if no ${ex.name}`
+          : ` if ${ex.name} exists`;
   return sets.length > 0 || cond ? ` ${sets.join(', ')}${cond}` : '';
 }
 

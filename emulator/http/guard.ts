@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { namespaceOf, type Credential } from '../auth/credentials.js';
-import { controlError } from './errors.js';
+import { namespaceOf, type Credential } from '../core/credentials.js';
+import { controlError } from './controlErrors.js';
 import type { OriginPolicy } from './origin.js';
 
 /** Everything outside the protocol's space: the emulator's own routes and moto's reset. */

@@ -1,10 +1,22 @@
-import { ControlRouteError } from '../control/errors.js';
+/**
+ * A refusal of the control surface (the JSON routes, the control file, `emu.control` from code),
+ * with the status and code the HTTP layer answers it with; it knows no HTTP itself.
+ */
+export class ControlError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Checking control input (JSON bodies, query strings, the --control-file, and the same values
  * given from code). Bad input is the caller's mistake: the HTTP routes answer it with 400.
  */
-export class ControlInputError extends ControlRouteError {
+export class ControlInputError extends ControlError {
   override readonly name = 'ControlInputError';
   constructor(message: string) {
     super('InvalidRequest', 400, message);

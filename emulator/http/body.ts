@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { errors } from './errors.js';
+import { errors } from '../core/errors.js';
 
 /**
  * The form body, read without Express's urlencoded parser: its 1,000-parameter and 100 kB

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { namespaceOf, type Credential } from '../auth/credentials.js';
-import { errors } from './errors.js';
-import { compareUtf8 } from './order.js';
-import type { Params } from './params.js';
+import { namespaceOf, type Credential } from '../core/credentials.js';
+import { errors } from '../core/errors.js';
+import { compareUtf8 } from '../core/order.js';
+import type { Params } from '../core/params.js';
 
 /** What authentication sees of a request. */
 export interface SignedRequest {

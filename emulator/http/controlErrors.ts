@@ -1,19 +1,9 @@
 import type { Response } from 'express';
+import { ControlError } from '../core/input.js';
 
 /** The JSON error of the control routes. */
 export function controlError(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } });
-}
-
-/** A control route's refusal, with its status and code: routes throw it, the app's error handler answers it. */
-export class ControlRouteError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -22,7 +12,7 @@ export class ControlRouteError extends Error {
  * anything else as 500 InternalError without detail (the caller logs it).
  */
 export function answerControlFailure(res: Response, err: unknown): void {
-  if (err instanceof ControlRouteError) controlError(res, err.status, err.code, err.message);
+  if (err instanceof ControlError) controlError(res, err.status, err.code, err.message);
   else if (isCallersMistake(err)) controlError(res, 400, 'InvalidRequest', err instanceof Error ? err.message : String(err));
   else controlError(res, 500, 'InternalError', 'internal error');
 }

@@ -1,4 +1,4 @@
-import type { JournalEntry } from '../sync/journal.js';
+import type { JournalEntry } from '../../core/wire.js';
 
 /**
  * What the analysis reads of a journal entry. Entries of the emulator's journal have all of it;

@@ -6,7 +6,7 @@
  */
 import type { ActionResult } from '../actions/types.js';
 import type { DomainStats, SelectedItem, StoredPair } from '../store/store.js';
-import { escapeText, NOT_XML } from './xmlText.js';
+import { escapeText, NOT_XML } from '../core/xmlText.js';
 
 export const NAMESPACE = 'http://sdb.amazonaws.com/doc/2009-04-15/';
 const PROLOG = '<?xml version="1.0"?>\n';

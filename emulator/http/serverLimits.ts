@@ -1,4 +1,4 @@
-import { ControlInputError, integerText } from './sync/input.js';
+import { ControlInputError, integerText } from '../core/input.js';
 
 /**
  * How long a client may take and how many may be connected at once. Node's own defaults hold a

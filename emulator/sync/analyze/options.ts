@@ -1,4 +1,4 @@
-import { ControlInputError } from '../sync/input.js';
+import { ControlInputError } from '../../core/input.js';
 import type { AnalyzeOptions } from './types.js';
 
 const KEYS = new Set(['stormRate', 'stormMinWrites']);

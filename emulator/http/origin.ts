@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ControlInputError } from '../sync/input.js';
+import { ControlInputError } from '../core/input.js';
 
 /**
  * Which browser pages may call the emulator. A browser names the page behind every request it

@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { controlError } from '../control/errors.js';
+import { controlError } from '../controlErrors.js';
 
 /**
  * Only the console's own files may run or style the page: no inline script or style, no other
@@ -20,12 +20,13 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 /**
- * Where the built page lives: beside this module once compiled (dist/emulator/console), or in
- * dist/ when this module runs from source (tests), after `npm run build`.
+ * Where the built page lives: dist/emulator/console, two folders up from this module once
+ * compiled, or under dist/ when this module runs from source (tests), after `npm run build`.
  */
 function assetsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return existsSync(join(here, 'app', 'main.js')) ? here : resolve(here, '../../dist/emulator/console');
+  const built = resolve(here, '../../console');
+  return existsSync(join(built, 'app', 'main.js')) ? built : resolve(here, '../../../dist/emulator/console');
 }
 
 /** The page at /_simpledb/console/: index.html, its stylesheet and its compiled modules. */

@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
-import { controlAccount } from '../control/guard.js';
-import { MAX_BODY_BYTES } from '../protocol/body.js';
-import { Params, type Pair } from '../protocol/params.js';
-import type { RawRequest } from '../sync/index.js';
+import { controlAccount } from '../guard.js';
+import { MAX_BODY_BYTES } from '../body.js';
+import { Params, type Pair } from '../../core/params.js';
+import type { RawRequest } from '../../sync/index.js';
 
 /** A protocol request as the console sends it: its parameters, and the account the guard resolved. */
 export interface ConsoleRequest {

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import type { AuthOptions } from './credentials.js';
+import type { AuthOptions } from './core/credentials.js';
 
 /**
  * The line the CLI prints when it listens beyond this machine with authentication off, or

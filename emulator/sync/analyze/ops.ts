@@ -1,4 +1,6 @@
-import { parseSelect } from '../select/parser.js';
+import { readRequest, type ItemInput } from '../../actions/readers.js';
+import { Params } from '../../core/params.js';
+import { parseSelect } from '../../select/parser.js';
 import type { AnalyzableEntry } from './types.js';
 
 /**
@@ -64,74 +66,6 @@ export type Op = ReadOp | WriteOp;
 /** The codes of a conditional check that failed (Developer Guide, "Conditional Put/Delete"). */
 const CONDITION_FAILURES: ReadonlySet<string> = new Set(['ConditionalCheckFailed', 'AttributeDoesNotExist', 'MultiValuedAttribute']);
 
-const ATTRIBUTE = /^Attribute\.(\d+)\.(Name|Value|Replace)$/;
-const ITEM = /^Item\.(\d+)\.(?:ItemName|Attribute\.(\d+)\.(Name|Value|Replace))$/;
-const ATTRIBUTE_NAME = /^AttributeName\.\d+$/;
-
-interface Slot {
-  name?: string;
-  value?: string;
-  replace?: string;
-}
-
-function slot(map: Map<string, Slot>, key: string): Slot {
-  let s = map.get(key);
-  if (!s) map.set(key, (s = {}));
-  return s;
-}
-
-function fill(s: Slot, part: string | undefined, value: string): void {
-  if (part === 'Name') s.name = value;
-  else if (part === 'Value') s.value = value;
-  else s.replace = value;
-}
-
-function toChange(item: string, slots: Iterable<Slot>, kind: 'put' | 'delete'): ItemChange {
-  const change: ItemChange = { item, puts: [], deletes: [], wholeItem: false };
-  let any = false;
-  for (const s of slots) {
-    if (s.name === undefined) continue;
-    any = true;
-    if (kind === 'put') change.puts.push({ name: s.name, value: s.value ?? '', replace: s.replace?.toLowerCase() === 'true' });
-    else change.deletes.push(s.value === undefined ? { name: s.name } : { name: s.name, value: s.value });
-  }
-  if (kind === 'delete' && !any) change.wholeItem = true;
-  return change;
-}
-
-function singleItemChange(params: Record<string, string>, kind: 'put' | 'delete'): ItemChange[] {
-  const item = params.ItemName;
-  if (item === undefined) return [];
-  const slots = new Map<string, Slot>();
-  for (const key in params) {
-    const m = ATTRIBUTE.exec(key);
-    if (m) fill(slot(slots, m[1] ?? ''), m[2], params[key] ?? '');
-  }
-  return [toChange(item, slots.values(), kind)];
-}
-
-function batchChanges(params: Record<string, string>, kind: 'put' | 'delete'): ItemChange[] {
-  const items = new Map<string, { name?: string; slots: Map<string, Slot> }>();
-  for (const key in params) {
-    const m = ITEM.exec(key);
-    if (!m) continue;
-    const n = m[1] ?? '';
-    let it = items.get(n);
-    if (!it) items.set(n, (it = { slots: new Map() }));
-    if (m[2] === undefined) it.name = params[key];
-    else fill(slot(it.slots, m[2]), m[3], params[key] ?? '');
-  }
-  const out: ItemChange[] = [];
-  for (const it of items.values()) if (it.name !== undefined) out.push(toChange(it.name, it.slots.values(), kind));
-  return out;
-}
-
-function readAttributes(params: Record<string, string>): Set<string> | undefined {
-  let names: Set<string> | undefined;
-  for (const key in params) if (ATTRIBUTE_NAME.test(key)) (names ??= new Set()).add(params[key] ?? '');
-  return names;
-}
-
 /** The domain and the attributes a Select returns values of; undefined when it returns none. */
 function selectShape(expression: string): { domain: string; attributes: Set<string> | undefined } | undefined {
   try {
@@ -144,48 +78,43 @@ function selectShape(expression: string): { domain: string; attributes: Set<stri
   }
 }
 
-function hasCondition(params: Record<string, string>): boolean {
-  for (const key in params) if (key.startsWith('Expected.')) return true;
-  return false;
-}
-
 /** One entry as an operation, or undefined when it neither read nor wrote item data. */
 export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | undefined {
-  const p = e.params;
+  // The journal keeps parameters by name; the readers see them as the action did.
+  const q = readRequest(new Params(Object.entries(e.params)));
   const base = { seq: e.seq, order: e.order ?? e.seq, identity, run, account: e.account ?? '' };
   const applied = e.applied ?? e.code === 'Success';
   const injectedError = e.faults?.some((f) => f.effect.startsWith('error:')) ?? false;
-  switch (e.action) {
+  switch (q?.action) {
     case 'GetAttributes':
     case 'Select': {
       if (!applied) return undefined;
       const stale = e.read?.stale === true && e.read.consistentRead !== true;
       const view = { stale, asOfSeq: stale ? e.read?.asOfSeq : undefined };
-      if (e.action === 'GetAttributes') {
-        const domain = p.DomainName;
-        if (domain === undefined || p.ItemName === undefined) return undefined;
-        return { kind: 'read', ...base, action: e.action, domain, item: p.ItemName, attributes: readAttributes(p), ...view };
+      if (q.action === 'GetAttributes') {
+        if (q.domain === undefined || q.item === undefined) return undefined;
+        const attributes = q.attributeNames.length > 0 ? new Set(q.attributeNames) : undefined;
+        return { kind: 'read', ...base, action: q.action, domain: q.domain, item: q.item, attributes, ...view };
       }
-      const shape = selectShape(p.SelectExpression ?? '');
+      const shape = selectShape(q.expression ?? '');
       if (!shape) return undefined;
-      return { kind: 'read', ...base, action: e.action, domain: shape.domain, item: undefined, attributes: shape.attributes, ...view };
+      return { kind: 'read', ...base, action: q.action, domain: shape.domain, item: undefined, attributes: shape.attributes, ...view };
     }
     case 'PutAttributes':
     case 'DeleteAttributes':
     case 'BatchPutAttributes':
     case 'BatchDeleteAttributes': {
-      const domain = p.DomainName;
-      if (domain === undefined || injectedError) return undefined;
-      const kind = e.action.includes('Put') ? 'put' : 'delete';
-      const changes = e.action.startsWith('Batch') ? batchChanges(p, kind) : singleItemChange(p, kind);
+      if (q.domain === undefined || injectedError) return undefined;
+      const kind = q.action.includes('Put') ? 'put' : 'delete';
+      const inputs: readonly ItemInput[] = 'items' in q ? q.items : q.item === undefined ? [] : [{ item: q.item, attributes: q.attributes }];
       const lost = e.faults?.find((f) => f.effect.startsWith('loseResponse:'));
       return {
         kind: 'write',
         ...base,
-        action: e.action,
-        domain,
-        changes,
-        conditional: hasCondition(p),
+        action: q.action,
+        domain: q.domain,
+        changes: inputs.map((i) => toChange(i, kind)),
+        conditional: 'expected' in q && q.expected.length > 0,
         applied,
         lostResponse: applied && lost ? lost.effect : undefined,
         conditionFailed: CONDITION_FAILURES.has(e.code),
@@ -196,4 +125,14 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
     default:
       return undefined;
   }
+}
+
+function toChange(input: ItemInput, kind: 'put' | 'delete'): ItemChange {
+  const change: ItemChange = { item: input.item, puts: [], deletes: [], wholeItem: false };
+  for (const a of input.attributes) {
+    if (kind === 'put') change.puts.push({ name: a.name, value: a.value ?? '', replace: a.replace });
+    else change.deletes.push(a.value === undefined ? { name: a.name } : { name: a.name, value: a.value });
+  }
+  if (kind === 'delete' && input.attributes.length === 0) change.wholeItem = true;
+  return change;
 }

@@ -1,0 +1,84 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatBoxUsage } from '../core/boxUsage.js';
+import { errors } from '../core/errors.js';
+import { newRequestId } from '../core/requestId.js';
+import { answerControlFailure, controlError, isCallersMistake } from './controlErrors.js';
+import { CONTROL_PREFIXES, controlGuard, isControlTarget, type GuardConfig } from './guard.js';
+import { runProtocol, send, type PipelineConfig } from './pipeline.js';
+import { errorDocument } from './render.js';
+import { actionRoute } from './routes/action.js';
+import { adminRoutes } from './routes/admin.js';
+
+export interface AppConfig extends Omit<PipelineConfig, 'origins'> {
+  /** The control surface's JSON routes (sync, snapshots), mounted under /_simpledb/. */
+  controlRoutes?: express.Router;
+  /** Who may use the control routes, and which browser origins may call the emulator at all. */
+  guard: GuardConfig;
+  /** The web console's pages, mounted at /_simpledb/console/ (with its data route /_simpledb/action). */
+  consoleRoutes?: express.Router;
+}
+
+/** The server's request listener: every answer is SimpleDB XML, or JSON under the control prefixes. */
+export function createApp(config: AppConfig): (req: IncomingMessage, res: ServerResponse) => void {
+  const pipeline: PipelineConfig = { ...config, origins: config.guard.origins };
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+
+  // The protocol's space first, as one layer: its requests, the hot path, skip the path matching
+  // of every control mount below.
+  app.use((req, res, next) => {
+    if (config.guard.origins.answerCors(req, res)) return;
+    if (isControlTarget(req.url)) next();
+    else void runProtocol(pipeline, req, res);
+  });
+  // Every route below under these prefixes, whoever mounts it, is behind the guard (docs/security.md).
+  app.use([...CONTROL_PREFIXES], controlGuard(config.guard));
+  app.use(adminRoutes(config.store));
+  if (config.controlRoutes) app.use('/_simpledb', config.controlRoutes);
+  if (config.consoleRoutes) {
+    app.use('/_simpledb/console', config.consoleRoutes);
+    app.use('/_simpledb', actionRoute((req, res, input) => void runProtocol(pipeline, req, res, input)));
+  }
+  // Control routes mount above this line: below it the control prefixes end in a JSON 404.
+  app.use([...CONTROL_PREFIXES], (req, res) => {
+    controlError(res, 404, 'NotFound', `no control route ${req.method} ${req.originalUrl}`);
+  });
+
+  // Four parameters: Express recognises an error handler by its arity.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    answerError(config, err, req, res);
+  });
+  // The router gives up before any route on a target whose path it cannot parse (`//?@a#`), and
+  // would answer Express's HTML 404; such a target is on the protocol's space, which answers it.
+  // Express has made them its Request and Response by the time it calls back.
+  return (req, res) => {
+    const request = req as Request;
+    const response = res as Response;
+    app(request, response, (err?: unknown) => {
+      if (err === undefined || err === null) void runProtocol(pipeline, request, response);
+      else answerError(config, err, request, response);
+    });
+  };
+}
+
+/**
+ * What a route threw (or a target no route could parse): JSON under the control prefixes, else
+ * the service's own errors.
+ */
+function answerError(config: AppConfig, err: unknown, req: Request, res: Response): void {
+  const client = isCallersMistake(err);
+  if (!client) config.logger.error({ err, url: req.originalUrl }, 'route failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (isControlTarget(req.originalUrl)) {
+    answerControlFailure(res, err);
+    return;
+  }
+  const e = client ? errors.invalidHttpRequest(err instanceof Error ? err.message : 'bad request') : errors.internalError();
+  send(res, e.status, errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0)));
+}

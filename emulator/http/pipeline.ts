@@ -1,0 +1,237 @@
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { actions } from '../actions/index.js';
+import type { Action, ActionContext, ActionFacts, ActionOutput, Limits } from '../actions/types.js';
+import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from '../core/boxUsage.js';
+import { errors, SdbError } from '../core/errors.js';
+import { collectParams, type Params } from '../core/params.js';
+import { newRequestId } from '../core/requestId.js';
+import type { Store } from '../store/store.js';
+import type { ProtocolHooks, RawRequest, RequestHooks } from '../sync/index.js';
+import { readBody } from './body.js';
+import type { OriginPolicy } from './origin.js';
+import { errorDocument, successResponse } from './render.js';
+import type { ConsoleRequest } from './routes/action.js';
+import type { Authenticate } from './signature.js';
+
+export const API_VERSIONS: ReadonlySet<string> = new Set(['2009-04-15', '2007-11-07']);
+
+export interface PipelineConfig {
+  store: Store;
+  limits: Limits;
+  now: () => number;
+  tokenKey: Buffer;
+  logger: Logger;
+  /**
+   * Checks the request's credentials (throwing the service's auth errors) and returns the
+   * account namespace its domains live in. Without authentication every caller shares ''.
+   */
+  authenticate: Authenticate;
+  origins: OriginPolicy;
+  /** Consistency simulation, fault injection and the journal (emulator/sync). */
+  sync?: ProtocolHooks;
+}
+
+/** One protocol request as the steps below fill it in. */
+interface RequestContext {
+  readonly requestId: string;
+  readonly req: Request;
+  readonly res: Response;
+  /** Set when the request came through the console's JSON route instead of the protocol's. */
+  readonly console: ConsoleRequest | undefined;
+  readonly hooks: RequestHooks | undefined;
+  path: string;
+  raw?: RawRequest;
+  params?: Params;
+  /** The action the request names, when it is one of ours. */
+  handler?: Action;
+  facts?: ActionFacts;
+  account?: string;
+  action?: ActionName;
+  version?: string;
+  output?: ActionOutput;
+  status: number;
+  code?: string;
+}
+
+/**
+ * Every protocol request, from the protocol route or (with `input`) the console's JSON route,
+ * goes through these steps in order: read → identify → authenticate → admit → shape → act →
+ * answer, and is recorded however it ended. The console's requests carry their parameters and
+ * the guard's account, are not signed, and draw no injected faults: the page that shapes the
+ * traffic must keep working.
+ */
+export async function runProtocol(config: PipelineConfig, req: Request, res: Response, input?: ConsoleRequest): Promise<void> {
+  const debug = config.logger.isLevelEnabled('debug');
+  const started = debug ? performance.now() : 0;
+  const ctx: RequestContext = {
+    requestId: newRequestId(),
+    req,
+    res,
+    console: input,
+    hooks: config.sync?.open(
+      {
+        method: req.method,
+        path: req.path,
+        userAgent: req.headers['user-agent'],
+        clientId: header(req, 'x-simpledb-client'),
+        connection: req.socket,
+        dropConnection: () => res.destroy(),
+      },
+      { faults: input === undefined },
+    ),
+    path: '/',
+    status: 200,
+  };
+  try {
+    // A step returns a promise only when it has something to wait for: the usual request takes
+    // no extra turn of the event loop.
+    const body = read(config, ctx);
+    if (body) await body;
+    const params = identify(ctx);
+    authenticate(config, ctx, params);
+    const handler = admit(ctx, params);
+    const waiting = shape(ctx, handler, params);
+    if (waiting) await waiting;
+    act(config, ctx, handler, params);
+    const delayed = settle(ctx);
+    if (delayed) await delayed;
+    answer(ctx);
+  } catch (err) {
+    fail(config, ctx, err);
+  } finally {
+    record(config, ctx, debug, started);
+  }
+}
+
+/** The target, the method and the parameters, from the URL and a form body (or the console's JSON). */
+function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | undefined {
+  if (ctx.console) {
+    // The guard in front of /_simpledb has checked the origin and resolves the account.
+    ctx.raw = ctx.console.raw;
+    ctx.params = ctx.console.params;
+    return undefined;
+  }
+  const { req } = ctx;
+  const [path = '/', query = ''] = splitUrl(req.originalUrl);
+  ctx.path = path;
+  if (config.origins.refuses(req)) throw errors.accessFailure(path);
+  if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
+  if (path !== '/') throw errors.invalidUri(path);
+  const parse = (body: string | null) => {
+    ctx.raw = { query, body };
+    ctx.params = collectParams(query, body);
+  };
+  if (req.method === 'POST') return readBody(req).then(parse);
+  parse(null);
+  return undefined;
+}
+
+/** Which action, and what it names: read before authentication, so the journal names a refused request's domain too. */
+function identify(ctx: RequestContext): Params {
+  const params = ctx.params as Params;
+  const name = params.get('Action');
+  const handler = name === undefined ? undefined : actions.get(name);
+  if (handler) {
+    ctx.handler = handler;
+    ctx.facts = handler.facts(params);
+  }
+  return params;
+}
+
+function authenticate(config: PipelineConfig, ctx: RequestContext, params: Params): void {
+  const { req } = ctx;
+  ctx.account = ctx.console
+    ? ctx.console.account
+    : config.authenticate({ method: req.method, host: req.headers.host ?? '', path: ctx.path, params });
+}
+
+/** An action and an API version we serve, refused in the service's order after authentication. */
+function admit(ctx: RequestContext, params: Params): Action {
+  const name = params.get('Action');
+  if (name === undefined || name === '') throw errors.missingAction();
+  if (!ctx.handler) throw errors.invalidAction(name);
+  ctx.action = ctx.handler.name;
+  const version = params.get('Version') ?? '2009-04-15';
+  if (!API_VERSIONS.has(version)) throw errors.noSuchVersion(version);
+  ctx.version = version;
+  return ctx.handler;
+}
+
+/** Injected faults and delays before the action (a promise only when there is something to wait for). */
+function shape(ctx: RequestContext, handler: Action, params: Params): Promise<void> | undefined {
+  return ctx.hooks?.before(handler.name, params, ctx.facts as ActionFacts);
+}
+
+function act(config: PipelineConfig, ctx: RequestContext, handler: Action, params: Params): void {
+  const actionCtx: ActionContext = {
+    store: config.store,
+    account: ctx.account as string,
+    now: config.now,
+    version: ctx.version as string,
+    limits: config.limits,
+    tokenKey: config.tokenKey,
+    eventualRead: ctx.hooks?.eventualRead,
+  };
+  ctx.output = handler.handle(params, actionCtx);
+}
+
+/** After a successful action: a delay-after, or a lost response (reset, or 503 for a write that landed). */
+function settle(ctx: RequestContext): Promise<void> | undefined {
+  return ctx.hooks?.after();
+}
+
+function answer(ctx: RequestContext): void {
+  const out = ctx.output as ActionOutput;
+  send(ctx.res, 200, successResponse(out.result, ctx.requestId, formatBoxUsage(out.boxUsage)));
+}
+
+function fail(config: PipelineConfig, ctx: RequestContext, err: unknown): void {
+  if (ctx.req.readableAborted) {
+    // The client went away mid-request: nobody to answer, and not the emulator's fault.
+    config.logger.debug({ requestId: ctx.requestId, err: String(err) }, 'client aborted the request');
+    ctx.status = 0;
+    ctx.code = 'ClientAborted';
+    return;
+  }
+  const known = err instanceof SdbError ? err : undefined;
+  if (!known) config.logger.error({ err, requestId: ctx.requestId }, 'unexpected error; answered InternalError');
+  const e = known ?? errors.internalError();
+  ctx.status = e.status;
+  ctx.code = e.code;
+  const usage = e.withBoxUsage ? formatBoxUsage(ctx.action ? BASE_BOX_USAGE[ctx.action] : 0) : null;
+  // Only the console is told where a Select expression went wrong: the service never says.
+  const at = ctx.console && e.position !== undefined ? ['X-SimpleDB-Error-Position', String(e.position)] : undefined;
+  send(ctx.res, e.status, errorDocument(e.code, e.message, ctx.requestId, usage), at);
+}
+
+/** The journal entry, however the request ended; the debug log line when asked for. */
+function record(config: PipelineConfig, ctx: RequestContext, debug: boolean, started: number): void {
+  const { requestId, action, account, facts, raw, status, code } = ctx;
+  ctx.hooks?.close({ requestId, action, account, facts, raw, status, code });
+  if (debug) {
+    config.logger.debug(
+      { requestId, method: ctx.req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },
+      'request',
+    );
+  }
+}
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function splitUrl(url: string): [string, string] {
+  const q = url.indexOf('?');
+  return q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
+}
+
+/** Headers as a flat list: Node then skips normalising a header object on every response. */
+export function send(res: Response, status: number, xml: string, extra?: readonly string[]): void {
+  if (res.headersSent) return;
+  const headers = ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml)), 'Server', 'Amazon SimpleDB'];
+  if (extra) headers.push(...extra);
+  res.writeHead(status, headers);
+  res.end(xml);
+}
