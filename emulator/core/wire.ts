@@ -166,7 +166,7 @@ export interface FaultRuleInput {
   domain?: string;
   /** Item name pattern (`*` any run of characters, `?` one); a batch matches if any item does. */
   item?: string;
-  /** Answer this error code of the spec's table instead of running the action. */
+  /** Answer this error code of the Developer Guide's error table instead of running the action. */
   error?: string;
   /** Wait this long: before the action runs (default), or after the write and before answering. */
   delayMs?: number;

@@ -1,8 +1,8 @@
-// Simulated eventual consistency (issue 7): stale reads on demand, replayable with a seed,
+// Simulated eventual consistency: stale reads on demand, replayable with a seed,
 // and a version log that stays bounded by the staleness window.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { createDomain, get, ManualClock, ok, put, select, start } from './helpers.js';
+import { createDomain, get, ManualClock, ok, put, select, start } from '../support/sync.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
