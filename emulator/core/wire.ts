@@ -177,7 +177,7 @@ export interface FaultRuleInput {
   count?: number;
   /** Let this many matching requests through before firing. */
   skip?: number;
-  /** Fire on each eligible request with this chance (0..1), drawn from the rule's seeded stream. */
+  /** Fire on each eligible request with this chance (0..1), drawn from the rule's seed per client and item. */
   probability?: number;
   /** The rule's stream; default derived from the run's seed and the rule's number. */
   seed?: number;

@@ -174,3 +174,28 @@ describe('version log', () => {
     expect(emu.control.consistency().history.changes).toBe(0);
   });
 });
+
+describe('draws keyed by client', () => {
+  /** Each client's lags, after the clients read the same item in `order`. */
+  async function lagsOf(order: readonly string[]): Promise<Record<string, (number | undefined)[]>> {
+    const clock = new ManualClock();
+    const run = await start({ now: clock.now, consistency: 'eventual', seed: 11 });
+    try {
+      await createDomain(run, 'inter');
+      for (const who of order) await get(run, 'inter', 'x', false, who);
+      const entries = run.control.journal({ action: 'GetAttributes' });
+      return Object.fromEntries([...new Set(order)].map((who) => [who, entries.filter((e) => e.userAgent === who).map((e) => e.read?.lagMs)]));
+    } finally {
+      await run.close();
+    }
+  }
+
+  it("a client's reads draw the same staleness however the clients interleave", async () => {
+    const apart = await lagsOf(['ua-a', 'ua-a', 'ua-a', 'ua-b', 'ua-b', 'ua-b']);
+    const interleaved = await lagsOf(['ua-b', 'ua-a', 'ua-b', 'ua-a', 'ua-a', 'ua-b']);
+    expect(interleaved).toEqual(apart);
+    // Not one constant: each read draws anew.
+    expect(new Set(apart['ua-a']).size).toBeGreaterThan(1);
+    expect(apart['ua-a']).not.toEqual(apart['ua-b']);
+  });
+});
