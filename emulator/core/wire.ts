@@ -136,6 +136,11 @@ export interface ConsistencySettings {
   mode?: ConsistencyMode;
   /** eventual: the oldest state a read may see, in ms behind the clock. */
   maxStalenessMs?: number;
+  /**
+   * eventual: instead of time, how many writes (anywhere in the store) a read may be behind;
+   * null: by time. Counting writes makes a replay independent of how fast the test ran.
+   */
+  maxStalenessWrites?: number | null;
   /** Seeds the staleness drawn per read; the same seed replays the same sequence. */
   seed?: number;
 }
@@ -143,6 +148,7 @@ export interface ConsistencySettings {
 export interface ConsistencyState {
   mode: ConsistencyMode;
   maxStalenessMs: number;
+  maxStalenessWrites: number | null;
   seed: number;
   /** While frozen: the write sequence eventually consistent reads see. */
   frozenAtSeq: number | null;
