@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Pool } from 'undici';
 import type { ServiceOutput, SimpleDBCommand } from './commands.js';
 import { PLACEHOLDER_CREDENTIALS, toProvider, type CredentialProvider, type SimpleDBCredentials } from './credentials.js';
@@ -53,7 +54,8 @@ export interface SimpleDBClientConfig {
   maxConnections?: number;
   /**
    * Names this client to simpledb-local's sync-bug detector (`X-SimpleDB-Client` header, docs/analyze.md).
-   * Other services ignore the header.
+   * Default: `simpledb-local-client-` and 8 random hex digits, fixed for the instance, so that its
+   * requests count as one client whichever pooled connection carries them. Other services ignore the header.
    */
   clientId?: string;
 }
@@ -90,6 +92,8 @@ interface Exchange {
 
 export class SimpleDBClient {
   readonly config: ResolvedConfig;
+  /** Sent with every request as `X-SimpleDB-Client`. */
+  readonly clientId: string;
   private readonly credentials: CredentialProvider;
   private readonly backoff: RetryBackoff;
   private readonly logger: Logger;
@@ -120,7 +124,8 @@ export class SimpleDBClient {
     });
     this.pool = new Pool(endpoint.origin, { connections: config.maxConnections ?? 50 });
     this.headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT };
-    if (config.clientId !== undefined) this.headers['x-simpledb-client'] = config.clientId;
+    this.clientId = config.clientId ?? `simpledb-local-client-${randomBytes(4).toString('hex')}`;
+    this.headers['x-simpledb-client'] = this.clientId;
   }
 
   async send<Input extends object, Output extends ServiceOutput>(
