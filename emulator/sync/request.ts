@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionName } from '../core/boxUsage.js';
 import { errors } from '../core/errors.js';
 import { envelopeOf, readRequest } from '../actions/readers.js';
-import type { ActionFacts } from '../actions/types.js';
+import type { ActionFacts, ActionResult } from '../actions/types.js';
 import type { Params } from '../core/params.js';
 import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
@@ -42,6 +42,8 @@ export interface RequestOutcome {
   status: number;
   /** undefined: success. */
   code: string | undefined;
+  /** What the action returned, when it succeeded: the journal records what a read returned. */
+  result: ActionResult | undefined;
 }
 
 export interface RequestOptions {
@@ -180,7 +182,12 @@ export class RequestRecord implements RequestHooks {
     if (o.account) entry.account = o.account;
     if (this.atSeq !== undefined) entry.atSeq = this.atSeq;
     if (this.writeSeq !== undefined) entry.writeSeq = this.writeSeq;
-    if (facts?.consistentRead !== undefined) entry.read = this.readRecord(facts.consistentRead);
+    if (facts?.consistentRead !== undefined) {
+      entry.read = this.readRecord(facts.consistentRead);
+      // Kept as the action's own result: the record of it is built only when the entry is read.
+      const r = o.code === undefined && !this.reset ? o.result : undefined;
+      if (r?.action === 'GetAttributes' || r?.action === 'Select') entry.returned = r;
+    }
     if (this.decision?.fired.length) entry.faults = this.decision.fired;
     journal.add(entry);
   }
