@@ -6,6 +6,7 @@
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemHistory } from './history.js';
 import { toOp, type ReadOp, type WriteOp } from './ops.js';
+import { groupFindings } from './report.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, Evidence, Finding, FindingKind } from './types.js';
 
 export type * from './types.js';
@@ -29,7 +30,7 @@ const SEVERITY: Record<FindingKind, Finding['severity']> = {
   'conflict-storm': 'hotspot',
 };
 
-type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients'>;
+type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients' | 'confidence' | 'reason'> & { doubt: string | undefined };
 
 /** `#12 (w1), #14 (w2)`, at most five named: the evidence lists them all. */
 function listed(refs: readonly { op: WriteOp; client: string }[]): string {
@@ -90,7 +91,14 @@ export class Analyzer {
         return { ...d, seqs, clients: involved };
       })
       .sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || (a.seqs[0] ?? 0) - (b.seqs[0] ?? 0) || a.kind.localeCompare(b.kind))
-      .map(({ kind, ...rest }, i): Finding => ({ id: `F${i + 1}`, kind, severity: SEVERITY[kind], ...rest }));
+      .map(({ kind, doubt, ...rest }, i): Finding => ({
+        id: `F${i + 1}`,
+        kind,
+        severity: SEVERITY[kind],
+        confidence: doubt === undefined ? 'definite' : 'possible',
+        ...(doubt === undefined ? {} : { reason: doubt }),
+        ...rest,
+      }));
     const count = (k: FindingKind) => findings.filter((f) => f.kind === k).length;
     return {
       format: 1,
@@ -100,8 +108,10 @@ export class Analyzer {
       lastSeq: this.requests > 0 ? this.lastSeq : null,
       clients,
       findings,
+      groups: groupFindings(findings),
       summary: {
-        anomalies: findings.filter((f) => f.severity === 'anomaly').length,
+        anomalies: findings.filter((f) => f.severity === 'anomaly' && f.confidence === 'definite').length,
+        possible: findings.filter((f) => f.severity === 'anomaly' && f.confidence === 'possible').length,
         hotspots: findings.filter((f) => f.severity === 'hotspot').length,
         'lost-update': count('lost-update'),
         'stale-read-write': count('stale-read-write'),
@@ -218,7 +228,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
           `Lost update of ${path} ${l.attribute}: ${l.lostClient}'s write #${l.lost.seq}${l.lostRead ? `, built on read #${l.lostRead.seq},` : ''} ` +
           `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
       }
-      drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message });
+      drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt });
     }
     for (const s of found.stale) {
       const ev: Evidence[] = [evidence(s.read, 'stale-read', s.client), evidence(s.write, 'write', s.client)];
@@ -227,6 +237,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
       const attributes = [...s.attributes].sort();
       drafts.push({
         kind: 'stale-read-write',
+        doubt: s.doubt,
         ...where(h),
         attributes,
         evidence: ev,
@@ -238,6 +249,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     for (const d of found.doubles) {
       drafts.push({
         kind: 'double-applied-retry',
+        doubt: undefined,
         ...where(h),
         attributes: d.attributes,
         evidence: [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)],
@@ -258,6 +270,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     const pct = Math.round((100 * failed) / s.writes);
     drafts.push({
       kind: 'conflict-storm',
+      doubt: undefined,
       ...where(s.history),
       attributes: [],
       evidence: shown.map((op) => evidence(op, 'failed-write', name(op))),

@@ -45,6 +45,13 @@ export interface ReadOp extends OpBase {
   /** The emulator served it stale: it saw only writes up to `asOfSeq`. */
   stale: boolean;
   asOfSeq: number | undefined;
+  /**
+   * What it returned, item → attribute → values as `read.returned` records them; undefined when
+   * the journal does not say (an older journal).
+   */
+  returned: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>> | undefined;
+  /** The journal recorded only some of the items it returned (`read.returned.more`). */
+  partial: boolean;
 }
 
 export interface WriteOp extends OpBase {
@@ -57,6 +64,8 @@ export interface WriteOp extends OpBase {
   lostResponse: string | undefined;
   /** The condition was checked and failed. */
   conditionFailed: boolean;
+  /** The attributes its `Expected` conditions named: when it was applied, they held their expected state. */
+  checked: ReadonlySet<string>;
   atSeq: number | undefined;
   writeSeq: number | undefined;
 }
@@ -90,7 +99,13 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
     case 'Select': {
       if (!applied) return undefined;
       const stale = e.read?.stale === true && e.read.consistentRead !== true;
-      const view = { stale, asOfSeq: stale ? e.read?.asOfSeq : undefined };
+      const r = e.read?.returned;
+      const view = {
+        stale,
+        asOfSeq: stale ? e.read?.asOfSeq : undefined,
+        returned: r === undefined ? undefined : new Map(r.items.map((i) => [i.name, new Map(Object.entries(i.attributes))])),
+        partial: (r?.more ?? 0) > 0,
+      };
       if (q.action === 'GetAttributes') {
         if (q.domain === undefined || q.item === undefined) return undefined;
         const attributes = q.attributeNames.length > 0 ? new Set(q.attributeNames) : undefined;
@@ -115,6 +130,7 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
         domain: q.domain,
         changes: inputs.map((i) => toChange(i, kind)),
         conditional: 'expected' in q && q.expected.length > 0,
+        checked: new Set('expected' in q ? q.expected.flatMap((x) => (x.name === undefined ? [] : [x.name])) : []),
         applied,
         lostResponse: applied && lost ? lost.effect : undefined,
         conditionFailed: CONDITION_FAILURES.has(e.code),

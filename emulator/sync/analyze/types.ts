@@ -27,6 +27,13 @@ export type FindingKind = 'lost-update' | 'stale-read-write' | 'double-applied-r
 /** Anomalies are wrong results; hot spots are contention that costs retries but loses nothing. */
 export type Severity = 'anomaly' | 'hotspot';
 
+/**
+ * `definite`: the journal proves it (the write was built on what a read returned, or the
+ * operation ids say so). `possible`: it may be an anomaly, and `reason` says what the journal
+ * could not tell. Only definite anomalies fail `analyze` (exit 1) unless `--strict`.
+ */
+export type Confidence = 'definite' | 'possible';
+
 /** One request a finding rests on, with the part it plays. */
 export interface Evidence {
   seq: number;
@@ -52,6 +59,9 @@ export interface Finding {
   id: string;
   kind: FindingKind;
   severity: Severity;
+  confidence: Confidence;
+  /** For a possible finding: what the journal could not tell. */
+  reason?: string;
   /** Present when the journal holds several runs (a --journal file appended across restarts): 1, 2, ... */
   run?: number;
   /** Present when the requests ran in an isolated account. */
@@ -68,6 +78,23 @@ export interface Finding {
   message: string;
   /** Conflict storms: the conditional writes, per client. */
   conditional?: { writes: number; failed: number; rate: number; byClient: { client: string; writes: number; failed: number }[] };
+}
+
+/** The findings of one kind and confidence on one item and attribute list: one line of the summary. */
+export interface FindingGroup {
+  kind: FindingKind;
+  severity: Severity;
+  confidence: Confidence;
+  run?: number;
+  account?: string;
+  domain: string;
+  item: string;
+  attributes: string[];
+  clients: string[];
+  /** The ids of its findings, in order. */
+  findings: string[];
+  /** The line for people: how many of what, where, by whom, and the first finding's evidence chain. */
+  line: string;
 }
 
 /** How a client was told apart (docs/analyze.md, "Clients"). */
@@ -94,7 +121,13 @@ export interface Analysis {
   lastSeq: number | null;
   clients: ClientSummary[];
   findings: Finding[];
-  summary: { anomalies: number; hotspots: number } & Record<FindingKind, number>;
+  /** The summary: findings grouped by item, attributes, kind and confidence; definite first, then the largest. */
+  groups: FindingGroup[];
+  /**
+   * `anomalies`: definite anomalies (what fails `analyze`); `possible`: possible anomalies;
+   * `hotspots`; and per kind, the findings of that kind whatever their confidence.
+   */
+  summary: { anomalies: number; possible: number; hotspots: number } & Record<FindingKind, number>;
   /** What this journal did not let the analysis see (docs/analyze.md, "Limits"). */
   notes: string[];
 }
