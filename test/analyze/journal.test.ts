@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { createDomain, get, ok, put, start } from '../sync/helpers.js';
+import { createDomain, get, ok, put, start } from '../support/sync.js';
 import { as } from './support.js';
 
 let emu: Emulator | undefined;

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { Counter, CreateDomainCommand, GetAttributesCommand, SimpleDBClient } from '../../client/index.js';
-import { start } from '../sync/helpers.js';
+import { start } from '../support/sync.js';
 
 let emu: Emulator | undefined;
 const clients: SimpleDBClient[] = [];

@@ -12,7 +12,7 @@ import {
   SelectCommand,
   SimpleDBClient,
 } from '../../client/index.js';
-import { start } from '../sync/helpers.js';
+import { start } from '../support/sync.js';
 
 let emu: Emulator | undefined;
 const open: SimpleDBClient[] = [];
