@@ -316,15 +316,15 @@ function showed(read: ReadOp | undefined, item: string, attribute: string, value
   return read !== undefined && (returnedOf(read, item, attribute).values ?? []).includes(recordedValue(value));
 }
 
-const BACK =
-  "the change it did not see was the client's own earlier write, and it stored an older value again: from a read that had not shown that write, or from local state";
+const OWN =
+  "the change it replaced unseen was the client's own earlier write, which the read it built on did not show: lost if it computed the value from that read, not if from its own state";
 
 /**
  * Lost: a change whose added values a later write removed without having seen it, when the final
  * version of the attribute does not build on it; or a write that replaced the attribute with
  * what an unseen change had already stored (two updates, one effect). A client knows its own
- * writes: missing one of them in a read counts only when the write shows it used that read (it
- * computed the same value twice, definite; or it stored an older value again, possible).
+ * writes: a read that did not show one of them proves a loss only when the write shows it used
+ * that read (the same value computed twice); otherwise the loss is possible.
  */
 function collectLost(item: string, events: Event[], attribute: string, out: LostUpdate[]): void {
   const survivors = new Set<Event>();
@@ -332,24 +332,17 @@ function collectLost(item: string, events: Event[], attribute: string, out: Lost
     if (survivors.has(v)) break;
     survivors.add(v);
   }
-  // When each value was first stored: a write storing an older value again goes back in time.
-  const firstStored = new Map<string, number>();
-  const position = new Map<Event, number>();
-  events.forEach((e, i) => {
-    position.set(e, i);
-    for (const v of e.added) if (!firstStored.has(v)) firstStored.set(v, i);
-  });
   const written = (op: WriteOp) => op.changes.flatMap((c) => (c.item === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
   for (const e of events) {
     if (e.changed && e.replacedBy && !survivors.has(e)) {
       const by = e.replacedBy;
       let doubt = by.basis?.doubt;
       if (by.client === e.client) {
+        // Removing a value it added itself is what it meant, whatever the read showed.
+        if (!by.replaces) continue;
+        // The same value computed twice, from a read that did not show the first: definite.
         const values = written(by.op);
-        const again = [...e.added].some((v) => values.includes(v) && !showed(by.basis?.read, item, attribute, v));
-        const back = values.some((v) => (firstStored.get(v) ?? Infinity) < (position.get(e) ?? 0));
-        if (!again && !back) continue;
-        if (!again) doubt ??= BACK;
+        if (![...e.added].some((v) => values.includes(v) && !showed(by.basis?.read, item, attribute, v))) doubt ??= OWN;
       }
       out.push({
         attribute,
