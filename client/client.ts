@@ -54,7 +54,7 @@ export interface SimpleDBClientConfig {
   maxConnections?: number;
   /**
    * Names this client to simpledb-local's sync-bug detector (`X-SimpleDB-Client` header, docs/analyze.md).
-   * Default: `simpledb-local-client-` and 8 random hex digits, fixed for the instance, so that its
+   * Default: `auto-` and 8 random hex digits (the emulator knows the prefix as generated), fixed for the instance, so that its
    * requests count as one client whichever pooled connection carries them. Other services ignore the header.
    */
   clientId?: string;
@@ -124,7 +124,7 @@ export class SimpleDBClient {
     });
     this.pool = new Pool(endpoint.origin, { connections: config.maxConnections ?? 50 });
     this.headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT };
-    this.clientId = config.clientId ?? `simpledb-local-client-${randomBytes(4).toString('hex')}`;
+    this.clientId = config.clientId ?? `auto-${randomBytes(4).toString('hex')}`;
     this.headers['x-simpledb-client'] = this.clientId;
   }
 

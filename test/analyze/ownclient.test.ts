@@ -44,7 +44,7 @@ describe('SimpleDBClient names itself to the detector', () => {
     const one = client();
     const two = client();
     const named = client({ clientId: 'worker-7' });
-    expect(one.clientId).toMatch(/^simpledb-local-client-[0-9a-f]{8}$/);
+    expect(one.clientId).toMatch(/^auto-[0-9a-f]{8}$/);
     expect(one.clientId).not.toBe(two.clientId);
     expect(named.clientId).toBe('worker-7');
     for (const c of [one, two, one, named]) await c.send(new CreateDomainCommand({ DomainName: 'dom' }));
