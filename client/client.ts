@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'undici';
 import type { ServiceOutput, SimpleDBCommand } from './commands.js';
@@ -62,6 +63,11 @@ export interface SimpleDBClientConfig {
 
 export interface SendOptions {
   abortSignal?: AbortSignal;
+  /**
+   * The logical operation this request is part of, sent as `X-SimpleDB-Operation` (docs/analyze.md).
+   * Default: the one `client.operation()` is running, if any.
+   */
+  operation?: string;
 }
 
 export interface ResolvedConfig {
@@ -101,6 +107,8 @@ export class SimpleDBClient {
   private readonly pool: Pool;
   private readonly headers: Record<string, string>;
   private destroyed = false;
+  private readonly operations = new AsyncLocalStorage<string>();
+  private operationCount = 0;
 
   constructor(config: SimpleDBClientConfig = {}) {
     const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
@@ -128,6 +136,15 @@ export class SimpleDBClient {
     this.headers['x-simpledb-client'] = this.clientId;
   }
 
+  /**
+   * Runs `fn` as one logical operation: every request it sends through this client carries the
+   * same `X-SimpleDB-Operation` id (`name`, `#` and a number fixed for the call), which tells
+   * simpledb-local's sync-bug detector which reads a write was built on. Other services ignore it.
+   */
+  operation<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.operations.run(`${name}#${++this.operationCount}`, fn);
+  }
+
   async send<Input extends object, Output extends ServiceOutput>(
     command: SimpleDBCommand<Input, Output>,
     options: SendOptions = {},
@@ -144,7 +161,7 @@ export class SimpleDBClient {
       const started = performance.now();
       let error: SimpleDBError;
       try {
-        const response = await this.exchange(body, signal);
+        const response = await this.exchange(body, signal, options.operation ?? this.operations.getStore());
         const ms = Math.round(performance.now() - started);
         this.logger.debug('SimpleDB', command.action, { attempt, status: response.status, ms });
         const document = response.status < 300 ? parseSuccess(command.action, response.body) : undefined;
@@ -215,7 +232,7 @@ export class SimpleDBClient {
   }
 
   /** One HTTP round trip; every failure comes out as a SimpleDBError. */
-  private async exchange(body: string, signal: AbortSignal | undefined): Promise<Exchange> {
+  private async exchange(body: string, signal: AbortSignal | undefined, operation: string | undefined): Promise<Exchange> {
     const controller = new AbortController();
     let timedOut = false;
     const abort = () => controller.abort();
@@ -232,7 +249,7 @@ export class SimpleDBClient {
       const response = await this.pool.request({
         method: 'POST',
         path: this.config.endpoint.pathname,
-        headers: this.headers,
+        headers: operation === undefined ? this.headers : { ...this.headers, 'x-simpledb-operation': operation },
         body,
         signal: controller.signal,
       });

@@ -127,6 +127,8 @@ export interface JournalEntry {
   connection: number;
   /** The `X-SimpleDB-Client` header: the name a caller gives itself (docs/analyze.md). */
   client: string | null;
+  /** The `X-SimpleDB-Operation` header, when sent: the logical operation the request is part of (docs/analyze.md). */
+  operation?: string;
   /** The first 12 hex digits of the SHA-256 of AWSAccessKeyId: tells keys apart without showing them. */
   keyHash: string | null;
 }

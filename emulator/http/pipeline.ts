@@ -75,6 +75,7 @@ export async function runProtocol(config: PipelineConfig, req: Request, res: Res
         path: req.path,
         userAgent: req.headers['user-agent'],
         clientId: header(req, 'x-simpledb-client'),
+        operation: header(req, 'x-simpledb-operation'),
         connection: req.socket,
         dropConnection: () => res.destroy(),
       },

@@ -168,6 +168,7 @@ function publish(s: Stored): JournalEntry {
     applied: e.applied,
     connection: e.connection,
     client: e.client,
+    ...(e.operation === undefined ? {} : { operation: e.operation }),
     keyHash,
     params,
     request: readRequest(new Params(Object.entries(params))) ?? null,

@@ -58,6 +58,8 @@ export interface RequestSource {
   readonly userAgent: string | undefined;
   /** The X-SimpleDB-Client header: the caller's own name for itself. */
   readonly clientId: string | undefined;
+  /** The X-SimpleDB-Operation header: the logical operation the request belongs to (docs/analyze.md). */
+  readonly operation: string | undefined;
   /** The connection's identity (its socket): the journal numbers connections by it. */
   readonly connection: object;
   /** Ends the connection without an answer: a lost response by reset. */
@@ -223,6 +225,8 @@ export class RequestRecord implements RequestHooks {
       client: client !== undefined && client !== '' ? client.slice(0, 200) : null,
     };
     if (o.account) entry.account = o.account;
+    const operation = this.source.operation;
+    if (operation) entry.operation = operation.slice(0, 200);
     if (this.atSeq !== undefined) entry.atSeq = this.atSeq;
     if (this.writeSeq !== undefined) entry.writeSeq = this.writeSeq;
     if (facts?.consistentRead !== undefined) {

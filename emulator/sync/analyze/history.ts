@@ -138,7 +138,7 @@ function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, att
 }
 
 /** Whether a read saw a change: served stale, only the writes up to its `asOfSeq`; otherwise all before it. */
-function readSaw(read: ReadOp, change: WriteOp): boolean {
+export function readSaw(read: ReadOp, change: WriteOp): boolean {
   if (change.order >= read.order) return false;
   if (!read.stale || read.asOfSeq === undefined) return true;
   if (change.writeSeq !== undefined) return change.writeSeq <= read.asOfSeq;

@@ -7,10 +7,27 @@ import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemHistory } from './history.js';
 import { toOp, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
-import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, Evidence, Finding, FindingKind } from './types.js';
+import { findCycles } from './cycles.js';
+import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
 
 export type * from './types.js';
 export { parseAnalyzeOptions } from './options.js';
+
+const CYCLE_KINDS: Record<CycleClass, FindingKind> = {
+  G0: 'write-cycle',
+  G1c: 'write-cycle',
+  'G-single': 'read-skew',
+  'G2-item': 'write-skew',
+  G2: 'phantom',
+};
+
+const CYCLE_WORDS: Record<CycleClass, string> = {
+  G0: 'Write cycle: each operation overwrote the other on one of the items',
+  G1c: 'Circular information flow: each operation saw or overwrote the other',
+  'G-single': 'Read skew: an operation saw one item before and another after a second operation',
+  'G2-item': 'Write skew: each operation read what the other then changed, and wrote something else',
+  G2: 'Phantom: each operation’s Select missed what the other then wrote',
+};
 
 const DEFAULT_STORM_RATE = 0.5;
 const DEFAULT_STORM_MIN_WRITES = 10;
@@ -27,6 +44,10 @@ const SEVERITY: Record<FindingKind, Finding['severity']> = {
   'lost-update': 'anomaly',
   'stale-read-write': 'anomaly',
   'double-applied-retry': 'anomaly',
+  'write-cycle': 'anomaly',
+  'read-skew': 'anomaly',
+  'write-skew': 'anomaly',
+  phantom: 'anomaly',
   'conflict-storm': 'hotspot',
 };
 
@@ -116,6 +137,10 @@ export class Analyzer {
         'lost-update': count('lost-update'),
         'stale-read-write': count('stale-read-write'),
         'double-applied-retry': count('double-applied-retry'),
+        'write-cycle': count('write-cycle'),
+        'read-skew': count('read-skew'),
+        'write-skew': count('write-skew'),
+        phantom: count('phantom'),
         'conflict-storm': count('conflict-storm'),
       },
       notes: this.notes(clients),
@@ -258,6 +283,26 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
           `the client read the item again (#${d.read.seq}, which showed that write) and wrote it again (#${d.retry.seq}).`,
       });
     }
+  }
+
+  for (const c of findCycles(run.reads, run.writes, name)) {
+    const kind = CYCLE_KINDS[c.class];
+    const path = c.edges.map((e) => `${e.from} -${e.type}(${e.item}.${e.attribute} #${e.seqs[0]}→#${e.seqs[1]})→`).join(' ');
+    drafts.push({
+      kind,
+      doubt: c.instrumented
+        ? undefined
+        : 'the operations were inferred from each client’s reads and the writes after them (no X-SimpleDB-Operation ids): a read may not have decided the write',
+      ...(runNumber === undefined ? {} : { run: runNumber }),
+      ...(c.account ? { account: c.account } : {}),
+      domain: c.domain,
+      item: c.items[0] ?? '',
+      items: c.items,
+      attributes: [...new Set(c.edges.map((e) => e.attribute))].sort(),
+      evidence: c.evidence,
+      cycle: { class: c.class, edges: c.edges },
+      message: `${CYCLE_WORDS[c.class]} across ${c.items.map((i) => `${c.domain}/${i}`).join(', ')} (${c.class}) between ${c.clients.join(', ')}: ${path} back to the first.`,
+    });
   }
 
   const rate = options.stormRate ?? DEFAULT_STORM_RATE;

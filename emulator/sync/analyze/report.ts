@@ -37,6 +37,10 @@ const WHAT: Record<Finding['kind'], [string, string]> = {
   'lost-update': ['lost update', 'lost updates'],
   'stale-read-write': ['write built on a stale read', 'writes built on stale reads'],
   'double-applied-retry': ['double-applied retry', 'double-applied retries'],
+  'write-cycle': ['write cycle', 'write cycles'],
+  'read-skew': ['read skew', 'read skews'],
+  'write-skew': ['write skew', 'write skews'],
+  phantom: ['phantom', 'phantoms'],
   'conflict-storm': ['conflict storm', 'conflict storms'],
 };
 

@@ -9,7 +9,7 @@ export type AnalyzableEntry = Pick<JournalEntry, 'seq' | 'action' | 'params' | '
   Partial<
     Pick<
       JournalEntry,
-      'userAgent' | 'order' | 'applied' | 'connection' | 'client' | 'keyHash' | 'account' | 'atSeq' | 'writeSeq' | 'read' | 'faults'
+      'userAgent' | 'order' | 'applied' | 'connection' | 'client' | 'operation' | 'keyHash' | 'account' | 'atSeq' | 'writeSeq' | 'read' | 'faults'
     >
   >;
 
@@ -22,7 +22,30 @@ export interface AnalyzeOptions {
   account?: string;
 }
 
-export type FindingKind = 'lost-update' | 'stale-read-write' | 'double-applied-retry' | 'conflict-storm';
+export type FindingKind =
+  | 'lost-update'
+  | 'stale-read-write'
+  | 'double-applied-retry'
+  | 'write-cycle'
+  | 'read-skew'
+  | 'write-skew'
+  | 'phantom'
+  | 'conflict-storm';
+
+/** Adya's anomaly classes as Elle names them: the kind of dependency cycle between logical operations. */
+export type CycleClass = 'G0' | 'G1c' | 'G-single' | 'G2-item' | 'G2';
+
+/** One edge of a cycle: `to` had to come after `from`, because of the two requests in `seqs`. */
+export interface CycleEdge {
+  /** The operations, as `client` and, when it carried one, its operation id. */
+  from: string;
+  to: string;
+  /** ww: `to` wrote the next version; wr: `to` read `from`'s version; rw: `to` wrote the version after the one `from` read; predicate: `to` changed what `from`'s Select matched, unseen. */
+  type: 'ww' | 'wr' | 'rw' | 'predicate';
+  item: string;
+  attribute: string;
+  seqs: [number, number];
+}
 
 /** Anomalies are wrong results; hot spots are contention that costs retries but loses nothing. */
 export type Severity = 'anomaly' | 'hotspot';
@@ -49,7 +72,9 @@ export interface Evidence {
     | 'lost-response'
     | 'retry-read'
     | 'retry'
-    | 'failed-write';
+    | 'failed-write'
+    | 'cycle-read'
+    | 'cycle-write';
   client: string;
   action: string;
 }
@@ -76,6 +101,10 @@ export interface Finding {
   evidence: Evidence[];
   /** One or two sentences for people. */
   message: string;
+  /** Anomalies across items: every item of the cycle (`item` is the first). */
+  items?: string[];
+  /** Anomalies across items: the cycle between logical operations. */
+  cycle?: { class: CycleClass; edges: CycleEdge[] };
   /** Conflict storms: the conditional writes, per client. */
   conditional?: { writes: number; failed: number; rate: number; byClient: { client: string; writes: number; failed: number }[] };
 }
