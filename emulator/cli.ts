@@ -7,6 +7,7 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerMirror } from './commands/mirror.js';
+import { parseAllowedHost } from './http/hosts.js';
 import { parseCorsOrigin } from './http/origin.js';
 import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
@@ -49,6 +50,10 @@ function parseCors(value: string, previous: unknown): string[] {
   return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseCorsOrigin))];
 }
 
+function parseAllowedHosts(value: string, previous: unknown): string[] {
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseAllowedHost))];
+}
+
 const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) => unknown>> = {
   port: parsePort,
   logLevel: parseLevel,
@@ -59,6 +64,7 @@ const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) =
   seed: cliCheck(parseSeed),
   load: (value, previous) => [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(':')],
   cors: parseCors,
+  allowedHosts: parseAllowedHosts,
   headersTimeout: cliCheck((v) => parseLimitText('headersTimeoutMs', v)),
   requestTimeout: cliCheck((v) => parseLimitText('requestTimeoutMs', v)),
   keepAliveTimeout: cliCheck((v) => parseLimitText('keepAliveTimeoutMs', v)),
@@ -134,6 +140,7 @@ async function serve(opts: CliOptions): Promise<void> {
   };
   const server = {
     cors: opts.cors,
+    allowedHosts: opts.allowedHosts,
     headersTimeoutMs: opts.headersTimeout,
     requestTimeoutMs: opts.requestTimeout,
     keepAliveTimeoutMs: opts.keepAliveTimeout,
@@ -148,6 +155,9 @@ async function serve(opts: CliOptions): Promise<void> {
   );
   const exposure = exposureWarning(emulator.host, auth);
   if (exposure) console.error(exposure);
+  if (opts.allowedHosts?.includes('*')) {
+    console.error('simpledb-local: warning: --allowed-hosts *: any host name is answered, so a web page whose name is made to resolve to this machine (DNS rebinding) can read and change its data');
+  }
   // As PID 1 in a container Node gets no default signal handlers, so both are handled here,
   // before the ready line: whoever reads it may signal at once.
   let stopping = false;

@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
 import { createApp } from './http/app.js';
 import { consoleRoutes } from './http/routes/console.js';
 import { resolveCredentials, type AuthOptions, type Credential } from './core/credentials.js';
+import { HostPolicy } from './http/hosts.js';
 import { OriginPolicy } from './http/origin.js';
 import { loadFixtures } from './data/import.js';
 import { createSnapshots, type SnapshotControl } from './data/snapshots.js';
@@ -48,6 +49,11 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   load?: readonly string[];
   /** Browser origins (`http://localhost:3000`) allowed to call the emulator; any other foreign page is refused. */
   cors?: readonly string[];
+  /**
+   * Host names the emulator answers to besides IP addresses, `localhost`, `*.localhost`, the
+   * service's endpoint names and `host` (docs/security.md): `name` or `.domain`; `['*']`: any.
+   */
+  allowedHosts?: readonly string[];
   /** The web console at /_simpledb/console/ and its data route /_simpledb/action. Default true. */
   console?: boolean;
 }
@@ -75,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const isolateAccounts = options.isolateAccounts ?? false;
   const authenticate = createAuthenticator({ credentials, isolateAccounts, now: options.now ?? Date.now });
   const origins = new OriginPolicy(options.cors);
+  const hosts = new HostPolicy(options.allowedHosts, host);
   const limits = serverLimits(options);
   const store = new Store(options.db ?? ':memory:', options.durability);
   const storeLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -107,7 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authenticate,
     sync: sync.hooks,
     controlRoutes: express.Router().use(syncRoutes(sync.control, sync.journal), snapshotRoutes(snapshots)),
-    guard: { credentials, isolateAccounts, origins },
+    guard: { credentials, isolateAccounts, origins, hosts },
     consoleRoutes: options.console === false ? undefined : consoleRoutes(),
   });
   const server = createHttpServer(app, limits, logger);

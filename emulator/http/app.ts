@@ -10,7 +10,7 @@ import { errorDocument } from './render.js';
 import { actionRoute } from './routes/action.js';
 import { adminRoutes } from './routes/admin.js';
 
-export interface AppConfig extends Omit<PipelineConfig, 'origins'> {
+export interface AppConfig extends Omit<PipelineConfig, 'origins' | 'hosts'> {
   /** The control surface's JSON routes (sync, snapshots), mounted under /_simpledb/. */
   controlRoutes?: express.Router;
   /** Who may use the control routes, and which browser origins may call the emulator at all. */
@@ -21,7 +21,7 @@ export interface AppConfig extends Omit<PipelineConfig, 'origins'> {
 
 /** The server's request listener: every answer is SimpleDB XML, or JSON under the control prefixes. */
 export function createApp(config: AppConfig): (req: IncomingMessage, res: ServerResponse) => void {
-  const pipeline: PipelineConfig = { ...config, origins: config.guard.origins };
+  const pipeline: PipelineConfig = { ...config, origins: config.guard.origins, hosts: config.guard.hosts };
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -30,7 +30,7 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
   // The protocol's space first, as one layer: its requests, the hot path, skip the path matching
   // of every control mount below.
   app.use((req, res, next) => {
-    if (config.guard.origins.answerCors(req, res)) return;
+    if (config.guard.hosts.allows(req.headers.host) && config.guard.origins.answerCors(req, res)) return;
     if (isControlTarget(req.url)) next();
     else void runProtocol(pipeline, req, res);
   });

@@ -9,6 +9,7 @@ import { newRequestId } from '../core/requestId.js';
 import type { Store } from '../store/store.js';
 import type { ProtocolHooks, RawRequest, RequestHooks } from '../sync/index.js';
 import { readBody } from './body.js';
+import type { HostPolicy } from './hosts.js';
 import type { OriginPolicy } from './origin.js';
 import { errorDocument, successResponse } from './render.js';
 import type { ConsoleRequest } from './routes/action.js';
@@ -28,6 +29,7 @@ export interface PipelineConfig {
    */
   authenticate: Authenticate;
   origins: OriginPolicy;
+  hosts: HostPolicy;
   /** Consistency simulation, fault injection and the journal (emulator/sync). */
   sync?: ProtocolHooks;
 }
@@ -115,7 +117,10 @@ function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | unde
   const { req } = ctx;
   const [path = '/', query = ''] = splitUrl(req.originalUrl);
   ctx.path = path;
-  if (config.origins.refuses(req)) throw errors.accessFailure(path);
+  // A GET changes data here, so a browser's request must show where it comes from (docs/security.md).
+  if (!config.hosts.allows(req.headers.host) || config.origins.refuses(req) || config.origins.unsignalledBrowser(req)) {
+    throw errors.accessFailure(path);
+  }
   if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
   if (path !== '/') throw errors.invalidUri(path);
   const parse = (body: string | null) => {

@@ -23,9 +23,12 @@ let page: Page;
 
 beforeAll(async () => {
   pages = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const to = url.searchParams.get('to');
+    const base = url.searchParams.get('base');
     // An image whose source redirects to the emulator.
-    const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');
     if (to !== null) res.writeHead(302, { location: to }).end();
+    else if (base !== null) res.writeHead(200, { 'content-type': 'text/html' }).end(vectorsPage(base));
     else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another site</title>');
   });
   pages.listen(0, '127.0.0.1');
@@ -113,48 +116,30 @@ describe.skipIf(!existsSync(CHROMIUM))('a page whose origin --cors allows', () =
 });
 
 /** The no-Origin vectors of a page: every element that loads a URL, a no-cors fetch and a form GET. */
-const VECTORS = ['img', 'script', 'iframe', 'prefetch', 'stylesheet', 'background', 'object', 'video', 'fetch', 'redirect', 'form'] as const;
+const VECTORS = ['img', 'script', 'iframe', 'prefetch', 'stylesheet', 'background', 'object', 'video', 'fetch', 'redirect', 'form'];
 
-/** Fires each vector at `base` + a DeleteDomain of its own domain (`v-<vector>`), without waiting. */
-function fireVectors(base: string, vectors: readonly string[]) {
-  return page.evaluate(
-    ([b, vs, redirect]) => {
-      for (const v of vs) {
-        const url = `${b}/?Action=DeleteDomain&Version=2009-04-15&DomainName=v-${v}`;
-        const add = (tag: string, attrs: Record<string, string>) => {
-          const el = document.createElement(tag);
-          for (const [k, val] of Object.entries(attrs)) el.setAttribute(k, val);
-          document.body.append(el);
-        };
-        if (v === 'img') add('img', { src: url });
-        else if (v === 'script') add('script', { src: url });
-        else if (v === 'iframe') add('iframe', { src: url });
-        else if (v === 'prefetch') add('link', { rel: 'prefetch', href: url });
-        else if (v === 'stylesheet') add('link', { rel: 'stylesheet', href: url });
-        else if (v === 'background') add('div', { style: `width:9px;height:9px;background-image:url("${url}")` });
-        else if (v === 'object') add('object', { data: url });
-        else if (v === 'video') add('video', { src: url, preload: 'auto' });
-        else if (v === 'fetch') void fetch(url, { mode: 'no-cors' }).catch(() => undefined);
-        else if (v === 'redirect') add('img', { src: `${redirect}?to=${encodeURIComponent(url)}` });
-        else if (v === 'form') {
-          add('iframe', { name: 'sink' });
-          const form = document.createElement('form');
-          form.method = 'GET';
-          form.target = 'sink';
-          form.action = `${b}/`;
-          for (const [k, val] of new URL(url).searchParams) {
-            const input = document.createElement('input');
-            input.name = k;
-            input.value = val;
-            form.append(input);
-          }
-          document.body.append(form);
-          form.submit();
-        }
-      }
-    },
-    [base, vectors, `${pageOrigin}/redirect`] as const,
-  );
+/** A page firing each vector at `base` + a DeleteDomain of its own domain (`v-<vector>`). */
+function vectorsPage(base: string): string {
+  const url = (v: string) => `${base}/?Action=DeleteDomain&amp;Version=2009-04-15&amp;DomainName=v-${v}`;
+  const raw = (v: string) => url(v).replaceAll('&amp;', '&');
+  return `<!doctype html><title>vectors</title>
+<img src="${url('img')}">
+<script src="${url('script')}"></script>
+<iframe src="${url('iframe')}"></iframe>
+<link rel="prefetch" href="${url('prefetch')}">
+<link rel="stylesheet" href="${url('stylesheet')}">
+<div style="width:9px;height:9px;background-image:url('${url('background')}')"></div>
+<object data="${url('object')}"></object>
+<video src="${url('video')}" preload="auto"></video>
+<img src="/redirect?to=${encodeURIComponent(raw('redirect'))}">
+<iframe name="sink"></iframe>
+<form id="f" method="GET" target="sink" action="${base}/">
+  <input name="Action" value="DeleteDomain"><input name="Version" value="2009-04-15"><input name="DomainName" value="v-form">
+</form>
+<script>
+  fetch(${JSON.stringify(raw('fetch'))}, { mode: 'no-cors' }).catch(() => undefined);
+  document.getElementById('f').submit();
+</script>`;
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('a page naming the emulator another way, authentication off', () => {
@@ -170,16 +155,15 @@ describe.skipIf(!existsSync(CHROMIUM))('a page naming the emulator another way, 
     ['an IPv4-mapped IPv6 address', (port: number) => `http://[::ffff:127.0.0.1]:${port}`],
     ['a host name that resolves to 127.0.0.1', (port: number) => `http://alias.test:${port}`],
   ])('deletes nothing through %s, by any vector', async (_name, base) => {
-    await page.goto(pageOrigin);
     for (const v of VECTORS) await fetch(`${emu.url}/?Action=CreateDomain&DomainName=v-${v}&Version=2009-04-15`);
     const before = emu.control.journal().length;
-    await fireVectors(base(emu.port), VECTORS);
+    await page.goto(`${pageOrigin}/vectors?base=${encodeURIComponent(base(emu.port))}`);
     // Every vector's request has reached the emulator (a video may ask twice): the test's timeout bounds the wait.
     await vi.waitFor(() => expect(emu.control.journal().length - before).toBeGreaterThanOrEqual(VECTORS.length), { timeout: 20_000, interval: 50 });
-    const list = await (await fetch(`${emu.url}/?Action=ListDomains&Version=2009-04-15`)).text();
-    expect(VECTORS.filter((v) => !list.includes(`<DomainName>v-${v}</DomainName>`))).toEqual([]);
     const seen = emu.control.journal().slice(before);
     expect(seen.filter((e) => e.status !== 403 || e.code !== 'AccessFailure')).toEqual([]);
+    const list = await (await fetch(`${emu.url}/?Action=ListDomains&Version=2009-04-15`)).text();
+    expect(VECTORS.filter((v) => !list.includes(`<DomainName>v-${v}</DomainName>`))).toEqual([]);
   });
 
   it('a rebound page can neither read nor act, on the protocol or the control routes', async () => {

@@ -142,16 +142,21 @@ describe('configuration', () => {
   });
 
   const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));
-  it.skipIf(!existsSync(CLI))('the CLI takes the limits and --cors as flags and environment variables', async () => {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--headers-timeout', '150', '--request-timeout', '300', '--max-connections', '3'], {
+  it.skipIf(!existsSync(CLI))('the CLI takes the limits, --cors and --allowed-hosts as flags and environment variables', async () => {
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--headers-timeout', '150', '--request-timeout', '300', '--max-connections', '3', '--allowed-hosts', 'db.test'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SIMPLEDB_LOCAL_LOG_LEVEL: 'silent', SIMPLEDB_LOCAL_CORS: 'http://a.test, http://b.test:8000' },
+      env: { ...process.env, SIMPLEDB_LOCAL_LOG_LEVEL: 'silent', SIMPLEDB_LOCAL_CORS: 'http://a.test, http://b.test:8000', SIMPLEDB_LOCAL_ALLOWED_HOSTS: 'simpledb .internal' },
     });
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
       const url = new URL(/listening on (\S+)/.exec(line)?.[1] ?? '');
       const stalled = await exchange(Number(url.port), 'GET / HTTP/1.1\r\nHost: x\r\n');
       expect(stalled.received).toContain('the request was not received in time');
+      // The flag wins over the variable, as for every option.
+      for (const [host, status] of [['db.test', 200], ['simpledb', 403], ['rebind.test', 403]] as const) {
+        const answer = await exchange(Number(url.port), `GET /?Action=ListDomains HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+        expect(parseResponse(answer.received).status, host).toBe(status);
+      }
       for (const origin of ['http://a.test', 'http://b.test:8000']) {
         const preflight = await fetch(`${url.origin}/`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
         expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
@@ -169,16 +174,17 @@ describe('configuration', () => {
     await once(child, 'exit');
     expect(stdout).toContain("curl -u KEY:SECRET -H 'content-type: application/json'");
     expect(stdout).toContain('--cors <origin...>');
+    expect(stdout).toContain('--allowed-hosts <name...>');
   });
 
   it.skipIf(!existsSync(CLI))('the CLI refuses a bad origin or limit with a message', async () => {
-    for (const args of [['--cors', '*'], ['--headers-timeout', 'soon'], ['--headers-timeout', '9000', '--request-timeout', '1000']]) {
+    for (const args of [['--cors', '*'], ['--allowed-hosts', 'http://db.test'], ['--headers-timeout', 'soon'], ['--headers-timeout', '9000', '--request-timeout', '1000']]) {
       const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const [code] = (await once(child, 'exit')) as [number];
       expect(code, args.join(' ')).not.toBe(0);
-      expect(stderr, args.join(' ')).toMatch(/not an origin|a whole number|must not exceed/);
+      expect(stderr, args.join(' ')).toMatch(/not an origin|not a host name|a whole number|must not exceed/);
     }
   });
 });
