@@ -74,6 +74,11 @@ export function controlGuard(config: GuardConfig): RequestHandler {
       );
       return;
     }
+    if (req.method === 'OPTIONS') {
+      // A preflight from a --cors origin was answered before the guard; Express would answer the rest in text/plain.
+      controlError(res, 405, 'MethodNotAllowed', 'OPTIONS is answered only as a CORS preflight from an origin allowed with --cors');
+      return;
+    }
     if (isHealthCheck(req)) {
       next();
       return;

@@ -56,7 +56,7 @@ export class OriginPolicy {
     const headers = req.headers['access-control-request-headers'];
     if (headers !== undefined) res.setHeader('Access-Control-Allow-Headers', headers);
     res.setHeader('Access-Control-Max-Age', '600');
-    res.writeHead(204, { 'Content-Length': '0' });
+    res.writeHead(204, { 'Content-Length': '0', 'X-Content-Type-Options': 'nosniff' });
     res.end();
     return true;
   }

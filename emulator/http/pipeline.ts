@@ -235,7 +235,16 @@ function splitUrl(url: string): [string, string] {
 /** Headers as a flat list: Node then skips normalising a header object on every response. */
 export function send(res: Response, status: number, xml: string, extra?: readonly string[]): void {
   if (res.headersSent) return;
-  const headers = ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml)), 'Server', 'Amazon SimpleDB'];
+  const headers = [
+    'Content-Type',
+    'text/xml',
+    'Content-Length',
+    String(Buffer.byteLength(xml)),
+    'Server',
+    'Amazon SimpleDB',
+    'X-Content-Type-Options',
+    'nosniff',
+  ];
   if (extra) headers.push(...extra);
   res.writeHead(status, headers);
   res.end(xml);

@@ -50,6 +50,8 @@ export class Journal {
   private head = 0;
   private bytes = 0;
   private seq = 0;
+  /** Under isolated accounts, each account's latest: the global one would tell it how many requests others made. */
+  private accountSeq = new Map<string, number>();
   private order = 0;
   private connections = new WeakMap<object, number>();
   private connectionCount = 0;
@@ -65,6 +67,11 @@ export class Journal {
 
   get latestSeq(): number {
     return this.seq;
+  }
+
+  /** The sequence number of `account`'s latest entry (0 before its first). */
+  latestSeqOf(account: string): number {
+    return this.accountSeq.get(account) ?? 0;
   }
 
   /** Whether entries are kept anywhere: without, `add` stores nothing and callers may skip gathering. */
@@ -86,6 +93,7 @@ export class Journal {
 
   add(input: JournalInput): void {
     const stored: Stored = { seq: ++this.seq, input, bytes: paramBytes(input.params) };
+    if (input.account !== undefined) this.accountSeq.set(input.account, stored.seq);
     if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(publish(stored)) + '\n');
     if (this.capacity <= 0) return;
     this.ring.push(stored);
