@@ -13,7 +13,7 @@ import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { parseDurability } from './store/durability.js';
 import { parseLimitText } from './http/serverLimits.js';
-import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
+import { consistencyMode, parseJournalFiles, parseJournalMaxBytes, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './core/version.js';
 
 function parsePort(value: string): number {
@@ -62,6 +62,8 @@ const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) =
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
   seed: cliCheck(parseSeed),
+  journalMaxBytes: cliCheck(parseJournalMaxBytes),
+  journalFiles: cliCheck(parseJournalFiles),
   load: (value, previous) => [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(':')],
   cors: parseCors,
   allowedHosts: parseAllowedHosts,
@@ -135,6 +137,8 @@ async function serve(opts: CliOptions): Promise<void> {
     maxStalenessMs: opts.maxStaleness,
     seed: opts.seed,
     journal: opts.journal,
+    journalMaxBytes: opts.journalMaxBytes,
+    journalFiles: opts.journalFiles,
     controlFile: opts.controlFile,
     console: opts.console,
   };

@@ -41,6 +41,10 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   seed?: number;
   /** A file the journal appends one JSON line per request to. */
   journal?: string;
+  /** The journal file is renamed FILE.1 and begun anew past this many bytes; 0: never. Default 64 MiB. */
+  journalMaxBytes?: number;
+  /** Rotated journal files kept (FILE.1 … FILE.n). Default 3. */
+  journalFiles?: number;
   /** Journal entries kept in memory. Default 1000. */
   journalSize?: number;
   /** A JSON start-up state for the control surface: { consistency, faults }. */
@@ -96,6 +100,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       maxStalenessMs: options.maxStalenessMs,
       seed: options.seed,
       journalFile: options.journal,
+      journalMaxBytes: options.journalMaxBytes,
+      journalFiles: options.journalFiles,
       journalSize: options.journalSize,
       controlFile: options.controlFile,
       maxUriBytes: MAX_HEADER_BYTES,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { readRequest } from '../actions/readers.js';
 import { Params, parseForm } from '../core/params.js';
 import type { JournalEntry, JournalFilter, ReadRecord } from '../core/wire.js';
+import type { JournalFile } from './journalFile.js';
 
 export type { JournalEntry, JournalFilter, ReadRecord };
 
@@ -55,15 +55,11 @@ export class Journal {
   private order = 0;
   private connections = new WeakMap<object, number>();
   private connectionCount = 0;
-  private fd: number | undefined;
-
   constructor(
     readonly capacity: number,
-    file?: string,
+    private file?: JournalFile,
     private readonly maxBytes = JOURNAL_MAX_BYTES,
-  ) {
-    if (file !== undefined) this.fd = openSync(file, 'a');
-  }
+  ) {}
 
   get latestSeq(): number {
     return this.seq;
@@ -76,7 +72,7 @@ export class Journal {
 
   /** Whether entries are kept anywhere: without, `add` stores nothing and callers may skip gathering. */
   get active(): boolean {
-    return this.capacity > 0 || this.fd !== undefined;
+    return this.capacity > 0 || this.file !== undefined;
   }
 
   /** The next position in the order actions take effect. */
@@ -94,7 +90,7 @@ export class Journal {
   add(input: JournalInput): void {
     const stored: Stored = { seq: ++this.seq, input, bytes: paramBytes(input.params) };
     if (input.account !== undefined) this.accountSeq.set(input.account, stored.seq);
-    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(publish(stored)) + '\n');
+    this.file?.append(JSON.stringify(publish(stored)) + '\n');
     if (this.capacity <= 0) return;
     this.ring.push(stored);
     this.bytes += stored.bytes;
@@ -131,8 +127,8 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.file?.close();
+    this.file = undefined;
   }
 }
 
