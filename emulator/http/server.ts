@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { formatBoxUsage } from '../core/boxUsage.js';
 import { errors, type SdbError } from '../core/errors.js';
 import { newRequestId } from '../core/requestId.js';
+import { capConnections } from './connections.js';
 import { MAX_HEADER_BYTES } from './framing.js';
 import { isControlTarget } from './guard.js';
 import { errorDocument } from './render.js';
@@ -28,8 +29,7 @@ export function createHttpServer(app: RequestListener, limits: ServerLimits, log
     app,
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.maxConnections = limits.maxConnections;
-  server.on('drop', () => logger.warn({ maxConnections: limits.maxConnections }, 'connection refused: too many open'));
+  capConnections(server, limits.maxConnections, logger);
   // Node hands CONNECT to this event rather than to the app, and drops the connection unanswered without a listener.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => endWithError(socket, errors.unsupportedHttpVerb('CONNECT')));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger));

@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { exchange, open, parseResponse, untilClosed } from './raw.js';
 
@@ -74,20 +75,74 @@ describe('stalled clients', () => {
 });
 
 describe('connection cap', () => {
-  it('refuses connections beyond --max-connections, and serves those within', async () => {
+  it('at --max-connections, drops the connection idle longest to serve a new one: never more open than the cap', async () => {
     const { port } = await start({ maxConnections: 2 });
     const held = [await open(port), await open(port)];
-    // A full answer on each: the server has accepted both before the third arrives.
+    // A full answer on each, oldest first: both are idle keep-alives when the third arrives.
     for (const socket of held) {
       const answered = once(socket, 'data');
       socket.write('GET /_simpledb/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       const [chunk] = (await answered) as [string];
       expect(parseResponse(chunk).status).toBe(200);
     }
-    const third = await exchange(port, 'GET /_simpledb/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    expect(third).toEqual({ received: '', closedByServer: true });
+    const dropped = once(held[0] as Socket, 'close');
+    const third = await exchange(port, 'GET /_simpledb/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(parseResponse(third.received).status).toBe(200);
+    await dropped;
+    expect(held[1]?.destroyed).toBe(false);
     for (const socket of held) socket.destroy();
   });
+
+  it('refuses a new connection only when every one open is being answered', async () => {
+    const { port } = await start({ maxConnections: 2 });
+    emu?.control.faults.add({ action: 'ListDomains', delayMs: 3_000 });
+    const busy = [await open(port), await open(port)];
+    for (const socket of busy) socket.write('GET /?Action=ListDomains&Version=2009-04-15 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    // Both requests are in the emulator's hands once the delay rule has matched both.
+    await vi.waitFor(() => expect(emu?.control.faults.list()[0]?.matched).toBe(2), { timeout: 5_000, interval: 10 });
+    const third = await exchange(port, 'GET /_simpledb/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect(third).toEqual({ received: '', closedByServer: true });
+    for (const socket of busy) socket.destroy();
+  });
+
+  it('serves new clients while one client holds 1,100 slow sockets and re-opens each one dropped', async () => {
+    const { port } = await start({ maxConnections: 1024 });
+    const slow = new Set<Socket>();
+    let opened = 0;
+    let stopping = false;
+    // A slow body: headers done, 3 of 100 bytes sent, then nothing; re-opened when the server drops it.
+    const openSlow = (): Promise<void> =>
+      new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        opened++;
+        slow.add(socket);
+        socket.on('error', () => undefined);
+        socket.once('connect', () => {
+          socket.write(`POST / HTTP/1.1\r\n${FORM_HEADERS}\r\nAct`);
+          resolve();
+        });
+        socket.once('close', () => {
+          slow.delete(socket);
+          resolve();
+          // Bounded: the attacker re-opens at most a few thousand times over the test.
+          if (!stopping && opened < 5_000) void openSlow();
+        });
+      });
+    await Promise.all(Array.from({ length: 1_100 }, openSlow));
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const { received } = await exchange(port, 'GET /?Action=ListDomains&Version=2009-04-15 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+        statuses.push(parseResponse(received).status);
+      }
+      expect(statuses).toEqual(Array(10).fill(200));
+    } finally {
+      stopping = true;
+      const closed = [...slow].map((s) => once(s, 'close'));
+      for (const s of slow) s.destroy();
+      await Promise.all(closed);
+    }
+  }, 60_000);
 });
 
 /** A pino logger at debug whose lines the test can read and wait for. */
