@@ -26,6 +26,7 @@ import { load, medianMs, opsPerSecond, post, type HttpRun } from './load.js';
 import { markdownTable, ms, num, ratio, verdict, type Row } from './report.js';
 import { median } from './stats.js';
 import { StorageFloor } from './storageFloor.js';
+import { storageBenchmark } from './storage.js';
 import {
   BATCH_ITEMS,
   batchPutBody,
@@ -535,6 +536,9 @@ rows.push(...(await consoleFirstPage(LARGE_ITEMS)));
 const explored = await exploreOverhead(QUICK ? 3 : 9);
 rows.push(...explored.rows);
 raw.explore = explored.raw;
+const storage = storageBenchmark(QUICK ? 10_000_000 : 50_000_000);
+rows.push(...storage.rows);
+raw.storage = storage.raw;
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 
