@@ -143,8 +143,14 @@ function readCheckpoint(file: string, from: string, to: string): Checkpoint | un
 
 /** Replaced atomically, so an interruption leaves the old checkpoint or the new one, never half of one. */
 function writeCheckpoint(file: string, c: Checkpoint): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify(c));
-  renameSync(`${file}.tmp`, file);
+  const temp = `${file}.tmp`;
+  try {
+    writeFileSync(temp, JSON.stringify(c));
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new Error(`cannot write the checkpoint ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /**
