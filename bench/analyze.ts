@@ -1,5 +1,5 @@
 /**
- * The sync-bug detector on a journal of 1,000,000 requests (issue 17), against reading the same
+ * The sync-bug detector on a journal of 1,000,000 requests, against reading the same
  * file: its bytes alone, and its bytes plus JSON.parse of every line (what any reader of the file
  * pays). The journal is synthetic but shaped like the emulator's: 50 clients on 2,000 items, a
  * few hot; reads (some stale), unconditional and conditional puts (some failing), a lost response

@@ -1,5 +1,5 @@
 /**
- * The web console's first page of a 100,000-item domain (issue 16): from navigation to the
+ * The web console's first page of a 100,000-item domain: from navigation to the
  * 100th row drawn in Debian's chromium, median of several loads, against the same page fetched
  * by a Select through our client (its baseline, measured in the same run). The page costs
  * more than the Select alone: loading its modules, DomainMetadata, parsing XML, building rows.

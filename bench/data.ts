@@ -1,5 +1,5 @@
 /**
- * Data in and out (issue 15): import and export of a million pairs through the CLI, each as a
+ * Data in and out: import and export of a million pairs through the CLI, each as a
  * ratio to the bulk load over HTTP that run.ts measured in the same run, and the snapshot
  * options timed on one store (table copies, chosen; VACUUM INTO; the backup API).
  */

@@ -1,5 +1,5 @@
 /**
- * The form reading choice: the emulator's parseForm (emulator/protocol/params.ts) against
+ * The form reading choice: the emulator's parseForm (emulator/core/params.ts) against
  * spreading a URLSearchParams, on three bodies: the benchmarks' GetAttributes, a PutAttributes
  * signed by the client's own Signature V2 code (most values percent-encoded), and a
  * 25-item × 10-attribute BatchPutAttributes. Both sides' pairs are compared first.

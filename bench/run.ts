@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark of issue 9 in one run, each figure beside a baseline measured
+ * `npm run bench`: every benchmark in one run, each figure beside a baseline measured
  * in the same run. Prints a Markdown table and writes the raw figures to bench/results/.
  *
  * Fairness: every HTTP server (the two floors and the emulator) is a child process started

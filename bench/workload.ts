@@ -120,7 +120,7 @@ export function selectBody(expression: string): string {
   return form([['Action', 'Select'], ['SelectExpression', expression]]);
 }
 
-/** The Select questions of issue 9, each with the SQL a person would write for it by hand. */
+/** The benchmark's Select questions, each with the SQL a person would write for it by hand. */
 export interface SelectShape {
   id: 'a' | 'b' | 'c' | 'd' | 'e';
   label: string;

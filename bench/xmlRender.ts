@@ -1,5 +1,5 @@
 /**
- * The XML rendering choice: the emulator's string templates (emulator/protocol/render.ts)
+ * The XML rendering choice: the emulator's string templates (emulator/http/render.ts)
  * against fast-xml-parser's XMLBuilder producing the same documents. Both outputs are parsed
  * back and compared first, so the two sides are known to say the same thing. The builder side
  * skips the per-value check for characters XML cannot carry (base64 fallback), which favours it.

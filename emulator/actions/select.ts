@@ -28,7 +28,7 @@ export const DEFAULT_SELECT_OPTIONS: SelectOptions = {
   tuning: DEFAULT_TUNING,
 };
 
-/** Validation order: SIMPLEDB-actions.md §10. */
+/** Validation order: the service's, pinned by test/select/errors.test.ts. */
 export function createSelectAction(overrides: Partial<SelectOptions> = {}): Action {
   const options = { ...DEFAULT_SELECT_OPTIONS, ...overrides };
   return {

@@ -34,7 +34,7 @@ export interface ActionContext {
   readonly eventualRead?: () => ReadView | undefined;
 }
 
-/** What an action found or did, for protocol/render to write; each variant names its action. */
+/** What an action found or did, for http/render to write; each variant names its action. */
 export type ActionResult =
   | { readonly action: 'CreateDomain' | 'DeleteDomain' | 'PutAttributes' | 'BatchPutAttributes' }
   | { readonly action: 'DeleteAttributes' | 'BatchDeleteAttributes' }

@@ -1,6 +1,6 @@
 /**
  * BoxUsage: informational machine-hours. The base values are the ones captured from the
- * service (spec §5); the increments are our deterministic formula.
+ * service (Developer Guide, "BoxUsage"); the increments are our deterministic formula.
  */
 export const BASE_BOX_USAGE = {
   CreateDomain: 0.0055590278,

@@ -166,7 +166,7 @@ export interface FaultRuleInput {
   domain?: string;
   /** Item name pattern (`*` any run of characters, `?` one); a batch matches if any item does. */
   item?: string;
-  /** Answer this error code of the spec's table instead of running the action. */
+  /** Answer this error code of the Developer Guide's error table instead of running the action. */
   error?: string;
   /** Wait this long: before the action runs (default), or after the write and before answering. */
   delayMs?: number;
@@ -177,7 +177,7 @@ export interface FaultRuleInput {
   count?: number;
   /** Let this many matching requests through before firing. */
   skip?: number;
-  /** Fire on each eligible request with this chance (0..1), drawn from the rule's seeded stream. */
+  /** Fire on each eligible request with this chance (0..1), drawn from the rule's seed per client and item. */
   probability?: number;
   /** The rule's stream; default derived from the run's seed and the rule's number. */
   seed?: number;

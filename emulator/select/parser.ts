@@ -2,7 +2,7 @@ import { errors, SdbError } from '../core/errors.js';
 import type { CompareOp, Comparison, Expr, Order, Output, SelectQuery, Subject, Test } from './ast.js';
 import { tokenize, type Token } from './lexer.js';
 
-/** Words that name nothing unless backticked (spec §3). */
+/** Words that name nothing unless backticked (Developer Guide, "Select Quoting Rules"). */
 export const RESERVED = new Set([
   'or', 'and', 'not', 'from', 'where', 'select', 'like', 'null', 'is', 'order', 'by', 'asc', 'desc', 'in',
   'between', 'intersection', 'limit', 'every',

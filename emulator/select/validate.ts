@@ -23,9 +23,9 @@ export function comparisons(e: Expr | null): Comparison[] {
 }
 
 /**
- * Checks that only make sense on a whole parsed expression, in the order of SIMPLEDB-actions.md
- * §10 (limits, then the sort rule). Returns the page size: the items a page may hold, or for
- * count(*) how many items may be counted (unbounded without a limit clause).
+ * Checks that only make sense on a whole parsed expression, in the service's order (limits, then
+ * the sort rule; test/select/errors.test.ts). Returns the page size: the items a page may hold,
+ * or for count(*) how many items may be counted (unbounded without a limit clause).
  */
 export function validate(q: SelectQuery): number {
   if (q.output.kind === 'attrs' && q.output.names.length > SELECT_LIMITS.outputAttributes) {

@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
-import { seededRandom } from './random.js';
+import { DrawCounter, keyedDraw } from './random.js';
 import { CONSISTENCY_MODES, type ConsistencyMode, type ConsistencySettings, type ConsistencyState } from '../core/wire.js';
 
 export { CONSISTENCY_MODES, type ConsistencyMode, type ConsistencySettings, type ConsistencyState };
@@ -22,7 +22,7 @@ export class Consistency {
   private mode: ConsistencyMode = 'consistent';
   private maxStalenessMs = DEFAULT_MAX_STALENESS_MS;
   private seed: number;
-  private random: () => number;
+  private readonly draws = new DrawCounter();
   private frozen: { seq: number; at: number; thawTo: 'consistent' | 'eventual' } | undefined;
 
   constructor(
@@ -31,7 +31,6 @@ export class Consistency {
     seed: number,
   ) {
     this.seed = seed;
-    this.random = seededRandom(seed);
   }
 
   state(): ConsistencyState {
@@ -51,7 +50,7 @@ export class Consistency {
     if (settings.maxStalenessMs !== undefined) this.maxStalenessMs = settings.maxStalenessMs;
     if (settings.seed !== undefined) {
       this.seed = settings.seed;
-      this.random = seededRandom(settings.seed);
+      this.draws.clear();
     }
     this.enter(settings.mode ?? this.mode);
     return this.state();
@@ -85,16 +84,20 @@ export class Consistency {
     this.mode = mode;
   }
 
-  /** The version one eventually consistent read sees; undefined: the live rows. */
-  eventualRead(): EventualRead | undefined {
+  /**
+   * The version one eventually consistent read sees; undefined: the live rows. `key` names who
+   * reads what (the request's client and item): its draws replay with the seed whatever other
+   * clients do meanwhile.
+   */
+  eventualRead(key: string): EventualRead | undefined {
     const versions = this.store.versions;
     if (this.frozen) {
       return { seq: this.frozen.seq, stale: false, latestSeq: versions.latestSeq, lagMs: this.now() - this.frozen.at };
     }
     if (this.mode !== 'eventual') return undefined;
-    // Drawn for every read, even one that ends up seeing the latest write, so the sequence of
-    // draws depends only on the order of reads and replays with the seed.
-    const lagMs = Math.floor(this.random() * (this.maxStalenessMs + 1));
+    // Drawn for every read, even one that ends up seeing the latest write, so a key's n-th read
+    // draws the same lag in every run with this seed.
+    const lagMs = Math.floor(keyedDraw(this.seed, key, this.draws.next(key)) * (this.maxStalenessMs + 1));
     return { seq: versions.seqAt(this.now() - lagMs), stale: false, latestSeq: versions.latestSeq, lagMs };
   }
 }

@@ -3,7 +3,7 @@ import type { RequestReading } from '../actions/readers.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from '../core/boxUsage.js';
 import { errors, type SdbError } from '../core/errors.js';
 import { ControlInputError, integer, optionalString, record } from '../core/input.js';
-import { deriveSeed, seededRandom } from './random.js';
+import { deriveSeed, DrawCounter, keyedDraw } from './random.js';
 import type { FaultRule, FaultRuleInput, LoseResponse } from '../core/wire.js';
 
 export type { FaultRule, FaultRuleInput, LoseResponse };
@@ -22,6 +22,8 @@ export interface RequestFacts {
   items: readonly string[];
   /** The largest request line the server takes (URITooLong quotes it). */
   maxUriBytes: number;
+  /** Who sends it about what (client and item): a rule's probability draws are keyed by it. */
+  drawKey: string;
 }
 
 function expectedName(r: RequestFacts): string {
@@ -163,7 +165,8 @@ export function parseFaultRule(value: unknown): FaultRuleInput {
 interface ActiveRule {
   rule: FaultRule;
   item: RegExp | undefined;
-  random: () => number;
+  seed: number;
+  draws: DrawCounter;
 }
 
 function itemPattern(glob: string): RegExp {
@@ -186,7 +189,8 @@ export class Faults {
     this.rules.push({
       rule,
       item: checked.item === undefined ? undefined : itemPattern(checked.item),
-      random: seededRandom(checked.seed ?? deriveSeed(this.runSeed(), number)),
+      seed: checked.seed ?? deriveSeed(this.runSeed(), number),
+      draws: new DrawCounter(),
     });
     return { ...rule };
   }
@@ -215,14 +219,14 @@ export class Faults {
     const r = facts();
     const fired: { rule: string; effect: string }[] = [];
     const d: FaultDecision = { delayBeforeMs: 0, delayAfterMs: 0, fired };
-    for (const { rule, item, random } of this.rules) {
+    for (const { rule, item, seed, draws } of this.rules) {
       if (rule.action !== undefined && rule.action !== r.action) continue;
       if (rule.domain !== undefined && rule.domain !== r.domain) continue;
       if (item && !r.items.some((name) => item.test(name))) continue;
       rule.matched++;
       if (rule.count !== undefined && rule.fired >= rule.count) continue;
       if (rule.matched <= (rule.skip ?? 0)) continue;
-      if (rule.probability !== undefined && random() >= rule.probability) continue;
+      if (rule.probability !== undefined && keyedDraw(seed, r.drawKey, draws.next(r.drawKey)) >= rule.probability) continue;
       rule.fired++;
       if (rule.error !== undefined) {
         d.error = (INJECTABLE[rule.error] ?? errors.internalError)(r);

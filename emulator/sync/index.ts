@@ -6,7 +6,7 @@ import { Faults } from './faults.js';
 import { ControlInputError } from '../core/input.js';
 import { Journal } from './journal.js';
 import { randomSeed } from './random.js';
-import { RequestRecord, type ProtocolHooks } from './request.js';
+import { ClientKeys, RequestRecord, type ProtocolHooks } from './request.js';
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
 
@@ -43,7 +43,7 @@ export function createSync(o: SyncOptions): Sync {
   // Opened last: a bad control file must not leave a file descriptor behind.
   const journal = new Journal(o.journalSize ?? DEFAULT_JOURNAL_SIZE, o.journalFile);
   const control = createControl(consistency, faults, journal);
-  const services = { store: o.store, consistency, faults, journal, now: o.now, maxUriBytes: o.maxUriBytes };
+  const services = { store: o.store, clients: new ClientKeys(), consistency, faults, journal, now: o.now, maxUriBytes: o.maxUriBytes };
   return {
     control,
     hooks: { open: (source, options) => new RequestRecord(services, source, options) },

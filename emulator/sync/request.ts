@@ -68,6 +68,7 @@ export interface ProtocolHooks {
 
 export interface RequestServices {
   store: Store;
+  clients: ClientKeys;
   consistency: Consistency;
   faults: Faults;
   journal: Journal;
@@ -76,6 +77,35 @@ export interface RequestServices {
 }
 
 const NO_ITEMS: readonly string[] = Object.freeze([]);
+
+/** The prefix of a client name the client generated rather than was given (our SimpleDBClient's default). */
+export const GENERATED_CLIENT_PREFIX = 'auto-';
+
+/**
+ * The key of a client's draws. A name the client was given (X-SimpleDB-Client) is the key, so
+ * draws replay however clients interleave. A generated name changes every run, so such clients
+ * are numbered per User-Agent in the order they first appear. Without a name the User-Agent is
+ * the key: not the connection, since many clients open one per request.
+ */
+export class ClientKeys {
+  private readonly generated = new Map<string, string>();
+
+  of(source: RequestSource): string {
+    const ua = source.userAgent ?? '';
+    const name = source.clientId;
+    if (!name) return `u:${ua}`;
+    if (!name.startsWith(GENERATED_CLIENT_PREFIX)) return `h:${name}`;
+    let key = this.generated.get(name);
+    if (key === undefined) {
+      // Bounded like the draw counters: a long-running emulator starts numbering again.
+      if (this.generated.size >= 100_000) this.generated.clear();
+      let n = 1;
+      for (const k of this.generated.values()) if (k.startsWith(`g:${ua}#`)) n++;
+      this.generated.set(name, (key = `g:${ua}#${n}`));
+    }
+    return key;
+  }
+}
 
 /** Decides as an emulator without fault rules would. */
 const NO_RULES: Pick<Faults, 'decide'> = new Faults(() => 0);
@@ -89,6 +119,8 @@ export class RequestRecord implements RequestHooks {
   private writeSeq: number | undefined;
   private read: EventualRead | undefined;
   private reset = false;
+  private facts: ActionFacts | undefined;
+  private drawKey: string | undefined;
   /** Stamped where the action's effect happened: success in `after`, failure in `close`. */
   private order: number | undefined;
 
@@ -102,6 +134,7 @@ export class RequestRecord implements RequestHooks {
 
   before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> | undefined {
     const faults = this.options.faults === false ? NO_RULES : this.services.faults;
+    this.facts = facts;
     const decision = faults.decide(() => ({
       method: this.source.method,
       path: this.source.path,
@@ -111,6 +144,7 @@ export class RequestRecord implements RequestHooks {
       domain: facts.domain,
       items: facts.items,
       maxUriBytes: this.services.maxUriBytes,
+      drawKey: this.key(),
     }));
     this.decision = decision;
     if (decision.delayBeforeMs > 0) return sleep(decision.delayBeforeMs).then(() => this.proceed(decision));
@@ -126,8 +160,17 @@ export class RequestRecord implements RequestHooks {
     if (versions.recording) this.atSeq = versions.latestSeq;
   }
 
+  /** Who asks about what, for the simulation's draws; built only when a draw is made. */
+  private key(): string {
+    if (this.drawKey === undefined) {
+      const client = this.services.clients.of(this.source);
+      this.drawKey = `${client}\u0000${this.facts?.items[0] ?? this.facts?.domain ?? ''}`;
+    }
+    return this.drawKey;
+  }
+
   readonly eventualRead = (): ReadView | undefined => {
-    this.read = this.services.consistency.eventualRead();
+    this.read = this.services.consistency.eventualRead(this.key());
     return this.read;
   };
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analysis } from '../../emulator/sync/analyze/index.js';
 import { startEmulator } from '../../emulator/index.js';
-import { createDomain } from '../sync/helpers.js';
+import { createDomain } from '../support/sync.js';
 import { as } from './support.js';
 
 const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { createDomain, put, start } from '../sync/helpers.js';
+import { createDomain, put, start } from '../support/sync.js';
 import { count, counterValue, eventualCounter, killWorkers, runWorker } from './support.js';
 
 let emu: Emulator | undefined;

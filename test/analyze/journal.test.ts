@@ -2,7 +2,7 @@
 // differ from when it finished (`seq`), whether it was applied, and who sent it.
 import { afterEach, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { createDomain, get, put, start } from '../sync/helpers.js';
+import { createDomain, get, put, start } from '../support/sync.js';
 import { as } from './support.js';
 
 let emu: Emulator | undefined;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Analysis } from '../../emulator/sync/analyze/index.js';
 import type { Emulator } from '../../emulator/index.js';
 import { CreateDomainCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
-import { control, createDomain, start } from '../sync/helpers.js';
+import { control, createDomain, start } from '../support/sync.js';
 import { as } from './support.js';
 
 let emu: Emulator | undefined;

@@ -1,9 +1,9 @@
-// Planted sync bugs, found; correct code, clean (issue 17). Every scenario runs real clients
+// Planted sync bugs, found; correct code, clean. Every scenario runs real clients
 // against a real emulator and analyses the journal it recorded.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { Counter, SimpleDBClient } from '../../client/index.js';
-import { createDomain, get, put, start } from '../sync/helpers.js';
+import { createDomain, get, put, start } from '../support/sync.js';
 import { as, count, counterValue, eventualCounter, killWorkers, kinds, plantStaleReadWrite, runWorker } from './support.js';
 
 let emu: Emulator | undefined;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import type { Analysis, FindingKind } from '../../emulator/sync/analyze/index.js';
-import { attributesOf, createDomain, get, put, start } from '../sync/helpers.js';
+import { attributesOf, createDomain, get, put, start } from '../support/sync.js';
 
 const NODE_WORKER = fileURLToPath(new URL('./naive-worker.mjs', import.meta.url));
 const PYTHON_WORKER = fileURLToPath(new URL('./naive_worker.py', import.meta.url));

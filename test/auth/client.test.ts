@@ -39,7 +39,9 @@ describe('our SimpleDBClient against an emulator holding its key', () => {
 
   it('signs a session token the emulator accepts', async () => {
     const sdb = client({ accessKeyId: KEY, secretAccessKey: SECRET, sessionToken: 'token/+=' });
-    await expect(sdb.send(new ListDomainsCommand({}))).resolves.toBeDefined();
+    // The token is part of what is signed: a write accepted proves both were sent and checked.
+    await sdb.send(new CreateDomainCommand({ DomainName: 'client_token_dom' }));
+    expect((await sdb.send(new ListDomainsCommand({}))).DomainNames).toContain('client_token_dom');
   });
 
   it('gets SignatureDoesNotMatch 403 with a wrong secret', async () => {

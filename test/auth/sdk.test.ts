@@ -28,7 +28,9 @@ describe('aws-sdk v2 against an emulator holding its key', () => {
 
   it('is accepted with a session token, which it signs as SecurityToken', async () => {
     const sdb = client({ accessKeyId: KEY, secretAccessKey: SECRET, sessionToken: 'token/+=' });
-    await expect(sdb.listDomains().promise()).resolves.toBeDefined();
+    // The token is part of what is signed: a write accepted proves both were sent and checked.
+    await sdb.createDomain({ DomainName: 'sdk_token_dom' }).promise();
+    expect((await sdb.listDomains().promise()).DomainNames).toContain('sdk_token_dom');
   });
 
   it('gets SignatureDoesNotMatch 403 with a wrong secret', async () => {

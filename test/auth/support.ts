@@ -94,7 +94,7 @@ export function replay(capture: Capture, host: string): RawRequest {
 }
 
 /**
- * Signature V2 computed here from the Developer Guide's "HMAC-SHA Signature", independently of emulator/protocol/auth.ts:
+ * Signature V2 computed here from the Developer Guide's "HMAC-SHA Signature", independently of emulator/http/signature.ts:
  * byte-wise percent-encoding of the UTF-8 form, sort on the raw names.
  */
 export function signV2(

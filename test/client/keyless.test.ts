@@ -1,4 +1,4 @@
-// Keyless use against a local endpoint (issue 12): with no AWS credentials anywhere, a client for a
+// Keyless use against a local endpoint: with no AWS credentials anywhere, a client for a
 // loopback endpoint signs with PLACEHOLDER_CREDENTIALS; any other failure to find keys is a
 // SimpleDBCredentialsError. The client runs from dist/ (`npm test` builds first) in a child process
 // whose environment has no AWS variables, no AWS files and no instance metadata, so the standard

@@ -1,4 +1,4 @@
-// The web console (issue 16) in a real browser: Debian's chromium driven by playwright-core,
+// The web console in a real browser: Debian's chromium driven by playwright-core,
 // against a real emulator, with data made and checked by aws-sdk v2 and our own client.
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';

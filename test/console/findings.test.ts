@@ -1,10 +1,10 @@
-// The console's Findings view (issue 17): the sync-bug detector's findings in a real browser,
+// The console's Findings view: the sync-bug detector's findings in a real browser,
 // each linked to its item's timeline, where the requests it names are marked.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { as, plantStaleReadWrite } from '../analyze/support.js';
-import { createDomain } from '../sync/helpers.js';
+import { createDomain } from '../support/sync.js';
 import { buildPage, LAUNCH, SHOTS, SKIP_BROWSER } from './support.js';
 
 let emu: Emulator | undefined;

@@ -1,4 +1,4 @@
-// The cross-origin attacks of issue 13, made by a real page in Debian's chromium: a page served
+// Cross-origin attacks made by a real page in Debian's chromium: a page served
 // from another origin fires the "simple" requests a browser sends without asking (text/plain
 // POSTs, a GET), and the emulator must have changed nothing. With --cors naming the page's origin,
 // the same page may drive the control routes with JSON, through the browser's preflight.

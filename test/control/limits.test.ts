@@ -1,4 +1,4 @@
-// Timeouts and limits (issue 13, item 4): a client stalling mid-headers or mid-body is dropped
+// Timeouts and limits: a client stalling mid-headers or mid-body is dropped
 // after the configured time, with a SimpleDB error document if it is still listening; idle
 // keep-alive connections close; connections beyond the cap are refused; a client that drops a
 // half-sent body is a debug line, not an error. Small limits and raw sockets; every wait is on

@@ -1,4 +1,4 @@
-// The control surface (issue 13, items 1, 2 and 7): each unauthenticated and cross-origin attempt
+// The control surface: each unauthenticated and cross-origin attempt
 // the issue found, refused when authentication is on; the unauthenticated ones open, as before,
 // when it is off; cross-origin ones refused either way unless --cors names the origin; with
 // isolated accounts, the journal and a reset reach only the caller's own account.

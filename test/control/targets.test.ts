@@ -1,4 +1,4 @@
-// XML for every answer on the protocol space (issue 13, item 3): request targets that Express's
+// XML for every answer on the protocol space: request targets that Express's
 // router cannot parse used to get its HTML "Cannot GET null" page. They are sent byte for byte
 // over a raw socket, since an HTTP client would normalise them. Under the control prefixes the
 // answer is JSON instead, and never an HTML page either.

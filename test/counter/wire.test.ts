@@ -282,6 +282,3 @@ function wireSuite(): void {
 }
 
 describe.skipIf(onAws)(LOCAL_SUITE_TITLE, { timeout: TEST_TIMEOUT_MS }, wireSuite);
-describe.skip('against real AWS SimpleDB: skipped, since observing the wire and injecting faults need the emulator', () => {
-  it('runs only against the emulator', () => undefined);
-});

@@ -1,4 +1,4 @@
-// Import (issue 15): every line checked with the service's rules before anything is kept, bad
+// Import: every line checked with the service's rules before anything is kept, bad
 // lines reported by number, merge versus --replace, limits, fixtures at start.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importLines, readLines } from '../../emulator/data/import.js';
 import { exportStore } from '../../emulator/data/export.js';
 import { startEmulator, Store } from '../../emulator/index.js';
-import { CLI, cli, removeTempDirs, stateOf, tempDir } from './helpers.js';
+import { CLI, cli, removeTempDirs, stateOf, tempDir } from './support.js';
 
 const lines = (...texts: string[]) => readLines('-', Readable.from([texts.join('\n')]));
 const item = (domain: string, name: string, attributes: Record<string, string[]>) => JSON.stringify({ domain, item: name, attributes });

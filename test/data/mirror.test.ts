@@ -1,4 +1,4 @@
-// mirror (issue 15): copies domains between two real emulators through the protocol, stops on
+// mirror: copies domains between two real emulators through the protocol, stops on
 // an error with a checkpoint, and resumes from it without reading again what was copied.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,7 +11,7 @@ import { BatchPutAttributesCommand, CreateDomainCommand } from '../../client/ind
 import { exportEndpoint, exportStore } from '../../emulator/data/export.js';
 import { mirror, stderrProgress, storeTarget } from '../../emulator/data/mirror.js';
 import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
-import { CLI, cli, client, KEYS, removeTempDirs, stateOf, tempDir } from './helpers.js';
+import { CLI, cli, client, KEYS, removeTempDirs, stateOf, tempDir } from './support.js';
 
 let source: Emulator;
 /** 300 items of 4 KB in `bbb`: two Select pages of at most 1 MB. */

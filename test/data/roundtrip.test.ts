@@ -1,4 +1,4 @@
-// Export → import round-trips byte-exactly (issue 15): through the CLI on database files, through
+// Export → import round-trips byte-exactly: through the CLI on database files, through
 // a running emulator's protocol, and as fixtures loaded at start.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDomainCommand, PutAttributesCommand, type ReplaceableAttribute } from '../../client/index.js';
 import { exportEndpoint, exportStore } from '../../emulator/data/export.js';
 import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
-import { cli, client, removeTempDirs, stateOf, tempDir } from './helpers.js';
+import { cli, client, removeTempDirs, stateOf, tempDir } from './support.js';
 
 const kb = (ch: string, bytes: number) => ch.repeat(bytes / Buffer.byteLength(ch));
 const ITEMS: Record<string, Record<string, string[]>> = {

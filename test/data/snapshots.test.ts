@@ -1,4 +1,4 @@
-// Snapshots for tests (issue 15): restore gives back exactly the state at capture, seen through
+// Snapshots for tests: restore gives back exactly the state at capture, seen through
 // the protocol, for :memory: and file stores; consistency mode, faults and the journal stay as they are.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import {
 } from '../../client/index.js';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { testControl } from '../../emulator/testing/index.js';
-import { client, removeTempDirs, stateOf, tempDir } from './helpers.js';
+import { client, removeTempDirs, stateOf, tempDir } from './support.js';
 
 afterAll(removeTempDirs);
 

@@ -1,4 +1,4 @@
-// The README is executable (contract C6; docs/readme-tests.md), and so are the docs pages its
+// The README is executable (docs/readme-tests.md), and so are the docs pages its
 // reference detail moved to (DOC_PAGES). Every fenced block tagged js,
 // javascript, ts, typescript, python, sh, bash or shell runs as a reader would run it, against an
 // emulator on 127.0.0.1: the test starts one per block in-process on a free port (port 0) and

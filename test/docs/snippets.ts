@@ -59,7 +59,7 @@ export function startsServer(code: string): boolean {
   return /\bnpm start\b|dist\/emulator\/cli\.js|^\s*(npx )?simpledb-local\b/m.test(code);
 }
 
-/** Every 8080 (the README's port, contract C7) becomes the port of the emulator this snippet gets. */
+/** Every 8080 (the README's port) becomes the port of the emulator this snippet gets. */
 export function withPort(code: string, port: number): string {
   return code.replace(/\b8080\b/g, String(port));
 }

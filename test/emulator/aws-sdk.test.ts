@@ -1,8 +1,8 @@
 // An independent real client, aws-sdk for JavaScript v2, doing CRUD and meeting the conditional
-// errors (issue 2, part 6). Its own XML parser and error mapping must accept our documents.
+// errors. Its own XML parser and error mapping must accept our documents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { emulator } from './helpers.js';
+import { emulator } from '../support/protocol.js';
 
 // The SDK prints a maintenance-mode notice on load unless told not to.
 process.env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] = '1';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { authParams, KEY, SECRET, signV2 } from '../auth/support.js';
-import { emulator, pairsOf, resultOf, send } from './helpers.js';
+import { emulator, pairsOf, resultOf, send } from '../support/protocol.js';
 
 let emu: Emulator;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-// The command line and the control endpoints (issue 2, part 7). Runs the built CLI
+// The command line and the control endpoints. Runs the built CLI
 // (dist/emulator/cli.js: `npm test` builds first) as a child process and waits on its events:
 // the listening line and the process exit.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { OPTION_SPECS } from '../../emulator/options.js';
 import { VERSION } from '../../emulator/core/version.js';
-import { getPairs, ok, resultOf, type Endpoint } from './helpers.js';
+import { getPairs, ok, resultOf, type Endpoint } from '../support/protocol.js';
 
 const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));
 const LISTENING = /^simpledb-local listening on (http:\/\/127\.0\.0\.1:(\d+))$/;
@@ -253,9 +253,11 @@ describe('programmatic handle', () => {
     await expect(fetch(`${url}/_simpledb/health`)).rejects.toThrow();
   });
 
-  it('close() is idempotent', async () => {
+  it('close() is idempotent: every call resolves, and the port is free afterwards', async () => {
     const emu = await startEmulator({ port: 0 });
-    await Promise.all([emu.close(), emu.close()]);
-    await emu.close();
+    const url = emu.url;
+    await expect(Promise.all([emu.close(), emu.close()])).resolves.toEqual([undefined, undefined]);
+    await expect(emu.close()).resolves.toBeUndefined();
+    await expect(fetch(`${url}/_simpledb/health`)).rejects.toThrow();
   });
 });

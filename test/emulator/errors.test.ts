@@ -1,6 +1,6 @@
-// Every error of every action: exact code, HTTP status and message, and the spec's validation
+// Every error of every action: exact code, HTTP status and message, and the service's validation
 // order, shown by sending requests where two errors apply and checking the earlier one wins
-// (issue 2, part 2). Messages are spelled out here rather than imported from errors.ts, so a
+// Messages are spelled out here rather than imported from errors.ts, so a
 // changed catalogue entry fails a test.
 import { signToken } from '../../emulator/core/nextToken.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import {
   type HttpResult,
   type Pairs,
   type ParamList,
-} from './helpers.js';
+} from '../support/protocol.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -107,7 +107,7 @@ describe('request-level errors, in the order the service checks', () => {
     expectError(res, 400, ...invalid('MaxNumberOfDomains', '6'));
     const noAction = await send(emu, { path: '/?DomainName=a&DomainName=b' });
     expectError(noAction, 400, ...invalid('DomainName', 'b'));
-    // Across query string and body the body wins (spec §1.2): not a repetition.
+    // Across query string and body the body wins (the Query API's form rules): not a repetition.
     const merged = await send(emu, {
       method: 'POST',
       path: '/?Action=Frobnicate&MaxNumberOfDomains=1',
@@ -263,7 +263,7 @@ function pairs(p: Pairs, replace = false): Record<string, string> {
   return Object.fromEntries(attrs(p, replace));
 }
 
-describe('PutAttributes: parameters in the spec order', () => {
+describe('PutAttributes: parameters in the order the service checks', () => {
   const put = (extra: Record<string, string>) => ({ Action: 'PutAttributes', DomainName: 'dom', ItemName: 'i', ...extra });
   const one = pairs([['a', '1']]);
 
@@ -471,7 +471,7 @@ describe('DeleteAttributes: parameters', () => {
   const del = (extra: Record<string, string>) => ({ Action: 'DeleteAttributes', DomainName: 'dom', ItemName: 'i', ...extra });
   const NAME_FOR_VALUE = 'The request must contain the attribute Name, if an attribute Value is specified.';
 
-  it('each error in the spec order', async () => {
+  it('each error in the order the service checks', async () => {
     await fails({ Action: 'DeleteAttributes', ItemName: 'i', 'Attribute.1.Value': 'v' }, 400, ...missing('DomainName'), '0.0000219907');
     await fails(del({ DomainName: 'no spaces' }), 400, ...invalid('DomainName', 'no spaces'));
     await fails({ Action: 'DeleteAttributes', DomainName: 'dom', 'Attribute.1.Value': 'v' }, 400, ...missing('ItemName'));
@@ -500,7 +500,7 @@ describe('BatchPutAttributes', () => {
   });
   const items = (count: number) => Object.assign({}, ...Array.from({ length: count }, (_, i) => item(i + 1, `it${i}`)));
 
-  it('each error in the spec order', async () => {
+  it('each error in the order the service checks', async () => {
     await fails({ Action: 'BatchPutAttributes', ...item(1, 'a') }, 400, ...missing('DomainName'), '0.0000219907');
     await fails(batch({ DomainName: '', ...item(1, 'a') }), 400, ...invalid('DomainName', ''));
     await fails(batch({}), 400, ...missing('Item'));
@@ -552,7 +552,7 @@ describe('BatchPutAttributes', () => {
 describe('BatchDeleteAttributes', () => {
   const batch = (extra: Record<string, string>) => ({ Action: 'BatchDeleteAttributes', DomainName: 'dom', ...extra });
 
-  it('each error in the spec order', async () => {
+  it('each error in the order the service checks', async () => {
     await fails({ Action: 'BatchDeleteAttributes', 'Item.1.ItemName': 'a' }, 400, ...missing('DomainName'), '0.0000219907');
     await fails(batch({ DomainName: 'x' }), 400, ...invalid('DomainName', 'x'));
     await fails(batch({}), 400, ...missing('Item'));

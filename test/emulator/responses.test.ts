@@ -1,5 +1,5 @@
 // Every action's success path and response envelope, over GET and over POST with each
-// Content-Type real clients send (issue 2, part 1).
+// Content-Type real clients send.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import {
@@ -11,7 +11,7 @@ import {
   PROLOG,
   resultOf,
   type CallOptions,
-} from './helpers.js';
+} from '../support/protocol.js';
 
 const started: Emulator[] = [];
 afterAll(async () => {
@@ -32,7 +32,7 @@ const transports: [string, CallOptions][] = [
 ];
 
 describe.each(transports)('every action over %s', (_label, transport) => {
-  it('answers each action with the service envelope and the spec BoxUsage', async () => {
+  it('answers each action with the service envelope and the documented BoxUsage', async () => {
     const emu = await fresh();
     const ids = new Set<string>();
     const run = async (params: Record<string, string>, action: string, boxUsage: string) => {
@@ -113,7 +113,7 @@ describe.each(transports)('every action over %s', (_label, transport) => {
   });
 });
 
-describe('BoxUsage beyond the base (spec §5 formula)', () => {
+describe('BoxUsage beyond the base (the documented formula)', () => {
   it('adds per byte over 1 KB on puts and per pair over 8 on gets', async () => {
     const emu = await fresh();
     await call(emu, { Action: 'CreateDomain', DomainName: 'box' });

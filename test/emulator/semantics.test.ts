@@ -1,4 +1,4 @@
-// What the actions do to the data (issue 2, part 3): replace and set semantics, deletes,
+// What the actions do to the data: replace and set semantics, deletes,
 // domain lifecycle, ListDomains paging, DomainMetadata byte counts, all-or-nothing writes,
 // exact round trips of awkward values and boto 2's numbering.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import {
   send,
   text,
   type Pairs,
-} from './helpers.js';
+} from '../support/protocol.js';
 
 let emu: Emulator;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
-// Request sizes real clients reach (issue 2, part 4): the largest legal batch over POST, boto 2's
+// Request sizes real clients reach: the largest legal batch over POST, boto 2's
 // long GET URLs, and what happens past the caps (a SimpleDB error document, never HTML).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { MAX_HEADER_BYTES } from '../../emulator/index.js';
 import { MAX_BODY_BYTES } from '../../emulator/http/body.js';
-import { call, emulator, encodeParams, expectError, FORM, getPairs, metadata, ok, resultOf, send } from './helpers.js';
+import { call, emulator, encodeParams, expectError, FORM, getPairs, metadata, ok, resultOf, send } from '../support/protocol.js';
 
 let emu: Emulator;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 // Replays every request real clients sent (test/fixtures/wire/*.jsonl), byte for byte apart from the
-// Host header, against a fresh emulator per client (issue 2, part 5). Each answer must be a
+// Host header, against a fresh emulator per client. Each answer must be a
 // well-formed SimpleDB document; an error is accepted only when the ALLOWED table below names it
 // for that request, so a regression in parameter parsing fails here. After each successful put,
 // the stored pairs are compared with the capture's own decoding of the parameters.
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { emulator, errorOf, getPairs, resultOf, send, type Pairs } from './helpers.js';
+import { emulator, errorOf, getPairs, resultOf, send, type Pairs } from '../support/protocol.js';
 
 interface Capture {
   client: string;

@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { children, parseXml, text, type XmlNode } from '../emulator/helpers.js';
+import { children, parseXml, text, type XmlNode } from '../support/protocol.js';
 import {
   between,
   post,

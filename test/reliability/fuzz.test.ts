@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS, PROLOG } from '../emulator/helpers.js';
+import { NS, PROLOG } from '../support/protocol.js';
 import { exchange, type RawAnswer } from './rawHttp.js';
 import { post, runSeed, SCALE, startCli, stopAll, stopCli, type CliServer } from './support.js';
 
@@ -167,7 +167,7 @@ function form(params: Pair[], how: Encoding, random: number): string {
 
 // ---------------------------------------------------------------- requests
 
-/** The targets issue 13 found answered with an Express HTML page; kept as they were found. */
+/** Targets once answered with an Express HTML page; kept as they were found. */
 const ODD_TARGETS = ['//?@a#', '//?@a?#', '//?a=@i.W?f#'];
 
 const PATHS = ['', '//', '/x', '/%2F', '*', '/../', '/;a', '/%', '/./', 'http://127.0.0.1/', '/?', '/#', '/\u00e9', '/ /'];

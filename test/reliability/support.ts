@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { randomSeed, seededRandom } from '../../emulator/sync/random.js';
-import { encodeParams, FORM, type ParamList } from '../emulator/helpers.js';
+import { encodeParams, FORM, type ParamList } from '../support/protocol.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));
 const LISTENING = /^simpledb-local listening on (http:\/\/127\.0\.0\.1:(\d+))$/;

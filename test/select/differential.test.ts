@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
-import { Fixture, type Data } from './helpers.js';
+import { Fixture, type Data } from './support.js';
 import { selectAll } from './http.js';
 import {
   countComparisons,

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { signToken } from '../../emulator/core/nextToken.js';
 import { parseSelect } from '../../emulator/select/parser.js';
 import { scopeHash } from '../../emulator/select/token.js';
-import { Fixture } from './helpers.js';
+import { Fixture } from './support.js';
 
 const f = new Fixture().put({ a: { x: ['1'] }, b: { x: ['2'] }, c: { x: ['3'] } });
 afterAll(() => f.close());
@@ -110,7 +110,7 @@ describe('each error', () => {
   });
 });
 
-describe('validation order (SIMPLEDB-actions.md §10)', () => {
+describe('validation order', () => {
   test('MissingParameter before ConsistentRead', () => {
     expect(f.code(undefined, [['ConsistentRead', 'bad']])).toBe('MissingParameter');
   });

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { SdbError } from '../../emulator/core/errors.js';
-import { Fixture } from './helpers.js';
+import { Fixture } from './support.js';
 import { exprArb, printQuery, styleFrom } from './reference.js';
 
 const ALLOWED = new Set([

@@ -1,5 +1,5 @@
 import type { Emulator } from '../../emulator/index.js';
-import { parseSelectResult, type ResultItem } from './helpers.js';
+import { parseSelectResult, type ResultItem } from './support.js';
 
 export interface HttpAnswer {
   status: number;

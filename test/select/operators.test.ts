@@ -1,6 +1,6 @@
 /** One test per operator and output form, against a real SQLite store. */
 import { afterAll, describe, expect, test } from 'vitest';
-import { Fixture } from './helpers.js';
+import { Fixture } from './support.js';
 
 const f = new Fixture().put({
   i1: { Title: ['The Right Stuff'], Year: ['1983'], Rating: ['****', '4 stars'], Keyword: ['Book', 'Hardcover'], Price: ['9'] },

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Fixture } from './helpers.js';
+import { Fixture } from './support.js';
 
 const ORDERS = [
   '',

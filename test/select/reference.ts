@@ -3,7 +3,7 @@
  * rather than speed, plus random query generation and printing for the differential tests.
  */
 import fc from 'fast-check';
-import type { Data } from './helpers.js';
+import type { Data } from './support.js';
 
 export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=';
 export type Subj = { k: 'attr'; name: string } | { k: 'every'; name: string } | { k: 'itemName' };

@@ -1,4 +1,4 @@
-// Real synchronisation bugs, reproduced on demand and deterministically (issue 7): each test is
+// Real synchronisation bugs, reproduced on demand and deterministically: each test is
 // also a recipe of the cookbook in docs/sync.md. Most counters here are naive
 // read-modify-write loops over plain HTTP (test/sync/helpers.ts), which is what the bugs look
 // like in application code; (b) also runs the reliable Counter of client/counter.ts.
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import type { JournalEntry } from '../../emulator/sync/index.js';
 import { Counter, SimpleDBClient } from '../../client/index.js';
-import { call, createDomain, get, ManualClock, put, start } from './helpers.js';
+import { call, createDomain, get, ManualClock, put, start } from '../support/sync.js';
 
 process.env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] = '1';
 const { default: AWS } = await import('aws-sdk');

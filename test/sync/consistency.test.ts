@@ -1,8 +1,8 @@
-// Simulated eventual consistency (issue 7): stale reads on demand, replayable with a seed,
+// Simulated eventual consistency: stale reads on demand, replayable with a seed,
 // and a version log that stays bounded by the staleness window.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { createDomain, get, ManualClock, ok, put, select, start } from './helpers.js';
+import { createDomain, get, ManualClock, ok, put, select, start } from '../support/sync.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -172,5 +172,30 @@ describe('version log', () => {
     await put(emu, 'd4x', 'b', { v: '1' });
     emu.reset();
     expect(emu.control.consistency().history.changes).toBe(0);
+  });
+});
+
+describe('draws keyed by client', () => {
+  /** Each client's lags, after the clients read the same item in `order`. */
+  async function lagsOf(order: readonly string[]): Promise<Record<string, (number | undefined)[]>> {
+    const clock = new ManualClock();
+    const run = await start({ now: clock.now, consistency: 'eventual', seed: 11 });
+    try {
+      await createDomain(run, 'inter');
+      for (const who of order) await get(run, 'inter', 'x', false, who);
+      const entries = run.control.journal({ action: 'GetAttributes' });
+      return Object.fromEntries([...new Set(order)].map((who) => [who, entries.filter((e) => e.userAgent === who).map((e) => e.read?.lagMs)]));
+    } finally {
+      await run.close();
+    }
+  }
+
+  it("a client's reads draw the same staleness however the clients interleave", async () => {
+    const apart = await lagsOf(['ua-a', 'ua-a', 'ua-a', 'ua-b', 'ua-b', 'ua-b']);
+    const interleaved = await lagsOf(['ua-b', 'ua-a', 'ua-b', 'ua-a', 'ua-a', 'ua-b']);
+    expect(interleaved).toEqual(apart);
+    // Not one constant: each read draws anew.
+    expect(new Set(apart['ua-a']).size).toBeGreaterThan(1);
+    expect(apart['ua-a']).not.toEqual(apart['ua-b']);
   });
 });

@@ -1,4 +1,4 @@
-// The control surface (issue 7): JSON routes under /_simpledb/, their 400s, the journal's
+// The control surface: JSON routes under /_simpledb/, their 400s, the journal's
 // filters, export and file, fault firing rules, the start-up options and the moto reset route.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import type { JournalEntry } from '../../emulator/sync/index.js';
-import { call, control, createDomain, get, ok, put, start } from './helpers.js';
+import { call, control, createDomain, get, ok, put, start } from '../support/sync.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -146,7 +146,7 @@ describe('fault routes', () => {
     expect(entry?.faults).toEqual([{ rule: 'f1', effect: 'delay:after:300' }]);
   });
 
-  it('every injected code of the spec table answers with its status', async () => {
+  it('every injected code of the Developer Guide error table answers with its status', async () => {
     emu = await start();
     await createDomain(emu, 'd9x');
     const expected: Record<string, number> = {

@@ -29,7 +29,7 @@ function parseActionBody(body: unknown): Pair[] {
 }
 
 /**
- * `POST /_simpledb/action` (contract C2): the console's way into the actions. The guard in front
+ * `POST /_simpledb/action`: the console's way into the actions. The guard in front
  * of /_simpledb has authenticated the browser, so no signature is asked for; the answer is the
  * protocol route's own status and XML document.
  */

@@ -2,9 +2,9 @@
  * Plain HTTP to the emulator, so these reproductions show the wire exchange a client makes
  * (and do not depend on any client's retry policy unless a test chooses one).
  */
-import { exactXmlParser } from '../support/xml.js';
+import { exactXmlParser } from './xml.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
-import { jsonOrUndefined } from '../support/json.js';
+import { jsonOrUndefined } from './json.js';
 
 export interface Reply {
   status: number;

@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { expect } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
-import { exactXmlParser } from '../support/xml.js';
+import { exactXmlParser } from './xml.js';
 
 export const NS = 'http://sdb.amazonaws.com/doc/2009-04-15/';
 export const PROLOG = '<?xml version="1.0"?>\n';
