@@ -1,4 +1,4 @@
-// Hostile input and failures (issue 25): what cannot come back byte-exact is refused with its line
+// Hostile input and failures: what cannot come back byte-exact is refused with its line
 // and byte offset, messages keep their reason and never echo raw bytes, and a failed export, import
 // or mirror leaves the files it found as they were and creates none.
 import { createServer } from 'node:net';
@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { firstInvalidUtf8 } from '../../emulator/data/import.js';
 import { startEmulator } from '../../emulator/index.js';
-import { cli, removeTempDirs, tempDir } from './helpers.js';
+import { cli, removeTempDirs, tempDir } from './support.js';
 
 afterAll(removeTempDirs);
 
