@@ -43,7 +43,7 @@ async function runMirror(o: MirrorOptions): Promise<number> {
   process.once('SIGINT', interrupted);
   try {
     const to = toClient ? endpointTarget(toClient) : storeTarget(store as Store);
-    await mirror({ from, to, domains: o.domain, checkpointFile: o.checkpoint, progress });
+    await mirror({ from, to, domains: o.domain, checkpointFile: o.checkpoint, progress, notice: (m) => process.stderr.write(`mirror: ${m}\n`) });
     failed = false;
     return 0;
   } catch (err) {
