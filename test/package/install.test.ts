@@ -3,18 +3,20 @@
 // type checking (strict, no skipLibCheck) with node16 and bundler resolution, and the Vitest kit.
 //
 // The install reuses npm's cache (`--prefer-offline`; the registry only for what it lacks). Install
-// scripts are skipped and better-sqlite3's native module is copied from this checkout's own build
-// of the same version, so the run needs no compiler and takes seconds; the README's "Install"
-// section says what a user's install compiles and why.
+// scripts are skipped, as a client-only user may (the client runs first, with no native module);
+// then better-sqlite3's native module is copied from this checkout's own build of the same
+// version, so the run needs no compiler; the README's "Install" section says what a user's
+// install compiles and why.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../emulator/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const exec = promisify(execFile);
@@ -48,10 +50,15 @@ beforeAll(async () => {
   expect(version('better-sqlite3')).toBe(
     (JSON.parse(readFileSync(join(project, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string }).version,
   );
-  const release = join(project, 'node_modules', 'better-sqlite3', 'build', 'Release');
-  mkdirSync(release, { recursive: true });
-  copyFileSync(join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), join(release, 'better_sqlite3.node'));
 }, 300_000);
+
+const nativeModule = () => join(project, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+
+/** What better-sqlite3's install script would have built, from this checkout's build of the same version. */
+function addNativeModule(): void {
+  mkdirSync(dirname(nativeModule()), { recursive: true });
+  copyFileSync(join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), nativeModule());
+}
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -84,10 +91,9 @@ describe('the packed package, installed into an empty project', () => {
     expect(files.filter((f) => /^dist\/(bench|examples)\/|\.map$|^test\//.test(f))).toEqual([]);
   });
 
-  it('runs the CLI from node_modules/.bin, and the client from ESM, from the root export and from CommonJS through import()', async () => {
-    const ours = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-    expect((await run(join(project, 'node_modules', '.bin', 'simpledb-local'), ['--version'])).stdout.trim()).toBe(ours);
-    const emu = await startCli();
+  it('the client, from ESM, from the root export and from CommonJS through import(), needs no native module (install with --ignore-scripts)', async () => {
+    expect(existsSync(nativeModule())).toBe(false);
+    const emu = await startEmulator({ port: 0 });
     try {
       const client = (specifier: string) => `
         const { SimpleDBClient, CreateDomainCommand, ListDomainsCommand } = await import('${specifier}');
@@ -102,6 +108,18 @@ describe('the packed package, installed into an empty project', () => {
       for (const [file, domain] of [['esm.mjs', 'from_esm'], ['root.mjs', 'from_root'], ['commonjs.cjs', 'from_cjs']]) {
         expect((await run(process.execPath, [file as string], project, { URL: emu.url, DOMAIN: domain })).stdout.trim(), file).toBe('ok');
       }
+    } finally {
+      await emu.close();
+    }
+  }, 120_000);
+
+  it('runs the CLI from node_modules/.bin once better-sqlite3 is built', async () => {
+    addNativeModule();
+    const ours = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    expect((await run(join(project, 'node_modules', '.bin', 'simpledb-local'), ['--version'])).stdout.trim()).toBe(ours);
+    const emu = await startCli();
+    try {
+      expect((await fetch(`${emu.url}/_simpledb/health`)).status).toBe(200);
     } finally {
       await emu.stop();
     }
@@ -133,6 +151,7 @@ export async function use(): Promise<string | undefined> {
   }, 240_000);
 
   it('runs the Vitest kit project of docs/testing.md with the installed package', async () => {
+    addNativeModule();
     const kit = join(project, 'kit');
     mkdirSync(kit);
     for (const f of readdirSync(join(root, 'test', 'kit', 'projects', 'vitest')).filter((n) => n.endsWith('.mjs'))) copyFileSync(join(root, 'test', 'kit', 'projects', 'vitest', f), join(kit, f));
