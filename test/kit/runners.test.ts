@@ -108,6 +108,27 @@ describe('test-runner kit', () => {
     },
   );
 
+  it.skipIf(python === undefined)('pytest conftest under `simpledb-local explore`: the unchanged project tests against each run\'s emulator', async () => {
+    const dir = userProject();
+    for (const file of ['conftest.py', 'test_users.py']) copyFileSync(join(project('pytest'), file), join(dir, file));
+    const { code, output } = await runProject(
+      process.execPath,
+      [`${root}dist/emulator/cli.js`, 'explore', '--runs', '2', '--consistency', 'consistent', '--shrink-runs', '0', '--json', '--',
+        python ?? 'python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', dir],
+      {},
+      dir,
+    );
+    expect(code, output).toBe(0);
+    // stdout (the JSON, pretty-printed) comes first, explore's progress lines on stderr after it.
+    const result = JSON.parse(output.slice(output.indexOf('{'), output.indexOf('\n}\n') + 2)) as { runs: { failed: boolean; requests: number; output: string }[] };
+    expect(result.runs.map((r) => r.failed)).toEqual([false, false]);
+    // The tests' requests reached explore's emulators, not one the fixture started.
+    for (const run of result.runs) {
+      expect(run.output).toMatch(/3 passed/);
+      expect(run.requests).toBeGreaterThan(3);
+    }
+  });
+
   it.skipIf(python === undefined)('pytest conftest: a failed start reports the emulator\'s own stderr', async () => {
     const dir = userProject();
     for (const file of ['conftest.py', 'test_users.py']) copyFileSync(join(project('pytest'), file), join(dir, file));

@@ -1,0 +1,86 @@
+// The console destroys nothing it was not explicitly asked to, in a real browser: a confirmation
+// left open when the user navigates away acts on nothing, and deleting an item refuses when any
+// attribute changed since it was shown (SimpleDB's Expected checks one attribute only).
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CreateDomainCommand, GetAttributesCommand, ListDomainsCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { buildPage, LAUNCH, SKIP_BROWSER } from './support.js';
+
+let emu: Emulator;
+let browser: Browser;
+let client: SimpleDBClient;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  if (SKIP_BROWSER) return;
+  buildPage();
+  emu = await startEmulator({ port: 0 });
+  client = new SimpleDBClient({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+  browser = await chromium.launch(LAUNCH);
+}, 60_000);
+
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await emu?.close();
+});
+
+async function open(hash: string): Promise<Page> {
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${emu.url}/_simpledb/console/${hash}`);
+  return page;
+}
+
+const domains = async () => (await client.send(new ListDomainsCommand({}))).DomainNames ?? [];
+
+describe.skipIf(SKIP_BROWSER)('nothing destructive without a fresh confirmation bound to what it names', () => {
+  it("a delete-domain dialog left open through the browser's Back deletes nothing when confirmed afterwards", async () => {
+    for (const d of ['keep_one', 'keep_two']) await client.send(new CreateDomainCommand({ DomainName: d }));
+    const page = await open('#/domains/keep_two');
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('button', { name: 'Delete domain keep_one' }).click();
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(1);
+    await page.goBack();
+    await page.waitForURL(/#\/domains\/keep_two$/);
+    // Whatever the page shows now, a confirmation from before must not act: the dialog is gone,
+    // and a confirm button, were one left, would be clicked here.
+    const stale = page.getByRole('dialog').getByRole('button', { name: 'Delete domain' });
+    if ((await stale.count()) > 0) await stale.click();
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(await domains()).toEqual(expect.arrayContaining(['keep_one', 'keep_two']));
+  });
+
+  it('deleting an item after another client changed a later attribute is refused with the difference, and deletes nothing', async () => {
+    await client.send(new CreateDomainCommand({ DomainName: 'orders' }));
+    await client.send(
+      new PutAttributesCommand({ DomainName: 'orders', ItemName: 'o1', Attributes: [{ Name: 'a_status', Value: 'open' }, { Name: 'z_total', Value: '10' }] }),
+    );
+    const page = await open('#/domains/orders/items/o1');
+    await expect.poll(() => page.getByRole('table').textContent()).toContain('z_total');
+    // Meanwhile another client changes the attribute shown last, and adds one.
+    await client.send(
+      new PutAttributesCommand({ DomainName: 'orders', ItemName: 'o1', Attributes: [{ Name: 'z_total', Value: '12', Replace: true }, { Name: 'note', Value: 'rush' }] }),
+    );
+    await page.getByRole('button', { name: 'Delete item' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete item' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Not deleted: the item changed since it was shown');
+    const alert = (await page.getByRole('alert').textContent()) ?? '';
+    expect(alert).toContain('z_total: shown ["10"], now ["12"]');
+    expect(alert).toContain('note: shown [], now ["rush"]');
+    const now = await client.send(new GetAttributesCommand({ DomainName: 'orders', ItemName: 'o1', ConsistentRead: true }));
+    expect(now.Attributes?.map((a) => `${a.Name}=${a.Value}`).sort()).toEqual(['a_status=open', 'note=rush', 'z_total=12']);
+
+    // Reloaded, the item as it is now can be deleted.
+    await page.getByRole('button', { name: 'Reload the item' }).click();
+    await expect.poll(() => page.getByRole('table').textContent()).toContain('rush');
+    await page.getByRole('button', { name: 'Delete item' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete item' }).click();
+    await expect.poll(async () => (await client.send(new GetAttributesCommand({ DomainName: 'orders', ItemName: 'o1', ConsistentRead: true }))).Attributes ?? []).toEqual([]);
+  });
+});
