@@ -1,6 +1,7 @@
 // The console destroys nothing it was not explicitly asked to, in a real browser: a confirmation
 // left open when the user navigates away acts on nothing, and deleting an item refuses when any
 // attribute changed since it was shown (SimpleDB's Expected checks one attribute only).
+import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDomainCommand, GetAttributesCommand, ListDomainsCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 
 async function open(hash: string): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(`${emu.url}/_simpledb/console/${hash}`);
   return page;
@@ -82,5 +83,22 @@ describe.skipIf(SKIP_BROWSER)('nothing destructive without a fresh confirmation 
     await page.getByRole('button', { name: 'Delete item' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete item' }).click();
     await expect.poll(async () => (await client.send(new GetAttributesCommand({ DomainName: 'orders', ItemName: 'o1', ConsistentRead: true }))).Attributes ?? []).toEqual([]);
+  });
+
+  it('the CSV export escapes cells a spreadsheet would evaluate as formulas', async () => {
+    await client.send(new CreateDomainCommand({ DomainName: 'sheet' }));
+    const values = ['=HYPERLINK("http://x.test","click")', '+1+2', '-3', '@SUM(A1)', '\t=1', 'plain', '2-1'];
+    for (const [i, v] of values.entries()) {
+      await client.send(new PutAttributesCommand({ DomainName: 'sheet', ItemName: `r${i}`, Attributes: [{ Name: 'v', Value: v }] }));
+    }
+    const page = await open(`#/select?q=${encodeURIComponent('select v from `sheet`')}&consistent=1`);
+    await expect.poll(() => page.getByRole('table').count()).toBeGreaterThan(0);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const text = readFileSync((await (await download).path()) ?? '', 'utf8');
+    const cells = text.trim().split('\r\n').slice(1).map((line) => line.slice(line.indexOf(',') + 1));
+    expect(cells.sort()).toEqual(
+      [`"'=HYPERLINK(""http://x.test"",""click"")"`, `"'+1+2"`, `"'-3"`, `"'@SUM(A1)"`, `"'\t=1"`, 'plain', '2-1'].sort(),
+    );
   });
 });
