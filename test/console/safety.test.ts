@@ -101,4 +101,35 @@ describe.skipIf(SKIP_BROWSER)('nothing destructive without a fresh confirmation 
       [`"'=HYPERLINK(""http://x.test"",""click"")"`, `"'+1+2"`, `"'-3"`, `"'@SUM(A1)"`, `"'\t=1"`, 'plain', '2-1'].sort(),
     );
   });
+
 });
+
+describe.skipIf(SKIP_BROWSER)('wide data stays readable', () => {
+  it('a 1,024-character value leaves the item column readable, in the items view and the workbench', async () => {
+    await client.send(new CreateDomainCommand({ DomainName: 'wide' }));
+    const long = 'x'.repeat(1024);
+    await client.send(new PutAttributesCommand({ DomainName: 'wide', ItemName: 'customer-0001', Attributes: [{ Name: 'blob', Value: long }, { Name: 'name', Value: 'Ann' }] }));
+    for (const hash of ['#/domains/wide', `#/select?q=${encodeURIComponent('select * from `wide`')}&consistent=1`]) {
+      const page = await open(hash);
+      const itemCell = page.getByRole('rowheader', { name: 'customer-0001' });
+      await expect.poll(() => itemCell.count()).toBe(1);
+      const sizes = await page.evaluate(() => {
+        const th = document.querySelector('tbody th') as HTMLElement;
+        const probe = document.createElement('span');
+        probe.textContent = 'customer-0001';
+        probe.style.cssText = 'position:absolute;white-space:nowrap;font-weight:600';
+        th.append(probe);
+        const word = probe.getBoundingClientRect().width;
+        probe.remove();
+        return { column: th.getBoundingClientRect().width, word, table: (document.querySelector('table') as HTMLElement).getBoundingClientRect().width };
+      });
+      // The name fits on its line, and the table stays within a screen or two.
+      expect(sizes.column, hash).toBeGreaterThanOrEqual(sizes.word);
+      expect(sizes.table, hash).toBeLessThan(2600);
+      // The whole value is a click away, and the item view shows it whole.
+      await page.getByText('(1,024 characters)').click();
+      await expect.poll(() => page.locator('details.long[open] .full').textContent()).toBe(long);
+    }
+  });
+});
+

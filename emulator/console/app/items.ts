@@ -7,10 +7,19 @@ import { href } from './router.js';
 const MAX_COLUMNS = 24;
 
 /** A multi-valued attribute is a set: shown as one chip per value. */
+/** Characters of a value a table shows before it folds the rest away (the item view shows it whole). */
+const SHOWN_CHARS = 80;
+
+/** A value in a table cell: a long one as its start, the rest a click away. */
+function tableValue(v: string): Child {
+  if (v.length <= SHOWN_CHARS) return v;
+  return h('details', { class: 'long' }, h('summary', {}, `${v.slice(0, SHOWN_CHARS)}… (${v.length.toLocaleString('en')} characters)`), h('span', { class: 'full' }, v));
+}
+
 export function valuesCell(values: readonly string[] | undefined): Child {
   if (!values || values.length === 0) return h('span', { class: 'absent', 'aria-label': 'no value' }, '—');
-  if (values.length === 1) return values[0] ?? '';
-  return h('span', { class: 'set', 'aria-label': `set of ${values.length} values` }, ...values.map((v) => h('span', { class: 'chip' }, v)));
+  if (values.length === 1) return tableValue(values[0] ?? '');
+  return h('span', { class: 'set', 'aria-label': `set of ${values.length} values` }, ...values.map((v) => h('span', { class: 'chip' }, tableValue(v))));
 }
 
 export function itemsView(domain: string, next: string | undefined) {
