@@ -2,6 +2,8 @@
 // left open when the user navigates away acts on nothing, and deleting an item refuses when any
 // attribute changed since it was shown (SimpleDB's Expected checks one attribute only).
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDomainCommand, GetAttributesCommand, ListDomainsCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
@@ -113,22 +115,52 @@ describe.skipIf(SKIP_BROWSER)('wide data stays readable', () => {
       const page = await open(hash);
       const itemCell = page.getByRole('rowheader', { name: 'customer-0001' });
       await expect.poll(() => itemCell.count()).toBe(1);
-      const sizes = await page.evaluate(() => {
-        const th = document.querySelector('tbody th') as HTMLElement;
+      // Measured in the page (a string, so this file needs no DOM types): the column, the name's
+      // width on one line, and the table.
+      const sizes = (await page.evaluate(`(() => {
+        const th = document.querySelector('tbody th');
         const probe = document.createElement('span');
         probe.textContent = 'customer-0001';
         probe.style.cssText = 'position:absolute;white-space:nowrap;font-weight:600';
         th.append(probe);
         const word = probe.getBoundingClientRect().width;
         probe.remove();
-        return { column: th.getBoundingClientRect().width, word, table: (document.querySelector('table') as HTMLElement).getBoundingClientRect().width };
-      });
+        return { column: th.getBoundingClientRect().width, word, table: document.querySelector('table').getBoundingClientRect().width };
+      })()`)) as { column: number; word: number; table: number };
       // The name fits on its line, and the table stays within a screen or two.
       expect(sizes.column, hash).toBeGreaterThanOrEqual(sizes.word);
       expect(sizes.table, hash).toBeLessThan(2600);
       // The whole value is a click away, and the item view shows it whole.
       await page.getByText('(1,024 characters)').click();
       await expect.poll(() => page.locator('details.long[open] .full').textContent()).toBe(long);
+    }
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)('links to the console open from anywhere', () => {
+  it('a link clicked on a page served from another port opens the console, and a reload keeps it; that page still cannot read the journal', async () => {
+    const other = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<!doctype html><title>chat</title><a id="go" href="${emu.url}/_simpledb/console/#/domains">console</a>`);
+    });
+    await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = other.address() as AddressInfo;
+      context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      const answer = page.waitForResponse((r) => r.url().startsWith(`${emu.url}/_simpledb/console/`));
+      await page.click('#go');
+      expect((await answer).status()).toBe(200);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Domains');
+      const reloaded = await page.reload();
+      expect(reloaded?.status()).toBe(200);
+      // The other origin's own requests are refused as before.
+      await page.goto(`http://127.0.0.1:${port}/`);
+      const status = await page.evaluate((url) => fetch(`${url}/_simpledb/journal`).then((r) => r.status, () => 0), emu.url);
+      expect([0, 403]).toContain(status);
+    } finally {
+      other.close();
     }
   });
 });
