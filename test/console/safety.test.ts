@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 async function open(hash: string): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  context ??= await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(`${emu.url}/_simpledb/console/${hash}`);
   return page;
@@ -162,6 +162,32 @@ describe.skipIf(SKIP_BROWSER)('links to the console open from anywhere', () => {
     } finally {
       other.close();
     }
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)('traffic filters see the whole journal', () => {
+  it('a client filter finds entries older than the newest 300, pages further back, and keeps its empty state across polls', async () => {
+    const alpha = new SimpleDBClient({ endpoint: emu.url, region: 'us-east-1', clientId: 'alpha', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+    const beta = new SimpleDBClient({ endpoint: emu.url, region: 'us-east-1', clientId: 'beta', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+    await alpha.send(new CreateDomainCommand({ DomainName: 'traffic_old' }));
+    for (let i = 0; i < 3; i++) await alpha.send(new PutAttributesCommand({ DomainName: 'traffic_old', ItemName: `a${i}`, Attributes: [{ Name: 'n', Value: String(i) }] }));
+    for (let i = 0; i < 350; i++) await beta.send(new GetAttributesCommand({ DomainName: 'traffic_old', ItemName: 'a0' }));
+
+    const page = await open('#/traffic?client=alpha');
+    await expect.poll(() => page.locator('details.entry').count()).toBe(4);
+    expect(await page.locator('details.entry time').first().textContent()).toMatch(/ UTC$/);
+
+    const none = await open('#/traffic?client=nobody');
+    await expect.poll(() => none.getByText('No requests match yet.').count()).toBe(1);
+    // Through more than one poll of the journal (one a second), the notice stays.
+    await none.waitForResponse((r) => r.url().includes('/_simpledb/journal?') && r.url().includes('since='));
+    await none.waitForResponse((r) => r.url().includes('/_simpledb/journal?') && r.url().includes('since='));
+    expect(await none.getByText('No requests match yet.').count()).toBe(1);
+
+    const betaPage = await open('#/traffic?client=beta');
+    await expect.poll(() => betaPage.locator('details.entry').count()).toBe(300);
+    await betaPage.getByRole('button', { name: 'Older entries' }).click();
+    await expect.poll(() => betaPage.locator('details.entry').count()).toBe(350);
   });
 });
 
