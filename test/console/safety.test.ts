@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CreateDomainCommand, GetAttributesCommand, ListDomainsCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
+import { BatchPutAttributesCommand, CreateDomainCommand, GetAttributesCommand, ListDomainsCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { buildPage, LAUNCH, SKIP_BROWSER } from './support.js';
 
@@ -188,6 +188,33 @@ describe.skipIf(SKIP_BROWSER)('traffic filters see the whole journal', () => {
     await expect.poll(() => betaPage.locator('details.entry').count()).toBe(300);
     await betaPage.getByRole('button', { name: 'Older entries' }).click();
     await expect.poll(() => betaPage.locator('details.entry').count()).toBe(350);
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)('browsing', () => {
+  it('Select results link to their items; counts have thousands separators; fault counters refresh by themselves', async () => {
+    await client.send(new CreateDomainCommand({ DomainName: 'browse_me' }));
+    for (let b = 0; b < 48; b++) {
+      const items = Array.from({ length: 25 }, (_, i) => ({ Name: `i${b * 25 + i}`, Attributes: [{ Name: 'n', Value: String(b * 25 + i) }] }));
+      await client.send(new BatchPutAttributesCommand({ DomainName: 'browse_me', Items: items }));
+    }
+    const domainsPage = await open('#/domains');
+    await expect.poll(() => domainsPage.getByRole('row', { name: /browse_me/ }).locator('td').first().textContent()).toBe('1,200');
+
+    const selectPage = await open(`#/select?q=${encodeURIComponent("select * from `browse_me` where n = '7'")}&consistent=1`);
+    const link = selectPage.getByRole('link', { name: 'i7' });
+    await expect.poll(() => link.getAttribute('href')).toBe('#/domains/browse_me/items/i7');
+
+    const rule = emu.control.faults.add({ action: 'GetAttributes', domain: 'browse_me', delayMs: 1 });
+    try {
+      const shape = await open('#/shape');
+      const row = shape.locator(`tr[data-rule="${rule.id}"] td.num`);
+      await expect.poll(() => row.first().textContent()).toBe('0');
+      for (let i = 0; i < 3; i++) await client.send(new GetAttributesCommand({ DomainName: 'browse_me', ItemName: 'i1' }));
+      await expect.poll(() => row.allTextContents(), { timeout: 10_000 }).toEqual(['3', '3']);
+    } finally {
+      emu.control.faults.remove(rule.id);
+    }
   });
 });
 
