@@ -44,6 +44,15 @@ function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
+/** The journal ring's size: a bound on memory (the ring also stops at JOURNAL_MAX_BYTES), so a whole number with a ceiling. */
+const MAX_JOURNAL_SIZE = 10_000_000;
+
+function parseJournalSize(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n > MAX_JOURNAL_SIZE) throw new Error(`a whole number from 0 to ${MAX_JOURNAL_SIZE.toLocaleString('en-US')}`);
+  return n;
+}
+
 /** Repeatable, and the environment variable holds several origins separated by spaces or commas. */
 function parseCors(value: string, previous: unknown): string[] {
   return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseCorsOrigin))];
@@ -63,6 +72,7 @@ const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) =
   requestTimeout: cliCheck((v) => parseLimitText('requestTimeoutMs', v)),
   keepAliveTimeout: cliCheck((v) => parseLimitText('keepAliveTimeoutMs', v)),
   maxConnections: cliCheck((v) => parseLimitText('maxConnections', v)),
+  journalSize: cliCheck(parseJournalSize),
 };
 
 /** Mistakes in how the command was typed: one line and exit 2, the usual code for bad usage. */
@@ -129,6 +139,7 @@ async function serve(opts: CliOptions): Promise<void> {
     maxStalenessMs: opts.maxStaleness,
     seed: opts.seed,
     journal: opts.journal,
+    journalSize: opts.journalSize,
     controlFile: opts.controlFile,
     console: opts.console,
   };

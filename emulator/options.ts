@@ -2,6 +2,7 @@ import type { Level } from 'pino';
 import { SERVER_LIMIT_DEFAULTS } from './http/serverLimits.js';
 import type { Durability } from './store/durability.js';
 import { DEFAULT_MAX_STALENESS_MS, type ConsistencyMode } from './sync/consistency.js';
+import { DEFAULT_JOURNAL_SIZE } from './sync/index.js';
 
 /**
  * Every start-up option once: its CLI flag, its environment variable and its default. The CLI's
@@ -29,6 +30,7 @@ export interface CliOptions {
   maxStaleness: number;
   seed?: number;
   journal?: string;
+  journalSize: number;
   controlFile?: string;
   load?: string[];
   cors: string[];
@@ -54,6 +56,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'maxStaleness', flag: '--max-staleness <ms>', env: 'SIMPLEDB_LOCAL_MAX_STALENESS', description: 'eventual: how far behind a read may be, drawn per read', default: String(DEFAULT_MAX_STALENESS_MS) },
   { key: 'seed', flag: '--seed <n>', env: 'SIMPLEDB_LOCAL_SEED', description: 'seeds staleness and fault probabilities (default random, shown by GET /_simpledb/consistency)' },
   { key: 'journal', flag: '--journal <file>', env: 'SIMPLEDB_LOCAL_JOURNAL', description: 'append one JSON line per request to this file' },
+  { key: 'journalSize', flag: '--journal-size <n>', env: 'SIMPLEDB_LOCAL_JOURNAL_SIZE', description: 'requests the in-memory journal keeps (the console, GET /_simpledb/journal and /analysis see these); 0 keeps none', default: String(DEFAULT_JOURNAL_SIZE) },
   { key: 'load', flag: '--load <file...>', env: 'SIMPLEDB_LOCAL_LOAD', description: 'NDJSON fixtures (docs/data.md) loaded before listening; the variable separates files with :' },
   { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },
   { key: 'cors', flag: '--cors <origin...>', env: 'SIMPLEDB_LOCAL_CORS', description: 'browser origins (e.g. http://localhost:3000) allowed to call it; the variable takes them space-separated; any other foreign Origin is refused' },
