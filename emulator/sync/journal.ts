@@ -110,15 +110,39 @@ export class Journal {
     }
   }
 
-  /** Oldest first. */
+  /**
+   * Oldest first. Only the entries returned are built: the newest page walks back from the end,
+   * a page after `since` starts at the first entry after it, and both stop at `limit`.
+   */
   query(filter: JournalFilter = {}): JournalEntry[] {
-    const out: JournalEntry[] = [];
-    for (let i = this.head; i < this.ring.length; i++) {
-      const s = this.ring[i];
-      if (s && matches(s, filter)) out.push(publish(s));
+    const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+    const picked: Stored[] = [];
+    if (filter.since === undefined && filter.limit !== undefined) {
+      for (let i = this.ring.length - 1; i >= this.head && picked.length < limit; i--) {
+        const s = this.ring[i];
+        if (s && matches(s, filter)) picked.push(s);
+      }
+      picked.reverse();
+    } else {
+      for (let i = this.firstAfter(filter.since); i < this.ring.length && picked.length < limit; i++) {
+        const s = this.ring[i];
+        if (s && matches(s, filter)) picked.push(s);
+      }
     }
-    if (filter.limit === undefined) return out;
-    return filter.since === undefined ? out.slice(-filter.limit) : out.slice(0, filter.limit);
+    return picked.map(publish);
+  }
+
+  /** The index of the first entry after `since` (sequence numbers ascend along the ring). */
+  private firstAfter(since: number | undefined): number {
+    let lo = this.head;
+    if (since === undefined) return lo;
+    let hi = this.ring.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.ring[mid]?.seq ?? 0) <= since) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**

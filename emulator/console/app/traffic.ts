@@ -1,4 +1,4 @@
-import { ACTIONS, analysis, clientOf, control, type JournalEntry, type JournalPage } from './api.js';
+import { ACTIONS, analysis, clientOf, clientResolver, control, type JournalEntry, type JournalPage } from './api.js';
 import { field, h, notice, svg } from './dom.js';
 import { describeError } from './domains.js';
 import { href, TRAFFIC_FILTERS } from './router.js';
@@ -209,19 +209,27 @@ function gist(e: JournalEntry): string {
   return sets.length > 0 || cond ? ` ${sets.join(', ')}${cond}` : '';
 }
 
+/** The timeline's lanes: the analysis's clients once it has answered, the entry's own name until then. */
+let laneOf: (e: JournalEntry) => string = clientOf;
+
 /** What a mark means, in words: the SVG's title and the list's row. */
 function describe(e: JournalEntry): string {
   const kind = READS.has(e.action ?? '') ? (e.read?.stale ? 'stale read' : 'read') : isConditional(e) ? 'conditional write' : 'write';
   const marks = [isConflict(e) ? 'conflict' : '', isLost(e) ? 'response lost' : ''].filter(Boolean).join(', ');
-  return `#${e.seq} ${e.time.slice(11, 23)} ${clientOf(e)}: ${e.action} (${kind})${gist(e)} → ${e.code}${marks ? ` — ${marks}` : ''}`;
+  return `#${e.seq} ${e.time.slice(11, 23)} ${laneOf(e)}: ${e.action} (${kind})${gist(e)} → ${e.code}${marks ? ` — ${marks}` : ''}`;
 }
 
 /** Per journal seq, the findings that name it: `F1 stale-read-write (stale-read)`. */
 type Flags = Map<number, string[]>;
 
+/** A row names at most this many findings, then how many more. */
+const NAMED_FINDINGS = 3;
+
 const flagged = (e: JournalEntry, flags: Flags): string => {
   const f = flags.get(e.seq);
-  return f ? ` — finding ${f.join('; ')}` : '';
+  if (!f) return '';
+  const more = f.length > NAMED_FINDINGS ? ` and ${f.length - NAMED_FINDINGS} more` : '';
+  return ` — finding ${f.slice(0, NAMED_FINDINGS).join('; ')}${more}`;
 };
 
 function mark(e: JournalEntry, x: number, y: number, flags: Flags): SVGElement {
@@ -240,7 +248,7 @@ function mark(e: JournalEntry, x: number, y: number, flags: Flags): SVGElement {
 }
 
 function drawTimeline(entries: readonly JournalEntry[], flags: Flags): Element {
-  const clients = [...new Set(entries.map(clientOf))];
+  const clients = [...new Set(entries.map(laneOf))];
   const width = LEFT + STEP_W * (entries.length + 1);
   const height = LANE_H * clients.length + 46;
   const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': `Timeline: ${entries.length} requests by ${clients.length} clients` });
@@ -255,7 +263,7 @@ function drawTimeline(entries: readonly JournalEntry[], flags: Flags): Element {
   );
   entries.forEach((e, i) => {
     const x = LEFT + STEP_W * (i + 0.5);
-    const y = 20 + clients.indexOf(clientOf(e)) * LANE_H + LANE_H / 2;
+    const y = 20 + clients.indexOf(laneOf(e)) * LANE_H + LANE_H / 2;
     // Writes that changed the store carry their sequence number above the mark.
     if (e.writeSeq !== undefined) chart.append(svg('text', { x, y: y - 14, class: 'wseq', 'text-anchor': 'middle' }, `w${e.writeSeq}`));
     chart.append(mark(e, x, y, flags));
@@ -265,6 +273,7 @@ function drawTimeline(entries: readonly JournalEntry[], flags: Flags): Element {
 
 export function timelineView(domain: string, item: string) {
   return (root: HTMLElement): () => void => {
+    laneOf = clientOf;
     const status = h('div', {});
     const chart = h('div', { class: 'scroll timeline', tabindex: '0', role: 'region', 'aria-label': 'Timeline chart' });
     const table = h('ol', { class: 'timeline-list' });
@@ -277,17 +286,18 @@ export function timelineView(domain: string, item: string) {
     // The detector's findings for this item, read once: their requests are marked in the chart and the list.
     void analysis().then(
       (a) => {
-        for (const f of a.findings.filter((x) => x.domain === domain && x.item === item)) {
+        laneOf = clientResolver(a.clients);
+        for (const f of a.findings.filter((x) => x.domain === domain && (x.item === item || x.items?.includes(item)))) {
           for (const ev of f.evidence) flags.set(ev.seq, [...(flags.get(ev.seq) ?? []), `${f.id} ${f.kind} (${ev.role})`]);
         }
-        if (flags.size > 0 && entries.length > 0) draw();
+        if (entries.length > 0) draw();
       },
       (err: unknown) => status.append(notice('error', `Cannot run the analysis: ${describeError(err)}`)),
     );
     root.append(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: href.items(domain) }, domain), ' / ', h('a', { href: href.item(domain, item) }, item), ' / timeline'),
       h('h1', {}, `Timeline of ${item}`),
-      h('p', {}, 'Each lane is one client (its X-SimpleDB-Client name, else its User-Agent); time runs left to right in the order requests finished. Journal entries naming this item, updated live.'),
+      h('p', {}, 'Each lane is one client as the analysis tells them apart (its X-SimpleDB-Client name, else its keep-alive connection, else its User-Agent and key); time runs left to right in the order requests finished. Journal entries naming this item, updated live.'),
       h(
         'ul',
         { class: 'legend', 'aria-label': 'Legend' },

@@ -274,7 +274,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     for (const d of found.doubles) {
       drafts.push({
         kind: 'double-applied-retry',
-        doubt: undefined,
+        doubt: d.doubt,
         ...where(h),
         attributes: d.attributes,
         evidence: [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)],
