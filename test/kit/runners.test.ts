@@ -55,6 +55,20 @@ describe('test-runner kit', () => {
     await expectClosed(join(scratch, 'vitest'));
   });
 
+  it('vitest under `simpledb-local explore`: the globalSetup uses each run\'s emulator and starts none', async () => {
+    const dir = project('vitest');
+    const { code, output } = await runProject(
+      process.execPath,
+      [`${root}dist/emulator/cli.js`, 'explore', '--runs', '1', '--consistency', 'consistent', '--shrink-runs', '0', '--json', '--',
+        process.execPath, `${root}node_modules/vitest/vitest.mjs`, 'run', '--root', dir, '--config', `${dir}vitest.config.mjs`],
+      { KIT_REPORT: join(scratch, 'vitest-explore') },
+    );
+    expect(code, output).toBe(0);
+    const result = JSON.parse(output.slice(output.indexOf('{'), output.indexOf('\n}\n') + 2)) as { runs: { requests: number; output: string }[] };
+    expect(result.runs[0]?.output).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(result.runs[0]?.requests).toBeGreaterThan(3);
+  });
+
   it('vitest, an emulator per file: files in parallel, each resetting its own; every one closed afterwards', async () => {
     const dir = project('vitest-per-file');
     const report = join(scratch, 'per-file');
