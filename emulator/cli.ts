@@ -151,6 +151,7 @@ async function serve(opts: CliOptions): Promise<void> {
     journalMaxBytes: opts.journalMaxBytes,
     journalFiles: opts.journalFiles,
     journalSize: opts.journalSize,
+    openJournal: opts.openJournal,
     controlFile: opts.controlFile,
     console: opts.console,
   };
