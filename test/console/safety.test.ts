@@ -218,3 +218,42 @@ describe.skipIf(SKIP_BROWSER)('browsing', () => {
   });
 });
 
+describe.skipIf(SKIP_BROWSER)('the items view browses like a console', () => {
+  it('filters with a where on an attribute, sorts by one, and pages back as well as forward', async () => {
+    await client.send(new CreateDomainCommand({ DomainName: 'browse_pages' }));
+    for (let b = 0; b < 10; b++) {
+      const items = Array.from({ length: 25 }, (_, i) => {
+        const n = b * 25 + i;
+        return { Name: `p${String(n).padStart(3, '0')}`, Attributes: [{ Name: 'n', Value: String(n).padStart(3, '0') }, { Name: 'colour', Value: n % 2 ? 'red' : 'blue' }] };
+      });
+      await client.send(new BatchPutAttributesCommand({ DomainName: 'browse_pages', Items: items }));
+    }
+    const page = await open('#/domains/browse_pages');
+    const names = () => page.locator('table.items tbody th').allTextContents();
+    await expect.poll(async () => (await names()).length).toBe(100);
+    const first = await names();
+    await page.getByRole('link', { name: 'Next page »' }).click();
+    await expect.poll(async () => (await names())[0]).not.toBe(first[0]);
+    const second = await names();
+    await page.getByRole('link', { name: 'Next page »' }).click();
+    await expect.poll(async () => (await names())[0]).not.toBe(second[0]);
+    await page.getByRole('link', { name: '‹ Previous page' }).click();
+    await expect.poll(names).toEqual(second);
+    await page.getByRole('link', { name: '‹ Previous page' }).click();
+    await expect.poll(names).toEqual(first);
+
+    // where colour = 'red', sorted by n descending: the odd numbers from 249 down.
+    const form = page.getByRole('form', { name: 'Filter and sort the items' });
+    await form.getByLabel('Where attribute').fill('colour');
+    await form.getByLabel('Value').fill('red');
+    await form.getByLabel('Sort by').fill('n');
+    await form.getByLabel('Descending').check();
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(async () => (await names()).slice(0, 3)).toEqual(['p249', 'p247', 'p245']);
+    expect(page.url()).toContain('attr=colour');
+    await form.getByLabel('Operator').selectOption('is null');
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByText('No items match.').count()).toBe(1);
+  });
+});
+

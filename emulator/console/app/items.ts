@@ -1,7 +1,7 @@
 import { action, getAttributes, quoteName, select, type Attributes, domainMetadata } from './api.js';
 import { confirmDialog, field, h, notice, type Child } from './dom.js';
 import { describeError } from './domains.js';
-import { href } from './router.js';
+import { href, type Browse } from './router.js';
 
 /** More columns than this make a table nobody reads; the item view shows them all. */
 const MAX_COLUMNS = 24;
@@ -22,7 +22,41 @@ export function valuesCell(values: readonly string[] | undefined): Child {
   return h('span', { class: 'set', 'aria-label': `set of ${values.length} values` }, ...values.map((v) => h('span', { class: 'chip' }, tableValue(v))));
 }
 
-export function itemsView(domain: string, next: string | undefined) {
+const OPERATORS = ['=', '!=', '>', '>=', '<', '<=', 'like', 'not like', 'is null', 'is not null'] as const;
+const quoteValue = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+
+/**
+ * The Select behind the items view: `select *`, a `where` on one attribute when asked, and an
+ * `order by`, which the service allows only on an attribute a predicate names (so sorting adds
+ * `is not null` on it when the filter is on another one).
+ */
+export function browseQuery(domain: string, b: Browse): string {
+  const where: string[] = [];
+  if (b.attr) {
+    const op = (OPERATORS as readonly string[]).includes(b.op ?? '') ? (b.op as string) : '=';
+    where.push(op.startsWith('is') ? `${quoteName(b.attr)} ${op}` : `${quoteName(b.attr)} ${op} ${quoteValue(b.value ?? '')}`);
+  }
+  if (b.sort && b.sort !== b.attr) where.push(`${quoteName(b.sort)} is not null`);
+  const order = b.sort ? ` order by ${quoteName(b.sort)}${b.desc ? ' desc' : ''}` : '';
+  return `select * from ${quoteName(domain)}${where.length ? ` where ${where.join(' and ')}` : ''}${order}`;
+}
+
+/** The NextTokens of the pages seen, per query, so a page can link to the one before it. */
+function pageTrail(query: string): string[] {
+  try {
+    const all = JSON.parse(sessionStorage.getItem('simpledb-local.pages') ?? '{}') as Record<string, string[]>;
+    return all[query] ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberPage(query: string, trail: string[]): void {
+  // One query's trail kept: the tokens are long, and a session has little room.
+  sessionStorage.setItem('simpledb-local.pages', JSON.stringify({ [query]: trail }));
+}
+
+export function itemsView(domain: string, next: string | undefined, browse: Browse = {}) {
   return (root: HTMLElement): void => {
     const figures = h('p', { class: 'meta' });
     const status = h('div', { 'aria-live': 'polite' });
@@ -60,9 +94,11 @@ export function itemsView(domain: string, next: string | undefined) {
       figures,
       h('p', { class: 'links' }, h('a', { href: href.select(`select * from ${quoteName(domain)}`) }, 'Query in the workbench'), ' · ', h('a', { href: href.traffic({ domain }) }, 'Traffic of this domain')),
       form,
+      browseForm(domain, browse),
       status,
       table,
     );
+    const query = browseQuery(domain, browse);
     // After the page: DomainMetadata counts the whole domain, which a large one makes slow.
     const showFigures = () =>
       void domainMetadata(domain).then(
@@ -77,9 +113,18 @@ export function itemsView(domain: string, next: string | undefined) {
     async function drawPage(): Promise<void> {
       try {
         // The service's own paging: one page per Select, the next one by its NextToken.
-        const page = await select(`select * from ${quoteName(domain)}`, true, next);
+        const page = await select(query, true, next);
+        // Where this page stands among those seen ('' is the first page's token): the one before
+        // it is a link back. A page opened from a bookmark starts a trail of its own.
+        const current = next ?? '';
+        const trail = pageTrail(query);
+        const at = trail.indexOf(current);
+        const known = at >= 0 ? trail.slice(0, at + 1) : [current];
+        if (page.nextToken) rememberPage(query, [...known, page.nextToken]);
+        const previous = known.length > 1 ? known[known.length - 2] : undefined;
         if (page.items.length === 0) {
-          table.replaceChildren(notice('empty', next ? 'No more items.' : 'This domain has no items yet. Add one above.'));
+          const filtered = browse.attr !== undefined || browse.sort !== undefined;
+          table.replaceChildren(notice('empty', next ? 'No more items.' : filtered ? 'No items match.' : 'This domain has no items yet. Add one above.'));
           return;
         }
         const names = [...new Set(page.items.flatMap((i) => [...i.attributes.keys()]))].sort();
@@ -107,8 +152,10 @@ export function itemsView(domain: string, next: string | undefined) {
           h(
             'nav',
             { class: 'pager', 'aria-label': 'Pages' },
-            next ? h('a', { href: href.items(domain) }, '« First page') : null,
-            page.nextToken ? h('a', { href: href.items(domain, page.nextToken), rel: 'next' }, 'Next page »') : h('span', {}, 'Last page'),
+            next ? h('a', { href: href.items(domain, undefined, browse) }, '« First page') : null,
+            previous !== undefined && previous !== '' ? h('a', { href: href.items(domain, previous, browse), rel: 'prev' }, '‹ Previous page') : null,
+            previous === '' ? h('a', { href: href.items(domain, undefined, browse), rel: 'prev' }, '‹ Previous page') : null,
+            page.nextToken ? h('a', { href: href.items(domain, page.nextToken, browse), rel: 'next' }, 'Next page »') : h('span', {}, 'Last page'),
           ),
         );
       } catch (err) {
@@ -116,6 +163,31 @@ export function itemsView(domain: string, next: string | undefined) {
       }
     }
   };
+}
+
+/** Filter on one attribute and sort by one: each change is a new URL, so Back and bookmarks work. */
+function browseForm(domain: string, b: Browse): HTMLElement {
+  const attr = h('input', { name: 'filter-attribute', autocomplete: 'off', value: b.attr ?? '' });
+  const op = h('select', { name: 'filter-operator' }, ...OPERATORS.map((o) => h('option', { value: o, selected: (b.op ?? '=') === o }, o)));
+  const value = h('input', { name: 'filter-value', autocomplete: 'off', value: b.value ?? '' });
+  const sort = h('input', { name: 'sort-attribute', autocomplete: 'off', value: b.sort ?? '' });
+  const desc = h('input', { type: 'checkbox', name: 'sort-descending', checked: b.desc === true });
+  const form = h(
+    'form',
+    { class: 'inline', 'aria-label': 'Filter and sort the items' },
+    field('Where attribute', attr),
+    field('Operator', op),
+    field('Value', value),
+    field('Sort by', sort),
+    h('label', { class: 'check' }, desc, ' Descending'),
+    h('button', { type: 'submit' }, 'Apply'),
+    b.attr || b.sort ? h('a', { href: href.items(domain) }, 'Clear') : null,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    location.hash = href.items(domain, undefined, { attr: attr.value, op: op.value, value: value.value, sort: sort.value, desc: desc.checked });
+  });
+  return form;
 }
 
 /**
