@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BatchPutAttributesCommand, CreateDomainCommand, GetAttributesCommand, ListDomainsCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
+import { BatchPutAttributesCommand, CreateDomainCommand, GetAttributesCommand, ListDomainsCommand, PutAttributesCommand, SelectCommand, SimpleDBClient } from '../../client/index.js';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { buildPage, LAUNCH, SKIP_BROWSER } from './support.js';
 
@@ -254,6 +254,27 @@ describe.skipIf(SKIP_BROWSER)('the items view browses like a console', () => {
     await form.getByLabel('Operator').selectOption('is null');
     await form.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.getByText('No items match.').count()).toBe(1);
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)('bulk deletes', () => {
+  it('"Delete all items" deletes what it listed when confirmed, names the count, and keeps an item added meanwhile', async () => {
+    await client.send(new CreateDomainCommand({ DomainName: 'purge_me' }));
+    for (let b = 0; b < 3; b++) {
+      const items = Array.from({ length: 20 }, (_, i) => ({ Name: `q${b * 20 + i}`, Attributes: [{ Name: 'v', Value: '1' }] }));
+      await client.send(new BatchPutAttributesCommand({ DomainName: 'purge_me', Items: items }));
+    }
+    const page = await open('#/domains/purge_me');
+    await expect.poll(() => page.locator('table.items tbody tr').count()).toBe(60);
+    await page.getByRole('button', { name: 'Delete all items…' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toContain('Delete the 60 items of purge_me listed now?');
+    await client.send(new PutAttributesCommand({ DomainName: 'purge_me', ItemName: 'late', Attributes: [{ Name: 'v', Value: '2' }] }));
+    await dialog.getByRole('button', { name: 'Delete 60 items' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Deleted 60 items.' }).count()).toBe(1);
+    const left = await client.send(new SelectCommand({ SelectExpression: 'select itemName() from `purge_me`', ConsistentRead: true }));
+    expect(left.Items?.map((i) => i.Name)).toEqual(['late']);
+    expect(await domains()).toContain('purge_me');
   });
 });
 

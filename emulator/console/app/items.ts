@@ -95,9 +95,44 @@ export function itemsView(domain: string, next: string | undefined, browse: Brow
       h('p', { class: 'links' }, h('a', { href: href.select(`select * from ${quoteName(domain)}`) }, 'Query in the workbench'), ' · ', h('a', { href: href.traffic({ domain }) }, 'Traffic of this domain')),
       form,
       browseForm(domain, browse),
+      h('p', {}, h('button', { type: 'button', class: 'danger', onclick: () => void purge() }, 'Delete all items…')),
       status,
       table,
     );
+
+    /**
+     * Deletes every item of the domain (the domain stays), as listed when the user confirms: the
+     * dialog names how many, and an item added after that listing is not touched.
+     */
+    async function purge(): Promise<void> {
+      try {
+        const names: string[] = [];
+        let token: string | undefined;
+        // Bounded: 1,000 pages of 2,500 names.
+        for (let k = 0; k < 1000; k++) {
+          const page = await select(`select itemName() from ${quoteName(domain)} limit 2500`, true, token);
+          names.push(...page.items.map((i) => i.name));
+          token = page.nextToken;
+          if (!token) break;
+        }
+        if (names.length === 0) {
+          status.replaceChildren(notice('empty', 'This domain has no items to delete.'));
+          return;
+        }
+        const count = `${names.length.toLocaleString('en')} item${names.length === 1 ? '' : 's'}`;
+        if (!(await confirmDialog(`Delete the ${count} of ${domain} listed now? The domain stays; items added after this listing are kept.`, `Delete ${count}`))) return;
+        for (let i = 0; i < names.length; i += 25) {
+          const batch: Record<string, string> = { Action: 'BatchDeleteAttributes', DomainName: domain };
+          names.slice(i, i + 25).forEach((name, k) => (batch[`Item.${k + 1}.ItemName`] = name));
+          await action(batch);
+          status.replaceChildren(notice('info', `Deleted ${Math.min(i + 25, names.length).toLocaleString('en')} of ${count}…`));
+        }
+        status.replaceChildren(notice('ok', `Deleted ${count}.`));
+        await drawPage();
+      } catch (err) {
+        status.replaceChildren(notice('error', `Delete all items failed: ${describeError(err)}`));
+      }
+    }
     const query = browseQuery(domain, browse);
     // After the page: DomainMetadata counts the whole domain, which a large one makes slow.
     const showFigures = () =>
