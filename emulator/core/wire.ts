@@ -141,8 +141,18 @@ export interface JournalFilter {
   /** Matches ItemName or any item of a batch. */
   item?: string;
   code?: string;
+  /**
+   * Who sent it, as the console names a client: its X-SimpleDB-Client name, else the first word
+   * of its User-Agent (`Boto3/1.34.0 …` is `Boto3/1.34.0`).
+   */
+  client?: string;
+  /** Arrival at or after / before this time, in ms since the epoch. */
+  from?: number;
+  to?: number;
   /** Only entries after this sequence number. */
   since?: number;
+  /** Only entries before this sequence number: the page older than one already shown. */
+  before?: number;
   /** With `since`, the first this many after it; without, the last this many. */
   limit?: number;
 }
@@ -156,6 +166,11 @@ export interface ConsistencySettings {
   mode?: ConsistencyMode;
   /** eventual: the oldest state a read may see, in ms behind the clock. */
   maxStalenessMs?: number;
+  /**
+   * eventual: instead of time, how many writes (anywhere in the store) a read may be behind;
+   * null: by time. Counting writes makes a replay independent of how fast the test ran.
+   */
+  maxStalenessWrites?: number | null;
   /** Seeds the staleness drawn per read; the same seed replays the same sequence. */
   seed?: number;
 }
@@ -163,6 +178,7 @@ export interface ConsistencySettings {
 export interface ConsistencyState {
   mode: ConsistencyMode;
   maxStalenessMs: number;
+  maxStalenessWrites: number | null;
   seed: number;
   /** While frozen: the write sequence eventually consistent reads see. */
   frozenAtSeq: number | null;

@@ -9,6 +9,7 @@ import { newRequestId } from '../core/requestId.js';
 import type { Store } from '../store/store.js';
 import type { ProtocolHooks, RawRequest, RequestHooks } from '../sync/index.js';
 import { readBody } from './body.js';
+import type { HostPolicy } from './hosts.js';
 import type { OriginPolicy } from './origin.js';
 import { errorDocument, successResponse } from './render.js';
 import type { ConsoleRequest } from './routes/action.js';
@@ -28,6 +29,7 @@ export interface PipelineConfig {
    */
   authenticate: Authenticate;
   origins: OriginPolicy;
+  hosts: HostPolicy;
   /** Consistency simulation, fault injection and the journal (emulator/sync). */
   sync?: ProtocolHooks;
 }
@@ -116,7 +118,10 @@ function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | unde
   const { req } = ctx;
   const [path = '/', query = ''] = splitUrl(req.originalUrl);
   ctx.path = path;
-  if (config.origins.refuses(req)) throw errors.accessFailure(path);
+  // A GET changes data here, so a browser's request must show where it comes from (docs/security.md).
+  if (!config.hosts.allows(req.headers.host) || config.origins.refuses(req) || config.origins.unsignalledBrowser(req)) {
+    throw errors.accessFailure(path);
+  }
   if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
   if (path !== '/') throw errors.invalidUri(path);
   const parse = (body: string | null) => {
@@ -231,7 +236,16 @@ function splitUrl(url: string): [string, string] {
 /** Headers as a flat list: Node then skips normalising a header object on every response. */
 export function send(res: Response, status: number, xml: string, extra?: readonly string[]): void {
   if (res.headersSent) return;
-  const headers = ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml)), 'Server', 'Amazon SimpleDB'];
+  const headers = [
+    'Content-Type',
+    'text/xml',
+    'Content-Length',
+    String(Buffer.byteLength(xml)),
+    'Server',
+    'Amazon SimpleDB',
+    'X-Content-Type-Options',
+    'nosniff',
+  ];
   if (extra) headers.push(...extra);
   res.writeHead(status, headers);
   res.end(xml);

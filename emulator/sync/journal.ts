@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { readRequest } from '../actions/readers.js';
 import { Params, parseForm } from '../core/params.js';
 import type { ActionResult } from '../actions/types.js';
 import { RETURNED_ITEMS, RETURNED_VALUE_CHARS, type JournalEntry, type JournalFilter, type ReadRecord, type ReturnedRecord } from '../core/wire.js';
+import type { JournalFile } from './journalFile.js';
 
 export type { JournalEntry, JournalFilter, ReadRecord, ReturnedRecord };
 
@@ -56,26 +56,29 @@ export class Journal {
   private head = 0;
   private bytes = 0;
   private seq = 0;
+  /** Under isolated accounts, each account's latest: the global one would tell it how many requests others made. */
+  private accountSeq = new Map<string, number>();
   private order = 0;
   private connections = new WeakMap<object, number>();
   private connectionCount = 0;
-  private fd: number | undefined;
-
   constructor(
     readonly capacity: number,
-    file?: string,
+    private file?: JournalFile,
     private readonly maxBytes = JOURNAL_MAX_BYTES,
-  ) {
-    if (file !== undefined) this.fd = openSync(file, 'a');
-  }
+  ) {}
 
   get latestSeq(): number {
     return this.seq;
   }
 
+  /** The sequence number of `account`'s latest entry (0 before its first). */
+  latestSeqOf(account: string): number {
+    return this.accountSeq.get(account) ?? 0;
+  }
+
   /** Whether entries are kept anywhere: without, `add` stores nothing and callers may skip gathering. */
   get active(): boolean {
-    return this.capacity > 0 || this.fd !== undefined;
+    return this.capacity > 0 || this.file !== undefined;
   }
 
   /** The next position in the order actions take effect. */
@@ -92,7 +95,8 @@ export class Journal {
 
   add(input: JournalInput): void {
     const stored: Stored = { seq: ++this.seq, input, bytes: paramBytes(input.params) + resultBytes(input.returned) };
-    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(publish(stored)) + '\n');
+    if (input.account !== undefined) this.accountSeq.set(input.account, stored.seq);
+    this.file?.append(JSON.stringify(publish(stored)) + '\n');
     if (this.capacity <= 0) return;
     this.ring.push(stored);
     this.bytes += stored.bytes;
@@ -153,8 +157,8 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.file?.close();
+    this.file = undefined;
   }
 }
 
@@ -239,9 +243,20 @@ function paramBytes(params: RawRequest): number {
   return 2 * (params.query.length + (params.body?.length ?? 0)) + 64;
 }
 
+/** The name a journal entry's client goes by in filters (JournalFilter.client). */
+export function clientName(client: string | null, userAgent: string | null): string {
+  if (client) return client;
+  const ua = userAgent ?? '';
+  return ua === '' ? 'unknown' : (ua.split(' ')[0] ?? ua);
+}
+
 function matches({ seq, input: e }: Stored, f: JournalFilter): boolean {
   return (
     (f.since === undefined || seq > f.since) &&
+    (f.before === undefined || seq < f.before) &&
+    (f.from === undefined || e.time >= f.from) &&
+    (f.to === undefined || e.time < f.to) &&
+    (f.client === undefined || clientName(e.client, e.userAgent) === f.client) &&
     (f.account === undefined || e.account === f.account) &&
     (f.action === undefined || e.action === f.action) &&
     (f.domain === undefined || e.domain === f.domain) &&
