@@ -25,6 +25,11 @@ describe('a naive read-modify-write counter (eventual reads, unconditional puts)
     const a = emu.control.analyze();
     expect(count(a, 'lost-update')).toBe(missing);
     expect(count(a, 'stale-read-write')).toBeGreaterThan(0);
+    // The summary says it in the application's terms: every lost write was an increment.
+    const lost = a.groups.filter((g) => g.kind === 'lost-update');
+    expect(lost.reduce((sum, g) => sum + (g.lostTotal ?? 0), 0)).toBe(missing);
+    const definite = lost.find((g) => g.confidence === 'definite');
+    expect(definite?.line).toMatch(new RegExp(`^${definite?.findings.length} lost updates \\(${definite?.findings.length} increments lost\\) on counters/hits n, clients `));
     expect(a.clients.filter((c) => c.by === 'header').map((c) => [c.id, c.requests]).sort()).toEqual([
       ['w1', 50],
       ['w2', 50],
