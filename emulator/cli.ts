@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { resolveCredentials } from './core/credentials.js';
 import { exposureWarning } from './exposure.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerExplore } from './commands/explore.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerMirror } from './commands/mirror.js';
@@ -199,6 +200,7 @@ for (const spec of OPTION_SPECS) {
 }
 // The server is the default command; a subcommand registers here with one line: register<Name>(program).
 registerAnalyze(program);
+registerExplore(program);
 registerExport(program);
 registerImport(program);
 registerMirror(program);

@@ -37,6 +37,8 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   consistency?: ConsistencyMode;
   /** eventual: how far behind a read may be, in ms. Default 1000. */
   maxStalenessMs?: number;
+  /** eventual: instead of time, how many writes a read may be behind (docs/sync.md). */
+  maxStalenessWrites?: number;
   /** Seeds staleness and fault probabilities; default random (reported by control.consistency()). */
   seed?: number;
   /** A file the journal appends one JSON line per request to. */
@@ -98,6 +100,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       now: options.now ?? Date.now,
       consistency: options.consistency,
       maxStalenessMs: options.maxStalenessMs,
+      maxStalenessWrites: options.maxStalenessWrites,
       seed: options.seed,
       journalFile: options.journal,
       journalMaxBytes: options.journalMaxBytes,

@@ -77,6 +77,7 @@ export async function runProtocol(config: PipelineConfig, req: Request, res: Res
         path: req.path,
         userAgent: req.headers['user-agent'],
         clientId: header(req, 'x-simpledb-client'),
+        operation: header(req, 'x-simpledb-operation'),
         connection: req.socket,
         dropConnection: () => res.destroy(),
       },
@@ -213,7 +214,7 @@ function fail(config: PipelineConfig, ctx: RequestContext, err: unknown): void {
 /** The journal entry, however the request ended; the debug log line when asked for. */
 function record(config: PipelineConfig, ctx: RequestContext, debug: boolean, started: number): void {
   const { requestId, action, account, facts, raw, status, code } = ctx;
-  ctx.hooks?.close({ requestId, action, account, facts, raw, status, code });
+  ctx.hooks?.close({ requestId, action, account, facts, raw, status, code, result: ctx.output?.result });
   if (debug) {
     config.logger.debug(
       { requestId, method: ctx.req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },

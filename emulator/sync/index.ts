@@ -16,6 +16,7 @@ export interface SyncOptions {
   now: () => number;
   consistency?: ConsistencyMode;
   maxStalenessMs?: number;
+  maxStalenessWrites?: number;
   /** Default: a random seed, reported by the consistency state so the run can be replayed. */
   seed?: number;
   /** Appends one JSON line per request. */
@@ -43,7 +44,9 @@ export function createSync(o: SyncOptions): Sync {
   const consistency = new Consistency(o.store, o.now, o.seed ?? randomSeed());
   const faults = new Faults(() => consistency.state().seed);
   const startup = o.controlFile === undefined ? undefined : readControlFile(o.controlFile);
-  consistency.set(parseConsistency({ mode: o.consistency, maxStalenessMs: o.maxStalenessMs, ...startup?.consistency }));
+  consistency.set(
+    parseConsistency({ mode: o.consistency, maxStalenessMs: o.maxStalenessMs, maxStalenessWrites: o.maxStalenessWrites, ...startup?.consistency }),
+  );
   for (const rule of startup?.faults ?? []) faults.add(rule);
   // Opened last: a bad control file must not leave a file descriptor behind.
   const file = o.journalFile === undefined ? undefined : new JournalFile(o.journalFile, o.journalMaxBytes, o.journalFiles);
