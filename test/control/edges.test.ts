@@ -1,4 +1,4 @@
-// HTTP edge cases answered as RFC 9112 says, in the documented shape: SimpleDB XML on the protocol
+// HTTP edge cases answered as HTTP/1.1 requires, in the documented shape: SimpleDB XML on the protocol
 // route, JSON with a code on the control routes, X-Content-Type-Options: nosniff on every answer.
 // Raw sockets, so that nothing tidies the bytes up; every wait is on the socket's own events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
