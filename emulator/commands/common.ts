@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import { SimpleDBClient } from '../../client/client.js';
+import { Store } from '../store/store.js';
 
 /** Commands run in the server's process: they exit with their own code instead of falling through to it. */
 export function runCommand(name: string, work: () => Promise<number>): Promise<never> {
@@ -33,3 +35,24 @@ export function endpointClient(url: string): SimpleDBClient {
 
 /** commander's collector for a repeatable option. */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** SQLite's errors ("unable to open database file", "attempt to write a readonly database") name no file. */
+export function namingDatabase(err: unknown, path: string): unknown {
+  const sqlite = err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('SQLITE_');
+  return sqlite && !err.message.includes(path) ? new Error(`--db ${path}: ${err.message}`, { cause: err }) : err;
+}
+
+/** A database file of this emulator, opened (created if missing) with the path in any error. */
+export function openDatabase(path: string): Store {
+  try {
+    return new Store(path);
+  } catch (err) {
+    if (!(err instanceof Error) || err.message.includes(path)) throw err;
+    throw new Error(`--db ${path}: ${err.message}`, { cause: err });
+  }
+}
+
+/** A database file and SQLite's companions of it (write-ahead log, shared memory, rollback journal). */
+export function removeDatabase(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+}

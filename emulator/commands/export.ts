@@ -1,10 +1,10 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { exportEndpoint, exportStore, writeLines } from '../data/export.js';
-import { Store } from '../store/store.js';
-import { collect, endpointClient, runCommand } from './common.js';
+import { collect, endpointClient, namingDatabase, openDatabase, runCommand } from './common.js';
 
 interface ExportOptions {
   db?: string;
@@ -29,12 +29,39 @@ export function registerExport(program: Command): void {
 
 async function runExport(o: ExportOptions): Promise<number> {
   if ((o.db === undefined) === (o.endpoint === undefined)) throw new Error('give either --db FILE or --endpoint URL');
-  const out: Writable = o.out === undefined ? process.stdout : createWriteStream(o.out);
+  if (o.out === undefined) {
+    await exportTo(o, process.stdout);
+    return 0;
+  }
+  // Written beside the target and renamed over it only once complete: a failed export (an unknown
+  // domain, an unreachable endpoint, a full disk) leaves an existing file as it was.
+  const target = resolve(o.out);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  const out = createWriteStream(temp, { flags: 'wx' });
+  try {
+    await once(out, 'open').catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`--out ${o.out}: cannot write in ${dirname(target)} (${err.code ?? err.message})`);
+    });
+    await exportTo(o, out);
+    out.end();
+    await once(out, 'close');
+    renameSync(temp, target);
+  } catch (err) {
+    out.destroy();
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  return 0;
+}
+
+async function exportTo(o: ExportOptions, out: Writable): Promise<void> {
   if (o.db !== undefined) {
     if (!existsSync(o.db)) throw new Error(`no database file ${o.db}`);
-    const store = new Store(o.db);
+    const store = openDatabase(o.db);
     try {
       await writeLines(exportStore(store, { account: o.account, domains: o.domain }), out);
+    } catch (err) {
+      throw namingDatabase(err, o.db);
     } finally {
       store.close();
     }
@@ -46,9 +73,4 @@ async function runExport(o: ExportOptions): Promise<number> {
       await client.destroy();
     }
   }
-  if (out !== process.stdout) {
-    out.end();
-    await once(out, 'close');
-  }
-  return 0;
 }

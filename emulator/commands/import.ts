@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { importLines, readLines } from '../data/import.js';
 import { Store } from '../store/store.js';
-import { runCommand } from './common.js';
+import { namingDatabase, openDatabase, removeDatabase, runCommand } from './common.js';
 
 interface ImportOptions {
   db: string;
@@ -16,7 +17,7 @@ export function registerImport(program: Command): void {
     .command('import')
     .description('load NDJSON files (docs/data.md) into a database file; - reads standard input')
     .argument('<file...>', 'NDJSON files, imported in order')
-    .requiredOption('--db <file>', 'the database file (created if missing)')
+    .requiredOption('--db <file>', 'the database file (created if missing; removed again if nothing could be written)')
     .option('--replace', 'an item in the file replaces the stored item whole (default: its values are added)')
     .option('--skip-bad', 'write the good lines of a file that has bad ones (default: such a file writes nothing)')
     .option('--account <name>', 'the account namespace of isolated accounts', '')
@@ -24,24 +25,41 @@ export function registerImport(program: Command): void {
 }
 
 async function runImport(files: readonly string[], o: ImportOptions): Promise<number> {
-  const store = new Store(o.db);
+  const isNew = o.db !== ':memory:' && !existsSync(o.db);
+  const store = openDatabase(o.db);
+  let written = false;
+  let code = 1;
   try {
-    for (const [k, file] of files.entries()) {
-      const r = await importLines(store, readLines(file), { account: o.account, replace: o.replace, skipBad: o.skipBad });
-      for (const e of r.errors) process.stderr.write(`${file}:${e.line}: ${e.reason}\n`);
-      const what = `${count(r.items, 'item')}, ${count(r.pairs, 'pair')}, ${count(r.domainsCreated, 'new domain')}`;
-      if (!r.committed) {
-        process.stderr.write(`import: ${file}: ${count(r.errors.length, 'bad line')}; nothing written (--skip-bad writes the rest)\n`);
-        for (const rest of files.slice(k + 1)) process.stderr.write(`import: ${rest}: not read (an earlier file failed)\n`);
-        return 1;
-      }
-      const skipped = r.errors.length > 0 ? `; skipped ${count(r.errors.length, 'bad line')}` : '';
-      process.stderr.write(`import: ${file}: ${what}${skipped}\n`);
-    }
-    return 0;
+    code = await importFiles(store, files, o, () => (written = true));
+    return code;
+  } catch (err) {
+    throw namingDatabase(err, o.db);
   } finally {
     store.close();
+    // A failed import into a path that had no database leaves none: an empty file there would
+    // look like a successful, empty import to the next command.
+    if (isNew && !written) {
+      removeDatabase(o.db);
+      if (code !== 0) process.stderr.write(`import: ${o.db} was not kept (nothing was written to it)\n`);
+    }
   }
+}
+
+async function importFiles(store: Store, files: readonly string[], o: ImportOptions, wrote: () => void): Promise<number> {
+  for (const [k, file] of files.entries()) {
+    const r = await importLines(store, readLines(file), { account: o.account, replace: o.replace, skipBad: o.skipBad });
+    for (const e of r.errors) process.stderr.write(`${file}:${e.line}: ${e.reason}\n`);
+    const what = `${count(r.items, 'item')}, ${count(r.pairs, 'pair')}, ${count(r.domainsCreated, 'new domain')}`;
+    if (!r.committed) {
+      process.stderr.write(`import: ${file}: ${count(r.errors.length, 'bad line')}; nothing written (--skip-bad writes the rest)\n`);
+      for (const rest of files.slice(k + 1)) process.stderr.write(`import: ${rest}: not read (an earlier file failed)\n`);
+      return 1;
+    }
+    wrote();
+    const skipped = r.errors.length > 0 ? `; skipped ${count(r.errors.length, 'bad line')}` : '';
+    process.stderr.write(`import: ${file}: ${what}${skipped}\n`);
+  }
+  return 0;
 }
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

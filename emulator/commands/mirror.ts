@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { endpointTarget, mirror, stderrProgress, storeTarget } from '../data/mirror.js';
-import { Store } from '../store/store.js';
-import { collect, endpointClient, runCommand } from './common.js';
+import { existsSync } from 'node:fs';
+import type { Store } from '../store/store.js';
+import { collect, endpointClient, namingDatabase, openDatabase, removeDatabase, runCommand } from './common.js';
 
 interface MirrorOptions {
   from: string;
@@ -30,7 +31,9 @@ async function runMirror(o: MirrorOptions): Promise<number> {
   if ((o.to === undefined) === (o.db === undefined)) throw new Error('give either --to URL or --db FILE');
   const from = endpointClient(o.from);
   const toClient = o.to === undefined ? undefined : endpointClient(o.to);
-  const store = o.db === undefined ? undefined : new Store(o.db);
+  const isNew = o.db !== undefined && o.db !== ':memory:' && !existsSync(o.db);
+  const store = o.db === undefined ? undefined : openDatabase(o.db);
+  let failed = true;
   const progress = stderrProgress();
   // Ctrl-C: the checkpoint already holds every written page; end the bar (it hides the cursor) and stop.
   const interrupted = () => {
@@ -40,11 +43,20 @@ async function runMirror(o: MirrorOptions): Promise<number> {
   process.once('SIGINT', interrupted);
   try {
     const to = toClient ? endpointTarget(toClient) : storeTarget(store as Store);
-    await mirror({ from, to, domains: o.domain, checkpointFile: o.checkpoint, progress });
+    await mirror({ from, to, domains: o.domain, checkpointFile: o.checkpoint, progress, notice: (m) => process.stderr.write(`mirror: ${m}\n`) });
+    failed = false;
     return 0;
+  } catch (err) {
+    throw o.db === undefined ? err : namingDatabase(err, o.db);
   } finally {
     process.off('SIGINT', interrupted);
     store?.close();
+    // No checkpoint means no page was kept: a database file this run created holds nothing worth
+    // resuming from, so it does not stay behind looking like a finished copy.
+    if (failed && isNew && o.db !== undefined && !existsSync(o.checkpoint)) {
+      removeDatabase(o.db);
+      process.stderr.write(`mirror: ${o.db} was not kept (no page was copied)\n`);
+    }
     await from.destroy();
     await toClient?.destroy();
   }

@@ -36,47 +36,58 @@ export class FormatError extends Error {
 
 const ATTRIBUTES = 'an object of attribute name to a list of values';
 const KEYS = new Set(['domain', 'item', 'attributes']);
-/** Reasons quote the offending value; a 1 KB value in every message would bury the line number. */
-const MAX_REASON = 200;
+/** A quoted name or value is cut to this many characters: a 1 KB value in every message would bury the reason. */
+const MAX_QUOTE = 60;
+const BOM = '\uFEFF';
 
-export function parseLine(text: string): DataLine {
+/**
+ * One line's text. A byte order mark may open the file (line 1) and is skipped there: editors on
+ * Windows write one, and it is no part of the data. Anywhere else it is refused by name, since
+ * JSON.parse would report it as an invisible "unexpected token".
+ */
+export function parseLine(text: string, lineNumber = 1): DataLine {
+  if (text.startsWith(BOM)) {
+    if (lineNumber !== 1) throw new FormatError('a byte order mark (U+FEFF) opens this line; only the first line of a file may have one');
+    text = text.slice(1);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new FormatError(`not JSON: ${(err as Error).message}`);
+    throw new FormatError(`not JSON: ${printable((err as Error).message, 200)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError('a line must be a JSON object');
   const o = value as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KEYS.has(key)) throw new FormatError(`unknown field "${short(key)}" (known: domain, item, attributes)`);
+    if (!KEYS.has(key)) throw new FormatError(`unknown field "${printable(key)}" (known: domain, item, attributes)`);
   }
   if (typeof o.domain !== 'string') throw new FormatError('"domain" must be a string');
-  const domain = serviceCheck(() => domainName(new Params([['DomainName', o.domain as string]])));
+  const domain = serviceCheck(text, '"domain"', o.domain, (d) => domainName(new Params([['DomainName', d]])));
   if (o.item === undefined) {
     if (o.attributes !== undefined) throw new FormatError('"attributes" needs an "item"');
     return { kind: 'domain', domain };
   }
   if (typeof o.item !== 'string') throw new FormatError('"item" must be a string');
-  const item = serviceCheck(() => itemName(o.item as string));
+  const item = serviceCheck(text, '"item"', o.item, itemName);
   if (o.attributes === undefined) throw new FormatError(`an item needs "attributes": ${ATTRIBUTES}`);
-  return { kind: 'item', domain, item, pairs: parseAttributes(o.attributes) };
+  return { kind: 'item', domain, item, pairs: parseAttributes(text, o.attributes) };
 }
 
-function parseAttributes(value: unknown): StoredPair[] {
+function parseAttributes(text: string, value: unknown): StoredPair[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new FormatError(`"attributes" must be ${ATTRIBUTES}`);
   }
   const pairs: StoredPair[] = [];
   for (const [name, values] of Object.entries(value)) {
-    serviceCheck(() => attributeName(name));
+    const where = `attribute "${printable(name)}"`;
+    serviceCheck(text, `${where} (its name)`, name, attributeName);
     if (!Array.isArray(values) || values.length === 0) {
-      throw new FormatError(`attribute "${short(name)}": a non-empty list of string values`);
+      throw new FormatError(`${where}: a non-empty list of string values`);
     }
     const seen = new Set<string>();
-    for (const v of values as unknown[]) {
-      if (typeof v !== 'string') throw new FormatError(`attribute "${short(name)}": values are strings, not ${typeof v}`);
-      serviceCheck(() => attributeValue(v));
+    for (const [k, v] of (values as unknown[]).entries()) {
+      if (typeof v !== 'string') throw new FormatError(`${where}: values are strings, not ${typeof v}`);
+      serviceCheck(text, `${where} value ${k + 1}`, v, attributeValue);
       if (seen.has(v)) continue;
       seen.add(v);
       pairs.push({ name, value: v });
@@ -89,22 +100,68 @@ function parseAttributes(value: unknown): StoredPair[] {
   return pairs;
 }
 
-/** The service's check, its error turned into a line's reason. */
-function serviceCheck<T>(check: () => T): T {
+/**
+ * The service's check of one string, its error turned into a line's reason that says where. A
+ * string that is not well-formed UTF-16 (a lone surrogate from a JSON escape such as "\ud800")
+ * has no UTF-8 form: stored, it would come back as U+FFFD, so it is refused before the check.
+ */
+function serviceCheck<T>(line: string, where: string, value: string, check: (value: string) => T): T {
+  if (!value.isWellFormed()) {
+    const at = loneSurrogateEscape(line);
+    const offset = at === undefined ? '' : ` (the escape at byte ${Buffer.byteLength(line.slice(0, at))} of the line)`;
+    throw new FormatError(`${where}: a lone surrogate${offset}; UTF-8 cannot hold it, so it would not come back as written`);
+  }
   try {
-    return check();
+    return check(value);
   } catch (err) {
-    if (err instanceof SdbError) throw new FormatError(reasonOf(err));
+    if (err instanceof SdbError) throw new FormatError(`${where}: ${reasonOf(err, value)}`);
     throw err;
   }
 }
 
-export function reasonOf(err: SdbError): string {
-  return `${err.code}: ${short(err.message)}`;
+/** Where the first \uD800-\uDFFF escape without its partner starts in a line's text. */
+function loneSurrogateEscape(line: string): number | undefined {
+  const escape = /\\u([dD][0-9a-fA-F]{3})/g;
+  let pairedLow = -1;
+  for (let m = escape.exec(line); m !== null; m = escape.exec(line)) {
+    const unit = parseInt(m[1] as string, 16);
+    if (unit >= 0xdc00) {
+      if (m.index !== pairedLow) return m.index;
+      continue;
+    }
+    const next = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})/.exec(line.slice(m.index + 6));
+    if (next === null) return m.index;
+    pairedLow = m.index + 6;
+  }
+  return undefined;
 }
 
-function short(text: string): string {
-  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
+/**
+ * The service's code and message. The message quotes the offending value in full; `value`, when
+ * given, is quoted short instead, so the reason after it (the limit) always shows.
+ */
+export function reasonOf(err: SdbError, value?: string): string {
+  const message = value === undefined || value === '' ? err.message : err.message.split(`(${value})`).join(`(${printable(value)})`);
+  return `${err.code}: ${printable(message, Infinity)}`;
+}
+
+/**
+ * Text safe for a terminal and unambiguous to read: control characters (C0, DEL, C1), invisible
+ * format characters (byte order mark, bidirectional controls, line separators) and lone surrogates
+ * become \u{…} escapes; text longer than `max` characters is cut, saying how long it was.
+ */
+export function printable(text: string, max = MAX_QUOTE): string {
+  const chars = [...text];
+  const shown = chars.length > max ? chars.slice(0, max) : chars;
+  let out = '';
+  for (const ch of shown) {
+    const cp = ch.codePointAt(0) as number;
+    const invisible =
+      cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp === 0xfeff || (cp >= 0x200b && cp <= 0x200f) ||
+      (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || (cp >= 0xd800 && cp <= 0xdfff);
+    out += invisible ? `\\u{${cp.toString(16).toUpperCase().padStart(4, '0')}}` : ch;
+  }
+  return chars.length > max ? `${out}… (${Buffer.byteLength(text)} bytes)` : out;
 }
 
 const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { ensureDomain } from '../actions/createDomain.js';
 import { checkLimits } from '../actions/limits.js';
@@ -42,7 +41,11 @@ export interface ImportResult {
  * line rolls the whole input back; after it, later lines are still checked on their own (format
  * and sizes) so that one run reports them all, but no longer against the store.
  */
-export async function importLines(store: Store, lines: AsyncIterable<string>, o: ImportOptions = {}): Promise<ImportResult> {
+export async function importLines(
+  store: Store,
+  lines: AsyncIterable<string | UndecodableLine>,
+  o: ImportOptions = {},
+): Promise<ImportResult> {
   const account = o.account ?? '';
   const limits = { ...DEFAULT_LIMITS, ...o.limits };
   const now = o.now ?? Date.now;
@@ -83,9 +86,13 @@ export async function importLines(store: Store, lines: AsyncIterable<string>, o:
     let n = 0;
     for await (const text of lines) {
       n++;
+      if (text instanceof UndecodableLine) {
+        result.errors.push({ line: n, reason: text.reason });
+        continue;
+      }
       if (text.trim() === '') continue;
       try {
-        const line = parseLine(text);
+        const line = parseLine(text, n);
         if (result.errors.length === 0 || o.skipBad) write(line);
       } catch (err) {
         if (err instanceof FormatError) result.errors.push({ line: n, reason: err.message });
@@ -105,10 +112,81 @@ export async function importLines(store: Store, lines: AsyncIterable<string>, o:
   }
 }
 
-/** Lines of a file, or of stdin for '-'; CRLF line ends are accepted (JSON treats CR as blank). */
-export function readLines(path: string, stdin: Readable = process.stdin): AsyncIterable<string> {
-  const input = path === '-' ? stdin : createReadStream(path, { encoding: 'utf8' });
-  return createInterface({ input, crlfDelay: Infinity });
+/** A line whose bytes are not UTF-8: stored, it would come back with U+FFFD in place of them. */
+export class UndecodableLine {
+  constructor(readonly reason: string) {}
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Lines of a file, or of stdin for '-', decoded strictly: a line that is not valid UTF-8 comes as
+ * an UndecodableLine naming the byte offset (in the file and in the line) and the bytes in hex,
+ * never the raw bytes. CRLF line ends are accepted (JSON treats CR as blank).
+ */
+export async function* readLines(path: string, stdin: Readable = process.stdin): AsyncGenerator<string | UndecodableLine> {
+  const input: AsyncIterable<Buffer | string> = path === '-' ? stdin : createReadStream(path);
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let pending: Buffer[] = [];
+  let lineStart = 0;
+  const finish = (bytes: Buffer): string | UndecodableLine => {
+    const start = lineStart;
+    lineStart += bytes.length + 1;
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      const bad = firstInvalidUtf8(bytes);
+      const hex = [...bytes.subarray(bad, bad + 4)].map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
+      return new UndecodableLine(
+        `not UTF-8: invalid byte sequence at byte ${start + bad} of the input (byte ${bad} of the line), starting ${hex}`,
+      );
+    }
+  };
+  for await (const chunk of input) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let from = 0;
+    for (let nl = buf.indexOf(NEWLINE); nl !== -1; nl = buf.indexOf(NEWLINE, from)) {
+      const piece = buf.subarray(from, nl);
+      yield finish(pending.length === 0 ? piece : Buffer.concat([...pending, piece]));
+      pending = [];
+      from = nl + 1;
+    }
+    if (from < buf.length) pending.push(buf.subarray(from));
+  }
+  if (pending.length > 0) yield finish(Buffer.concat(pending));
+}
+
+/** The offset of the first byte that does not begin or continue a well-formed UTF-8 sequence. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let k = 0;
+  while (k < bytes.length) {
+    const b = bytes[k] as number;
+    if (b < 0x80) {
+      k++;
+      continue;
+    }
+    // Lead byte: length of the sequence, and the range its second byte must fall in (no overlong
+    // forms, no surrogates, nothing past U+10FFFF).
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) n = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      n = 3;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 4;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return k;
+    for (let j = 1; j < n; j++) {
+      const c = bytes[k + j];
+      if (c === undefined || c < (j === 1 ? lo : 0x80) || c > (j === 1 ? hi : 0xbf)) return k;
+    }
+    k += n;
+  }
+  return bytes.length;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { SimpleDBClient } from '../../client/client.js';
-import { BatchPutAttributesCommand, CreateDomainCommand, type ReplaceableItem } from '../../client/index.js';
+import { BatchPutAttributesCommand, CreateDomainCommand, SimpleDBServiceError, type ReplaceableItem } from '../../client/index.js';
 import { ensureDomain } from '../actions/createDomain.js';
 import { checkLimits } from '../actions/limits.js';
 import { DEFAULT_LIMITS } from '../actions/types.js';
@@ -106,7 +106,8 @@ interface Checkpoint {
 }
 
 export interface MirrorProgress {
-  start(total: { items: number; pairs: number }, done: { items: number; pairs: number }): void;
+  /** `totalsKnown` false: the source gives no DomainMetadata, so `total` counts only what is done. */
+  start(total: { items: number; pairs: number }, done: { items: number; pairs: number }, totalsKnown?: boolean): void;
   update(domain: string, done: { items: number; pairs: number }): void;
   /** `finished`: every domain was copied (else the run stopped, and the checkpoint remains). */
   stop(finished: boolean): void;
@@ -118,6 +119,8 @@ export interface MirrorOptions {
   domains?: readonly string[];
   checkpointFile: string;
   progress?: MirrorProgress;
+  /** What the mirror does differently because the source lacks an action (one line each). */
+  notice?: (message: string) => void;
 }
 
 export interface MirrorResult {
@@ -143,8 +146,14 @@ function readCheckpoint(file: string, from: string, to: string): Checkpoint | un
 
 /** Replaced atomically, so an interruption leaves the old checkpoint or the new one, never half of one. */
 function writeCheckpoint(file: string, c: Checkpoint): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify(c));
-  renameSync(`${file}.tmp`, file);
+  const temp = `${file}.tmp`;
+  try {
+    writeFileSync(temp, JSON.stringify(c));
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new Error(`cannot write the checkpoint ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /**
@@ -156,19 +165,31 @@ function writeCheckpoint(file: string, c: Checkpoint): void {
 export async function mirror(o: MirrorOptions): Promise<MirrorResult> {
   const from = o.from.config.endpoint.href;
   const previous = readCheckpoint(o.checkpointFile, from, o.to.description);
-  const domains = chooseDomains(await listDomains(o.from), o.domains);
+  const domains = await sourceDomains(o);
   const checkpoint: Checkpoint = previous ?? { version: 1, from, to: o.to.description, domains: {} };
   let total = { items: 0, pairs: 0 };
   const done = { items: 0, pairs: 0 };
+  let totalsKnown = true;
   for (const domain of domains) {
-    const size = await domainSize(o.from, domain);
     const p = (checkpoint.domains[domain] ??= { done: false, items: 0, pairs: 0 });
+    let size = { items: 0, pairs: 0 };
+    if (totalsKnown && !p.done) {
+      try {
+        size = await domainSize(o.from, domain);
+      } catch (err) {
+        const lacks = unsupported(err);
+        if (lacks === undefined) throw err;
+        // Totals only feed the progress display: asked once, and copying goes on without them.
+        totalsKnown = false;
+        o.notice?.(`the source does not support DomainMetadata (${lacks}); copying without totals`);
+      }
+    }
     // Done domains count what was copied; the rest what the source holds now.
     total = { items: total.items + (p.done ? p.items : size.items), pairs: total.pairs + (p.done ? p.pairs : size.pairs) };
     done.items += p.items;
     done.pairs += p.pairs;
   }
-  o.progress?.start(total, done);
+  o.progress?.start(total, done, totalsKnown);
   let finished = false;
   try {
     for (const domain of domains) {
@@ -176,7 +197,11 @@ export async function mirror(o: MirrorOptions): Promise<MirrorResult> {
       if (!p || p.done) continue;
       await o.to.createDomain(domain);
       do {
-        const page = await selectPage(o.from, domain, p.nextToken);
+        const page = await selectPage(o.from, domain, p.nextToken).catch((err: unknown) => {
+          const lacks = unsupported(err);
+          if (lacks === undefined) throw err;
+          throw new Error(`the source does not support Select (${lacks}): a mirror reads items only through Select, so ${domain} cannot be copied`, { cause: err });
+        });
         await o.to.writePage(domain, page.items);
         const pairs = page.items.reduce((n, i) => n + i.pairs.length, 0);
         p.items += page.items.length;
@@ -197,6 +222,39 @@ export async function mirror(o: MirrorOptions): Promise<MirrorResult> {
   }
   rmSync(o.checkpointFile, { force: true });
   return { domains, items: done.items, pairs: done.pairs, resumed: previous !== undefined };
+}
+
+/** The domains to copy; a source without ListDomains can still be mirrored when --domain names them. */
+async function sourceDomains(o: MirrorOptions): Promise<string[]> {
+  try {
+    return chooseDomains(await listDomains(o.from), o.domains);
+  } catch (err) {
+    const lacks = unsupported(err);
+    if (lacks === undefined) throw err;
+    if (o.domains === undefined || o.domains.length === 0) {
+      throw new Error(`the source does not support ListDomains (${lacks}); name the domains to copy with --domain`, { cause: err });
+    }
+    o.notice?.(`the source does not support ListDomains (${lacks}); copying the named domains`);
+    return [...o.domains];
+  }
+}
+
+/** Codes by which implementations say they lack an action (the service's own is InvalidAction). */
+const LACKS_ACTION = new Set(['InvalidAction', 'NotImplemented', 'UnsupportedOperation', 'UnknownOperation']);
+
+/**
+ * Why an error means the source lacks the action rather than that one call failed, or undefined:
+ * an error code saying so, or an HTTP 500/501 with no SimpleDB error document (an HTML page of a
+ * server that does not know the action).
+ */
+export function unsupported(err: unknown): string | undefined {
+  if (!(err instanceof SimpleDBServiceError)) return undefined;
+  const status = err.$metadata.httpStatusCode;
+  if (LACKS_ACTION.has(err.name)) return `it answers ${err.name}, HTTP ${status}`;
+  if (err.name === 'InternalServerError' || (status === 501 && err.name === 'NotImplemented')) {
+    return `it answers HTTP ${status} without a SimpleDB error document`;
+  }
+  return undefined;
 }
 
 /** Progress on stderr: a bar on a terminal (items, pairs, rate, ETA), else a line at most every `everyMs`. */
@@ -227,18 +285,22 @@ export function stderrProgress(stream: NodeJS.WriteStream = process.stderr, ever
     };
   }
   let lastDone = { items: 0, pairs: 0 };
+  let known = true;
   const line = (domain: string, d: { items: number; pairs: number }) => {
     const r = rate(d.items);
     const left = Math.max(0, total.items - d.items);
     const eta = r > 0 ? `${Math.ceil(left / r)} s` : '?';
-    stream.write(`mirror: ${domain} ${d.items}/${total.items} items, ${d.pairs} pairs, ${Math.round(r)} items/s, ETA ${eta}\n`);
+    const of = known ? `${d.items}/${total.items} items, ${d.pairs} pairs, ${Math.round(r)} items/s, ETA ${eta}` : `${d.items} items, ${d.pairs} pairs, ${Math.round(r)} items/s`;
+    stream.write(`mirror: ${domain} ${of}\n`);
   };
   return {
-    start: (t, d) => {
+    start: (t, d, totalsKnown = true) => {
       total = t;
+      known = totalsKnown;
       startItems = d.items;
       lastDone = d;
-      stream.write(`mirror: ${t.items} items, ${t.pairs} pairs to copy${d.items > 0 ? `; resuming after ${d.items} items` : ''}\n`);
+      const what = totalsKnown ? `${t.items} items, ${t.pairs} pairs to copy` : 'copying (no totals from the source)';
+      stream.write(`mirror: ${what}${d.items > 0 ? `; resuming after ${d.items} items` : ''}\n`);
     },
     update: (domain, d) => {
       lastDone = { ...d };

@@ -39,6 +39,22 @@ export function controlAccount(res: Response): string {
   return account;
 }
 
+/**
+ * A link to the console followed from any page (a chat, a dashboard, a README preview): the
+ * browser's own top-level navigation to the console's page, which only shows it. The page's own
+ * requests are then same-origin; a foreign page's reads and writes stay refused, and a frame is
+ * no navigation (the page also forbids framing).
+ */
+function isPageNavigation(req: Request): boolean {
+  const h = req.headers;
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    h['sec-fetch-mode'] === 'navigate' &&
+    h['sec-fetch-dest'] === 'document' &&
+    /^\/_simpledb\/console(?:[/?#]|$)/.test(req.originalUrl)
+  );
+}
+
 /** Reads that change nothing; every other method must come as JSON. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -65,7 +81,7 @@ export function controlGuard(config: GuardConfig): RequestHandler {
       );
       return;
     }
-    if (config.origins.refuses(req)) {
+    if (config.origins.refuses(req) && !isPageNavigation(req)) {
       const origin = req.headers.origin;
       controlError(
         res,

@@ -219,9 +219,20 @@ function paramBytes(params: RawRequest): number {
   return 2 * (params.query.length + (params.body?.length ?? 0)) + 64;
 }
 
+/** The name a journal entry's client goes by in filters (JournalFilter.client). */
+export function clientName(client: string | null, userAgent: string | null): string {
+  if (client) return client;
+  const ua = userAgent ?? '';
+  return ua === '' ? 'unknown' : (ua.split(' ')[0] ?? ua);
+}
+
 function matches({ seq, input: e }: Stored, f: JournalFilter): boolean {
   return (
     (f.since === undefined || seq > f.since) &&
+    (f.before === undefined || seq < f.before) &&
+    (f.from === undefined || e.time >= f.from) &&
+    (f.to === undefined || e.time < f.to) &&
+    (f.client === undefined || clientName(e.client, e.userAgent) === f.client) &&
     (f.account === undefined || e.account === f.account) &&
     (f.action === undefined || e.action === f.action) &&
     (f.domain === undefined || e.domain === f.domain) &&

@@ -5,7 +5,7 @@
  */
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import type { EmulatorOptions } from '../index.js';
+import type { Emulator, EmulatorOptions } from '../index.js';
 import { exploreEndpoint, startSuiteEmulator } from './index.js';
 
 declare module 'vitest' {
@@ -26,4 +26,18 @@ export function simpledbGlobalSetup(options: EmulatorOptions = {}): (project: Te
     project.provide('simpledbEndpoint', emu.url);
     return () => emu.close();
   };
+}
+
+/**
+ * An emulator of the calling test file's own (in memory, on a free port unless `options` say
+ * otherwise), for files that run in parallel and still reset or restore. In a module named by
+ * `test.setupFiles`: `await simpledbPerFile()`. It runs before each test file is imported, sets
+ * `process.env.SIMPLEDB_ENDPOINT` for that file and closes the emulator after the file's tests.
+ */
+export async function simpledbPerFile(options: EmulatorOptions = {}): Promise<Emulator> {
+  // Imported here, in the test file's worker: the globalSetup above runs in Vitest's main process.
+  const { afterAll } = await import('vitest');
+  const emu = await startSuiteEmulator(options);
+  afterAll(() => emu.close());
+  return emu;
 }

@@ -44,6 +44,7 @@ try {
         attempts = attempt + 1;
       },
     });
+    process.send?.({ type: 'progress' });
     maxAttempts = Math.max(maxAttempts, attempts);
     maxIncrementMs = Math.max(maxIncrementMs, performance.now() - incrementStarted);
   }

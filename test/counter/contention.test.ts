@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Counter } from '../../client/index.js';
+import { CEILING_MS, progress } from '../support/progress.js';
 import { AWS_SUITE_TITLE, DUMMY_CREDENTIALS, LOCAL_SUITE_TITLE, onAws, openTarget, type Target } from '../support/target.js';
 
 const WORKER = fileURLToPath(new URL('./contention-worker.mjs', import.meta.url));
@@ -21,7 +22,7 @@ const BUILT_COUNTER = fileURLToPath(new URL('../../dist/client/counter.js', impo
 /** Smaller on AWS, where a write takes tens of milliseconds and requests cost money; no hogs there. */
 const PLAN = onAws
   ? { processes: 3, increments: 10, hogs: 0, timeoutMs: 300_000 }
-  : { processes: 8, increments: 200, hogs: 2, timeoutMs: 120_000 };
+  : { processes: 8, increments: 200, hogs: 2, timeoutMs: CEILING_MS };
 
 /**
  * A process that spins a core until `ms` have passed, so that it ends by itself even if the test
@@ -38,7 +39,7 @@ interface WorkerResult {
   ms: number;
 }
 
-type WorkerMessage = { type: 'ready' } | ({ type: 'done' } & WorkerResult) | { type: 'failed'; message: string };
+type WorkerMessage = { type: 'ready' } | { type: 'progress' } | ({ type: 'done' } & WorkerResult) | { type: 'failed'; message: string };
 
 interface Worker {
   child: ChildProcess;
@@ -48,7 +49,7 @@ interface Worker {
   result: Promise<WorkerResult>;
 }
 
-function startWorker(job: object): Worker {
+function startWorker(job: object, onProgress: () => void = () => {}): Worker {
   const child = fork(WORKER, [JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let done: WorkerResult | undefined;
   let failure: string | undefined;
@@ -59,6 +60,7 @@ function startWorker(job: object): Worker {
   const ready = new Promise<void>((resolve, reject) => {
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'ready') resolve();
+      else if (message.type === 'progress') onProgress();
       else if (message.type === 'done') done = message;
       else failure = message.message;
     });
@@ -125,18 +127,22 @@ function contentionSuite(): void {
         name,
         increments: PLAN.increments,
       };
+      // The budget is progress, not time: on a loaded machine the run is slow but increments keep
+      // finishing; the test fails once none has for a minute (CEILING_MS caps the whole).
+      const increments = progress('contention (increments)');
       const workers: Worker[] = [];
       for (let i = 0; i < PLAN.processes; i++) {
-        const worker = startWorker(job);
+        const worker = startWorker(job, increments.tick);
         children.push(worker.child);
         workers.push(worker);
       }
       // All open the counter first, so that they start contending at the same moment.
       await Promise.all(workers.map((w) => w.ready));
-      for (let i = 0; i < hogs; i++) children.push(await startHog(PLAN.timeoutMs));
+      // Hogs end by themselves after five minutes even if this process dies before it can kill them.
+      for (let i = 0; i < hogs; i++) children.push(await startHog(300_000));
       const started = performance.now();
       for (const { child } of workers) child.send('go');
-      const results = await Promise.all(workers.map((w) => w.result));
+      const results = await increments.watch(Promise.all(workers.map((w) => w.result)));
       const seconds = (performance.now() - started) / 1000;
 
       const total = PLAN.processes * PLAN.increments;

@@ -87,11 +87,11 @@ describe('data format', () => {
   });
 
   it('gives the service reason for a service rule and names the field otherwise', () => {
-    expect(() => parseLine('{"domain":"ab"}')).toThrow(/^InvalidParameterValue: Value \(ab\) for parameter DomainName is invalid/);
+    expect(() => parseLine('{"domain":"ab"}')).toThrow(/^"domain": InvalidParameterValue: Value \(ab\) for parameter DomainName is invalid/);
     expect(() => parseLine('{"domain":"users","item":"u","attributes":{"a":[1]}}')).toThrow('attribute "a": values are strings, not number');
     expect(() => parseLine('{"domain":"users",')).toThrow(/^not JSON/);
     const huge = JSON.stringify({ domain: 'users', item: long(5000), attributes: { a: ['1'] } });
-    expect(() => parseLine(huge)).toThrow(/…$/);
+    expect(() => parseLine(huge)).toThrow(/^"item": InvalidParameterValue: Value \(x{60}… \(5000 bytes\)\) for parameter Item is invalid\. Value exceeds max length of 1024\.$/);
   });
 
   it('keeps repeated values of an attribute once (a set) and counts them once', () => {

@@ -6,7 +6,9 @@
 // `node dist/emulator/cli.js`) gets a free port instead and its servers are stopped after it.
 // `<!-- doctest: skip: reason -->` directly above a fence skips that block, with the reason.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import ts from 'typescript';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
@@ -103,4 +105,41 @@ describe.concurrent('README and docs code blocks run as written', () => {
       if (outcome.code !== 0 || outcome.timedOut) expect.fail(describeFailure(block, outcome));
     });
   }
+});
+
+describe('TypeScript blocks hold for a user', () => {
+  const typescript = blocks.filter((b) => b.tag === 'ts' || b.tag === 'typescript');
+
+  it('use no syntax Node 20 lacks when run as written (no `await using`)', () => {
+    const code = blocks.filter((b) => ['ts', 'typescript', 'js', 'javascript'].includes(b.tag));
+    expect(code.filter((b) => /\bawait using\b/.test(b.code)).map((b) => `${b.file}:${b.line}`)).toEqual([]);
+  });
+
+  it('type-check under strict against the built package, as a user\'s project would compile them', { timeout: 120_000 }, () => {
+    // Inside the repository, so that `simpledb-local/*` resolves (self-reference) to dist/'s declarations.
+    const dir = join(WORK, 'typecheck');
+    mkdirSync(dir, { recursive: true });
+    const names = typescript.map((b) => {
+      const name = join(dir, `${b.file.replace(/\W+/g, '-')}-line${b.line}.mts`);
+      // Each block is a module of its own (top-level await needs one), as a user's file would be.
+      writeFileSync(name, /^\s*(import|export)\b/m.test(b.code) ? b.code : `${b.code}\nexport {};\n`);
+      return name;
+    });
+    expect(names.length).toBeGreaterThan(3);
+    const program = ts.createProgram(names, {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: ['node'],
+      skipLibCheck: true,
+    });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+      const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+      const block = d.file ? basename(d.file.fileName).replace(/\.mts$/, '') : '?';
+      return `${block}${where ? `+${where.line}` : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+    });
+    expect(problems).toEqual([]);
+  });
 });

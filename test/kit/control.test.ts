@@ -17,6 +17,8 @@ describe('docs/testing.md', () => {
       'jest/jest.config.mjs',
       'jest/simpledb.setup.mjs',
       'jest/simpledb.teardown.mjs',
+      'vitest-per-file/vitest.config.mjs',
+      'vitest-per-file/simpledb.per-file.mjs',
       'pytest/conftest.py',
     ]);
     for (const [, file, text] of blocks) {

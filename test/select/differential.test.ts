@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { Fixture, type Data } from './support.js';
+import { CEILING_MS, progress } from '../support/progress.js';
 import { selectAll } from './http.js';
 import {
   countComparisons,
@@ -54,7 +55,9 @@ function load(data: Data): Fixture[] {
 }
 
 describe('differential: emulator vs reference model', () => {
-  test('select pages, in order, under every strategy', () => {
+  // Synchronous and bounded by numRuns: nothing can stall, so the only limit is the ceiling (at
+  // load 12 or more these take several times their quiet-machine seconds).
+  test('select pages, in order, under every strategy', { timeout: CEILING_MS }, () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const q: Query = { output: 'itemName()', where: c.where, order: orderFor(c.where, c.orderPick, c.desc), limit: c.limit };
@@ -81,7 +84,7 @@ describe('differential: emulator vs reference model', () => {
     );
   });
 
-  test('count(*) pages add up to the number of matches, and its tokens resume a select', () => {
+  test('count(*) pages add up to the number of matches, and its tokens resume a select', { timeout: CEILING_MS }, () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const order = orderFor(c.where, c.orderPick, c.desc);
@@ -119,7 +122,7 @@ describe('differential: emulator vs reference model', () => {
     );
   });
 
-  test('`select *` and explicit lists return exactly the stored pairs', () => {
+  test('`select *` and explicit lists return exactly the stored pairs', { timeout: CEILING_MS }, () => {
     fc.assert(
       fc.property(caseArb, fc.subarray(['a', 'b', 'x-y', 'zz']), (c, wanted) => {
         const f = new Fixture().put(c.data);
@@ -149,10 +152,13 @@ describe('differential over HTTP', () => {
     await emu?.close();
   });
 
-  test('the wire gives the same pages as the model', async () => {
+  // 200 runs take seconds on a quiet machine and much longer on a loaded one: the budget is
+  // progress (a run finishing at least once a minute), not a fixed time.
+  test('the wire gives the same pages as the model', { timeout: CEILING_MS }, async () => {
     emu = await startEmulator({ port: 0 });
     const domainId = () => emu.store.domainId('', 'h')!;
-    await fc.assert(
+    const runs = progress('differential over HTTP (runs)');
+    await runs.watch(fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         emu.reset();
         emu.store.createDomain('', 'h', 0);
@@ -165,8 +171,9 @@ describe('differential over HTTP', () => {
         const q: Query = { output: 'itemName()', where: c.where, order: orderFor(c.where, c.orderPick, c.desc), limit: c.limit };
         const got = await selectAll(emu, printQuery(q, 'h', styleFrom(c.seed)));
         expect(got.map((i) => i.name)).toEqual(evaluate(q, c.data));
+        runs.tick();
       }),
       { numRuns: 200 },
-    );
+    ));
   });
 });

@@ -7,10 +7,19 @@ import { href } from './router.js';
 const MAX_COLUMNS = 24;
 
 /** A multi-valued attribute is a set: shown as one chip per value. */
+/** Characters of a value a table shows before it folds the rest away (the item view shows it whole). */
+const SHOWN_CHARS = 80;
+
+/** A value in a table cell: a long one as its start, the rest a click away. */
+function tableValue(v: string): Child {
+  if (v.length <= SHOWN_CHARS) return v;
+  return h('details', { class: 'long' }, h('summary', {}, `${v.slice(0, SHOWN_CHARS)}… (${v.length.toLocaleString('en')} characters)`), h('span', { class: 'full' }, v));
+}
+
 export function valuesCell(values: readonly string[] | undefined): Child {
   if (!values || values.length === 0) return h('span', { class: 'absent', 'aria-label': 'no value' }, '—');
-  if (values.length === 1) return values[0] ?? '';
-  return h('span', { class: 'set', 'aria-label': `set of ${values.length} values` }, ...values.map((v) => h('span', { class: 'chip' }, v)));
+  if (values.length === 1) return tableValue(values[0] ?? '');
+  return h('span', { class: 'set', 'aria-label': `set of ${values.length} values` }, ...values.map((v) => h('span', { class: 'chip' }, tableValue(v))));
 }
 
 export function itemsView(domain: string, next: string | undefined) {
@@ -120,6 +129,24 @@ function expectedFor(name: string, shown: readonly string[]): Record<string, str
   return undefined;
 }
 
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
+
+/**
+ * What differs between the item as shown and as it is now, one line per attribute: a delete of
+ * the whole item must not destroy a concurrent write to any attribute, and the service's
+ * `Expected` checks only one.
+ */
+export function itemDifference(shown: Attributes, now: Attributes): string[] {
+  const out: string[] = [];
+  for (const name of new Set([...shown.keys(), ...now.keys()])) {
+    const a = shown.get(name) ?? [];
+    const b = now.get(name) ?? [];
+    if (!sameSet(a, b)) out.push(`${name}: shown ${JSON.stringify(a)}, now ${JSON.stringify(b)}`);
+  }
+  return out;
+}
+
 async function checkUnchanged(domain: string, item: string, name: string, shown: readonly string[]): Promise<void> {
   const now = (await getAttributes(domain, item)).get(name) ?? [];
   const same = now.length === shown.length && [...now].sort().every((v, i) => v === [...shown].sort()[i]);
@@ -205,9 +232,19 @@ export function itemView(domain: string, item: string) {
         onclick: () =>
           void (async () => {
             if (!(await confirmDialog(`Delete item ${item} with all its attributes?`, 'Delete item'))) return;
-            const [first] = shown.keys();
-            // Conditional on the first attribute shown, like every other edit.
-            await write('Delete item', first ?? '', { Action: 'DeleteAttributes' });
+            // Every attribute and value shown must still be there, and nothing else: read again
+            // consistently, then delete conditionally on one single-valued attribute to narrow the
+            // remaining window to the time between that read and the write.
+            const now = await getAttributes(domain, item).catch(() => undefined);
+            const difference = now === undefined ? ['the item could not be read again'] : itemDifference(shown, now);
+            if (difference.length > 0) {
+              status.replaceChildren(
+                notice('error', `Not deleted: the item changed since it was shown (${difference.join('; ')}). `, h('button', { type: 'button', class: 'small', onclick: () => void load() }, 'Reload the item')),
+              );
+              return;
+            }
+            const single = [...shown].find(([, values]) => values.length === 1);
+            await write('Delete item', single?.[0] ?? '', { Action: 'DeleteAttributes' });
           })(),
       }, 'Delete item');
       if (shown.size === 0) {

@@ -40,7 +40,12 @@ export function toNdjson(domain: string, rows: readonly Row[]): string {
 /** RFC 4180; several values of one attribute in one cell, joined by a newline. */
 export function toCsv(rows: readonly Row[]): string {
   const names = [...new Set(rows.flatMap((r) => [...r.attributes.keys()]))].sort();
-  const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  const cell = (raw: string) => {
+    // A spreadsheet evaluates a cell that starts with = + - @ (or a tab or CR before them): the
+    // OWASP rule is a leading apostrophe, which shows the text as it is.
+    const s = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+    return /[",\r\n]/.test(s) || s !== raw ? `"${s.replaceAll('"', '""')}"` : s;
+  };
   const lines = [['itemName()', ...names].map(cell).join(',')];
   for (const r of rows) lines.push([r.name, ...names.map((n) => (r.attributes.get(n) ?? []).join('\n'))].map(cell).join(','));
   return lines.join('\r\n') + '\r\n';

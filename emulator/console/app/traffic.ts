@@ -6,7 +6,9 @@ import { href, TRAFFIC_FILTERS } from './router.js';
 const POLL_MS = 1000;
 /** Entries kept on the page; older ones scroll away (the journal itself keeps its own ring). */
 const SHOWN = 300;
-const SERVER_FILTERS = ['action', 'domain', 'item', 'code'] as const;
+/** The most entries the list holds, live ones and older pages together. */
+const MAX_ON_PAGE = 5000;
+const SERVER_FILTERS = ['action', 'domain', 'item', 'code', 'client', 'account'] as const;
 
 /**
  * Follows the journal: one request for what is there, then `since` the latest sequence every
@@ -39,11 +41,13 @@ function follow(filter: Record<string, string>, onEntries: (e: JournalEntry[], f
   };
 }
 
-/** What the client-side filters (client, account) keep: fields the journal's query does not filter. */
-function clientMatch(filter: Record<string, string>, e: JournalEntry): boolean {
-  if (filter.client && clientOf(e) !== filter.client) return false;
-  if (filter.account && (e.account ?? '') !== filter.account) return false;
-  return true;
+/** The page of matching entries just older than `before`: the journal filters on the server, over all it holds. */
+async function olderPage(filter: Record<string, string>, before: number): Promise<JournalEntry[]> {
+  const q = new URLSearchParams();
+  for (const k of SERVER_FILTERS) if (filter[k]) q.set(k, filter[k] ?? '');
+  q.set('before', String(before));
+  q.set('limit', String(SHOWN));
+  return (await control<JournalPage>('GET', `journal?${q}`)).entries;
 }
 
 const isLost = (e: JournalEntry) =>
@@ -71,7 +75,7 @@ function entryView(e: JournalEntry): HTMLElement {
       'summary',
       {},
       h('span', { class: 'seq' }, `#${e.seq}`),
-      h('time', { datetime: e.time }, e.time.slice(11, 23)),
+      h('time', { datetime: e.time, title: `${e.time.slice(0, 10)} UTC` }, `${e.time.slice(11, 23)} UTC`),
       h('span', { class: 'client' }, clientOf(e)),
       h('span', { class: 'action' }, e.action ?? e.method),
       h('span', { class: 'target' }, [e.domain, e.items.length > 1 ? `${e.items.length} items` : item].filter(Boolean).join(' / ')),
@@ -126,24 +130,54 @@ export function trafficView(filter: Record<string, string>) {
       list,
     );
     pause.addEventListener('change', () => (state.textContent = pause.checked ? 'Paused' : 'Live'));
+    const older = h('button', { type: 'button', class: 'small' }, 'Older entries');
+    const olderRow = h('p', { class: 'row' });
     const held: JournalEntry[] = [];
-    return follow(
+    let oldest: number | undefined;
+    const showEmpty = () => {
+      if (count === 0) list.replaceChildren(notice('empty', 'No requests match yet. New ones appear here as they arrive.'));
+    };
+    older.addEventListener('click', () =>
+      void (async () => {
+        if (oldest === undefined) return;
+        const page = await olderPage(filter, oldest).catch((err: unknown) => {
+          status.replaceChildren(notice('error', `Cannot read the journal: ${describeError(err)}`));
+          return [];
+        });
+        // Oldest first from the server: appended below what is shown, newest of them first.
+        for (const e of [...page].reverse()) list.append(entryView(e));
+        count += page.length;
+        if (page.length > 0) oldest = page[0]?.seq;
+        if (page.length < SHOWN) olderRow.replaceChildren('No older entries match.');
+      })(),
+    );
+    root.append(olderRow);
+    const stop = follow(
       filter,
       (entries, first) => {
         status.replaceChildren();
-        const kept = entries.filter((e) => clientMatch(filter, e));
-        held.push(...kept);
-        if (pause.checked) return;
+        held.push(...entries);
+        if (first && entries.length > 0) oldest = entries[0]?.seq;
+        if (first && entries.length >= SHOWN) olderRow.replaceChildren(older);
+        // An entry someone opened stays where it is: new ones wait, as when paused.
+        const reading = list.querySelector('details[open]') !== null;
+        if (pause.checked || reading) {
+          if (reading && held.length > 0) state.textContent = `Holding ${held.length} new while an entry is open`;
+          return;
+        }
+        if (!pause.checked) state.textContent = 'Live';
+        if (held.length > 0) list.querySelector(':scope > .notice')?.remove();
         for (const e of held.splice(0)) {
           list.prepend(entryView(e));
           count++;
         }
-        while (list.children.length > SHOWN) list.lastElementChild?.remove();
-        if (count === 0 && first) list.replaceChildren(notice('empty', 'No requests match yet. New ones appear here as they arrive.'));
-        else list.querySelector(':scope > .notice')?.remove();
+        // Bounded, however long the page follows; older entries come back with the button.
+        while (list.children.length > MAX_ON_PAGE) list.lastElementChild?.remove();
+        showEmpty();
       },
       (message) => status.replaceChildren(notice('error', `Cannot read the journal: ${message}`)),
     );
+    return stop;
   };
 }
 

@@ -1,0 +1,3 @@
+import { simpledbPerFile } from 'simpledb-local/testing/vitest';
+
+await simpledbPerFile();
