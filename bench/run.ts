@@ -26,6 +26,7 @@ import { load, medianMs, opsPerSecond, post, type HttpRun } from './load.js';
 import { markdownTable, ms, num, ratio, verdict, type Row } from './report.js';
 import { median } from './stats.js';
 import { StorageFloor } from './storageFloor.js';
+import { stallBenchmark } from './stall.js';
 import { storageBenchmark } from './storage.js';
 import {
   BATCH_ITEMS,
@@ -543,6 +544,9 @@ raw.explore = explored.raw;
 const storage = storageBenchmark(QUICK ? 10_000_000 : 50_000_000);
 rows.push(...storage.rows);
 raw.storage = storage.raw;
+const stall = await stallBenchmark({ rounds: QUICK ? 2 : 5, batchesPerRound: QUICK ? 1 : 3, aloneMs: QUICK ? 500 : 2000 });
+rows.push(...stall.rows);
+raw.stall = stall.raw;
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 

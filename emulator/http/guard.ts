@@ -60,8 +60,9 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Runs before every route under the control prefixes (mounted on them). In order: a request for a
- * host name not allowed (a rebound page's) is refused (403), and one from a foreign page (403); with authentication on, one without the HTTP Basic credentials
- * of a configured key is refused (401), except the health check; a state-changing request that is
+ * host name not allowed (a rebound page's) is refused (403), and one from a foreign page (403); an
+ * OPTIONS that is no allowed preflight gets JSON (405); with authentication on, one without the
+ * HTTP Basic credentials of a configured key is refused (401), except the health check; a state-changing request that is
  * not `Content-Type: application/json` is refused (415), since that is the one type a page cannot
  * send to another origin without the browser asking first. Then `res.locals.account` is set.
  */
