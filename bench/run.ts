@@ -19,12 +19,14 @@ import { FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } 
 import { consoleFirstPage } from './console.js';
 import { counterContention, type Contention } from './contention.js';
 import { dataBenchmarks } from './data.js';
+import { exploreOverhead } from './explore.js';
 import { durabilityCost } from './durability.js';
 import type { InProcessStart } from './inProcessStart.js';
 import { load, medianMs, opsPerSecond, post, type HttpRun } from './load.js';
 import { markdownTable, ms, num, ratio, verdict, type Row } from './report.js';
 import { median } from './stats.js';
 import { StorageFloor } from './storageFloor.js';
+import { storageBenchmark } from './storage.js';
 import {
   BATCH_ITEMS,
   batchPutBody,
@@ -531,6 +533,12 @@ const analyzed = await analyzeBenchmark(QUICK ? 100_000 : 1_000_000);
 rows.push(...analyzed.rows);
 raw.analyze = analyzed.raw;
 rows.push(...(await consoleFirstPage(LARGE_ITEMS)));
+const explored = await exploreOverhead(QUICK ? 3 : 9);
+rows.push(...explored.rows);
+raw.explore = explored.raw;
+const storage = storageBenchmark(QUICK ? 10_000_000 : 50_000_000);
+rows.push(...storage.rows);
+raw.storage = storage.raw;
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 

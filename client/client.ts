@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 import { Pool } from 'undici';
 import type { ServiceOutput, SimpleDBCommand } from './commands.js';
 import { PLACEHOLDER_CREDENTIALS, toProvider, type CredentialProvider, type SimpleDBCredentials } from './credentials.js';
@@ -53,13 +55,19 @@ export interface SimpleDBClientConfig {
   maxConnections?: number;
   /**
    * Names this client to simpledb-local's sync-bug detector (`X-SimpleDB-Client` header, docs/analyze.md).
-   * Other services ignore the header.
+   * Default: `auto-` and 8 random hex digits (the emulator knows the prefix as generated), fixed for the instance, so that its
+   * requests count as one client whichever pooled connection carries them. Other services ignore the header.
    */
   clientId?: string;
 }
 
 export interface SendOptions {
   abortSignal?: AbortSignal;
+  /**
+   * The logical operation this request is part of, sent as `X-SimpleDB-Operation` (docs/analyze.md).
+   * Default: the one `client.operation()` is running, if any.
+   */
+  operation?: string;
 }
 
 export interface ResolvedConfig {
@@ -90,6 +98,8 @@ interface Exchange {
 
 export class SimpleDBClient {
   readonly config: ResolvedConfig;
+  /** Sent with every request as `X-SimpleDB-Client`. */
+  readonly clientId: string;
   private readonly credentials: CredentialProvider;
   private readonly backoff: RetryBackoff;
   private readonly logger: Logger;
@@ -97,6 +107,8 @@ export class SimpleDBClient {
   private readonly pool: Pool;
   private readonly headers: Record<string, string>;
   private destroyed = false;
+  private readonly operations = new AsyncLocalStorage<string>();
+  private operationCount = 0;
 
   constructor(config: SimpleDBClientConfig = {}) {
     const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
@@ -120,7 +132,17 @@ export class SimpleDBClient {
     });
     this.pool = new Pool(endpoint.origin, { connections: config.maxConnections ?? 50 });
     this.headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': USER_AGENT };
-    if (config.clientId !== undefined) this.headers['x-simpledb-client'] = config.clientId;
+    this.clientId = config.clientId ?? `auto-${randomBytes(4).toString('hex')}`;
+    this.headers['x-simpledb-client'] = this.clientId;
+  }
+
+  /**
+   * Runs `fn` as one logical operation: every request it sends through this client carries the
+   * same `X-SimpleDB-Operation` id (`name`, `#` and a number fixed for the call), which tells
+   * simpledb-local's sync-bug detector which reads a write was built on. Other services ignore it.
+   */
+  operation<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.operations.run(`${name}#${++this.operationCount}`, fn);
   }
 
   async send<Input extends object, Output extends ServiceOutput>(
@@ -139,7 +161,7 @@ export class SimpleDBClient {
       const started = performance.now();
       let error: SimpleDBError;
       try {
-        const response = await this.exchange(body, signal);
+        const response = await this.exchange(body, signal, options.operation ?? this.operations.getStore());
         const ms = Math.round(performance.now() - started);
         this.logger.debug('SimpleDB', command.action, { attempt, status: response.status, ms });
         const document = response.status < 300 ? parseSuccess(command.action, response.body) : undefined;
@@ -210,7 +232,7 @@ export class SimpleDBClient {
   }
 
   /** One HTTP round trip; every failure comes out as a SimpleDBError. */
-  private async exchange(body: string, signal: AbortSignal | undefined): Promise<Exchange> {
+  private async exchange(body: string, signal: AbortSignal | undefined, operation: string | undefined): Promise<Exchange> {
     const controller = new AbortController();
     let timedOut = false;
     const abort = () => controller.abort();
@@ -227,7 +249,7 @@ export class SimpleDBClient {
       const response = await this.pool.request({
         method: 'POST',
         path: this.config.endpoint.pathname,
-        headers: this.headers,
+        headers: operation === undefined ? this.headers : { ...this.headers, 'x-simpledb-operation': operation },
         body,
         signal: controller.signal,
       });

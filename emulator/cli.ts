@@ -4,15 +4,17 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { resolveCredentials } from './core/credentials.js';
 import { exposureWarning } from './exposure.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerExplore } from './commands/explore.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerMirror } from './commands/mirror.js';
+import { parseAllowedHost } from './http/hosts.js';
 import { parseCorsOrigin } from './http/origin.js';
 import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { parseDurability } from './store/durability.js';
 import { parseLimitText } from './http/serverLimits.js';
-import { consistencyMode, parseMaxStaleness, parseSeed } from './sync/index.js';
+import { consistencyMode, parseJournalFiles, parseJournalMaxBytes, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './core/version.js';
 
 function parsePort(value: string): number {
@@ -49,6 +51,10 @@ function parseCors(value: string, previous: unknown): string[] {
   return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseCorsOrigin))];
 }
 
+function parseAllowedHosts(value: string, previous: unknown): string[] {
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseAllowedHost))];
+}
+
 const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) => unknown>> = {
   port: parsePort,
   logLevel: parseLevel,
@@ -57,8 +63,11 @@ const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) =
   consistency: cliCheck(consistencyMode),
   maxStaleness: cliCheck(parseMaxStaleness),
   seed: cliCheck(parseSeed),
+  journalMaxBytes: cliCheck(parseJournalMaxBytes),
+  journalFiles: cliCheck(parseJournalFiles),
   load: (value, previous) => [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(':')],
   cors: parseCors,
+  allowedHosts: parseAllowedHosts,
   headersTimeout: cliCheck((v) => parseLimitText('headersTimeoutMs', v)),
   requestTimeout: cliCheck((v) => parseLimitText('requestTimeoutMs', v)),
   keepAliveTimeout: cliCheck((v) => parseLimitText('keepAliveTimeoutMs', v)),
@@ -129,11 +138,14 @@ async function serve(opts: CliOptions): Promise<void> {
     maxStalenessMs: opts.maxStaleness,
     seed: opts.seed,
     journal: opts.journal,
+    journalMaxBytes: opts.journalMaxBytes,
+    journalFiles: opts.journalFiles,
     controlFile: opts.controlFile,
     console: opts.console,
   };
   const server = {
     cors: opts.cors,
+    allowedHosts: opts.allowedHosts,
     headersTimeoutMs: opts.headersTimeout,
     requestTimeoutMs: opts.requestTimeout,
     keepAliveTimeoutMs: opts.keepAliveTimeout,
@@ -148,6 +160,9 @@ async function serve(opts: CliOptions): Promise<void> {
   );
   const exposure = exposureWarning(emulator.host, auth);
   if (exposure) console.error(exposure);
+  if (opts.allowedHosts?.includes('*')) {
+    console.error('simpledb-local: warning: --allowed-hosts *: any host name is answered, so a web page whose name is made to resolve to this machine (DNS rebinding) can read and change its data');
+  }
   // As PID 1 in a container Node gets no default signal handlers, so both are handled here,
   // before the ready line: whoever reads it may signal at once.
   let stopping = false;
@@ -185,6 +200,7 @@ for (const spec of OPTION_SPECS) {
 }
 // The server is the default command; a subcommand registers here with one line: register<Name>(program).
 registerAnalyze(program);
+registerExplore(program);
 registerExport(program);
 registerImport(program);
 registerMirror(program);

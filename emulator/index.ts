@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, type Limits } from './actions/types.js';
 import { createApp } from './http/app.js';
 import { consoleRoutes } from './http/routes/console.js';
 import { resolveCredentials, type AuthOptions, type Credential } from './core/credentials.js';
+import { HostPolicy } from './http/hosts.js';
 import { OriginPolicy } from './http/origin.js';
 import { loadFixtures } from './data/import.js';
 import { createSnapshots, type SnapshotControl } from './data/snapshots.js';
@@ -36,10 +37,16 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   consistency?: ConsistencyMode;
   /** eventual: how far behind a read may be, in ms. Default 1000. */
   maxStalenessMs?: number;
+  /** eventual: instead of time, how many writes a read may be behind (docs/sync.md). */
+  maxStalenessWrites?: number;
   /** Seeds staleness and fault probabilities; default random (reported by control.consistency()). */
   seed?: number;
   /** A file the journal appends one JSON line per request to. */
   journal?: string;
+  /** The journal file is renamed FILE.1 and begun anew past this many bytes; 0: never. Default 64 MiB. */
+  journalMaxBytes?: number;
+  /** Rotated journal files kept (FILE.1 … FILE.n). Default 3. */
+  journalFiles?: number;
   /** Journal entries kept in memory. Default 1000. */
   journalSize?: number;
   /** A JSON start-up state for the control surface: { consistency, faults }. */
@@ -48,6 +55,11 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   load?: readonly string[];
   /** Browser origins (`http://localhost:3000`) allowed to call the emulator; any other foreign page is refused. */
   cors?: readonly string[];
+  /**
+   * Host names the emulator answers to besides IP addresses, `localhost`, `*.localhost`, the
+   * service's endpoint names and `host` (docs/security.md): `name` or `.domain`; `['*']`: any.
+   */
+  allowedHosts?: readonly string[];
   /** The web console at /_simpledb/console/ and its data route /_simpledb/action. Default true. */
   console?: boolean;
 }
@@ -75,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const isolateAccounts = options.isolateAccounts ?? false;
   const authenticate = createAuthenticator({ credentials, isolateAccounts, now: options.now ?? Date.now });
   const origins = new OriginPolicy(options.cors);
+  const hosts = new HostPolicy(options.allowedHosts, host);
   const limits = serverLimits(options);
   const store = new Store(options.db ?? ':memory:', options.durability);
   const storeLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -87,8 +100,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       now: options.now ?? Date.now,
       consistency: options.consistency,
       maxStalenessMs: options.maxStalenessMs,
+      maxStalenessWrites: options.maxStalenessWrites,
       seed: options.seed,
       journalFile: options.journal,
+      journalMaxBytes: options.journalMaxBytes,
+      journalFiles: options.journalFiles,
       journalSize: options.journalSize,
       controlFile: options.controlFile,
       maxUriBytes: MAX_HEADER_BYTES,
@@ -107,7 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authenticate,
     sync: sync.hooks,
     controlRoutes: express.Router().use(syncRoutes(sync.control, sync.journal), snapshotRoutes(snapshots)),
-    guard: { credentials, isolateAccounts, origins },
+    guard: { credentials, isolateAccounts, origins, hosts },
     consoleRoutes: options.console === false ? undefined : consoleRoutes(),
   });
   const server = createHttpServer(app, limits, logger);

@@ -2,6 +2,7 @@ import type { Level } from 'pino';
 import { SERVER_LIMIT_DEFAULTS } from './http/serverLimits.js';
 import type { Durability } from './store/durability.js';
 import { DEFAULT_MAX_STALENESS_MS, type ConsistencyMode } from './sync/consistency.js';
+import { JOURNAL_FILE_MAX_BYTES, JOURNAL_FILES_KEPT } from './sync/journalFile.js';
 
 /**
  * Every start-up option once: its CLI flag, its environment variable and its default. The CLI's
@@ -29,9 +30,12 @@ export interface CliOptions {
   maxStaleness: number;
   seed?: number;
   journal?: string;
+  journalMaxBytes: number;
+  journalFiles: number;
   controlFile?: string;
   load?: string[];
   cors: string[];
+  allowedHosts: string[];
   headersTimeout: number;
   requestTimeout: number;
   keepAliveTimeout: number;
@@ -54,9 +58,12 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'maxStaleness', flag: '--max-staleness <ms>', env: 'SIMPLEDB_LOCAL_MAX_STALENESS', description: 'eventual: how far behind a read may be, drawn per read', default: String(DEFAULT_MAX_STALENESS_MS) },
   { key: 'seed', flag: '--seed <n>', env: 'SIMPLEDB_LOCAL_SEED', description: 'seeds staleness and fault probabilities (default random, shown by GET /_simpledb/consistency)' },
   { key: 'journal', flag: '--journal <file>', env: 'SIMPLEDB_LOCAL_JOURNAL', description: 'append one JSON line per request to this file' },
+  { key: 'journalMaxBytes', flag: '--journal-max-bytes <n>', env: 'SIMPLEDB_LOCAL_JOURNAL_MAX_BYTES', description: 'the --journal file is renamed FILE.1 (older ones FILE.2…) and begun anew past this size; 0: never', default: String(JOURNAL_FILE_MAX_BYTES) },
+  { key: 'journalFiles', flag: '--journal-files <n>', env: 'SIMPLEDB_LOCAL_JOURNAL_FILES', description: 'rotated --journal files kept (FILE.1 to FILE.n)', default: String(JOURNAL_FILES_KEPT) },
   { key: 'load', flag: '--load <file...>', env: 'SIMPLEDB_LOCAL_LOAD', description: 'NDJSON fixtures (docs/data.md) loaded before listening; the variable separates files with :' },
   { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },
   { key: 'cors', flag: '--cors <origin...>', env: 'SIMPLEDB_LOCAL_CORS', description: 'browser origins (e.g. http://localhost:3000) allowed to call it; the variable takes them space-separated; any other foreign Origin is refused' },
+  { key: 'allowedHosts', flag: '--allowed-hosts <name...>', env: 'SIMPLEDB_LOCAL_ALLOWED_HOSTS', description: 'host names it answers to besides IP addresses, localhost, *.localhost and sdb[.region].amazonaws.com (e.g. a compose service name; .example.com: the domain and its subdomains); the variable takes them space-separated; * answers any name, which lets a page rebind one to it' },
   { key: 'headersTimeout', flag: '--headers-timeout <ms>', env: 'SIMPLEDB_LOCAL_HEADERS_TIMEOUT', description: 'a client must send all request headers within this time', default: String(SERVER_LIMIT_DEFAULTS.headersTimeoutMs) },
   { key: 'requestTimeout', flag: '--request-timeout <ms>', env: 'SIMPLEDB_LOCAL_REQUEST_TIMEOUT', description: 'a client must send the whole request, body included, within this time', default: String(SERVER_LIMIT_DEFAULTS.requestTimeoutMs) },
   { key: 'keepAliveTimeout', flag: '--keep-alive-timeout <ms>', env: 'SIMPLEDB_LOCAL_KEEP_ALIVE_TIMEOUT', description: 'an idle keep-alive connection is closed after this time', default: String(SERVER_LIMIT_DEFAULTS.keepAliveTimeoutMs) },
@@ -69,6 +76,7 @@ export const CONTROL_HELP = `
 Control routes (/_simpledb/*, /moto-api/reset) take JSON; with authentication on, every one but
 GET /_simpledb/health needs HTTP Basic with a configured key:
   curl -u KEY:SECRET -H 'content-type: application/json' -d '{}' http://127.0.0.1:8080/_simpledb/reset
-Requests from browser pages of other origins are refused unless --cors names the origin.`;
+Requests from browser pages of other origins are refused unless --cors names the origin, and
+requests for host names other than those --allowed-hosts adds are refused (docs/security.md).`;
 
 export const LOG_LEVELS: readonly string[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];

@@ -16,15 +16,26 @@ export function registerAnalyze(program: Command): void {
     .description('find lost updates, stale-read writes, double-applied retries and conflict storms in a journal file')
     .argument('<journal>', 'a --journal file (JSON lines), or a saved GET /_simpledb/journal(.ndjson)')
     .option('--json', 'print the analysis as JSON')
+    .option('--strict', 'exit 1 on possible anomalies too, not only on definite ones')
     .option('--storm-rate <rate>', 'conflict storm: share of conditional writes that fail, 0 to 1', '0.5')
     .option('--storm-min-writes <n>', 'conflict storm: at least this many conditional writes to the item', '10')
-    .addHelpText('after', '\nExit status: 0 no anomalies, 1 anomalies found (hot spots alone do not count), 2 bad input.')
-    .action(async (file: string, opts: { json?: boolean; stormRate: string; stormMinWrites: string }) => {
+    .addHelpText(
+      'after',
+      '\nExit status: 0 no definite anomalies (possible ones and hot spots are shown), 1 definite anomalies found (with --strict: or possible ones), 2 bad input.',
+    )
+    .action(async (file: string, opts: Flags) => {
       process.exit(await run(file, opts));
     });
 }
 
-async function run(file: string, opts: { json?: boolean; stormRate: string; stormMinWrites: string }): Promise<number> {
+interface Flags {
+  json?: boolean;
+  strict?: boolean;
+  stormRate: string;
+  stormMinWrites: string;
+}
+
+async function run(file: string, opts: Flags): Promise<number> {
   try {
     const analyzer = new Analyzer(parseAnalyzeOptions({ stormRate: opts.stormRate, stormMinWrites: opts.stormMinWrites }));
     await readJournal(file, (e) => analyzer.add(e));
@@ -32,7 +43,8 @@ async function run(file: string, opts: { json?: boolean; stormRate: string; stor
     const text = opts.json ? JSON.stringify(analysis, null, 2) + '\n' : formatAnalysis(analysis);
     // Flushed before the caller exits: a pipe takes the text asynchronously.
     await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
-    return analysis.summary.anomalies > 0 ? ANOMALIES : CLEAN;
+    const failing = analysis.summary.anomalies + (opts.strict ? analysis.summary.possible : 0);
+    return failing > 0 ? ANOMALIES : CLEAN;
   } catch (err) {
     if (!(err instanceof JournalFileError || err instanceof ControlInputError)) throw err;
     process.stderr.write(`simpledb-local analyze: ${err.message}\n`);

@@ -61,7 +61,25 @@ export interface ReadRecord {
   behindWrites?: number;
   /** How far behind the clock the state it saw was. */
   lagMs?: number;
+  /** What a successful GetAttributes or Select returned (docs/analyze.md, "What reads returned"). */
+  returned?: ReturnedRecord;
 }
+
+/**
+ * The items a read returned, per attribute its values in the order answered. A value longer than
+ * RETURNED_VALUE_CHARS characters is kept as `sha256:` and the first 16 hex digits of its SHA-256,
+ * a slash and its length in characters, enough to tell whether a later write stored the same value.
+ */
+export interface ReturnedRecord {
+  items: { name: string; attributes: Record<string, string[]> }[];
+  /** Items returned beyond the recorded ones (a Select page of more than RETURNED_ITEMS items). */
+  more?: number;
+  /** `select count(*)`: the count answered (no items are returned). */
+  count?: number;
+}
+
+export const RETURNED_VALUE_CHARS = 64;
+export const RETURNED_ITEMS = 100;
 
 export interface JournalEntry {
   /** 1, 2, 3, ... in the order requests finished. */
@@ -109,6 +127,8 @@ export interface JournalEntry {
   connection: number;
   /** The `X-SimpleDB-Client` header: the name a caller gives itself (docs/analyze.md). */
   client: string | null;
+  /** The `X-SimpleDB-Operation` header, when sent: the logical operation the request is part of (docs/analyze.md). */
+  operation?: string;
   /** The first 12 hex digits of the SHA-256 of AWSAccessKeyId: tells keys apart without showing them. */
   keyHash: string | null;
 }
@@ -136,6 +156,11 @@ export interface ConsistencySettings {
   mode?: ConsistencyMode;
   /** eventual: the oldest state a read may see, in ms behind the clock. */
   maxStalenessMs?: number;
+  /**
+   * eventual: instead of time, how many writes (anywhere in the store) a read may be behind;
+   * null: by time. Counting writes makes a replay independent of how fast the test ran.
+   */
+  maxStalenessWrites?: number | null;
   /** Seeds the staleness drawn per read; the same seed replays the same sequence. */
   seed?: number;
 }
@@ -143,6 +168,7 @@ export interface ConsistencySettings {
 export interface ConsistencyState {
   mode: ConsistencyMode;
   maxStalenessMs: number;
+  maxStalenessWrites: number | null;
   seed: number;
   /** While frozen: the write sequence eventually consistent reads see. */
   frozenAtSeq: number | null;

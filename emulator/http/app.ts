@@ -1,16 +1,17 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatBoxUsage } from '../core/boxUsage.js';
-import { errors } from '../core/errors.js';
+import { errors, type SdbError } from '../core/errors.js';
 import { newRequestId } from '../core/requestId.js';
 import { answerControlFailure, controlError, isCallersMistake } from './controlErrors.js';
+import { framingError } from './framing.js';
 import { CONTROL_PREFIXES, controlGuard, isControlTarget, type GuardConfig } from './guard.js';
 import { runProtocol, send, type PipelineConfig } from './pipeline.js';
 import { errorDocument } from './render.js';
 import { actionRoute } from './routes/action.js';
 import { adminRoutes } from './routes/admin.js';
 
-export interface AppConfig extends Omit<PipelineConfig, 'origins'> {
+export interface AppConfig extends Omit<PipelineConfig, 'origins' | 'hosts'> {
   /** The control surface's JSON routes (sync, snapshots), mounted under /_simpledb/. */
   controlRoutes?: express.Router;
   /** Who may use the control routes, and which browser origins may call the emulator at all. */
@@ -21,7 +22,7 @@ export interface AppConfig extends Omit<PipelineConfig, 'origins'> {
 
 /** The server's request listener: every answer is SimpleDB XML, or JSON under the control prefixes. */
 export function createApp(config: AppConfig): (req: IncomingMessage, res: ServerResponse) => void {
-  const pipeline: PipelineConfig = { ...config, origins: config.guard.origins };
+  const pipeline: PipelineConfig = { ...config, origins: config.guard.origins, hosts: config.guard.hosts };
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -30,9 +31,19 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
   // The protocol's space first, as one layer: its requests, the hot path, skip the path matching
   // of every control mount below.
   app.use((req, res, next) => {
-    if (config.guard.origins.answerCors(req, res)) return;
-    if (isControlTarget(req.url)) next();
-    else void runProtocol(pipeline, req, res);
+    const control = isControlTarget(req.url);
+    const framing = framingError(req);
+    if (framing) {
+      refuseFraming(framing, control, res);
+      return;
+    }
+    if (config.guard.hosts.allows(req.headers.host) && config.guard.origins.answerCors(req, res)) return;
+    if (!control) {
+      void runProtocol(pipeline, req, res);
+      return;
+    }
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
   });
   // Every route below under these prefixes, whoever mounts it, is behind the guard (docs/security.md).
   app.use([...CONTROL_PREFIXES], controlGuard(config.guard));
@@ -62,6 +73,17 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
       else answerError(config, err, request, response);
     });
   };
+}
+
+/** A request whose length or size is wrong is answered in its route's shape, and its connection closed. */
+function refuseFraming(e: SdbError, control: boolean, res: Response): void {
+  if (control) {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Connection', 'close');
+    controlError(res, e.status, e.code, e.message);
+  } else {
+    send(res, e.status, errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0)), ['Connection', 'close']);
+  }
 }
 
 /**

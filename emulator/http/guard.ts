@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { namespaceOf, type Credential } from '../core/credentials.js';
 import { controlError } from './controlErrors.js';
+import type { HostPolicy } from './hosts.js';
 import type { OriginPolicy } from './origin.js';
 
 /** Everything outside the protocol's space: the emulator's own routes and moto's reset. */
@@ -23,6 +24,7 @@ export interface GuardConfig {
   credentials: readonly Credential[];
   isolateAccounts: boolean;
   origins: OriginPolicy;
+  hosts: HostPolicy;
 }
 
 /**
@@ -41,8 +43,8 @@ export function controlAccount(res: Response): string {
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Runs before every route under the control prefixes (mounted on them). In order: a request from
- * a foreign page is refused (403); with authentication on, one without the HTTP Basic credentials
+ * Runs before every route under the control prefixes (mounted on them). In order: a request for a
+ * host name not allowed (a rebound page's) is refused (403), and one from a foreign page (403); with authentication on, one without the HTTP Basic credentials
  * of a configured key is refused (401), except the health check; a state-changing request that is
  * not `Content-Type: application/json` is refused (415), since that is the one type a page cannot
  * send to another origin without the browser asking first. Then `res.locals.account` is set.
@@ -53,6 +55,15 @@ export function controlGuard(config: GuardConfig): RequestHandler {
   );
   const authOn = keys.size > 0;
   return (req: Request, res: Response, next: NextFunction) => {
+    if (!config.hosts.allows(req.headers.host)) {
+      controlError(
+        res,
+        403,
+        'ForeignHost',
+        `Host ${JSON.stringify(req.headers.host)} is not a name this emulator answers to: add it with --allowed-hosts (docs/security.md)`,
+      );
+      return;
+    }
     if (config.origins.refuses(req)) {
       const origin = req.headers.origin;
       controlError(
@@ -61,6 +72,11 @@ export function controlGuard(config: GuardConfig): RequestHandler {
         'ForeignOrigin',
         `${origin === undefined ? 'a cross-site request' : `a request from ${origin}`} is refused: only this emulator's own origin, or one allowed with --cors, may call it`,
       );
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      // A preflight from a --cors origin was answered before the guard; Express would answer the rest in text/plain.
+      controlError(res, 405, 'MethodNotAllowed', 'OPTIONS is answered only as a CORS preflight from an origin allowed with --cors');
       return;
     }
     if (isHealthCheck(req)) {

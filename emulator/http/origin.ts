@@ -29,6 +29,19 @@ export class OriginPolicy {
   }
 
   /**
+   * Whether a browser sent the request without naming the page behind it. Browsers send
+   * `Sec-Fetch-*` only to addresses they trust (loopback, `localhost`, https), so a page that names
+   * the emulator otherwise (`http://[::ffff:127.0.0.1]:8080/`, a LAN address) gets its image,
+   * script, frame and form GETs through with neither header. What is left is the browser's own
+   * User-Agent, which a page cannot change without the browser asking the server first. SDKs and
+   * command-line tools do not pretend to be Mozilla.
+   */
+  unsignalledBrowser(req: IncomingMessage): boolean {
+    const h = req.headers;
+    return h.origin === undefined && h['sec-fetch-site'] === undefined && BROWSER_AGENT.test(h['user-agent'] ?? '');
+  }
+
+  /**
    * For an origin --cors allows: sets the CORS answer headers, and answers a preflight (an
    * OPTIONS with Access-Control-Request-Method) outright. Returns true when it answered.
    */
@@ -43,7 +56,7 @@ export class OriginPolicy {
     const headers = req.headers['access-control-request-headers'];
     if (headers !== undefined) res.setHeader('Access-Control-Allow-Headers', headers);
     res.setHeader('Access-Control-Max-Age', '600');
-    res.writeHead(204, { 'Content-Length': '0' });
+    res.writeHead(204, { 'Content-Length': '0', 'X-Content-Type-Options': 'nosniff' });
     res.end();
     return true;
   }
@@ -57,6 +70,9 @@ export class OriginPolicy {
     }
   }
 }
+
+/** Every browser's User-Agent begins so, for historical reasons. */
+const BROWSER_AGENT = /^Mozilla\//;
 
 /** `http://Example.com:80` and `http://example.com` are one origin; anything unparsable is none. */
 function normalise(origin: string): string {

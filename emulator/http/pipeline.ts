@@ -9,6 +9,7 @@ import { newRequestId } from '../core/requestId.js';
 import type { Store } from '../store/store.js';
 import type { ProtocolHooks, RawRequest, RequestHooks } from '../sync/index.js';
 import { readBody } from './body.js';
+import type { HostPolicy } from './hosts.js';
 import type { OriginPolicy } from './origin.js';
 import { errorDocument, successResponse } from './render.js';
 import type { ConsoleRequest } from './routes/action.js';
@@ -28,6 +29,7 @@ export interface PipelineConfig {
    */
   authenticate: Authenticate;
   origins: OriginPolicy;
+  hosts: HostPolicy;
   /** Consistency simulation, fault injection and the journal (emulator/sync). */
   sync?: ProtocolHooks;
 }
@@ -75,6 +77,7 @@ export async function runProtocol(config: PipelineConfig, req: Request, res: Res
         path: req.path,
         userAgent: req.headers['user-agent'],
         clientId: header(req, 'x-simpledb-client'),
+        operation: header(req, 'x-simpledb-operation'),
         connection: req.socket,
         dropConnection: () => res.destroy(),
       },
@@ -115,7 +118,10 @@ function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | unde
   const { req } = ctx;
   const [path = '/', query = ''] = splitUrl(req.originalUrl);
   ctx.path = path;
-  if (config.origins.refuses(req)) throw errors.accessFailure(path);
+  // A GET changes data here, so a browser's request must show where it comes from (docs/security.md).
+  if (!config.hosts.allows(req.headers.host) || config.origins.refuses(req) || config.origins.unsignalledBrowser(req)) {
+    throw errors.accessFailure(path);
+  }
   if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
   if (path !== '/') throw errors.invalidUri(path);
   const parse = (body: string | null) => {
@@ -208,7 +214,7 @@ function fail(config: PipelineConfig, ctx: RequestContext, err: unknown): void {
 /** The journal entry, however the request ended; the debug log line when asked for. */
 function record(config: PipelineConfig, ctx: RequestContext, debug: boolean, started: number): void {
   const { requestId, action, account, facts, raw, status, code } = ctx;
-  ctx.hooks?.close({ requestId, action, account, facts, raw, status, code });
+  ctx.hooks?.close({ requestId, action, account, facts, raw, status, code, result: ctx.output?.result });
   if (debug) {
     config.logger.debug(
       { requestId, method: ctx.req.method, action, status, code, ms: +(performance.now() - started).toFixed(2) },
@@ -230,7 +236,16 @@ function splitUrl(url: string): [string, string] {
 /** Headers as a flat list: Node then skips normalising a header object on every response. */
 export function send(res: Response, status: number, xml: string, extra?: readonly string[]): void {
   if (res.headersSent) return;
-  const headers = ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(xml)), 'Server', 'Amazon SimpleDB'];
+  const headers = [
+    'Content-Type',
+    'text/xml',
+    'Content-Length',
+    String(Buffer.byteLength(xml)),
+    'Server',
+    'Amazon SimpleDB',
+    'X-Content-Type-Options',
+    'nosniff',
+  ];
   if (extra) headers.push(...extra);
   res.writeHead(status, headers);
   res.end(xml);

@@ -5,19 +5,22 @@ import type { Logger } from 'pino';
 import { formatBoxUsage } from '../core/boxUsage.js';
 import { errors, type SdbError } from '../core/errors.js';
 import { newRequestId } from '../core/requestId.js';
+import { capConnections } from './connections.js';
+import { MAX_HEADER_BYTES } from './framing.js';
 import { isControlTarget } from './guard.js';
 import { errorDocument } from './render.js';
 import { checkingIntervalMs, type ServerLimits } from './serverLimits.js';
 
-/** Request lines longer than this are refused; boto 2 puts whole PutAttributes calls in the URL. */
-export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
+export { MAX_HEADER_BYTES };
 
 /** The HTTP server around the app, with the answers written straight to a socket that has no response object. */
 export function createHttpServer(app: RequestListener, limits: ServerLimits, logger: Logger): Server {
   // Without requireHostHeader: false, Node answers a Host-less request with a bare, empty 400.
   const server = createServer(
     {
-      maxHeaderSize: MAX_HEADER_BYTES,
+      // Twice the cap: a request over it still reaches the app, which says whether the target or
+      // the header block is too long (framing.ts); the parser cannot tell.
+      maxHeaderSize: 2 * MAX_HEADER_BYTES,
       requireHostHeader: false,
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
@@ -26,11 +29,12 @@ export function createHttpServer(app: RequestListener, limits: ServerLimits, log
     app,
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.maxConnections = limits.maxConnections;
-  server.on('drop', () => logger.warn({ maxConnections: limits.maxConnections }, 'connection refused: too many open'));
+  capConnections(server, limits.maxConnections, logger);
   // Node hands CONNECT to this event rather than to the app, and drops the connection unanswered without a listener.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => endWithError(socket, errors.unsupportedHttpVerb('CONNECT')));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, logger));
+  // Without a listener Node answers a bare 417 with no body.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => answerExpectation(req, res));
   return server;
 }
 
@@ -57,9 +61,15 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: L
     socket.destroy();
     return;
   }
+  if (pending?.req.complete === true) {
+    // Bytes that are no request followed a whole one, which is being acted on: its answer, not
+    // an error, is what the client must see (the write may land), and then the connection ends.
+    pending.shouldKeepAlive = false;
+    return;
+  }
   const e =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? errors.uriTooLong(MAX_HEADER_BYTES)
+      ? overflowError(err)
       : errors.invalidHttpRequest(timedOut ? 'the request was not received in time' : 'malformed HTTP');
   // A body that stopped coming belongs to a request whose target is known: a control route answers
   // JSON. Express shortens req.url inside a mounted router, and keeps the target in originalUrl.
@@ -72,11 +82,37 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, logger: L
   }
 }
 
+/**
+ * Past twice the cap the parser gives up before the app sees anything; a line break in the last
+ * bytes it read means the request line had ended, so the header block is what overflowed.
+ */
+function overflowError(err: NodeJS.ErrnoException): SdbError {
+  const packet: unknown = (err as { rawPacket?: unknown }).rawPacket;
+  const lineEnded = Buffer.isBuffer(packet) && packet.includes(10);
+  return lineEnded ? errors.invalidHttpRequest(`the request headers exceed ${MAX_HEADER_BYTES} bytes`) : errors.uriTooLong(MAX_HEADER_BYTES);
+}
+
+/** `Expect:` other than 100-continue: 417 (RFC 9110 section 10.1.1), in the route's shape; the body the client holds back is not waited for. */
+function answerExpectation(req: IncomingMessage, res: ServerResponse): void {
+  const e = errors.expectationFailed(String(req.headers.expect));
+  const control = isControlTarget(req.url ?? '/');
+  const body = control
+    ? JSON.stringify({ error: { code: e.code, message: e.message } })
+    : errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0));
+  res.writeHead(e.status, {
+    'Content-Type': control ? 'application/json; charset=utf-8' : 'text/xml',
+    'Content-Length': Buffer.byteLength(body),
+    'X-Content-Type-Options': 'nosniff',
+    Connection: 'close',
+  });
+  res.end(body);
+}
+
 /** Written straight to the socket: there is no response object (every such error is a 400). */
 function endWithError(socket: Duplex, e: SdbError): void {
   socket.end(rawResponse('text/xml', errorDocument(e.code, e.message, newRequestId(), formatBoxUsage(0))));
 }
 
 function rawResponse(type: string, body: string): string {
-  return `HTTP/1.1 400 Bad Request\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 400 Bad Request\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
 }

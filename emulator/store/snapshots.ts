@@ -32,6 +32,8 @@ export class SnapshotTables {
     if (this.attached) return;
     const db = this.store.db;
     db.prepare("ATTACH DATABASE ':memory:' AS snapshots").run();
+    // The same page size as the live tables: copies of 1 kB values would otherwise spill as they once did there.
+    db.pragma(`snapshots.page_size = ${Number(db.pragma('main.page_size', { simple: true }))}`);
     this.ddl = db
       .prepare<[], { table: string; sql: string }>(
         `SELECT tbl_name AS "table", sql FROM main.sqlite_schema

@@ -10,6 +10,21 @@ import { Versions, type ReadView } from './versions.js';
 export type { DeletePair, DomainStats, PutEffect, PutPair, StoredPair } from './types.js';
 export type { SelectedItem, SelectPage, SelectRows } from './selectPage.js';
 
+/**
+ * SQLite's page size. A pair is a row of the attrs table and of its value index, both b-trees
+ * whose rows must fit a quarter of a page or spill into overflow pages of their own: at the
+ * default 4 KiB, a 1 kB value spilled into a mostly empty 4 KiB page twice, and a domain of such
+ * values took nine times its data in memory and on disk. At 8 KiB a 1,024-byte value with a name
+ * of up to about 900 bytes stays inline (docs/performance.md, `npm run bench` storage rows); 16
+ * KiB would hold any pair but doubles the bytes a small write puts in the WAL.
+ */
+export const PAGE_SIZE = 8192;
+
+export interface StoreOptions {
+  /** The benchmark sets the previous default (4096) to measure against it; nothing else should. */
+  pageSize?: number;
+}
+
 /** A pair as a raw statement returns it. */
 type PairRow = [name: string, value: string];
 
@@ -29,8 +44,14 @@ export class Store {
   /** Built once: better-sqlite3's transaction() wrapper costs more than a small write to create. */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
 
-  constructor(readonly path = ':memory:', durability: Durability = 'normal') {
+  constructor(readonly path = ':memory:', durability: Durability = 'normal', options: StoreOptions = {}) {
     this.db = new Database(path);
+    // Before anything creates the file or the temporary database; a file made with another page
+    // size keeps it (SQLite changes it only by VACUUM, and never in WAL mode).
+    const pageSize = options.pageSize ?? PAGE_SIZE;
+    if (!Number.isInteger(pageSize)) throw new Error(`pageSize: ${pageSize} is not a whole number`);
+    this.db.pragma(`page_size = ${pageSize}`);
+    this.db.pragma(`temp.page_size = ${pageSize}`);
     if (path !== ':memory:' && path !== '') {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('busy_timeout = 5000');

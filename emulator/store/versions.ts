@@ -27,7 +27,9 @@ export type Retention =
   /** Reads see up to this many milliseconds into the past. */
   | { windowMs: number }
   /** Reads see this sequence (a frozen replica). */
-  | { pinnedSeq: number };
+  | { pinnedSeq: number }
+  /** Reads see up to this many writes into the past. */
+  | { writes: number };
 
 const LOG_TABLES = `
 CREATE TEMP TABLE IF NOT EXISTS sync_writes (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL);
@@ -201,7 +203,7 @@ export class Versions {
   /** The oldest sequence any read can still see now. */
   floor(): number {
     const r = this.retention;
-    const policy = 'pinnedSeq' in r ? r.pinnedSeq : this.seqAt(this.now() - r.windowMs);
+    const policy = 'pinnedSeq' in r ? r.pinnedSeq : 'writes' in r ? this.last - r.writes : this.seqAt(this.now() - r.windowMs);
     return Math.max(this.base, policy);
   }
 

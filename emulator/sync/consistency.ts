@@ -21,6 +21,7 @@ export interface EventualRead extends ReadView {
 export class Consistency {
   private mode: ConsistencyMode = 'consistent';
   private maxStalenessMs = DEFAULT_MAX_STALENESS_MS;
+  private maxStalenessWrites: number | null = null;
   private seed: number;
   private readonly draws = new DrawCounter();
   private frozen: { seq: number; at: number; thawTo: 'consistent' | 'eventual' } | undefined;
@@ -37,6 +38,7 @@ export class Consistency {
     return {
       mode: this.mode,
       maxStalenessMs: this.maxStalenessMs,
+      maxStalenessWrites: this.maxStalenessWrites,
       seed: this.seed,
       frozenAtSeq: this.frozen?.seq ?? null,
       thawTo: this.frozen?.thawTo ?? null,
@@ -48,6 +50,7 @@ export class Consistency {
   /** Setting `frozen` while frozen refreshes the replica to the latest write. */
   set(settings: ConsistencySettings): ConsistencyState {
     if (settings.maxStalenessMs !== undefined) this.maxStalenessMs = settings.maxStalenessMs;
+    if (settings.maxStalenessWrites !== undefined) this.maxStalenessWrites = settings.maxStalenessWrites;
     if (settings.seed !== undefined) {
       this.seed = settings.seed;
       this.draws.clear();
@@ -73,7 +76,8 @@ export class Consistency {
       versions.stop();
       this.frozen = undefined;
     } else if (mode === 'eventual') {
-      versions.start({ windowMs: this.maxStalenessMs }, this.now);
+      const writes = this.maxStalenessWrites;
+      versions.start(writes === null ? { windowMs: this.maxStalenessMs } : { writes }, this.now);
       this.frozen = undefined;
     } else {
       const thawTo = this.frozen?.thawTo ?? (this.mode === 'eventual' ? 'eventual' : 'consistent');
@@ -97,7 +101,13 @@ export class Consistency {
     if (this.mode !== 'eventual') return undefined;
     // Drawn for every read, even one that ends up seeing the latest write, so a key's n-th read
     // draws the same lag in every run with this seed.
-    const lagMs = Math.floor(keyedDraw(this.seed, key, this.draws.next(key)) * (this.maxStalenessMs + 1));
+    const draw = keyedDraw(this.seed, key, this.draws.next(key));
+    if (this.maxStalenessWrites !== null) {
+      const behind = Math.floor(draw * (this.maxStalenessWrites + 1));
+      const seq = Math.max(versions.floor(), versions.latestSeq - behind);
+      return { seq, stale: false, latestSeq: versions.latestSeq, lagMs: 0 };
+    }
+    const lagMs = Math.floor(draw * (this.maxStalenessMs + 1));
     return { seq: versions.seqAt(this.now() - lagMs), stale: false, latestSeq: versions.latestSeq, lagMs };
   }
 }

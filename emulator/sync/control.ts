@@ -30,7 +30,7 @@ export interface Control {
   analyze(options?: AnalyzeOptions): Analysis;
 }
 
-const CONSISTENCY_KEYS = new Set(['mode', 'maxStalenessMs', 'seed']);
+const CONSISTENCY_KEYS = new Set(['mode', 'maxStalenessMs', 'maxStalenessWrites', 'seed']);
 const MAX_STALENESS_MS = 24 * 60 * 60 * 1000;
 
 export function parseConsistency(value: unknown): ConsistencySettings {
@@ -40,6 +40,11 @@ export function parseConsistency(value: unknown): ConsistencySettings {
   if (mode !== undefined) settings.mode = consistencyMode(mode);
   const max = integer(o, 'maxStalenessMs', 0, MAX_STALENESS_MS);
   if (max !== undefined) settings.maxStalenessMs = max;
+  if (o.maxStalenessWrites === null) settings.maxStalenessWrites = null;
+  else {
+    const writes = integer(o, 'maxStalenessWrites', 0, 1_000_000);
+    if (writes !== undefined) settings.maxStalenessWrites = writes;
+  }
   const seed = integer(o, 'seed', 0, 2 ** 32 - 1);
   if (seed !== undefined) settings.seed = seed;
   return settings;

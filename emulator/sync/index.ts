@@ -5,6 +5,7 @@ import { createControl, parseConsistency, parseControlFile, type Control, type C
 import { Faults } from './faults.js';
 import { ControlInputError } from '../core/input.js';
 import { Journal } from './journal.js';
+import { JournalFile } from './journalFile.js';
 import { randomSeed } from './random.js';
 import { ClientKeys, RequestRecord, type ProtocolHooks } from './request.js';
 
@@ -15,10 +16,15 @@ export interface SyncOptions {
   now: () => number;
   consistency?: ConsistencyMode;
   maxStalenessMs?: number;
+  maxStalenessWrites?: number;
   /** Default: a random seed, reported by the consistency state so the run can be replayed. */
   seed?: number;
   /** Appends one JSON line per request. */
   journalFile?: string;
+  /** The file rotates past this many bytes (0: never). Default JOURNAL_FILE_MAX_BYTES. */
+  journalMaxBytes?: number;
+  /** Rotated files kept. Default JOURNAL_FILES_KEPT. */
+  journalFiles?: number;
   /** Entries kept in memory (0: none). */
   journalSize?: number;
   /** JSON start-up state, applied after the options above. */
@@ -38,10 +44,13 @@ export function createSync(o: SyncOptions): Sync {
   const consistency = new Consistency(o.store, o.now, o.seed ?? randomSeed());
   const faults = new Faults(() => consistency.state().seed);
   const startup = o.controlFile === undefined ? undefined : readControlFile(o.controlFile);
-  consistency.set(parseConsistency({ mode: o.consistency, maxStalenessMs: o.maxStalenessMs, ...startup?.consistency }));
+  consistency.set(
+    parseConsistency({ mode: o.consistency, maxStalenessMs: o.maxStalenessMs, maxStalenessWrites: o.maxStalenessWrites, ...startup?.consistency }),
+  );
   for (const rule of startup?.faults ?? []) faults.add(rule);
   // Opened last: a bad control file must not leave a file descriptor behind.
-  const journal = new Journal(o.journalSize ?? DEFAULT_JOURNAL_SIZE, o.journalFile);
+  const file = o.journalFile === undefined ? undefined : new JournalFile(o.journalFile, o.journalMaxBytes, o.journalFiles);
+  const journal = new Journal(o.journalSize ?? DEFAULT_JOURNAL_SIZE, file);
   const control = createControl(consistency, faults, journal);
   const services = { store: o.store, clients: new ClientKeys(), consistency, faults, journal, now: o.now, maxUriBytes: o.maxUriBytes };
   return {
@@ -70,4 +79,5 @@ export { consistencyMode, parseMaxStaleness, parseSeed, type Control } from './c
 export type { ConsistencyMode, ConsistencySettings, ConsistencyState } from './consistency.js';
 export type { FaultRule, FaultRuleInput } from './faults.js';
 export type { JournalEntry, JournalFilter, RawRequest, ReadRecord } from './journal.js';
+export { JOURNAL_FILE_MAX_BYTES, JOURNAL_FILES_KEPT, parseJournalFiles, parseJournalMaxBytes } from './journalFile.js';
 export type { ProtocolHooks, RequestHooks, RequestSource } from './request.js';

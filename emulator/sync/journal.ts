@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { readRequest } from '../actions/readers.js';
 import { Params, parseForm } from '../core/params.js';
-import type { JournalEntry, JournalFilter, ReadRecord } from '../core/wire.js';
+import type { ActionResult } from '../actions/types.js';
+import { RETURNED_ITEMS, RETURNED_VALUE_CHARS, type JournalEntry, type JournalFilter, type ReadRecord, type ReturnedRecord } from '../core/wire.js';
+import type { JournalFile } from './journalFile.js';
 
-export type { JournalEntry, JournalFilter, ReadRecord };
+export type { JournalEntry, JournalFilter, ReadRecord, ReturnedRecord };
+
+/** What a successful read returned, as the action produced it. */
+export type ReadResult = Extract<ActionResult, { action: 'GetAttributes' | 'Select' }>;
 
 /** Never written to the journal: they would let a reader sign requests as the caller. */
 export const REDACTED_PARAMS: ReadonlySet<string> = new Set(['Signature', 'AWSAccessKeyId', 'SecurityToken']);
@@ -26,6 +30,8 @@ export type JournalInput = Omit<JournalEntry, 'seq' | 'params' | 'request' | 'ti
   params: RawRequest;
   /** Arrival in ms since the epoch, written out as ISO 8601 when the entry is read. */
   time: number;
+  /** A read's result, recorded as `read.returned` when the entry is read. */
+  returned?: ReadResult;
 };
 
 /** Kept as it came: the public entry is only assembled when someone reads it. */
@@ -50,26 +56,29 @@ export class Journal {
   private head = 0;
   private bytes = 0;
   private seq = 0;
+  /** Under isolated accounts, each account's latest: the global one would tell it how many requests others made. */
+  private accountSeq = new Map<string, number>();
   private order = 0;
   private connections = new WeakMap<object, number>();
   private connectionCount = 0;
-  private fd: number | undefined;
-
   constructor(
     readonly capacity: number,
-    file?: string,
+    private file?: JournalFile,
     private readonly maxBytes = JOURNAL_MAX_BYTES,
-  ) {
-    if (file !== undefined) this.fd = openSync(file, 'a');
-  }
+  ) {}
 
   get latestSeq(): number {
     return this.seq;
   }
 
+  /** The sequence number of `account`'s latest entry (0 before its first). */
+  latestSeqOf(account: string): number {
+    return this.accountSeq.get(account) ?? 0;
+  }
+
   /** Whether entries are kept anywhere: without, `add` stores nothing and callers may skip gathering. */
   get active(): boolean {
-    return this.capacity > 0 || this.fd !== undefined;
+    return this.capacity > 0 || this.file !== undefined;
   }
 
   /** The next position in the order actions take effect. */
@@ -85,8 +94,9 @@ export class Journal {
   }
 
   add(input: JournalInput): void {
-    const stored: Stored = { seq: ++this.seq, input, bytes: paramBytes(input.params) };
-    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(publish(stored)) + '\n');
+    const stored: Stored = { seq: ++this.seq, input, bytes: paramBytes(input.params) + resultBytes(input.returned) };
+    if (input.account !== undefined) this.accountSeq.set(input.account, stored.seq);
+    this.file?.append(JSON.stringify(publish(stored)) + '\n');
     if (this.capacity <= 0) return;
     this.ring.push(stored);
     this.bytes += stored.bytes;
@@ -123,8 +133,8 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.file?.close();
+    this.file = undefined;
   }
 }
 
@@ -156,16 +166,52 @@ function publish(s: Stored): JournalEntry {
     userAgent: e.userAgent,
     ...(e.atSeq === undefined ? {} : { atSeq: e.atSeq }),
     ...(e.writeSeq === undefined ? {} : { writeSeq: e.writeSeq }),
-    ...(e.read === undefined ? {} : { read: e.read }),
+    ...(e.read === undefined ? {} : { read: e.returned === undefined ? e.read : { ...e.read, returned: returnedRecord(e.items, e.returned) } }),
     ...(e.faults === undefined ? {} : { faults: e.faults }),
     order: e.order,
     applied: e.applied,
     connection: e.connection,
     client: e.client,
+    ...(e.operation === undefined ? {} : { operation: e.operation }),
     keyHash,
     params,
     request: readRequest(new Params(Object.entries(params))) ?? null,
   };
+}
+
+/**
+ * A value as `read.returned` records it: itself up to RETURNED_VALUE_CHARS characters, else a
+ * digest that a write of the same value maps to as well (the analysis compares them).
+ */
+export function recordedValue(value: string): string {
+  if (value.length <= RETURNED_VALUE_CHARS) return value;
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}/${value.length}`;
+}
+
+function returnedRecord(items: readonly string[], r: ReadResult): ReturnedRecord {
+  const attributes = (pairs: readonly { name: string; value: string }[]) => {
+    const out: Record<string, string[]> = {};
+    for (const p of pairs) (out[p.name] ??= []).push(recordedValue(p.value));
+    return out;
+  };
+  if (r.action === 'GetAttributes') return { items: [{ name: items[0] ?? '', attributes: attributes(r.attributes) }] };
+  if ('count' in r) return { items: [], count: r.count };
+  const shown = r.items.slice(0, RETURNED_ITEMS).map((i) => ({ name: i.name, attributes: attributes(i.attributes) }));
+  return r.items.length > RETURNED_ITEMS ? { items: shown, more: r.items.length - RETURNED_ITEMS } : { items: shown };
+}
+
+/** Roughly what V8 holds for a retained result: its strings, two-byte at worst, and an object per pair. */
+function resultBytes(r: ReadResult | undefined): number {
+  if (r === undefined) return 0;
+  const sum = (pairs: readonly { name: string; value: string }[]) => {
+    let n = 48;
+    for (const p of pairs) n += 2 * (p.name.length + p.value.length) + 48;
+    return n;
+  };
+  if (r.action === 'GetAttributes') return sum(r.attributes);
+  let n = 0;
+  if ('items' in r) for (const i of r.items) n += sum(i.attributes) + 2 * i.name.length;
+  return n;
 }
 
 /** What V8 holds for the two strings: two-byte characters at worst. */

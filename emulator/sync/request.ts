@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionName } from '../core/boxUsage.js';
 import { errors } from '../core/errors.js';
 import { envelopeOf, readRequest } from '../actions/readers.js';
-import type { ActionFacts } from '../actions/types.js';
+import type { ActionFacts, ActionResult } from '../actions/types.js';
 import type { Params } from '../core/params.js';
 import type { Store } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
@@ -42,6 +42,8 @@ export interface RequestOutcome {
   status: number;
   /** undefined: success. */
   code: string | undefined;
+  /** What the action returned, when it succeeded: the journal records what a read returned. */
+  result: ActionResult | undefined;
 }
 
 export interface RequestOptions {
@@ -56,6 +58,8 @@ export interface RequestSource {
   readonly userAgent: string | undefined;
   /** The X-SimpleDB-Client header: the caller's own name for itself. */
   readonly clientId: string | undefined;
+  /** The X-SimpleDB-Operation header: the logical operation the request belongs to (docs/analyze.md). */
+  readonly operation: string | undefined;
   /** The connection's identity (its socket): the journal numbers connections by it. */
   readonly connection: object;
   /** Ends the connection without an answer: a lost response by reset. */
@@ -221,9 +225,16 @@ export class RequestRecord implements RequestHooks {
       client: client !== undefined && client !== '' ? client.slice(0, 200) : null,
     };
     if (o.account) entry.account = o.account;
+    const operation = this.source.operation;
+    if (operation) entry.operation = operation.slice(0, 200);
     if (this.atSeq !== undefined) entry.atSeq = this.atSeq;
     if (this.writeSeq !== undefined) entry.writeSeq = this.writeSeq;
-    if (facts?.consistentRead !== undefined) entry.read = this.readRecord(facts.consistentRead);
+    if (facts?.consistentRead !== undefined) {
+      entry.read = this.readRecord(facts.consistentRead);
+      // Kept as the action's own result: the record of it is built only when the entry is read.
+      const r = o.code === undefined && !this.reset ? o.result : undefined;
+      if (r?.action === 'GetAttributes' || r?.action === 'Select') entry.returned = r;
+    }
     if (this.decision?.fired.length) entry.faults = this.decision.fired;
     journal.add(entry);
   }

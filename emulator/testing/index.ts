@@ -8,6 +8,15 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js'
 /** Where a started emulator's URL is published for the test workers (they inherit the environment). */
 export const ENDPOINT_ENV = 'SIMPLEDB_ENDPOINT';
 
+/** Set by `simpledb-local explore` for the command it runs, beside SIMPLEDB_ENDPOINT. */
+export const EXPLORE_ENV = 'SIMPLEDB_LOCAL_EXPLORE';
+
+/** The emulator of the explore run this process is part of, if it is part of one. */
+export function exploreEndpoint(): string | undefined {
+  const url = process.env[ENDPOINT_ENV];
+  return process.env[EXPLORE_ENV] === '1' && url ? url : undefined;
+}
+
 /** One emulator for a whole test run: on a free port of 127.0.0.1 unless told otherwise. */
 export async function startSuiteEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const emu = await startEmulator({ port: 0, ...options });
@@ -98,4 +107,5 @@ export function domainPrefix(label = 't'): string {
   return `${clean}_${process.pid}_${prefixes}_${Date.now().toString(36)}_`;
 }
 
+export { explore, type ExploreOptions, type ExploreResult, type FailureGroup, type RunResult, type Schedule } from './explore.js';
 export type { Emulator, EmulatorOptions };

@@ -4,7 +4,7 @@
  * workers, started after the setup, inherit SIMPLEDB_ENDPOINT from its environment.
  */
 import type { Emulator, EmulatorOptions } from '../index.js';
-import { startSuiteEmulator } from './index.js';
+import { exploreEndpoint, startSuiteEmulator } from './index.js';
 
 const HANDLE = Symbol.for('simpledb-local.testing.jest');
 type Holder = { [HANDLE]?: Emulator };
@@ -13,6 +13,8 @@ export function simpledbGlobalSetup(options: EmulatorOptions = {}): () => Promis
   return async () => {
     const holder = globalThis as Holder;
     await holder[HANDLE]?.close();
+    // Under `simpledb-local explore` the run's emulator is the one to test against.
+    if (exploreEndpoint()) return;
     holder[HANDLE] = await startSuiteEmulator(options);
   };
 }

@@ -6,7 +6,7 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import type { Emulator, EmulatorOptions } from '../index.js';
-import { startSuiteEmulator } from './index.js';
+import { exploreEndpoint, startSuiteEmulator } from './index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +16,12 @@ declare module 'vitest' {
 
 export function simpledbGlobalSetup(options: EmulatorOptions = {}): (project: TestProject) => Promise<() => Promise<void>> {
   return async (project) => {
+    // Under `simpledb-local explore` the run's emulator is the one to test against.
+    const explored = exploreEndpoint();
+    if (explored) {
+      project.provide('simpledbEndpoint', explored);
+      return async () => undefined;
+    }
     const emu = await startSuiteEmulator(options);
     project.provide('simpledbEndpoint', emu.url);
     return () => emu.close();

@@ -56,8 +56,25 @@ describe.skipIf(!existsSync(CLI))('simpledb-local analyze', () => {
     const r = await analyzeCli(buggy);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^Analysed 5 requests from \d+ clients/);
-    expect(r.stdout).toMatch(/F\d stale-read-write \(anomaly\)\s+users\/alice \[note, plan\]\s+seq 3, 4, 5/);
-    expect(r.stdout).toMatch(/lost-update \(anomaly\)\s+users\/alice \[plan\]/);
+    expect(r.stdout).toMatch(/^2 definite anomalies, 0 possible anomalies, 0 hot spots\.$/m);
+    // The summary leads, one line per item, attribute and kind, with its first evidence chain.
+    expect(r.stdout).toMatch(/^Summary:\n {2}1 lost update on users\/alice plan, clients billing, support; e\.g\. F\d: #3 lost-write \(billing\) → #5 overwrite \(support\)/m);
+    // Judged per attribute: the read missed a change of plan only.
+    expect(r.stdout).toMatch(/F\d stale-read-write \(anomaly, definite\)\s+users\/alice \[plan\]\s+seq 3, 4, 5/);
+    expect(r.stdout).toMatch(/lost-update \(anomaly, definite\)\s+users\/alice \[plan\]/);
+  });
+
+  it('possible anomalies are shown with their reason and exit 0; --strict makes them fail', async () => {
+    // An older journal: no record of what reads returned, so no write can be proved built on one.
+    const older = join(dir, 'older.ndjson');
+    const lines = readFileSync(buggy, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { read?: { returned?: unknown } });
+    for (const e of lines) delete e.read?.returned;
+    writeFileSync(older, lines.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const r = await analyzeCli(older);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^0 definite anomalies, 2 possible anomalies, 0 hot spots\.$/m);
+    expect(r.stdout).toMatch(/lost-update \(anomaly, possible\)[^\n]*\n[^\n]*\n {3}Possible only: the journal does not say what read #4 returned\./);
+    expect((await analyzeCli(older, '--strict')).code).toBe(1);
   });
 
   it('exits 0 on a clean journal', async () => {
@@ -69,7 +86,11 @@ describe.skipIf(!existsSync(CLI))('simpledb-local analyze', () => {
     const r = await analyzeCli(buggy, '--json');
     expect(r.code).toBe(1);
     const a = JSON.parse(r.stdout) as Analysis;
-    expect(a).toMatchObject({ format: 1, requests: 5, runs: 1, summary: { anomalies: 2, 'stale-read-write': 1, 'lost-update': 1 } });
+    expect(a).toMatchObject({ format: 1, requests: 5, runs: 1, summary: { anomalies: 2, possible: 0, 'stale-read-write': 1, 'lost-update': 1 } });
+    expect(a.groups.map((g) => [g.kind, g.confidence, g.attributes, g.findings.length])).toEqual([
+      ['lost-update', 'definite', ['plan'], 1],
+      ['stale-read-write', 'definite', ['plan'], 1],
+    ]);
     expect(a.findings.find((f) => f.kind === 'stale-read-write')?.clients).toEqual(['support', 'billing']);
   });
 

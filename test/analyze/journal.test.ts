@@ -1,8 +1,9 @@
 // What the journal records for the analysis: when each action took effect (`order`), which may
 // differ from when it finished (`seq`), whether it was applied, and who sent it.
+import { createHash } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { createDomain, get, put, start } from '../support/sync.js';
+import { createDomain, get, ok, put, start } from '../support/sync.js';
 import { as } from './support.js';
 
 let emu: Emulator | undefined;
@@ -43,4 +44,34 @@ it('with the journal off, nothing is recorded', async () => {
   await createDomain(emu, 'dom');
   expect(emu.control.journal()).toEqual([]);
   expect(emu.control.analyze().requests).toBe(0);
+});
+
+it('records what each read returned: per attribute its values, long ones as a digest, Select items capped', async () => {
+  emu = await start({ journalSize: 1000 });
+  await createDomain(emu, 'dom');
+  const long = 'x'.repeat(65);
+  await ok(emu, 'PutAttributes', {
+    DomainName: 'dom',
+    ItemName: 'i',
+    'Attribute.1.Name': 'tags',
+    'Attribute.1.Value': 'a',
+    'Attribute.2.Name': 'tags',
+    'Attribute.2.Value': 'b',
+    'Attribute.3.Name': 'note',
+    'Attribute.3.Value': long,
+  });
+  for (let i = 0; i < 102; i++) await put(emu, 'dom', `row${i}`, { n: String(i) });
+  await get(emu, 'dom', 'i', true);
+  await get(emu, 'dom', 'absent', false);
+  await ok(emu, 'Select', { SelectExpression: 'select n from `dom` where n is not null limit 150', ConsistentRead: 'true' });
+  await ok(emu, 'Select', { SelectExpression: 'select count(*) from `dom`', ConsistentRead: 'true' });
+  const [got, none] = emu.control.journal({ action: 'GetAttributes' });
+  const digest = `sha256:${createHash('sha256').update(long).digest('hex').slice(0, 16)}/65`;
+  expect(got?.read?.returned).toEqual({ items: [{ name: 'i', attributes: { tags: ['a', 'b'], note: [digest] } }] });
+  expect(none?.read?.returned).toEqual({ items: [{ name: 'absent', attributes: {} }] });
+  const [rows, counted] = emu.control.journal({ action: 'Select' });
+  expect(rows?.read?.returned?.items).toHaveLength(100);
+  expect(rows?.read?.returned?.items[0]).toEqual({ name: 'row0', attributes: { n: ['0'] } });
+  expect(rows?.read?.returned?.more).toBe(2);
+  expect(counted?.read?.returned).toEqual({ items: [], count: 103 });
 });

@@ -91,7 +91,7 @@ describe('Signature V2 with a key configured', () => {
       expect((await send(emu.url, { ...req, headers })).status, sent).toBe(200);
     }
     const req = signedPost('localhost', listDomains());
-    const headers = req.headers.map(([n, v]): [string, string] => [n, n === 'Host' ? 'localhost.example:8080' : v]);
+    const headers = req.headers.map(([n, v]): [string, string] => [n, n === 'Host' ? 'localhost.localhost:8080' : v]);
     expect((await send(emu.url, { ...req, headers })).code).toBe('SignatureDoesNotMatch');
   });
 

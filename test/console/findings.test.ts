@@ -56,7 +56,7 @@ describe.skipIf(SKIP_BROWSER)('console findings', () => {
     expect(await page.locator('nav a[aria-current="page"]').textContent()).toBe('Findings');
     const text = await card.textContent();
     expect(text).toContain('stale-read-write');
-    expect(text).toContain('users / alice (credits, plan)');
+    expect(text).toContain('users / alice (plan)');
     expect(text).toContain('support');
     expect(text).toContain('billing');
     for (const s of seqs) expect(text).toContain(`#${s} `);

@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { exchange, open, parseResponse, untilClosed } from './raw.js';
 
@@ -74,20 +75,74 @@ describe('stalled clients', () => {
 });
 
 describe('connection cap', () => {
-  it('refuses connections beyond --max-connections, and serves those within', async () => {
+  it('at --max-connections, drops the connection idle longest to serve a new one: never more open than the cap', async () => {
     const { port } = await start({ maxConnections: 2 });
     const held = [await open(port), await open(port)];
-    // A full answer on each: the server has accepted both before the third arrives.
+    // A full answer on each, oldest first: both are idle keep-alives when the third arrives.
     for (const socket of held) {
       const answered = once(socket, 'data');
       socket.write('GET /_simpledb/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       const [chunk] = (await answered) as [string];
       expect(parseResponse(chunk).status).toBe(200);
     }
-    const third = await exchange(port, 'GET /_simpledb/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    expect(third).toEqual({ received: '', closedByServer: true });
+    const dropped = once(held[0] as Socket, 'close');
+    const third = await exchange(port, 'GET /_simpledb/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(parseResponse(third.received).status).toBe(200);
+    await dropped;
+    expect(held[1]?.destroyed).toBe(false);
     for (const socket of held) socket.destroy();
   });
+
+  it('refuses a new connection only when every one open is being answered', async () => {
+    const { port } = await start({ maxConnections: 2 });
+    emu?.control.faults.add({ action: 'ListDomains', delayMs: 3_000 });
+    const busy = [await open(port), await open(port)];
+    for (const socket of busy) socket.write('GET /?Action=ListDomains&Version=2009-04-15 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    // Both requests are in the emulator's hands once the delay rule has matched both.
+    await vi.waitFor(() => expect(emu?.control.faults.list()[0]?.matched).toBe(2), { timeout: 5_000, interval: 10 });
+    const third = await exchange(port, 'GET /_simpledb/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect(third).toEqual({ received: '', closedByServer: true });
+    for (const socket of busy) socket.destroy();
+  });
+
+  it('serves new clients while one client holds 1,100 slow sockets and re-opens each one dropped', async () => {
+    const { port } = await start({ maxConnections: 1024 });
+    const slow = new Set<Socket>();
+    let opened = 0;
+    let stopping = false;
+    // A slow body: headers done, 3 of 100 bytes sent, then nothing; re-opened when the server drops it.
+    const openSlow = (): Promise<void> =>
+      new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        opened++;
+        slow.add(socket);
+        socket.on('error', () => undefined);
+        socket.once('connect', () => {
+          socket.write(`POST / HTTP/1.1\r\n${FORM_HEADERS}\r\nAct`);
+          resolve();
+        });
+        socket.once('close', () => {
+          slow.delete(socket);
+          resolve();
+          // Bounded: the attacker re-opens at most a few thousand times over the test.
+          if (!stopping && opened < 5_000) void openSlow();
+        });
+      });
+    await Promise.all(Array.from({ length: 1_100 }, openSlow));
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const { received } = await exchange(port, 'GET /?Action=ListDomains&Version=2009-04-15 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+        statuses.push(parseResponse(received).status);
+      }
+      expect(statuses).toEqual(Array(10).fill(200));
+    } finally {
+      stopping = true;
+      const closed = [...slow].map((s) => once(s, 'close'));
+      for (const s of slow) s.destroy();
+      await Promise.all(closed);
+    }
+  }, 60_000);
 });
 
 /** A pino logger at debug whose lines the test can read and wait for. */
@@ -142,16 +197,21 @@ describe('configuration', () => {
   });
 
   const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url));
-  it.skipIf(!existsSync(CLI))('the CLI takes the limits and --cors as flags and environment variables', async () => {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--headers-timeout', '150', '--request-timeout', '300', '--max-connections', '3'], {
+  it.skipIf(!existsSync(CLI))('the CLI takes the limits, --cors and --allowed-hosts as flags and environment variables', async () => {
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--headers-timeout', '150', '--request-timeout', '300', '--max-connections', '3', '--allowed-hosts', 'db.test'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SIMPLEDB_LOCAL_LOG_LEVEL: 'silent', SIMPLEDB_LOCAL_CORS: 'http://a.test, http://b.test:8000' },
+      env: { ...process.env, SIMPLEDB_LOCAL_LOG_LEVEL: 'silent', SIMPLEDB_LOCAL_CORS: 'http://a.test, http://b.test:8000', SIMPLEDB_LOCAL_ALLOWED_HOSTS: 'simpledb .internal' },
     });
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
       const url = new URL(/listening on (\S+)/.exec(line)?.[1] ?? '');
       const stalled = await exchange(Number(url.port), 'GET / HTTP/1.1\r\nHost: x\r\n');
       expect(stalled.received).toContain('the request was not received in time');
+      // The flag wins over the variable, as for every option.
+      for (const [host, status] of [['db.test', 200], ['simpledb', 403], ['rebind.test', 403]] as const) {
+        const answer = await exchange(Number(url.port), `GET /?Action=ListDomains HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+        expect(parseResponse(answer.received).status, host).toBe(status);
+      }
       for (const origin of ['http://a.test', 'http://b.test:8000']) {
         const preflight = await fetch(`${url.origin}/`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
         expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
@@ -169,16 +229,17 @@ describe('configuration', () => {
     await once(child, 'exit');
     expect(stdout).toContain("curl -u KEY:SECRET -H 'content-type: application/json'");
     expect(stdout).toContain('--cors <origin...>');
+    expect(stdout).toContain('--allowed-hosts <name...>');
   });
 
   it.skipIf(!existsSync(CLI))('the CLI refuses a bad origin or limit with a message', async () => {
-    for (const args of [['--cors', '*'], ['--headers-timeout', 'soon'], ['--headers-timeout', '9000', '--request-timeout', '1000']]) {
+    for (const args of [['--cors', '*'], ['--allowed-hosts', 'http://db.test'], ['--headers-timeout', 'soon'], ['--headers-timeout', '9000', '--request-timeout', '1000']]) {
       const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const [code] = (await once(child, 'exit')) as [number];
       expect(code, args.join(' ')).not.toBe(0);
-      expect(stderr, args.join(' ')).toMatch(/not an origin|a whole number|must not exceed/);
+      expect(stderr, args.join(' ')).toMatch(/not an origin|not a host name|a whole number|must not exceed/);
     }
   });
 });

@@ -117,6 +117,20 @@ describe('with authentication on (isolated accounts)', () => {
     expect(emu.control.journal({ domain: 'alice-secret-plans' })).toHaveLength(1);
   });
 
+  it('gives each account the latest sequence number of its own requests, not a count of everyone’s', async () => {
+    await createDomains(emu, ALICE, ['alice-counted']);
+    const aliceSeq = emu.control.journal({ domain: 'alice-counted' })[0]?.seq;
+    await createDomains(emu, BOB, ['bob-1', 'bob-2', 'bob-3']);
+    const page = async (key: Key, method = 'GET') =>
+      (await request(emu, '/_simpledb/journal', { method, as: key, headers: { 'content-type': JSON_TYPE } })).json as { latestSeq: number; entries: JournalEntry[] };
+    const alice = await page(ALICE);
+    expect(alice.latestSeq).toBe(aliceSeq);
+    expect(alice.latestSeq).toBe(Math.max(...alice.entries.map((e) => e.seq)));
+    expect((await page(ALICE, 'DELETE')).latestSeq).toBe(aliceSeq);
+    const bob = await page(BOB);
+    expect(bob.latestSeq).toBe(emu.control.journal({ domain: 'bob-3' })[0]?.seq);
+  });
+
   it.each(['/_simpledb/reset', '/moto-api/reset'])('%s drops only the caller’s domains', async (path) => {
     await createDomains(emu, ALICE, ['alice-1', 'alice-2']);
     await createDomains(emu, BOB, ['bob-1']);

@@ -164,6 +164,8 @@ describe('docker-compose.yml', () => {
       for (const file of files) expect(read(file), file).not.toMatch(/'(\.\.\/){3}/);
     }
     expect(tests.environment?.SIMPLEDB_ENDPOINT).toBe(`http://simpledb:${imageEnv.SIMPLEDB_LOCAL_PORT}`);
+    // The emulator answers to the service name the suites call it by.
+    expect(simpledb.environment?.SIMPLEDB_LOCAL_ALLOWED_HOSTS?.split(/[\s,]+/)).toContain('simpledb');
     // The suites find the endpoint through the shared target helper.
     expect(read('test/support/target.ts')).toContain('process.env.SIMPLEDB_ENDPOINT');
     // `docker compose up` starts only the emulator; `docker compose run tests` enables the profile.

@@ -19,7 +19,7 @@ import { describeFailure, extractBlocks, RUNNERS, runSnippet, startsServer, with
  * The pages whose code blocks run like the README's. docs/testing.md is left out (test/kit checks
  * its blocks against the kit's projects), and so are docs/notes/ (design notes, not instructions).
  */
-const DOC_PAGES = ['docs/client.md', 'docs/counter.md', 'docs/authentication.md', 'docs/sync.md', 'docs/data.md', 'docs/reliability.md'];
+const DOC_PAGES = ['docs/client.md', 'docs/counter.md', 'docs/authentication.md', 'docs/sync.md', 'docs/data.md', 'docs/reliability.md', 'docs/explore.md'];
 
 const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
 const readme = read('README.md');

@@ -199,3 +199,21 @@ describe('draws keyed by client', () => {
     expect(apart['ua-a']).not.toEqual(apart['ua-b']);
   });
 });
+
+describe('staleness counted in writes', () => {
+  it('a read is at most N writes behind, whatever the clock says; N = 0 reads the latest', async () => {
+    emu = await start({ consistency: 'eventual', maxStalenessWrites: 2, seed: 3 });
+    await createDomain(emu, 'wrd');
+    for (let i = 0; i < 6; i++) await put(emu, 'wrd', 'row', { v: String(i) });
+    for (let i = 0; i < 20; i++) await get(emu, 'wrd', 'row', false);
+    const behind = () => emu?.control.journal({ action: 'GetAttributes' }).map((e) => e.read?.behindWrites ?? -1) ?? [];
+    expect(new Set(behind())).toEqual(new Set([0, 1, 2]));
+    expect(emu.control.consistency()).toMatchObject({ mode: 'eventual', maxStalenessWrites: 2 });
+
+    emu.control.clearJournal();
+    emu.control.consistency({ maxStalenessWrites: 0 });
+    for (let i = 0; i < 5; i++) expect(await get(emu, 'wrd', 'row', false)).toEqual({ v: ['5'] });
+    expect(behind()).toEqual([0, 0, 0, 0, 0]);
+    expect(emu.control.consistency({ maxStalenessWrites: null }).maxStalenessWrites).toBeNull();
+  });
+});

@@ -78,7 +78,7 @@ export function syncRoutes(control: Control, journal: Journal): express.Router {
     if (account !== '') filter.account = account;
     const entries = control.journal(filter);
     if (!ndjson) {
-      res.json({ latestSeq: journal.latestSeq, entries });
+      res.json({ latestSeq: account === '' ? journal.latestSeq : journal.latestSeqOf(account), entries });
       return;
     }
     res.type('application/x-ndjson').send(entries.map((e) => JSON.stringify(e) + '\n').join(''));
@@ -88,7 +88,7 @@ export function syncRoutes(control: Control, journal: Journal): express.Router {
   r.delete('/journal', (_req, res) => {
     const account = controlAccount(res);
     control.clearJournal(account === '' ? undefined : account);
-    res.json({ latestSeq: journal.latestSeq, entries: [] });
+    res.json({ latestSeq: account === '' ? journal.latestSeq : journal.latestSeqOf(account), entries: [] });
   });
 
   r.get('/analysis', (req, res) => {

@@ -19,6 +19,8 @@ export class Identities {
   private readonly list: Identity[] = [];
   private readonly perConnection = new Map<number, number>();
   private readonly requests: number[] = [];
+  /** Per identity: the connections its requests came over (several for a named client with a pool). */
+  private readonly connectionsOf: Set<number>[] = [];
   private readonly connections = new Map<number, { first: number; last: number; reset: boolean; group: string }>();
   /** A connection the emulator reset, continued by the reconnection of its client: connection → the first of its chain. */
   private roots = new Map<number, number>();
@@ -31,9 +33,11 @@ export class Identities {
       this.index.set(key, (n = this.list.length));
       this.list.push(id);
       this.requests.push(0);
+      this.connectionsOf.push(new Set());
     }
     this.requests[n] = (this.requests[n] ?? 0) + 1;
     if (id.connection !== undefined) {
+      this.connectionsOf[n]?.add(id.connection);
       this.perConnection.set(id.connection, (this.perConnection.get(id.connection) ?? 0) + 1);
       const c = this.connections.get(id.connection);
       if (!c) this.connections.set(id.connection, { first: order, last: order, reset, group: groupOf(id) });
@@ -89,7 +93,7 @@ export class Identities {
         byKey.set(key, c);
       }
       c.requests += this.requests[n] ?? 0;
-      if (id.connection !== undefined && !c.connections.includes(id.connection)) c.connections.push(id.connection);
+      for (const connection of this.connectionsOf[n] ?? []) if (!c.connections.includes(connection)) c.connections.push(connection);
       return c.id;
     });
     const clients = [...byKey.values()];

@@ -1,11 +1,19 @@
+import { recordedValue } from '../journal.js';
 import type { ItemChange, ReadOp, WriteOp } from './ops.js';
 import type { Evidence } from './types.js';
 
 /**
  * The histories of one item: per attribute, its applied writes in the order they took effect,
- * which of them changed the attribute, and what each writer had seen when it wrote. The
- * definitions these functions implement are in docs/analyze.md.
+ * which of them changed the attribute, and which read each writer built on. The definitions
+ * these functions implement are in docs/analyze.md.
  */
+
+/** The read a write was built on, and whether the journal proves it. */
+interface Basis {
+  read: ReadOp;
+  /** undefined: the journal shows the write derived from what the read returned; else why it may have been. */
+  doubt: string | undefined;
+}
 
 /** One applied write of one attribute. */
 interface Event {
@@ -13,13 +21,21 @@ interface Event {
   client: string;
   /** The attribute's values changed (a new version). */
   changed: boolean;
-  /** What the writer built on: its last read of the attribute, or its own last write. */
-  basis: { kind: 'read'; read: ReadOp } | { kind: 'own'; write: Event } | undefined;
-  /** Changes of the attribute that took effect before this write and that its writer had not seen. */
+  /** It replaced or removed values of the attribute (an add of values does neither). */
+  destructive: boolean;
+  /** It replaced the attribute's values as a whole (Replace=true, a delete of the name or of the item). */
+  replaces: boolean;
+  /** The values a delete of some values named. */
+  deleted: ReadonlySet<string>;
+  /** The values it added and the values it removed (undefined before the first write the journal shows). */
+  added: ReadonlySet<string>;
+  removed: ReadonlySet<string> | undefined;
+  basis: Basis | undefined;
+  /** Changes of the attribute that took effect before this write and that its basis did not show. */
   unseen: Event[];
-  /** The version it replaced when changing: the last change its writer had seen. */
+  /** The last change its basis showed. */
   parent: Event | undefined;
-  /** The first later change that replaced this one without its writer having seen it. */
+  /** The first later write that removed a value this change added, without having seen it. */
   replacedBy: Event | undefined;
 }
 
@@ -39,9 +55,11 @@ export interface LostUpdate {
   lost: WriteOp;
   lostClient: string;
   lostRead: ReadOp | undefined;
-  /** For a lost change: the change that replaced it unseen. For a write that changed nothing: the unseen changes it landed on. */
+  /** For a lost change: the write that removed it unseen. For a write that changed nothing: the unseen changes it landed on. */
   replacedBy: { op: WriteOp; client: string; read: ReadOp | undefined } | undefined;
   unseen: { op: WriteOp; client: string }[];
+  /** undefined: definite; else why it is only possible. */
+  doubt: string | undefined;
 }
 
 export interface StaleWrite {
@@ -50,6 +68,7 @@ export interface StaleWrite {
   read: ReadOp;
   attributes: Set<string>;
   missed: Map<number, { op: WriteOp; client: string }>;
+  doubt: string | undefined;
 }
 
 export interface DoubleApplied {
@@ -60,10 +79,25 @@ export interface DoubleApplied {
   attributes: string[];
 }
 
+/** What a read returned of an item's attribute: undefined when it did not return the item or the journal does not say. */
+function returnedOf(read: ReadOp, item: string, attribute: string): { known: boolean; values: readonly string[] | undefined } {
+  if (read.returned === undefined) return { known: false, values: undefined };
+  const attributes = read.returned.get(item);
+  if (attributes === undefined) return { known: !read.partial, values: undefined };
+  return { known: true, values: attributes.get(attribute) ?? [] };
+}
+
 const covers = (r: ReadOp, attribute: string) => r.attributes === undefined || r.attributes.has(attribute);
 
-/** The last read of `attribute` among `reads` (sorted by order) that took effect before `order`. */
-function lastReadBefore(reads: readonly ReadOp[], order: number, attribute: string): ReadOp | undefined {
+/** Whether the read could have shown `item`: a GetAttributes of it, or a Select that returned it (or may have). */
+function mayShow(r: ReadOp, item: string): boolean {
+  if (r.item !== undefined) return true;
+  const { known, values } = returnedOf(r, item, '');
+  return !known || values !== undefined;
+}
+
+/** The last read among `reads` (sorted by order) before `order` that covers the attribute and may show the item. */
+function lastReadBefore(reads: readonly ReadOp[], order: number, item: string, attribute: string): ReadOp | undefined {
   let lo = 0;
   let hi = reads.length;
   while (lo < hi) {
@@ -73,13 +107,38 @@ function lastReadBefore(reads: readonly ReadOp[], order: number, attribute: stri
   }
   for (let i = lo - 1; i >= 0; i--) {
     const r = reads[i];
-    if (r && covers(r, attribute)) return r;
+    if (r && covers(r, attribute) && mayShow(r, item)) return r;
   }
   return undefined;
 }
 
+const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/**
+ * Whether a write of the attribute can be computed from what the read returned: it writes back a
+ * value the read returned, or a number where the read returned a number (an increment, a sum).
+ * A value that is neither (a status set from local state, a timestamp over a flag) was not.
+ */
+function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, attribute: string): Basis | undefined {
+  if (!read) return undefined;
+  const { known, values } = returnedOf(read, item, attribute);
+  if (!known) return { read, doubt: `the journal does not say what read #${read.seq} returned` };
+  if (values === undefined || values.length === 0) return undefined;
+  const shown = new Set(values);
+  const written = change.puts.filter((p) => p.name === attribute).map((p) => p.value);
+  if (written.length === 0) {
+    // A delete builds on the read when it removes what the read showed.
+    const named = change.deletes.filter((d) => d.name === attribute);
+    if (change.wholeItem || named.some((d) => d.value === undefined || shown.has(recordedValue(d.value)))) return { read, doubt: undefined };
+    return undefined;
+  }
+  for (const v of written) if (shown.has(recordedValue(v))) return { read, doubt: undefined };
+  if (written.some((v) => NUMBER.test(v)) && values.some((v) => NUMBER.test(v))) return { read, doubt: undefined };
+  return undefined;
+}
+
 /** Whether a read saw a change: served stale, only the writes up to its `asOfSeq`; otherwise all before it. */
-function readSaw(read: ReadOp, change: WriteOp): boolean {
+export function readSaw(read: ReadOp, change: WriteOp): boolean {
   if (change.order >= read.order) return false;
   if (!read.stale || read.asOfSeq === undefined) return true;
   if (change.writeSeq !== undefined) return change.writeSeq <= read.asOfSeq;
@@ -116,6 +175,14 @@ function touches(change: ItemChange, attribute: string): boolean {
   return change.wholeItem || change.puts.some((p) => p.name === attribute) || change.deletes.some((d) => d.name === attribute);
 }
 
+function replacesAll(change: ItemChange, attribute: string): boolean {
+  return change.wholeItem || change.deletes.some((d) => d.name === attribute && d.value === undefined) || change.puts.some((p) => p.name === attribute && p.replace);
+}
+
+function destroys(change: ItemChange, attribute: string): boolean {
+  return change.wholeItem || change.deletes.some((d) => d.name === attribute) || change.puts.some((p) => p.name === attribute && p.replace);
+}
+
 export interface ItemFindings {
   lost: LostUpdate[];
   stale: StaleWrite[];
@@ -132,25 +199,36 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
   const out: ItemFindings = { lost: [], stale: [], doubles: [] };
   const staleByKey = new Map<string, StaleWrite>();
   for (const attribute of names) {
-    const events = attributeHistory(applied, attribute, itemReads, selectReads);
-    collectLost(events, attribute, out.lost);
+    const events = attributeHistory(h.item, applied, attribute, itemReads, selectReads);
+    collectLost(h.item, events, attribute, out.lost);
     for (const e of events) {
-      if (e.basis?.kind !== 'read' || !e.basis.read.stale) continue;
-      const read = e.basis.read;
+      const basis = e.basis;
+      if (!basis?.read.stale || !e.destructive) continue;
+      const read = basis.read;
+      // Stale for this attribute: it missed another client's change of it.
+      const missed = e.unseen.filter((u) => u.op.order < read.order && u.client !== e.client && conflicts(e, u));
+      if (missed.length === 0) continue;
       const key = `${e.op.seq} ${read.seq}`;
       let s = staleByKey.get(key);
-      if (!s) staleByKey.set(key, (s = { write: e.op, client: e.client, read, attributes: new Set(), missed: new Map() }));
+      if (!s) staleByKey.set(key, (s = { write: e.op, client: e.client, read, attributes: new Set(), missed: new Map(), doubt: basis.doubt }));
       s.attributes.add(attribute);
-      for (const u of e.unseen) if (u.op.order < read.order) s.missed.set(u.op.seq, { op: u.op, client: u.client });
+      if (basis.doubt === undefined) s.doubt = undefined;
+      for (const u of missed) s.missed.set(u.op.seq, { op: u.op, client: u.client });
     }
   }
-  // A Select is stale for its whole domain: it counts only when this item missed a change.
-  out.stale.push(...[...staleByKey.values()].filter((s) => s.read.item !== undefined || s.missed.size > 0));
+  out.stale.push(...staleByKey.values());
   out.doubles.push(...doubleApplied(h, itemReads, selectReads));
   return out;
 }
 
-function attributeHistory(applied: ItemHistory['writes'], attribute: string, itemReads: ReadsOf, selectReads: ReadsOf): Event[] {
+/** Whether `e`'s change undoes or repeats something of `u`'s: a replace does; a delete of some values, only of those values. */
+function conflicts(e: Event, u: Event): boolean {
+  if (e.replaces) return true;
+  for (const v of e.deleted) if (u.added.has(v) || u.removed === undefined || u.removed.has(v)) return true;
+  return false;
+}
+
+function attributeHistory(item: string, applied: ItemHistory['writes'], attribute: string, itemReads: ReadsOf, selectReads: ReadsOf): Event[] {
   const events: Event[] = [];
   const changes: Event[] = [];
   let values: Set<string> | undefined;
@@ -160,37 +238,70 @@ function attributeHistory(applied: ItemHistory['writes'], attribute: string, ite
     // Without the values before (the journal starts later), the version log decides, if it ran.
     const changed =
       values !== undefined && after !== undefined ? !sameSet(values, after) : !(w.op.atSeq !== undefined && w.op.writeSeq === undefined);
+    const added = new Set<string>();
+    let removed: Set<string> | undefined;
+    if (after) for (const v of after) if (!values?.has(v)) added.add(v);
+    if (values && after) {
+      removed = new Set();
+      for (const v of values) if (!after.has(v)) removed.add(v);
+    } else if (!after) {
+      // Values before unknown: an add adds what it puts, a delete of named values removes at most those.
+      for (const p of w.change.puts) if (p.name === attribute) added.add(p.value);
+      removed = new Set(w.change.deletes.flatMap((d) => (d.name === attribute && d.value !== undefined ? [d.value] : [])));
+    }
     values = after;
-    const e: Event = { op: w.op, client: w.client, changed, basis: undefined, unseen: [], parent: undefined, replacedBy: undefined };
+    const e: Event = {
+      op: w.op,
+      client: w.client,
+      changed,
+      destructive: destroys(w.change, attribute),
+      replaces: replacesAll(w.change, attribute),
+      deleted: new Set(w.change.deletes.flatMap((d) => (d.name === attribute && d.value !== undefined ? [d.value] : []))),
+      added,
+      removed,
+      basis: undefined,
+      unseen: [],
+      parent: undefined,
+      replacedBy: undefined,
+    };
     events.push(e);
     if (changed) changes.push(e);
+    const read = latest(
+      lastReadBefore(itemReads(w.client), w.op.order, item, attribute),
+      lastReadBefore(selectReads(w.client), w.op.order, item, attribute),
+    );
+    e.basis = basisOf(read, item, w.change, attribute);
   }
-  const lastOwn = new Map<string, Event>();
   let before = 0; // changes[0..before) took effect before the current event
   for (const e of events) {
     while (before < changes.length && (changes[before]?.op.order ?? 0) < e.op.order) before++;
-    const read = latest(
-      lastReadBefore(itemReads(e.client), e.op.order, attribute),
-      lastReadBefore(selectReads(e.client), e.op.order, attribute),
-    );
-    const own = lastOwn.get(e.client);
-    lastOwn.set(e.client, e);
-    if (read && (!own || read.order > own.op.order)) e.basis = { kind: 'read', read };
-    else if (own) e.basis = { kind: 'own', write: own };
-    if (!e.basis) continue; // a blind write: it claims to build on nothing, so nothing is judged
     const basis = e.basis;
-    const saw = (c: Event) => (basis.kind === 'read' ? readSaw(basis.read, c.op) : c.op.order <= basis.write.op.order);
-    // What a writer saw is a prefix of the changes: the version log numbers changes in the order they happen.
-    let seen = 0;
-    let hi = before;
-    while (seen < hi) {
-      const mid = (seen + hi) >>> 1;
-      if (saw(changes[mid] as Event)) seen = mid + 1;
-      else hi = mid;
+    if (!basis) continue; // not built on a read the journal shows: nothing to judge it by
+    // An applied condition on the attribute proves the writer's view of it was current.
+    let seen = before;
+    if (!e.op.checked.has(attribute)) {
+      // What a read saw is a prefix of the changes: the version log numbers changes in the order they happen.
+      seen = 0;
+      let hi = before;
+      while (seen < hi) {
+        const mid = (seen + hi) >>> 1;
+        if (readSaw(basis.read, (changes[mid] as Event).op)) seen = mid + 1;
+        else hi = mid;
+      }
     }
     e.parent = seen > 0 ? changes[seen - 1] : undefined;
-    e.unseen = changes.slice(seen, before);
-    if (e.changed) for (const u of e.unseen) u.replacedBy ??= e;
+    e.unseen = [];
+    for (let i = seen; i < before; i++) {
+      const c = changes[i] as Event;
+      // The client's own writes after its read: it knows what it wrote and builds on that.
+      if (c.client === e.client && c.op.order > basis.read.order) e.parent = c;
+      else e.unseen.push(c);
+    }
+    if (!e.changed || !e.destructive) continue;
+        // A replace discards every version it did not see, even where it stores a value again; a
+    // delete of some values discards only the changes that added them.
+    const removes = (v: string) => e.removed === undefined || e.removed.has(v);
+    for (const u of e.unseen) if (u.replacedBy === undefined && (e.replaces || [...u.added].some(removes))) u.replacedBy = e;
   }
   return events;
 }
@@ -201,37 +312,60 @@ function latest(a: ReadOp | undefined, b: ReadOp | undefined): ReadOp | undefine
   return a.order >= b.order ? a : b;
 }
 
+function showed(read: ReadOp | undefined, item: string, attribute: string, value: string): boolean {
+  return read !== undefined && (returnedOf(read, item, attribute).values ?? []).includes(recordedValue(value));
+}
+
+const OWN =
+  "the change it replaced unseen was the client's own earlier write, which the read it built on did not show: lost if it computed the value from that read, not if from its own state";
+
 /**
- * Lost: a change that a writer replaced without having seen it and that the final version does
- * not build on; or a write that changed nothing because an unseen change had already stored its
- * value (two updates, one effect).
+ * Lost: a change whose added values a later write removed without having seen it, when the final
+ * version of the attribute does not build on it; or a write that replaced the attribute with
+ * what an unseen change had already stored (two updates, one effect). A client knows its own
+ * writes: a read that did not show one of them proves a loss only when the write shows it used
+ * that read (the same value computed twice); otherwise the loss is possible.
  */
-function collectLost(events: Event[], attribute: string, out: LostUpdate[]): void {
+function collectLost(item: string, events: Event[], attribute: string, out: LostUpdate[]): void {
   const survivors = new Set<Event>();
   for (let v = [...events].reverse().find((e) => e.changed); v; v = v.parent) {
     if (survivors.has(v)) break;
     survivors.add(v);
   }
-  const readOf = (e: Event) => (e.basis?.kind === 'read' ? e.basis.read : undefined);
+  const written = (op: WriteOp) => op.changes.flatMap((c) => (c.item === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
   for (const e of events) {
     if (e.changed && e.replacedBy && !survivors.has(e)) {
       const by = e.replacedBy;
+      let doubt = by.basis?.doubt;
+      if (by.client === e.client) {
+        // Removing a value it added itself is what it meant, whatever the read showed.
+        if (!by.replaces) continue;
+        // The same value computed twice, from a read that did not show the first: definite.
+        const values = written(by.op);
+        if (![...e.added].some((v) => values.includes(v) && !showed(by.basis?.read, item, attribute, v))) doubt ??= OWN;
+      }
       out.push({
         attribute,
         lost: e.op,
         lostClient: e.client,
-        lostRead: readOf(e),
-        replacedBy: { op: by.op, client: by.client, read: readOf(by) },
+        lostRead: e.basis?.read,
+        replacedBy: { op: by.op, client: by.client, read: by.basis?.read },
         unseen: [],
+        doubt,
       });
-    } else if (!e.changed && e.basis && e.unseen.length > 0) {
+    } else if (!e.changed && e.replaces && e.basis && e.unseen.length > 0) {
+      // Its own unseen write stored the same value while the read it built on showed another: it
+      // computed the value from that read a second time.
+      const recomputed = written(e.op).every((v) => !showed(e.basis?.read, item, attribute, v));
+      if (!e.unseen.some((u) => u.client !== e.client) && !recomputed) continue;
       out.push({
         attribute,
         lost: e.op,
         lostClient: e.client,
-        lostRead: readOf(e),
+        lostRead: e.basis.read,
         replacedBy: undefined,
         unseen: e.unseen.map((u) => ({ op: u.op, client: u.client })),
+        doubt: e.basis.doubt,
       });
     }
   }
@@ -280,8 +414,8 @@ function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf)
       if (names.every((n) => value(first.change, n) === value(retry.change, n))) continue;
       const attribute = names[0] ?? '';
       const read = latest(
-        lastReadBefore(itemReads(client), retry.op.order, attribute),
-        lastReadBefore(selectReads(client), retry.op.order, attribute),
+        lastReadBefore(itemReads(client), retry.op.order, h.item, attribute),
+        lastReadBefore(selectReads(client), retry.op.order, h.item, attribute),
       );
       if (!read || read.order < first.op.order || !readSaw(read, first.op)) continue;
       if (carriesTokenOf(retry.change, first.change)) continue;

@@ -6,10 +6,28 @@
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemHistory } from './history.js';
 import { toOp, type ReadOp, type WriteOp } from './ops.js';
-import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, Evidence, Finding, FindingKind } from './types.js';
+import { groupFindings } from './report.js';
+import { findCycles } from './cycles.js';
+import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
 
 export type * from './types.js';
 export { parseAnalyzeOptions } from './options.js';
+
+const CYCLE_KINDS: Record<CycleClass, FindingKind> = {
+  G0: 'write-cycle',
+  G1c: 'write-cycle',
+  'G-single': 'read-skew',
+  'G2-item': 'write-skew',
+  G2: 'phantom',
+};
+
+const CYCLE_WORDS: Record<CycleClass, string> = {
+  G0: 'Write cycle: each operation overwrote the other on one of the items',
+  G1c: 'Circular information flow: each operation saw or overwrote the other',
+  'G-single': 'Read skew: an operation saw one item before and another after a second operation',
+  'G2-item': 'Write skew: each operation read what the other then changed, and wrote something else',
+  G2: 'Phantom: each operation’s Select missed what the other then wrote',
+};
 
 const DEFAULT_STORM_RATE = 0.5;
 const DEFAULT_STORM_MIN_WRITES = 10;
@@ -26,10 +44,14 @@ const SEVERITY: Record<FindingKind, Finding['severity']> = {
   'lost-update': 'anomaly',
   'stale-read-write': 'anomaly',
   'double-applied-retry': 'anomaly',
+  'write-cycle': 'anomaly',
+  'read-skew': 'anomaly',
+  'write-skew': 'anomaly',
+  phantom: 'anomaly',
   'conflict-storm': 'hotspot',
 };
 
-type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients'>;
+type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients' | 'confidence' | 'reason'> & { doubt: string | undefined };
 
 /** `#12 (w1), #14 (w2)`, at most five named: the evidence lists them all. */
 function listed(refs: readonly { op: WriteOp; client: string }[]): string {
@@ -90,7 +112,14 @@ export class Analyzer {
         return { ...d, seqs, clients: involved };
       })
       .sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || (a.seqs[0] ?? 0) - (b.seqs[0] ?? 0) || a.kind.localeCompare(b.kind))
-      .map(({ kind, ...rest }, i): Finding => ({ id: `F${i + 1}`, kind, severity: SEVERITY[kind], ...rest }));
+      .map(({ kind, doubt, ...rest }, i): Finding => ({
+        id: `F${i + 1}`,
+        kind,
+        severity: SEVERITY[kind],
+        confidence: doubt === undefined ? 'definite' : 'possible',
+        ...(doubt === undefined ? {} : { reason: doubt }),
+        ...rest,
+      }));
     const count = (k: FindingKind) => findings.filter((f) => f.kind === k).length;
     return {
       format: 1,
@@ -100,12 +129,18 @@ export class Analyzer {
       lastSeq: this.requests > 0 ? this.lastSeq : null,
       clients,
       findings,
+      groups: groupFindings(findings),
       summary: {
-        anomalies: findings.filter((f) => f.severity === 'anomaly').length,
+        anomalies: findings.filter((f) => f.severity === 'anomaly' && f.confidence === 'definite').length,
+        possible: findings.filter((f) => f.severity === 'anomaly' && f.confidence === 'possible').length,
         hotspots: findings.filter((f) => f.severity === 'hotspot').length,
         'lost-update': count('lost-update'),
         'stale-read-write': count('stale-read-write'),
         'double-applied-retry': count('double-applied-retry'),
+        'write-cycle': count('write-cycle'),
+        'read-skew': count('read-skew'),
+        'write-skew': count('write-skew'),
+        phantom: count('phantom'),
         'conflict-storm': count('conflict-storm'),
       },
       notes: this.notes(clients),
@@ -218,7 +253,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
           `Lost update of ${path} ${l.attribute}: ${l.lostClient}'s write #${l.lost.seq}${l.lostRead ? `, built on read #${l.lostRead.seq},` : ''} ` +
           `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
       }
-      drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message });
+      drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt });
     }
     for (const s of found.stale) {
       const ev: Evidence[] = [evidence(s.read, 'stale-read', s.client), evidence(s.write, 'write', s.client)];
@@ -227,6 +262,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
       const attributes = [...s.attributes].sort();
       drafts.push({
         kind: 'stale-read-write',
+        doubt: s.doubt,
         ...where(h),
         attributes,
         evidence: ev,
@@ -238,6 +274,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     for (const d of found.doubles) {
       drafts.push({
         kind: 'double-applied-retry',
+        doubt: undefined,
         ...where(h),
         attributes: d.attributes,
         evidence: [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)],
@@ -246,6 +283,26 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
           `the client read the item again (#${d.read.seq}, which showed that write) and wrote it again (#${d.retry.seq}).`,
       });
     }
+  }
+
+  for (const c of findCycles(run.reads, run.writes, name)) {
+    const kind = CYCLE_KINDS[c.class];
+    const path = c.edges.map((e) => `${e.from} -${e.type}(${e.item}.${e.attribute} #${e.seqs[0]}→#${e.seqs[1]})→`).join(' ');
+    drafts.push({
+      kind,
+      doubt: c.instrumented
+        ? undefined
+        : 'the operations were inferred from each client’s reads and the writes after them (no X-SimpleDB-Operation ids): a read may not have decided the write',
+      ...(runNumber === undefined ? {} : { run: runNumber }),
+      ...(c.account ? { account: c.account } : {}),
+      domain: c.domain,
+      item: c.items[0] ?? '',
+      items: c.items,
+      attributes: [...new Set(c.edges.map((e) => e.attribute))].sort(),
+      evidence: c.evidence,
+      cycle: { class: c.class, edges: c.edges },
+      message: `${CYCLE_WORDS[c.class]} across ${c.items.map((i) => `${c.domain}/${i}`).join(', ')} (${c.class}) between ${c.clients.join(', ')}: ${path} back to the first.`,
+    });
   }
 
   const rate = options.stormRate ?? DEFAULT_STORM_RATE;
@@ -258,6 +315,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     const pct = Math.round((100 * failed) / s.writes);
     drafts.push({
       kind: 'conflict-storm',
+      doubt: undefined,
       ...where(s.history),
       attributes: [],
       evidence: shown.map((op) => evidence(op, 'failed-write', name(op))),

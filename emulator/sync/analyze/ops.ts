@@ -1,5 +1,6 @@
 import { readRequest, type ItemInput } from '../../actions/readers.js';
 import { Params } from '../../core/params.js';
+import type { Expr } from '../../select/ast.js';
 import { parseSelect } from '../../select/parser.js';
 import type { AnalyzableEntry } from './types.js';
 
@@ -34,6 +35,8 @@ interface OpBase {
   account: string;
   domain: string;
   action: string;
+  /** The X-SimpleDB-Operation header it carried. */
+  operation: string | undefined;
 }
 
 export interface ReadOp extends OpBase {
@@ -45,6 +48,15 @@ export interface ReadOp extends OpBase {
   /** The emulator served it stale: it saw only writes up to `asOfSeq`. */
   stale: boolean;
   asOfSeq: number | undefined;
+  /**
+   * What it returned, item → attribute → values as `read.returned` records them; undefined when
+   * the journal does not say (an older journal).
+   */
+  returned: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>> | undefined;
+  /** The journal recorded only some of the items it returned (`read.returned.more`). */
+  partial: boolean;
+  /** A Select with a where clause: the attributes it names (a write to them may change what it matches); undefined otherwise. */
+  predicate: ReadonlySet<string> | undefined;
 }
 
 export interface WriteOp extends OpBase {
@@ -57,6 +69,8 @@ export interface WriteOp extends OpBase {
   lostResponse: string | undefined;
   /** The condition was checked and failed. */
   conditionFailed: boolean;
+  /** The attributes its `Expected` conditions named: when it was applied, they held their expected state. */
+  checked: ReadonlySet<string>;
   atSeq: number | undefined;
   writeSeq: number | undefined;
 }
@@ -66,13 +80,26 @@ export type Op = ReadOp | WriteOp;
 /** The codes of a conditional check that failed (Developer Guide, "Conditional Put/Delete"). */
 const CONDITION_FAILURES: ReadonlySet<string> = new Set(['ConditionalCheckFailed', 'AttributeDoesNotExist', 'MultiValuedAttribute']);
 
-/** The domain and the attributes a Select returns values of; undefined when it returns none. */
-function selectShape(expression: string): { domain: string; attributes: Set<string> | undefined } | undefined {
+/** The attributes an expression names. */
+function named(e: Expr, out: Set<string>): Set<string> {
+  if (e.kind === 'cmp') {
+    if (e.subject.kind === 'itemName') out.add('itemName()');
+    else out.add(e.subject.name);
+  } else if (e.kind === 'not') named(e.item, out);
+  else for (const x of e.items) named(x, out);
+  return out;
+}
+
+/**
+ * The domain, the attributes a Select returns values of (undefined: all; empty: none, for
+ * itemName() and count(*)), and the attributes its where clause names.
+ */
+function selectShape(expression: string): { domain: string; attributes: Set<string> | undefined; predicate: Set<string> | undefined } | undefined {
   try {
     const q = parseSelect(expression);
-    if (q.output.kind === 'all') return { domain: q.domain, attributes: undefined };
-    if (q.output.kind === 'attrs') return { domain: q.domain, attributes: new Set(q.output.names) };
-    return undefined;
+    const predicate = q.where === null ? undefined : named(q.where, new Set());
+    const attributes = q.output.kind === 'all' ? undefined : q.output.kind === 'attrs' ? new Set(q.output.names) : new Set<string>();
+    return { domain: q.domain, attributes, predicate };
   } catch {
     return undefined;
   }
@@ -82,7 +109,7 @@ function selectShape(expression: string): { domain: string; attributes: Set<stri
 export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | undefined {
   // The journal keeps parameters by name; the readers see them as the action did.
   const q = readRequest(new Params(Object.entries(e.params)));
-  const base = { seq: e.seq, order: e.order ?? e.seq, identity, run, account: e.account ?? '' };
+  const base = { seq: e.seq, order: e.order ?? e.seq, identity, run, account: e.account ?? '', operation: e.operation };
   const applied = e.applied ?? e.code === 'Success';
   const injectedError = e.faults?.some((f) => f.effect.startsWith('error:')) ?? false;
   switch (q?.action) {
@@ -90,15 +117,21 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
     case 'Select': {
       if (!applied) return undefined;
       const stale = e.read?.stale === true && e.read.consistentRead !== true;
-      const view = { stale, asOfSeq: stale ? e.read?.asOfSeq : undefined };
+      const r = e.read?.returned;
+      const view = {
+        stale,
+        asOfSeq: stale ? e.read?.asOfSeq : undefined,
+        returned: r === undefined ? undefined : new Map(r.items.map((i) => [i.name, new Map(Object.entries(i.attributes))])),
+        partial: (r?.more ?? 0) > 0,
+      };
       if (q.action === 'GetAttributes') {
         if (q.domain === undefined || q.item === undefined) return undefined;
         const attributes = q.attributeNames.length > 0 ? new Set(q.attributeNames) : undefined;
-        return { kind: 'read', ...base, action: q.action, domain: q.domain, item: q.item, attributes, ...view };
+        return { kind: 'read', ...base, action: q.action, domain: q.domain, item: q.item, attributes, ...view, predicate: undefined };
       }
       const shape = selectShape(q.expression ?? '');
       if (!shape) return undefined;
-      return { kind: 'read', ...base, action: q.action, domain: shape.domain, item: undefined, attributes: shape.attributes, ...view };
+      return { kind: 'read', ...base, action: q.action, domain: shape.domain, item: undefined, attributes: shape.attributes, ...view, predicate: shape.predicate };
     }
     case 'PutAttributes':
     case 'DeleteAttributes':
@@ -115,6 +148,7 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
         domain: q.domain,
         changes: inputs.map((i) => toChange(i, kind)),
         conditional: 'expected' in q && q.expected.length > 0,
+        checked: new Set('expected' in q ? q.expected.flatMap((x) => (x.name === undefined ? [] : [x.name])) : []),
         applied,
         lostResponse: applied && lost ? lost.effect : undefined,
         conditionFailed: CONDITION_FAILURES.has(e.code),

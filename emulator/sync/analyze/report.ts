@@ -1,22 +1,81 @@
-import type { Analysis } from './types.js';
+import type { Analysis, Finding, FindingGroup } from './types.js';
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string, many = `${word}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
 
-/** The analysis for people: a headline, one block per finding, then what the journal could not show. */
+/** Findings by item, attributes, kind and confidence: definite anomalies first, then possible ones, then hot spots; larger groups first. */
+export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
+  const groups = new Map<string, { group: FindingGroup; list: Finding[] }>();
+  for (const f of findings) {
+    const key = [f.run ?? '', f.account ?? '', f.domain, f.item, f.attributes.join(','), f.kind, f.confidence].join('\u0000');
+    let g = groups.get(key);
+    if (!g) {
+      const group: FindingGroup = {
+        kind: f.kind,
+        severity: f.severity,
+        confidence: f.confidence,
+        ...(f.run === undefined ? {} : { run: f.run }),
+        ...(f.account === undefined ? {} : { account: f.account }),
+        domain: f.domain,
+        item: f.item,
+        attributes: f.attributes,
+        clients: [],
+        findings: [],
+        line: '',
+      };
+      groups.set(key, (g = { group, list: [] }));
+    }
+    g.list.push(f);
+    g.group.findings.push(f.id);
+    for (const c of f.clients) if (!g.group.clients.includes(c)) g.group.clients.push(c);
+  }
+  const rank = (g: FindingGroup) => (g.severity === 'hotspot' ? 2 : g.confidence === 'definite' ? 0 : 1);
+  const out = [...groups.values()].map(({ group, list }) => ({ ...group, line: groupLine(group, list[0]) }));
+  return out.sort((a, b) => rank(a) - rank(b) || b.findings.length - a.findings.length || (a.findings[0] ?? '').localeCompare(b.findings[0] ?? '', 'en', { numeric: true }));
+}
+
+const WHAT: Record<Finding['kind'], [string, string]> = {
+  'lost-update': ['lost update', 'lost updates'],
+  'stale-read-write': ['write built on a stale read', 'writes built on stale reads'],
+  'double-applied-retry': ['double-applied retry', 'double-applied retries'],
+  'write-cycle': ['write cycle', 'write cycles'],
+  'read-skew': ['read skew', 'read skews'],
+  'write-skew': ['write skew', 'write skews'],
+  phantom: ['phantom', 'phantoms'],
+  'conflict-storm': ['conflict storm', 'conflict storms'],
+};
+
+/** One line for a group: how many of what, where, by whom, and the first finding's evidence chain. */
+function groupLine(g: FindingGroup, first: Finding | undefined): string {
+  const [one, many] = WHAT[g.kind];
+  const attributes = g.attributes.length > 0 ? ` ${g.attributes.join(', ')}` : '';
+  const chain = first ? first.evidence.slice(0, 4).map((e) => `#${e.seq} ${e.role} (${e.client})`).join(' → ') : '';
+  const clients = g.clients.length > 4 ? `${g.clients.slice(0, 4).join(', ')} and ${g.clients.length - 4} more` : g.clients.join(', ');
+  return (
+    `${plural(g.findings.length, one, many)}${g.confidence === 'possible' ? ' (possible)' : ''} on ${g.domain}/${g.item}${attributes}, ` +
+    `clients ${clients}; e.g. ${first?.id ?? ''}: ${chain}`
+  );
+}
+
+/** The analysis for people: a headline, one line per item and attribute, every finding, then what the journal could not show. */
 export function formatAnalysis(a: Analysis): string {
   const lines: string[] = [];
   const range = a.firstSeq === null ? '' : ` (seq ${a.firstSeq}–${a.lastSeq}${a.runs > 1 ? `, ${a.runs} runs` : ''})`;
   lines.push(`Analysed ${plural(a.requests, 'request')} from ${plural(a.clients.length, 'client')}${range}.`);
+  const s = a.summary;
   lines.push(
-    a.summary.anomalies === 0 && a.summary.hotspots === 0
+    s.anomalies === 0 && s.possible === 0 && s.hotspots === 0
       ? 'No anomalies found.'
-      : `${plural(a.summary.anomalies, 'anomaly').replace('anomalys', 'anomalies')}, ${plural(a.summary.hotspots, 'hot spot')}.`,
+      : `${plural(s.anomalies, 'definite anomaly', 'definite anomalies')}, ${plural(s.possible, 'possible anomaly', 'possible anomalies')}, ${plural(s.hotspots, 'hot spot')}.`,
   );
+  if (a.groups.length > 0) lines.push('', 'Summary:', ...a.groups.map((g) => `  ${g.line}`));
+  if (a.findings.length > 0) lines.push('', 'Findings:');
   for (const f of a.findings) {
     const attributes = f.attributes.length > 0 ? ` [${f.attributes.join(', ')}]` : '';
     const run = f.run === undefined ? '' : `run ${f.run}, `;
     const seqs = f.seqs.length > 12 ? `${f.seqs.slice(0, 12).join(', ')}, … (${f.seqs.length})` : f.seqs.join(', ');
-    lines.push('', `${f.id} ${f.kind} (${f.severity})  ${f.domain}/${f.item}${attributes}  ${run}seq ${seqs}`, `   ${f.message}`);
+    const label = f.severity === 'hotspot' ? f.severity : `${f.severity}, ${f.confidence}`;
+    lines.push('', `${f.id} ${f.kind} (${label})  ${f.domain}/${f.item}${attributes}  ${run}seq ${seqs}`, `   ${f.message}`);
+    if (f.reason) lines.push(`   Possible only: ${f.reason}.`);
   }
   if (a.notes.length > 0) lines.push('', 'Notes:', ...a.notes.map((n) => `  - ${n}`));
   return lines.join('\n') + '\n';

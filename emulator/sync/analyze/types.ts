@@ -9,7 +9,7 @@ export type AnalyzableEntry = Pick<JournalEntry, 'seq' | 'action' | 'params' | '
   Partial<
     Pick<
       JournalEntry,
-      'userAgent' | 'order' | 'applied' | 'connection' | 'client' | 'keyHash' | 'account' | 'atSeq' | 'writeSeq' | 'read' | 'faults'
+      'userAgent' | 'order' | 'applied' | 'connection' | 'client' | 'operation' | 'keyHash' | 'account' | 'atSeq' | 'writeSeq' | 'read' | 'faults'
     >
   >;
 
@@ -22,10 +22,40 @@ export interface AnalyzeOptions {
   account?: string;
 }
 
-export type FindingKind = 'lost-update' | 'stale-read-write' | 'double-applied-retry' | 'conflict-storm';
+export type FindingKind =
+  | 'lost-update'
+  | 'stale-read-write'
+  | 'double-applied-retry'
+  | 'write-cycle'
+  | 'read-skew'
+  | 'write-skew'
+  | 'phantom'
+  | 'conflict-storm';
+
+/** Adya's anomaly classes as Elle names them: the kind of dependency cycle between logical operations. */
+export type CycleClass = 'G0' | 'G1c' | 'G-single' | 'G2-item' | 'G2';
+
+/** One edge of a cycle: `to` had to come after `from`, because of the two requests in `seqs`. */
+export interface CycleEdge {
+  /** The operations, as `client` and, when it carried one, its operation id. */
+  from: string;
+  to: string;
+  /** ww: `to` wrote the next version; wr: `to` read `from`'s version; rw: `to` wrote the version after the one `from` read; predicate: `to` changed what `from`'s Select matched, unseen. */
+  type: 'ww' | 'wr' | 'rw' | 'predicate';
+  item: string;
+  attribute: string;
+  seqs: [number, number];
+}
 
 /** Anomalies are wrong results; hot spots are contention that costs retries but loses nothing. */
 export type Severity = 'anomaly' | 'hotspot';
+
+/**
+ * `definite`: the journal proves it (the write was built on what a read returned, or the
+ * operation ids say so). `possible`: it may be an anomaly, and `reason` says what the journal
+ * could not tell. Only definite anomalies fail `analyze` (exit 1) unless `--strict`.
+ */
+export type Confidence = 'definite' | 'possible';
 
 /** One request a finding rests on, with the part it plays. */
 export interface Evidence {
@@ -42,7 +72,9 @@ export interface Evidence {
     | 'lost-response'
     | 'retry-read'
     | 'retry'
-    | 'failed-write';
+    | 'failed-write'
+    | 'cycle-read'
+    | 'cycle-write';
   client: string;
   action: string;
 }
@@ -52,6 +84,9 @@ export interface Finding {
   id: string;
   kind: FindingKind;
   severity: Severity;
+  confidence: Confidence;
+  /** For a possible finding: what the journal could not tell. */
+  reason?: string;
   /** Present when the journal holds several runs (a --journal file appended across restarts): 1, 2, ... */
   run?: number;
   /** Present when the requests ran in an isolated account. */
@@ -66,8 +101,29 @@ export interface Finding {
   evidence: Evidence[];
   /** One or two sentences for people. */
   message: string;
+  /** Anomalies across items: every item of the cycle (`item` is the first). */
+  items?: string[];
+  /** Anomalies across items: the cycle between logical operations. */
+  cycle?: { class: CycleClass; edges: CycleEdge[] };
   /** Conflict storms: the conditional writes, per client. */
   conditional?: { writes: number; failed: number; rate: number; byClient: { client: string; writes: number; failed: number }[] };
+}
+
+/** The findings of one kind and confidence on one item and attribute list: one line of the summary. */
+export interface FindingGroup {
+  kind: FindingKind;
+  severity: Severity;
+  confidence: Confidence;
+  run?: number;
+  account?: string;
+  domain: string;
+  item: string;
+  attributes: string[];
+  clients: string[];
+  /** The ids of its findings, in order. */
+  findings: string[];
+  /** The line for people: how many of what, where, by whom, and the first finding's evidence chain. */
+  line: string;
 }
 
 /** How a client was told apart (docs/analyze.md, "Clients"). */
@@ -94,7 +150,13 @@ export interface Analysis {
   lastSeq: number | null;
   clients: ClientSummary[];
   findings: Finding[];
-  summary: { anomalies: number; hotspots: number } & Record<FindingKind, number>;
+  /** The summary: findings grouped by item, attributes, kind and confidence; definite first, then the largest. */
+  groups: FindingGroup[];
+  /**
+   * `anomalies`: definite anomalies (what fails `analyze`); `possible`: possible anomalies;
+   * `hotspots`; and per kind, the findings of that kind whatever their confidence.
+   */
+  summary: { anomalies: number; possible: number; hotspots: number } & Record<FindingKind, number>;
   /** What this journal did not let the analysis see (docs/analyze.md, "Limits"). */
   notes: string[];
 }

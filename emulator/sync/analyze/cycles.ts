@@ -1,0 +1,281 @@
+import { readSaw } from './history.js';
+import type { ReadOp, WriteOp } from './ops.js';
+import type { CycleClass, CycleEdge, Evidence } from './types.js';
+
+/**
+ * Anomalies across items, found as Elle finds them (Kingsbury and Alvaro, "Elle: Inferring
+ * Isolation Anomalies from Experimental Observations"): logical operations are nodes; an edge
+ * T1 → T2 says T2 must come after T1: ww (T2 wrote the next version of something T1 wrote), wr
+ * (T2 read a version T1 wrote), rw (T1 read a version and T2 wrote the next one), and
+ * predicate rw (T1's Select where-clause named an attribute T2 then changed, unseen by T1). A
+ * cycle is an anomaly: only ww edges, G0; ww and wr, G1c; one rw, G-single (read skew); more,
+ * G2-item (write skew), or G2 with a predicate edge (a phantom). Cycles within one item are the
+ * lost updates the histories already report, so only cycles over two items or more are kept.
+ */
+
+/** A logical operation: an X-SimpleDB-Operation id of one client, or a run of reads then writes of one client. */
+interface Txn {
+  id: number;
+  client: string;
+  /** The operation id it carried; undefined when inferred. */
+  operation: string | undefined;
+  ops: (ReadOp | WriteOp)[];
+}
+
+interface Edge {
+  to: number;
+  type: CycleEdge['type'];
+  key: string;
+  from: ReadOp | WriteOp;
+  by: ReadOp | WriteOp;
+}
+
+export interface Cycle {
+  class: CycleClass;
+  /** Every operation of the cycle carried an operation id. */
+  instrumented: boolean;
+  domain: string;
+  account: string;
+  items: string[];
+  clients: string[];
+  edges: CycleEdge[];
+  evidence: Evidence[];
+}
+
+/** At most this many cycles are reported per run: each costs a search, and a hundred already say enough. */
+const MAX_CYCLES = 100;
+const SEP = '\u0000';
+
+export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[], name: (op: ReadOp | WriteOp) => string): Cycle[] {
+  const txns = operations([...reads, ...writes].sort((a, b) => a.order - b.order), name);
+  const txnOf = new Map<ReadOp | WriteOp, Txn>();
+  for (const t of txns) for (const op of t.ops) txnOf.set(op, t);
+
+  // Versions per account, domain, item and attribute: the applied writes touching it, in order.
+  const versions = new Map<string, WriteOp[]>();
+  const attributesOf = new Map<string, Set<string>>();
+  for (const w of writes) {
+    if (!w.applied) continue;
+    for (const c of w.changes) {
+      const itemKey = [w.account, w.domain, c.item].join(SEP);
+      let attrs = attributesOf.get(itemKey);
+      if (!attrs) attributesOf.set(itemKey, (attrs = new Set()));
+      const names = new Set([...c.puts.map((p) => p.name), ...c.deletes.map((d) => d.name)]);
+      if (c.wholeItem) for (const a of attrs) names.add(a);
+      for (const a of names) {
+        attrs.add(a);
+        const key = itemKey + SEP + a;
+        let list = versions.get(key);
+        if (!list) versions.set(key, (list = []));
+        if (list.at(-1) !== w) list.push(w);
+      }
+    }
+  }
+  for (const list of versions.values()) list.sort((a, b) => a.order - b.order);
+
+  const edges = new Map<number, Edge[]>();
+  const add = (from: Txn | undefined, to: Txn | undefined, type: Edge['type'], key: string, a: ReadOp | WriteOp, b: ReadOp | WriteOp) => {
+    if (!from || !to || from === to) return;
+    let list = edges.get(from.id);
+    if (!list) edges.set(from.id, (list = []));
+    if (!list.some((e) => e.to === to.id && e.type === type)) list.push({ to: to.id, type, key, from: a, by: b });
+  };
+  for (const [key, list] of versions) {
+    for (let i = 1; i < list.length; i++) add(txnOf.get(list[i - 1] as WriteOp), txnOf.get(list[i] as WriteOp), 'ww', key, list[i - 1] as WriteOp, list[i] as WriteOp);
+  }
+  for (const r of reads) {
+    const t = txnOf.get(r);
+    for (const key of observedKeys(r, attributesOf)) {
+      const list = versions.get(key);
+      if (!list) continue;
+      const seen = seenPrefix(list, r);
+      const observed = seen > 0 ? list[seen - 1] : undefined;
+      if (observed) add(txnOf.get(observed), t, 'wr', key, observed, r);
+      const next = list[seen];
+      if (next) add(t, txnOf.get(next), 'rw', key, r, next);
+    }
+    if (r.predicate) {
+      // The first unseen write of each item of the domain that touches an attribute the where clause names.
+      for (const [key, list] of versions) {
+        const [account, domain, , attribute] = key.split(SEP);
+        if (account !== r.account || domain !== r.domain || !(r.predicate.has(attribute ?? '') || r.predicate.has('itemName()'))) continue;
+        const next = list[seenPrefix(list, r)];
+        if (next) add(t, txnOf.get(next), 'predicate', key, r, next);
+      }
+    }
+  }
+
+  const out: Cycle[] = [];
+  for (const component of stronglyConnected(txns.length, edges)) {
+    if (component.length < 2 || out.length >= MAX_CYCLES) continue;
+    const cycle = shortestCycle(component, edges);
+    if (!cycle) continue;
+    const items = new Set(cycle.map((e) => e.key.split(SEP)[2] ?? ''));
+    if (items.size < 2) continue;
+    const members = cycle.map((e) => txns[e.fromTxn] as Txn);
+    const rw = cycle.filter((e) => e.type === 'rw' || e.type === 'predicate').length;
+    const cls: CycleClass = cycle.some((e) => e.type === 'predicate')
+      ? 'G2'
+      : rw === 0
+        ? cycle.every((e) => e.type === 'ww')
+          ? 'G0'
+          : 'G1c'
+        : rw === 1
+          ? 'G-single'
+          : 'G2-item';
+    const [account = '', domain = ''] = cycle[0]?.key.split(SEP) ?? [];
+    const evidence: Evidence[] = [];
+    for (const e of cycle) {
+      for (const op of [e.from, e.by]) {
+        if (!evidence.some((x) => x.seq === op.seq)) {
+          evidence.push({ seq: op.seq, role: op.kind === 'read' ? 'cycle-read' : 'cycle-write', client: name(op), action: op.action });
+        }
+      }
+    }
+    out.push({
+      class: cls,
+      instrumented: members.every((m) => m.operation !== undefined),
+      account,
+      domain,
+      items: [...items].sort(),
+      clients: [...new Set(members.map((m) => m.client))],
+      edges: cycle.map((e) => {
+        const [, , item = '', attribute = ''] = e.key.split(SEP);
+        const label = (t: Txn) => `${t.client}${t.operation ? ` ${t.operation}` : ''}`;
+        return { from: label(txns[e.fromTxn] as Txn), to: label(txns[e.to] as Txn), type: e.type, item, attribute, seqs: [e.from.seq, e.by.seq] };
+      }),
+      evidence,
+    });
+  }
+  return out;
+}
+
+/**
+ * Operations: requests that carried the same operation id (per client); the rest, per client, a
+ * run of reads followed by the writes after them (a new run starts at a read after a write).
+ * A Select without a where clause does not start or join an inferred operation: a listing is
+ * read for display at least as often as to decide a write.
+ */
+function operations(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | WriteOp) => string): Txn[] {
+  const txns: Txn[] = [];
+  const byId = new Map<string, Txn>();
+  const current = new Map<string, { txn: Txn; wrote: boolean }>();
+  for (const op of ops) {
+    const client = name(op);
+    if (op.operation !== undefined) {
+      const key = client + SEP + op.operation;
+      let t = byId.get(key);
+      if (!t) {
+        byId.set(key, (t = { id: txns.length, client, operation: op.operation, ops: [] }));
+        txns.push(t);
+      }
+      t.ops.push(op);
+      continue;
+    }
+    if (op.kind === 'read' && op.item === undefined && !op.predicate) continue;
+    let c = current.get(client);
+    if (!c || (op.kind === 'read' && c.wrote)) {
+      c = { txn: { id: txns.length, client, operation: undefined, ops: [] }, wrote: false };
+      txns.push(c.txn);
+      current.set(client, c);
+    }
+    c.txn.ops.push(op);
+    if (op.kind === 'write') c.wrote = true;
+  }
+  return txns;
+}
+
+/** The keys (account, domain, item, attribute) whose version a read observed. */
+function observedKeys(r: ReadOp, attributesOf: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const items = r.item !== undefined ? [r.item] : r.returned ? [...r.returned.keys()] : [];
+  const keys: string[] = [];
+  for (const item of items) {
+    const itemKey = [r.account, r.domain, item].join(SEP);
+    for (const a of attributesOf.get(itemKey) ?? []) if (r.attributes === undefined || r.attributes.has(a)) keys.push(itemKey + SEP + a);
+  }
+  return keys;
+}
+
+/** How many of the versions (in order) the read saw: they are a prefix, numbered as they happen. */
+function seenPrefix(list: readonly WriteOp[], r: ReadOp): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (readSaw(r, list[mid] as WriteOp)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Tarjan's algorithm, without recursion. */
+function stronglyConnected(n: number, edges: ReadonlyMap<number, Edge[]>): number[][] {
+  const index = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const onStack = new Array<boolean>(n).fill(false);
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    const work: [number, number][] = [[root, 0]];
+    while (work.length > 0) {
+      const frame = work[work.length - 1] as [number, number];
+      const [v, i] = frame;
+      if (i === 0 && index[v] === -1) {
+        index[v] = low[v] = counter++;
+        stack.push(v);
+        onStack[v] = true;
+      }
+      const list = edges.get(v) ?? [];
+      if (i < list.length) {
+        frame[1]++;
+        const w = (list[i] as Edge).to;
+        if (index[w] === -1) work.push([w, 0]);
+        else if (onStack[w]) low[v] = Math.min(low[v] as number, index[w] as number);
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low[parent[0]] = Math.min(low[parent[0]] as number, low[v] as number);
+      if (low[v] === index[v]) {
+        const component: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop() as number;
+          onStack[w] = false;
+          component.push(w);
+        } while (w !== v);
+        out.push(component);
+      }
+    }
+  }
+  return out;
+}
+
+/** A shortest cycle through the component's first node, by breadth-first search inside the component. */
+function shortestCycle(component: readonly number[], edges: ReadonlyMap<number, Edge[]>): (Edge & { fromTxn: number })[] | undefined {
+  const inside = new Set(component);
+  const start = component[0] as number;
+  const back = new Map<number, Edge & { fromTxn: number }>();
+  const queue = [start];
+  for (let q = 0; q < queue.length; q++) {
+    const v = queue[q] as number;
+    for (const e of edges.get(v) ?? []) {
+      if (!inside.has(e.to)) continue;
+      if (e.to === start) {
+        const path = [{ ...e, fromTxn: v }];
+        for (let x = v; x !== start; ) {
+          const prev = back.get(x) as Edge & { fromTxn: number };
+          path.unshift(prev);
+          x = prev.fromTxn;
+        }
+        return path;
+      }
+      if (back.has(e.to)) continue;
+      back.set(e.to, { ...e, fromTxn: v });
+      queue.push(e.to);
+    }
+  }
+  return undefined;
+}

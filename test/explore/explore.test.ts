@@ -1,0 +1,158 @@
+// `simpledb-local explore` end to end: the built CLI runs small user test scripts (boto3, and this
+// package's client) under schedules, finds the broken ones, prints a replay command that
+// reproduces the failure, leaves the correct ones alone, and kills what a command leaves behind.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { explore } from '../../emulator/testing/index.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CLI = resolve(HERE, '../../dist/emulator/cli.js');
+const BOTO_COUNTER = join(HERE, 'naive_counter.py');
+const NODE_COUNTER = join(HERE, 'naive-counter.mjs');
+const work = mkdtempSync(join(tmpdir(), 'sdb-explore-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function hasBoto3(): boolean {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import boto3'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Running, as opposed to gone or a zombie (an orphan's zombie waits for PID 1 here, which may never reap it). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dirs = 0;
+/** The CLI in a directory of its own (its files go to ./simpledb-explore there). */
+function cli(args: readonly string[], cwd = mkdirFresh()): Promise<Ran & { cwd: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, timeout: 240_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      done({ code, stdout, stderr, cwd });
+    });
+  });
+}
+
+function mkdirFresh(): string {
+  return mkdtempSync(join(work, `${++dirs}-`));
+}
+
+/** The replay command the summary prints first, split into its replay file and command. */
+function firstReplay(stdout: string): { file: string; command: string[] } {
+  const m = /replay: simpledb-local explore --replay (\S+) -- (.+)$/m.exec(stdout);
+  expect(m, stdout).not.toBeNull();
+  return { file: m?.[1] ?? '', command: (m?.[2] ?? '').split(' ') };
+}
+
+describe('explore finds a naive read-modify-write counter failing, and the replay reproduces it', { timeout: 180_000 }, () => {
+  it.skipIf(!hasBoto3())('boto3', async () => {
+    const found = await cli(['explore', '--runs', '20', '--stop-at-first', '--shrink-runs', '3', '--seed', '1', '--', '/usr/bin/python3', BOTO_COUNTER]);
+    expect(found.code, found.stderr).toBe(1);
+    expect(found.stdout).toMatch(/^explore: \d+ runs, 1 failed/);
+    expect(found.stdout).toContain('test failed');
+    const { file, command } = firstReplay(found.stdout);
+    expect(command).toEqual(['/usr/bin/python3', BOTO_COUNTER]);
+    const replay = JSON.parse(readFileSync(file, 'utf8')) as { format: number; schedule: { consistency: string } };
+    expect(replay.format).toBe(1);
+    expect(replay.schedule.consistency).toBe('eventual');
+
+    const again = await cli(['explore', '--replay', file, '--runs', '3', '--', ...command], found.cwd);
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stdout).toMatch(/^replayed 3 times: failed 3 of 3/);
+  });
+
+  it("this package's client", async () => {
+    const found = await cli(['explore', '--runs', '20', '--stop-at-first', '--shrink-runs', '2', '--seed', '2', '--', process.execPath, NODE_COUNTER]);
+    expect(found.code, found.stderr).toBe(1);
+    const { file, command } = firstReplay(found.stdout);
+    const again = await cli(['explore', '--replay', file, '--runs', '3', '--', ...command], found.cwd);
+    expect(again.stdout).toMatch(/^replayed 3 times: failed 3 of 3/);
+  });
+});
+
+// Runs with retries and backoff take seconds each on a busy machine: these tests get minutes.
+describe('what must not fail', { timeout: 180_000 }, () => {
+  it.skipIf(!hasBoto3())('the counter written with conditional writes passes every run, under stale reads and latency', async () => {
+    const ran = await cli(['explore', '--runs', '3', '--seed', '3', '--faults', 'latency:0.2', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/^explore: 3 runs, 0 failed/);
+  });
+});
+
+describe('lost responses', { timeout: 180_000 }, () => {
+  it.skipIf(!hasBoto3())('a retry that applies a write twice is caught only when lost responses are in the mix', async () => {
+    const args = ['explore', '--runs', '2', '--seed', '4', '--consistency', 'consistent', '--shrink-runs', '0'];
+    const throttled = await cli([...args, '--faults', 'throttle:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
+    expect(throttled.code, throttled.stdout).toBe(0);
+    const lost = await cli([...args, '--faults', 'lost:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
+    expect(lost.code, lost.stdout).toBe(1);
+    expect(lost.stdout).toMatch(/lost \d+%/);
+  });
+});
+
+describe('explore() from code', () => {
+  it('returns the runs as data, each with its schedule and verdict', async () => {
+    const dir = mkdirFresh();
+    const result = await explore({ command: [process.execPath, NODE_COUNTER], runs: 2, seed: 5, shrinkRuns: 0, dir });
+    expect(result.runs.map((r) => [r.index, r.failed, r.exitCode])).toEqual([
+      [1, true, 1],
+      [2, true, 1],
+    ]);
+    expect(result.runs[0]?.schedule).toMatchObject({ seed: 5, consistency: 'eventual', faults: [] });
+    expect(result.runs[0]?.requests).toBeGreaterThan(20);
+    expect(result.groups.map((g) => g.symptom)).toContain('test failed');
+    expect(existsSync(result.runs[0]?.files?.journal ?? '')).toBe(true);
+  });
+
+  it('kills the whole process group of a command that runs past its timeout', async () => {
+    const dir = mkdirFresh();
+    const pidFile = join(dir, 'pid');
+    const result = await explore({
+      command: ['/bin/sh', '-c', `sleep 60 & echo $! > ${pidFile}; wait`],
+      runs: 1,
+      timeoutMs: 500,
+      shrinkRuns: 0,
+      dir,
+    });
+    expect(result.runs[0]).toMatchObject({ timedOut: true, failed: true, symptoms: ['timed out'] });
+    expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+});
+
+describe('the command line', () => {
+  it('refuses a fault kind it does not know, with exit 2 and one line', async () => {
+    const ran = await cli(['explore', '--faults', 'bogus:0.1', '--', 'true']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ran.stderr).toContain('fault kind "bogus"');
+  });
+
+  it('writes a self-contained report of the failing runs', async () => {
+    const cwd = mkdirFresh();
+    const ran = await cli(['explore', '--runs', '1', '--shrink-runs', '0', '--seed', '6', '--report', 'report.html', '--', process.execPath, NODE_COUNTER], cwd);
+    expect(ran.code).toBe(1);
+    const html = readFileSync(join(cwd, 'report.html'), 'utf8');
+    expect(html).toContain('<h2 id="run-1">Run 1</h2>');
+    expect(html).toContain('counters/c');
+    expect(html).not.toMatch(/<script|<link|src=|href=/i);
+  });
+});
