@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -91,6 +91,10 @@ export const WORK = join(ROOT, 'test-results', 'readme-snippets');
 function prepare(block: Block, code: string): { dir: string; command: string; args: string[] } {
   mkdirSync(WORK, { recursive: true });
   const dir = mkdtempSync(join(WORK, `${block.file.replace(/\W+/g, '-')}-line${block.line}-`));
+  // `npx simpledb-local` finds the bin as in a project that depends on the package; without it,
+  // npx inside this repository would install the repository itself into its cache and build it.
+  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(join(ROOT, 'dist', 'emulator', 'cli.js'), join(dir, 'node_modules', '.bin', 'simpledb-local'));
   const runner = RUNNERS[block.tag as keyof typeof RUNNERS];
   if (runner === 'python') {
     writeFileSync(join(dir, 'snippet.py'), code);

@@ -3,7 +3,7 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,7 +194,6 @@ function userProject(): string {
   mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(root, join(dir, 'node_modules', 'simpledb-local'));
   symlinkSync('../simpledb-local/dist/emulator/cli.js', join(dir, 'node_modules', '.bin', 'simpledb-local'));
-  chmodSync(join(root, 'dist', 'emulator', 'cli.js'), 0o755); // as npm does for a bin it links
   writeFileSync(join(dir, 'package.json'), '{"name":"user-project","private":true}\n');
   return dir;
 }
