@@ -278,3 +278,30 @@ describe.skipIf(SKIP_BROWSER)('bulk deletes', () => {
   });
 });
 
+describe.skipIf(SKIP_BROWSER)('editing a whole item as JSON', () => {
+  it('saves replaced, added and removed attributes at once, and refuses when the item changed since it was shown', async () => {
+    await client.send(new CreateDomainCommand({ DomainName: 'json_edit' }));
+    await client.send(new PutAttributesCommand({ DomainName: 'json_edit', ItemName: 'j1', Attributes: [{ Name: 'a', Value: '1' }, { Name: 'b', Value: 'x' }, { Name: 'b', Value: 'y' }, { Name: 'gone', Value: 'z' }] }));
+    const page = await open('#/domains/json_edit/items/j1');
+    const editor = page.getByLabel('The item as JSON', { exact: true });
+    await expect.poll(() => editor.inputValue()).toContain('"gone"');
+    await editor.fill(JSON.stringify({ a: '2', b: ['x', 'y'], c: ['new', 'two'] }));
+    await page.getByRole('button', { name: 'Save JSON' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved: 2 attributes written, 1 removed.' }).count()).toBe(1);
+    const got = await client.send(new GetAttributesCommand({ DomainName: 'json_edit', ItemName: 'j1', ConsistentRead: true }));
+    expect(got.Attributes?.map((a) => `${a.Name}=${a.Value}`).sort()).toEqual(['a=2', 'b=x', 'b=y', 'c=new', 'c=two']);
+
+    // Another client changes b meanwhile: the save is refused, nothing is written.
+    await client.send(new PutAttributesCommand({ DomainName: 'json_edit', ItemName: 'j1', Attributes: [{ Name: 'b', Value: 'w' }] }));
+    await editor.fill(JSON.stringify({ a: '3' }));
+    await page.getByRole('button', { name: 'Save JSON' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('b: shown ["x","y"], now ["w","x","y"]');
+    const after = await client.send(new GetAttributesCommand({ DomainName: 'json_edit', ItemName: 'j1', ConsistentRead: true }));
+    expect(after.Attributes?.find((a) => a.Name === 'a')?.Value).toBe('2');
+
+    await editor.fill('{"a": 5}');
+    await page.getByRole('button', { name: 'Save JSON' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('a: a string or a list of strings, not 5');
+  });
+});
+

@@ -254,6 +254,27 @@ export function itemDifference(shown: Attributes, now: Attributes): string[] {
   return out;
 }
 
+/** `{"name": ["value", …]}` (a lone string is one value); names and values as the service takes them. */
+export function parseItemJson(text: string): Attributes {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`not JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the item is a JSON object of attribute names');
+  const out: Attributes = new Map();
+  for (const [name, v] of Object.entries(value)) {
+    const values = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(values) || values.length === 0 || !values.every((x): x is string => typeof x === 'string')) {
+      throw new Error(`${name}: a string or a list of strings, not ${JSON.stringify(v)}`);
+    }
+    out.set(name, [...new Set(values)]);
+  }
+  if (out.size === 0) throw new Error('an item has at least one attribute (Delete item removes it)');
+  return out;
+}
+
 async function checkUnchanged(domain: string, item: string, name: string, shown: readonly string[]): Promise<void> {
   const now = (await getAttributes(domain, item)).get(name) ?? [];
   const same = now.length === shown.length && [...now].sort().every((v, i) => v === [...shown].sort()[i]);
@@ -320,6 +341,67 @@ export function itemView(domain: string, item: string) {
       return h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, h('span', { class: 'set' }, ...chips)), h('td', {}, replaceForm), h('td', {}, addForm));
     }
 
+    /**
+     * The whole item as JSON (`{"name": ["value", …]}`), edited and saved at once. Saving reads the
+     * item again with ConsistentRead and refuses, naming each difference, when it changed since it
+     * was shown; then one PutAttributes replaces the attributes that changed (conditional on one
+     * single-valued attribute shown, when there is one) and one DeleteAttributes removes those
+     * taken out.
+     */
+    function jsonEditor(): HTMLElement {
+      const text = h('textarea', { name: 'item-json', rows: 8, spellcheck: 'false', autocomplete: 'off' });
+      text.value = JSON.stringify(Object.fromEntries(shown), null, 2);
+      const save = h('button', { type: 'submit' }, 'Save JSON');
+      const form = h('form', { class: 'workbench', 'aria-label': 'Edit the item as JSON' }, field('The item as JSON', text), save);
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        void (async () => {
+          let wanted: Attributes;
+          try {
+            wanted = parseItemJson(text.value);
+          } catch (err) {
+            status.replaceChildren(notice('error', `Not saved: ${(err as Error).message}`));
+            return;
+          }
+          const now = await getAttributes(domain, item).catch(() => undefined);
+          const difference = now === undefined ? ['the item could not be read again'] : itemDifference(shown, now);
+          if (difference.length > 0) {
+            status.replaceChildren(notice('error', `Not saved: the item changed since it was shown (${difference.join('; ')}). `, h('button', { type: 'button', class: 'small', onclick: () => void load() }, 'Reload the item')));
+            return;
+          }
+          const changed = [...wanted].filter(([name, values]) => !sameSet(values, shown.get(name) ?? []));
+          const removed = [...shown.keys()].filter((name) => !wanted.has(name));
+          const single = [...shown].find(([, values]) => values.length === 1);
+          const expected: Record<string, string> = single ? { 'Expected.1.Name': single[0], 'Expected.1.Value': single[1][0] ?? '' } : {};
+          try {
+            if (changed.length > 0) {
+              const put: Record<string, string> = { Action: 'PutAttributes', DomainName: domain, ItemName: item, ...expected };
+              let k = 0;
+              for (const [name, values] of changed) {
+                for (const [j, value] of values.entries()) {
+                  k++;
+                  put[`Attribute.${k}.Name`] = name;
+                  put[`Attribute.${k}.Value`] = value;
+                  if (j === 0) put[`Attribute.${k}.Replace`] = 'true';
+                }
+              }
+              await action(put);
+            }
+            if (removed.length > 0) {
+              const del: Record<string, string> = { Action: 'DeleteAttributes', DomainName: domain, ItemName: item };
+              removed.forEach((name, k) => (del[`Attribute.${k + 1}.Name`] = name));
+              await action(del);
+            }
+            await load();
+            status.replaceChildren(notice('ok', `Saved: ${changed.length} attribute${changed.length === 1 ? '' : 's'} written, ${removed.length} removed.`));
+          } catch (err) {
+            status.replaceChildren(notice('error', `Save failed: ${describeError(err)} `, h('button', { type: 'button', class: 'small', onclick: () => void load() }, 'Reload the item')));
+          }
+        })();
+      });
+      return form;
+    }
+
     async function load(): Promise<void> {
       try {
         shown = await getAttributes(domain, item);
@@ -371,6 +453,7 @@ export function itemView(domain: string, item: string) {
           ),
         ),
         addAttr,
+        jsonEditor(),
         h('p', {}, deleteItem),
       );
     }
