@@ -305,3 +305,22 @@ describe.skipIf(SKIP_BROWSER)('editing a whole item as JSON', () => {
   });
 });
 
+describe.skipIf(SKIP_BROWSER)('importing NDJSON from the page', () => {
+  it('merges a good file into new and existing domains, and writes nothing from a file with a bad line', async () => {
+    const page = await open('#/domains');
+    const input = page.getByRole('form', { name: 'Import an NDJSON file' }).locator('input[type=file]');
+    const good = ['{"domain":"imported_a","item":"i1","attributes":{"k":["v1","v2"]}}', '{"domain":"imported_b","item":"i2","attributes":{"n":["1"]}}'].join('\n');
+    await input.setInputFiles({ name: 'good.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(good) });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Imported 2 items into imported_a, imported_b.' }).count()).toBe(1);
+    const got = await client.send(new GetAttributesCommand({ DomainName: 'imported_a', ItemName: 'i1', ConsistentRead: true }));
+    expect(got.Attributes?.map((a) => a.Value).sort()).toEqual(['v1', 'v2']);
+
+    const bad = ['{"domain":"imported_c","item":"i3","attributes":{"k":["v"]}}', '{"domain":"imported_c","item":"i4","attributes":{"k":"v"}}', 'not json'].join('\n');
+    await input.setInputFiles({ name: 'bad.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(bad) });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Not imported (nothing was written): line 2: "attributes" maps each name to a list of strings; line 3: not JSON');
+    expect(await domains()).not.toContain('imported_c');
+  });
+});
+
