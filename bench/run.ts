@@ -26,6 +26,7 @@ import { load, medianMs, opsPerSecond, post, type HttpRun } from './load.js';
 import { markdownTable, ms, num, ratio, verdict, type Row } from './report.js';
 import { median } from './stats.js';
 import { StorageFloor } from './storageFloor.js';
+import { stallBenchmark } from './stall.js';
 import { storageBenchmark } from './storage.js';
 import {
   BATCH_ITEMS,
@@ -529,9 +530,13 @@ await bulkMemorySelect();
 const data = await dataBenchmarks({ items: LARGE_ITEMS, httpPairsPerSecond: (raw.bulkLoad as { pairsPerSecond: number }).pairsPerSecond, snapshotItems: 5000, rounds: QUICK ? 3 : 9 });
 rows.push(...data.rows);
 raw.data = data.raw;
-const analyzed = await analyzeBenchmark(QUICK ? 100_000 : 1_000_000);
-rows.push(...analyzed.rows);
-raw.analyze = analyzed.raw;
+const analyzedRaw: Record<string, unknown> = {};
+for (const requests of QUICK ? [100_000] : [100_000, 1_000_000]) {
+  const analyzed = await analyzeBenchmark(requests);
+  rows.push(...analyzed.rows);
+  analyzedRaw[String(requests)] = analyzed.raw;
+}
+raw.analyze = analyzedRaw;
 rows.push(...(await consoleFirstPage(LARGE_ITEMS)));
 const explored = await exploreOverhead(QUICK ? 3 : 9);
 rows.push(...explored.rows);
@@ -539,6 +544,9 @@ raw.explore = explored.raw;
 const storage = storageBenchmark(QUICK ? 10_000_000 : 50_000_000);
 rows.push(...storage.rows);
 raw.storage = storage.raw;
+const stall = await stallBenchmark({ rounds: QUICK ? 2 : 5, batchesPerRound: QUICK ? 1 : 3, aloneMs: QUICK ? 500 : 2000 });
+rows.push(...stall.rows);
+raw.stall = stall.raw;
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 

@@ -312,7 +312,12 @@ export class Counter {
     return result;
   }
 
-  async #change(next: (current: number) => number, signal: AbortSignal | undefined): Promise<number> {
+  /** One change is one logical operation to the emulator's sync-bug detector (docs/analyze.md). */
+  #change(next: (current: number) => number, signal: AbortSignal | undefined): Promise<number> {
+    return this.client.operation('Counter', () => this.#changeOnce(next, signal));
+  }
+
+  async #changeOnce(next: (current: number) => number, signal: AbortSignal | undefined): Promise<number> {
     const before = this.#stored;
     const expected = this.#value;
     const value = checkSafe('The new counter value', next(expected));

@@ -46,6 +46,15 @@ function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
+/** The journal ring's size: a bound on memory (the ring also stops at JOURNAL_MAX_BYTES), so a whole number with a ceiling. */
+const MAX_JOURNAL_SIZE = 10_000_000;
+
+function parseJournalSize(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n > MAX_JOURNAL_SIZE) throw new Error(`a whole number from 0 to ${MAX_JOURNAL_SIZE.toLocaleString('en-US')}`);
+  return n;
+}
+
 /** Repeatable, and the environment variable holds several origins separated by spaces or commas. */
 function parseCors(value: string, previous: unknown): string[] {
   return [...(Array.isArray(previous) ? (previous as string[]) : []), ...value.split(/[\s,]+/).filter(Boolean).map(cliCheck(parseCorsOrigin))];
@@ -72,6 +81,7 @@ const parsers: Partial<Record<keyof CliOptions, (v: string, previous: unknown) =
   requestTimeout: cliCheck((v) => parseLimitText('requestTimeoutMs', v)),
   keepAliveTimeout: cliCheck((v) => parseLimitText('keepAliveTimeoutMs', v)),
   maxConnections: cliCheck((v) => parseLimitText('maxConnections', v)),
+  journalSize: cliCheck(parseJournalSize),
 };
 
 /** Mistakes in how the command was typed: one line and exit 2, the usual code for bad usage. */
@@ -140,6 +150,8 @@ async function serve(opts: CliOptions): Promise<void> {
     journal: opts.journal,
     journalMaxBytes: opts.journalMaxBytes,
     journalFiles: opts.journalFiles,
+    journalSize: opts.journalSize,
+    openJournal: opts.openJournal,
     controlFile: opts.controlFile,
     console: opts.console,
   };

@@ -16,7 +16,8 @@ import { createAuthenticator } from './http/signature.js';
 import { serverLimits, type ServerLimits } from './http/serverLimits.js';
 import type { Durability } from './store/durability.js';
 import { Store } from './store/store.js';
-import { createSync, type ConsistencyMode, type Control, type Sync } from './sync/index.js';
+import { readJournal } from './sync/analyze/file.js';
+import { createSync, type ConsistencyMode, type Control, type JournalEntry, type Sync } from './sync/index.js';
 
 export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   /** Default 8080; 0 picks a free port. */
@@ -47,6 +48,11 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   journalMaxBytes?: number;
   /** Rotated journal files kept (FILE.1 … FILE.n). Default 3. */
   journalFiles?: number;
+  /**
+   * A journal file of an earlier run (an explore run's, or any --journal file), shown before this
+   * run's requests in the console, the journal routes and the analysis; the file is only read.
+   */
+  openJournal?: string;
   /** Journal entries kept in memory. Default 1000. */
   journalSize?: number;
   /** A JSON start-up state for the control surface: { consistency, faults }. */
@@ -109,6 +115,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       controlFile: options.controlFile,
       maxUriBytes: MAX_HEADER_BYTES,
     });
+    if (options.openJournal !== undefined) {
+      const earlier: JournalEntry[] = [];
+      // The file's entries as the journal published them; readJournal checks each is one.
+      await readJournal(options.openJournal, (e) => earlier.push(e as JournalEntry)).catch((err: unknown) => {
+        sync.close();
+        throw err;
+      });
+      sync.journal.preload(earlier);
+    }
   } catch (err) {
     store.close();
     throw err;

@@ -3,6 +3,7 @@ import { SERVER_LIMIT_DEFAULTS } from './http/serverLimits.js';
 import type { Durability } from './store/durability.js';
 import { DEFAULT_MAX_STALENESS_MS, type ConsistencyMode } from './sync/consistency.js';
 import { JOURNAL_FILE_MAX_BYTES, JOURNAL_FILES_KEPT } from './sync/journalFile.js';
+import { DEFAULT_JOURNAL_SIZE } from './sync/index.js';
 
 /**
  * Every start-up option once: its CLI flag, its environment variable and its default. The CLI's
@@ -32,6 +33,8 @@ export interface CliOptions {
   journal?: string;
   journalMaxBytes: number;
   journalFiles: number;
+  journalSize: number;
+  openJournal?: string;
   controlFile?: string;
   load?: string[];
   cors: string[];
@@ -60,6 +63,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'journal', flag: '--journal <file>', env: 'SIMPLEDB_LOCAL_JOURNAL', description: 'append one JSON line per request to this file' },
   { key: 'journalMaxBytes', flag: '--journal-max-bytes <n>', env: 'SIMPLEDB_LOCAL_JOURNAL_MAX_BYTES', description: 'the --journal file is renamed FILE.1 (older ones FILE.2…) and begun anew past this size; 0: never', default: String(JOURNAL_FILE_MAX_BYTES) },
   { key: 'journalFiles', flag: '--journal-files <n>', env: 'SIMPLEDB_LOCAL_JOURNAL_FILES', description: 'rotated --journal files kept (FILE.1 to FILE.n)', default: String(JOURNAL_FILES_KEPT) },
+  { key: 'journalSize', flag: '--journal-size <n>', env: 'SIMPLEDB_LOCAL_JOURNAL_SIZE', description: 'requests the in-memory journal keeps (the console, GET /_simpledb/journal and /analysis see these); 0 keeps none', default: String(DEFAULT_JOURNAL_SIZE) },
+  { key: 'openJournal', flag: '--open-journal <file>', env: 'SIMPLEDB_LOCAL_OPEN_JOURNAL', description: 'show a journal file of an earlier run (one explore kept, or a --journal file) in the console, the journal routes and the analysis, before new requests; the file is only read' },
   { key: 'load', flag: '--load <file...>', env: 'SIMPLEDB_LOCAL_LOAD', description: 'NDJSON fixtures (docs/data.md) loaded before listening; the variable separates files with :' },
   { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },
   { key: 'cors', flag: '--cors <origin...>', env: 'SIMPLEDB_LOCAL_CORS', description: 'browser origins (e.g. http://localhost:3000) allowed to call it; the variable takes them space-separated; any other foreign Origin is refused' },

@@ -163,6 +163,8 @@ function summary(result: ExploreResult, command: readonly string[], replaying: b
     if (r.files) lines.push(`    replay: ${replayCommand(r.files.replay, command)}`);
   }
   if (failing.length > 20) lines.push(`  and ${failing.length - 20} more failing runs (--json lists them all)`);
+  const first = failing.find((r) => r.files);
+  if (first?.files) lines.push(`browse a run in the console: simpledb-local --port 0 --open-journal ${quote(first.files.journal)}`);
   if (result.groups.length > 0) lines.push('by symptom:');
   for (const g of result.groups) {
     lines.push(`  ${g.symptom}: runs ${g.runs.join(', ')}`);

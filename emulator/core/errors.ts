@@ -43,7 +43,7 @@ export const errors = {
   duplicateItemName: (item: string) => e('DuplicateItemName', 400, `Item ${item} was specified more than once.`),
   existsAndExpectedValue: () =>
     e('ExistsAndExpectedValue', 400, 'Expected.Exists=false and Expected.Value cannot be specified together'),
-  /** Not the service's: HTTP's answer to an `Expect:` it cannot meet (RFC 9110 section 10.1.1). */
+  /** Not the service's: HTTP's own answer to an `Expect:` header the server cannot meet. */
   expectationFailed: (expect: string) => e('ExpectationFailed', 417, `The expectation ${expect} is not supported; only 100-continue is.`),
   featureDeprecated: () =>
     e('FeatureDeprecated', 400, 'The replace flag must be specified per attribute, not per item.'),

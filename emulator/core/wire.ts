@@ -141,8 +141,18 @@ export interface JournalFilter {
   /** Matches ItemName or any item of a batch. */
   item?: string;
   code?: string;
+  /**
+   * Who sent it, as the console names a client: its X-SimpleDB-Client name, else the first word
+   * of its User-Agent (`Boto3/1.34.0 …` is `Boto3/1.34.0`).
+   */
+  client?: string;
+  /** Arrival at or after / before this time, in ms since the epoch. */
+  from?: number;
+  to?: number;
   /** Only entries after this sequence number. */
   since?: number;
+  /** Only entries before this sequence number: the page older than one already shown. */
+  before?: number;
   /** With `since`, the first this many after it; without, the last this many. */
   limit?: number;
 }

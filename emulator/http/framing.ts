@@ -4,12 +4,13 @@ import { errors, type SdbError } from '../core/errors.js';
 /** Request lines longer than this are refused; boto 2 puts whole PutAttributes calls in the URL. The header block has the same cap. */
 export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 
-/** The last transfer coding of a request must be chunked, or its length is unknown (RFC 9112 section 6.3). */
+/** The last transfer coding of a request must be chunked, or nothing says where its body ends. */
 const ENDS_CHUNKED = /(?:^|,)[ \t]*chunked[ \t]*$/i;
 
 /**
  * What is wrong with how the request is framed, before anything reads it: a body whose length
- * cannot be known (answered 400 and closed, since the next request's start is unknown too), a
+ * cannot be known (answered 400 and closed, as HTTP/1.1 requires: where the next request starts is
+ * unknown too, so bytes of the body must not be taken for one), a
  * target over the cap (`URITooLong`, as the service names it), or a header block over the cap.
  * Node parses up to twice the cap (server.ts) so that the two can be told apart here.
  */

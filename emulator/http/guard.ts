@@ -39,13 +39,30 @@ export function controlAccount(res: Response): string {
   return account;
 }
 
+/**
+ * A link to the console followed from any page (a chat, a dashboard, a README preview): the
+ * browser's own top-level navigation to the console's page, which only shows it. The page's own
+ * requests are then same-origin; a foreign page's reads and writes stay refused, and a frame is
+ * no navigation (the page also forbids framing).
+ */
+function isPageNavigation(req: Request): boolean {
+  const h = req.headers;
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    h['sec-fetch-mode'] === 'navigate' &&
+    h['sec-fetch-dest'] === 'document' &&
+    /^\/_simpledb\/console(?:[/?#]|$)/.test(req.originalUrl)
+  );
+}
+
 /** Reads that change nothing; every other method must come as JSON. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Runs before every route under the control prefixes (mounted on them). In order: a request for a
- * host name not allowed (a rebound page's) is refused (403), and one from a foreign page (403); with authentication on, one without the HTTP Basic credentials
- * of a configured key is refused (401), except the health check; a state-changing request that is
+ * host name not allowed (a rebound page's) is refused (403), and one from a foreign page (403); an
+ * OPTIONS that is no allowed preflight gets JSON (405); with authentication on, one without the
+ * HTTP Basic credentials of a configured key is refused (401), except the health check; a state-changing request that is
  * not `Content-Type: application/json` is refused (415), since that is the one type a page cannot
  * send to another origin without the browser asking first. Then `res.locals.account` is set.
  */
@@ -64,7 +81,7 @@ export function controlGuard(config: GuardConfig): RequestHandler {
       );
       return;
     }
-    if (config.origins.refuses(req)) {
+    if (config.origins.refuses(req) && !isPageNavigation(req)) {
       const origin = req.headers.origin;
       controlError(
         res,

@@ -19,9 +19,9 @@ const CACHE_LIMIT = 256;
 /**
  * Which Host names the emulator answers to. A page served from an attacker's name can make that
  * name resolve to 127.0.0.1 (DNS rebinding); its requests are then same-origin with the emulator,
- * Origin and Host agree, and only the name itself gives it away. So names are allowed from a list
- * (Vite's `server.allowedHosts` and webpack-dev-server's `allowedHosts` do the same), while IP
- * literals, in any form, are always allowed: no DNS answer can rebind an address.
+ * Origin and Host agree, and only the name itself gives it away. So names are allowed from a list,
+ * as development servers do, while IP literals, in any form, are always allowed: no DNS answer can
+ * rebind an address (docs/security.md).
  */
 export class HostPolicy {
   /** `--allowed-hosts *`: every name is answered, and rebinding is possible again. */

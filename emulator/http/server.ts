@@ -92,7 +92,10 @@ function overflowError(err: NodeJS.ErrnoException): SdbError {
   return lineEnded ? errors.invalidHttpRequest(`the request headers exceed ${MAX_HEADER_BYTES} bytes`) : errors.uriTooLong(MAX_HEADER_BYTES);
 }
 
-/** `Expect:` other than 100-continue: 417 (RFC 9110 section 10.1.1), in the route's shape; the body the client holds back is not waited for. */
+/**
+ * `Expect:` other than 100-continue: 417, in the route's shape. The connection closes, since the
+ * body the client holds back may follow and must not be read as a request.
+ */
 function answerExpectation(req: IncomingMessage, res: ServerResponse): void {
   const e = errors.expectationFailed(String(req.headers.expect));
   const control = isControlTarget(req.url ?? '/');

@@ -52,6 +52,7 @@ export const JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
  */
 export class Journal {
   private ring: Stored[] = [];
+  private preloaded: readonly JournalEntry[] = [];
   /** Index of the oldest entry in `ring`; the array is compacted once half of it is dead. */
   private head = 0;
   private bytes = 0;
@@ -110,15 +111,59 @@ export class Journal {
     }
   }
 
-  /** Oldest first. */
+  /**
+   * Entries of an earlier run (a kept journal file), shown before this run's and read-only: the
+   * console and the analysis see them as if they had just happened. Sequence numbers go on after
+   * theirs.
+   */
+  preload(entries: readonly JournalEntry[]): void {
+    this.preloaded = [...entries].sort((a, b) => a.seq - b.seq);
+    this.seq = Math.max(this.seq, this.preloaded.at(-1)?.seq ?? 0);
+    for (const e of this.preloaded) this.order = Math.max(this.order, e.order ?? 0);
+  }
+
+  /**
+   * Oldest first. Only the entries returned are built: the newest page walks back from the end,
+   * a page after `since` starts at the first entry after it, and both stop at `limit`.
+   */
   query(filter: JournalFilter = {}): JournalEntry[] {
-    const out: JournalEntry[] = [];
-    for (let i = this.head; i < this.ring.length; i++) {
-      const s = this.ring[i];
-      if (s && matches(s, filter)) out.push(publish(s));
+    const current = this.queryRing(filter);
+    if (this.preloaded.length === 0) return current;
+    const earlier = this.preloaded.filter((e) => matchesEntry(e.seq, { ...e, time: Date.parse(e.time) }, filter));
+    const all = [...earlier, ...current];
+    if (filter.limit === undefined) return all;
+    return filter.since === undefined ? all.slice(-filter.limit) : all.slice(0, filter.limit);
+  }
+
+  private queryRing(filter: JournalFilter): JournalEntry[] {
+    const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+    const picked: Stored[] = [];
+    if (filter.since === undefined && filter.limit !== undefined) {
+      for (let i = this.ring.length - 1; i >= this.head && picked.length < limit; i--) {
+        const s = this.ring[i];
+        if (s && matches(s, filter)) picked.push(s);
+      }
+      picked.reverse();
+    } else {
+      for (let i = this.firstAfter(filter.since); i < this.ring.length && picked.length < limit; i++) {
+        const s = this.ring[i];
+        if (s && matches(s, filter)) picked.push(s);
+      }
     }
-    if (filter.limit === undefined) return out;
-    return filter.since === undefined ? out.slice(-filter.limit) : out.slice(0, filter.limit);
+    return picked.map(publish);
+  }
+
+  /** The index of the first entry after `since` (sequence numbers ascend along the ring). */
+  private firstAfter(since: number | undefined): number {
+    let lo = this.head;
+    if (since === undefined) return lo;
+    let hi = this.ring.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.ring[mid]?.seq ?? 0) <= since) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -126,6 +171,7 @@ export class Journal {
    * stays meaningful.
    */
   clear(account?: string): void {
+    this.preloaded = account === undefined ? [] : this.preloaded.filter((e) => e.account !== account);
     const kept = account === undefined ? [] : this.ring.slice(this.head).filter((s) => s.input.account !== account);
     this.ring = kept;
     this.head = 0;
@@ -219,9 +265,34 @@ function paramBytes(params: RawRequest): number {
   return 2 * (params.query.length + (params.body?.length ?? 0)) + 64;
 }
 
-function matches({ seq, input: e }: Stored, f: JournalFilter): boolean {
+/** The name a journal entry's client goes by in filters (JournalFilter.client). */
+export function clientName(client: string | null, userAgent: string | null): string {
+  if (client) return client;
+  const ua = userAgent ?? '';
+  return ua === '' ? 'unknown' : (ua.split(' ')[0] ?? ua);
+}
+
+/** What a filter looks at, in a stored entry and in a published one alike. */
+interface Filterable {
+  time: number;
+  client: string | null;
+  userAgent: string | null;
+  account?: string;
+  action: string | null;
+  domain: string | null;
+  code: string;
+  items: readonly string[];
+}
+
+const matches = ({ seq, input }: Stored, f: JournalFilter): boolean => matchesEntry(seq, input, f);
+
+function matchesEntry(seq: number, e: Filterable, f: JournalFilter): boolean {
   return (
     (f.since === undefined || seq > f.since) &&
+    (f.before === undefined || seq < f.before) &&
+    (f.from === undefined || e.time >= f.from) &&
+    (f.to === undefined || e.time < f.to) &&
+    (f.client === undefined || clientName(e.client, e.userAgent) === f.client) &&
     (f.account === undefined || e.account === f.account) &&
     (f.action === undefined || e.action === f.action) &&
     (f.domain === undefined || e.domain === f.domain) &&

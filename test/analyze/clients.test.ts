@@ -1,11 +1,10 @@
 // The same analysis on journals of unmodified real clients, told apart without any header:
 // boto3 processes by their keep-alive connections, aws-sdk v2 processes (one connection per
 // request) by their User-Agent.
-import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { createDomain, put, start } from '../support/sync.js';
-import { count, counterValue, eventualCounter, killWorkers, runWorker } from './support.js';
+import { count, counterValue, eventualCounter, hasBoto3, killWorkers, runWorker } from './support.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -14,14 +13,6 @@ afterEach(async () => {
   emu = undefined;
 });
 
-function hasBoto3(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import boto3'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('a naive counter run by real clients under eventual', () => {
   it.skipIf(!hasBoto3())('three boto3 processes: one client per connection, lost updates = increments missing', async () => {

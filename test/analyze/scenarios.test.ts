@@ -2,7 +2,7 @@
 // against a real emulator and analyses the journal it recorded.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { Counter, SimpleDBClient } from '../../client/index.js';
+import { Counter, GetAttributesCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
 import { createDomain, get, put, start } from '../support/sync.js';
 import { as, count, counterValue, eventualCounter, killWorkers, kinds, plantStaleReadWrite, runWorker } from './support.js';
 
@@ -25,6 +25,11 @@ describe('a naive read-modify-write counter (eventual reads, unconditional puts)
     const a = emu.control.analyze();
     expect(count(a, 'lost-update')).toBe(missing);
     expect(count(a, 'stale-read-write')).toBeGreaterThan(0);
+    // The summary says it in the application's terms: every lost write was an increment.
+    const lost = a.groups.filter((g) => g.kind === 'lost-update');
+    expect(lost.reduce((sum, g) => sum + (g.lostTotal ?? 0), 0)).toBe(missing);
+    const definite = lost.find((g) => g.confidence === 'definite');
+    expect(definite?.line).toMatch(new RegExp(`^${definite?.findings.length} lost updates \\(${definite?.findings.length} increments lost\\) on counters/hits n, clients `));
     expect(a.clients.filter((c) => c.by === 'header').map((c) => [c.id, c.requests]).sort()).toEqual([
       ['w1', 50],
       ['w2', 50],
@@ -172,5 +177,69 @@ describe('a stale read in frozen mode', () => {
       ['overwrite-read', seqOf('support', 'GetAttributes')],
     ]);
     expect(kinds(a).sort()).toEqual(['lost-update', 'stale-read-write']);
+  });
+});
+
+describe('a lost response, then the change done again', () => {
+  /** One increment of n with an audit field; a lost answer makes the client read and do it again, in `operation` if given. */
+  async function auditedIncrements(e: Emulator, operations: (i: number, attempt: number) => string | undefined): Promise<void> {
+    const c = new SimpleDBClient({ endpoint: e.url, credentials: { accessKeyId: 'AKID', secretAccessKey: 's' }, clientId: 'auditor', maxAttempts: 1 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const operation = operations(i, attempt);
+          const got = await c.send(new GetAttributesCommand({ DomainName: 'counters', ItemName: 'hits', ConsistentRead: true }), { operation });
+          const value = (name: string) => got.Attributes?.find((a) => a.Name === name)?.Value ?? '';
+          const Attributes = [
+            { Name: 'n', Value: String(Number(value('n')) + 1), Replace: true },
+            { Name: 'updated', Value: `2024-01-0${i + 1}T00:00:0${attempt}Z`, Replace: true },
+            // An ordinary audit field: the previous update's time, copied from the read.
+            { Name: 'previous_update', Value: value('updated'), Replace: true },
+          ];
+          try {
+            await c.send(new PutAttributesCommand({ DomainName: 'counters', ItemName: 'hits', Attributes }), { operation });
+            break;
+          } catch {
+            // The answer was lost: this client cannot tell whether the write happened, and does it again.
+          }
+        }
+      }
+    } finally {
+      await c.destroy();
+    }
+  }
+
+  async function setup(): Promise<Emulator> {
+    const e = await start({ journalSize: 1000 });
+    await createDomain(e, 'counters');
+    await put(e, 'counters', 'hits', { n: '0', updated: 'never' });
+    e.control.faults.add({ action: 'PutAttributes', loseResponse: 'reset', skip: 2, count: 1 });
+    return e;
+  }
+
+  it('with an audit field copied from the read and no operation ids: found, possible, naming the copied field', async () => {
+    emu = await setup();
+    await auditedIncrements(emu, () => undefined);
+    expect(await counterValue(emu)).toBe(4);
+    const [f, ...rest] = emu.control.analyze().findings;
+    expect(rest).toEqual([]);
+    expect([f?.kind, f?.confidence]).toEqual(['double-applied-retry', 'possible']);
+    expect(f?.reason).toMatch(/under previous_update, the value #\d+ wrote under updated/);
+  });
+
+  it('the retry in the same operation (X-SimpleDB-Operation): definite', async () => {
+    emu = await setup();
+    await auditedIncrements(emu, (i) => `increment-${i}`);
+    expect(await counterValue(emu)).toBe(4);
+    const found = emu.control.analyze().findings;
+    expect(found.map((f) => [f.kind, f.confidence])).toEqual([['double-applied-retry', 'definite']]);
+    expect(found[0]?.evidence.map((e) => e.role)).toEqual(['lost-response', 'retry-read', 'retry']);
+  });
+
+  it('each attempt its own operation (the retry carries a fresh id): still found', async () => {
+    emu = await setup();
+    await auditedIncrements(emu, (i, attempt) => `increment-${i}-${attempt}`);
+    expect(await counterValue(emu)).toBe(4);
+    expect(emu.control.analyze().findings.map((f) => [f.kind, f.confidence])).toEqual([['double-applied-retry', 'possible']]);
   });
 });

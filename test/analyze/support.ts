@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
@@ -113,4 +113,14 @@ export async function plantStaleReadWrite(emu: Emulator): Promise<void> {
   const seen = await support.get('users', 'alice', false);
   expect(seen.plan).toEqual(['free']);
   await support.put('users', 'alice', { plan: seen.plan?.[0] ?? '', credits: String(Number(seen.credits?.[0]) + 1) });
+}
+
+/** Whether boto3 is installed (it comes from Debian's python3-boto3). */
+export function hasBoto3(): boolean {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import boto3'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -204,8 +204,8 @@ describe.skipIf(SKIP_BROWSER)('web console in chromium', () => {
 
     await page.goto(`${emu.url}/_simpledb/console/#/timeline/carts/c1`);
     await page.locator('.timeline svg').waitFor();
-    // One lane per client: aws-sdk and our client by their User-Agent, the console by its name.
-    await expect.poll(() => page.locator('.timeline .lane-label').allTextContents()).toEqual([expect.stringMatching(/^aws-sdk-nodejs/), expect.stringMatching(/^simpledb-local/)]);
+    // One lane per client as the analysis tells them apart: aws-sdk v2 by its User-Agent, our client by the id it sends.
+    await expect.poll(() => page.locator('.timeline .lane-label').allTextContents()).toEqual([expect.stringMatching(/^aws-sdk-nodejs/), expect.stringMatching(/^auto-[0-9a-f]{8}$/)]);
     expect(await page.locator('.timeline .mark.conflict').count()).toBe(1);
     expect(await page.locator('.timeline .mark.lost').count()).toBe(1);
     expect(await page.locator('.timeline-list li.conflict').textContent()).toMatch(/PutAttributes \(conditional write\) qty=3 if qty=2 → ConditionalCheckFailed — conflict/);

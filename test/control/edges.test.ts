@@ -1,4 +1,4 @@
-// HTTP edge cases answered as RFC 9112 says, in the documented shape: SimpleDB XML on the protocol
+// HTTP edge cases answered as HTTP/1.1 requires, in the documented shape: SimpleDB XML on the protocol
 // route, JSON with a code on the control routes, X-Content-Type-Options: nosniff on every answer.
 // Raw sockets, so that nothing tidies the bytes up; every wait is on the socket's own events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,12 @@ describe('framing', () => {
 });
 
 describe('control routes', () => {
+  it('DELETE of an unknown fault rule is JSON with a code', async () => {
+    const r = await fetch(`${emu.url}/_simpledb/faults/f999`, { method: 'DELETE', headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(404);
+    expect(((await r.json()) as { error?: { code?: string } }).error?.code).toBe('NoSuchFaultRule');
+  });
+
   it('OPTIONS without Origin is answered in JSON', async () => {
     for (const path of ['/_simpledb/faults', '/_simpledb/journal', '/moto-api/reset']) {
       const r = await fetch(`${emu.url}${path}`, { method: 'OPTIONS' });

@@ -105,6 +105,19 @@ describe('simpledb-local CLI', () => {
     expect(ms).toBeLessThan(5000);
   });
 
+  it('--journal-size and SIMPLEDB_LOCAL_JOURNAL_SIZE set how many requests the journal keeps', async () => {
+    for (const [args, env, kept] of [
+      [['--journal-size', '3'], {}, 3],
+      [[], { SIMPLEDB_LOCAL_JOURNAL_SIZE: '2' }, 2],
+    ] as const) {
+      const r = await start(['--port', '0', '--log-level', 'silent', ...args], env);
+      for (let i = 0; i < 5; i++) await ok(remote(r), { Action: 'ListDomains' });
+      const journal = (await (await fetch(`${r.url}/_simpledb/journal`)).json()) as { entries: { seq: number }[] };
+      expect(journal.entries.map((e) => e.seq)).toEqual([3, 4, 5].slice(3 - kept));
+      expect((await stop(r, 'SIGTERM')).code).toBe(0);
+    }
+  });
+
   it('takes the port from SIMPLEDB_LOCAL_PORT', async () => {
     const r = await start([], { SIMPLEDB_LOCAL_PORT: '0' });
     expect(r.port).not.toBe(8080);
@@ -143,6 +156,7 @@ describe('simpledb-local CLI', () => {
       [['--consistency', 'soon'], {}, /^simpledb-local: option '--consistency <mode>' .*'soon'.*consistent, eventual, frozen; see --help$/],
       [[], { SIMPLEDB_LOCAL_LOG_LEVEL: 'loud' }, /^simpledb-local: option '--log-level <level>' .*SIMPLEDB_LOCAL_LOG_LEVEL.*one of silent, .*; see --help$/],
       [['serve'], {}, /^simpledb-local: too many arguments.*; see --help$/],
+      [['--journal-size', 'lots'], {}, /^simpledb-local: option '--journal-size <n>' argument 'lots' is invalid: a whole number from 0 to 10,000,000; see --help$/],
     ];
     const outs = await Promise.all(cases.map(([args, env]) => finish(run(args, env))));
     outs.forEach((out, i) => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../emulator/index.js';
 import { explore } from '../../emulator/testing/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -121,6 +122,28 @@ describe('explore() from code', () => {
     expect(result.runs[0]?.requests).toBeGreaterThan(20);
     expect(result.groups.map((g) => g.symptom)).toContain('test failed');
     expect(existsSync(result.runs[0]?.files?.journal ?? '')).toBe(true);
+  });
+
+  it("a failing run's kept journal opens in a new emulator (console, journal routes, analysis), read-only, before new requests", async () => {
+    const dir = mkdirFresh();
+    const result = await explore({ command: [process.execPath, NODE_COUNTER], runs: 1, seed: 8, shrinkRuns: 0, dir });
+    const journal = result.runs[0]?.files?.journal ?? '';
+    const before = readFileSync(journal, 'utf8');
+    const viewer = await startEmulator({ port: 0, openJournal: journal });
+    try {
+      const entries = viewer.control.journal();
+      expect(entries).toHaveLength(result.runs[0]?.requests ?? -1);
+      const page = (await (await fetch(`${viewer.url}/_simpledb/journal?limit=5&item=c`)).json()) as { entries: { seq: number }[] };
+      expect(page.entries).toHaveLength(5);
+      await fetch(`${viewer.url}/?Action=ListDomains&Version=2009-04-15`);
+      const last = viewer.control.journal().at(-1);
+      expect(last?.action).toBe('ListDomains');
+      expect(last?.seq).toBeGreaterThan(entries.at(-1)?.seq ?? Infinity);
+      expect(viewer.control.analyze().requests).toBe(entries.length + 1);
+    } finally {
+      await viewer.close();
+    }
+    expect(readFileSync(journal, 'utf8')).toBe(before);
   });
 
   it('kills the whole process group of a command that runs past its timeout', async () => {

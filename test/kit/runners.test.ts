@@ -55,6 +55,20 @@ describe('test-runner kit', () => {
     await expectClosed(join(scratch, 'vitest'));
   });
 
+  it('vitest under `simpledb-local explore`: the globalSetup uses each run\'s emulator and starts none', async () => {
+    const dir = project('vitest');
+    const { code, output } = await runProject(
+      process.execPath,
+      [`${root}dist/emulator/cli.js`, 'explore', '--runs', '1', '--consistency', 'consistent', '--shrink-runs', '0', '--json', '--',
+        process.execPath, `${root}node_modules/vitest/vitest.mjs`, 'run', '--root', dir, '--config', `${dir}vitest.config.mjs`],
+      { KIT_REPORT: join(scratch, 'vitest-explore') },
+    );
+    expect(code, output).toBe(0);
+    const result = JSON.parse(output.slice(output.indexOf('{'), output.indexOf('\n}\n') + 2)) as { runs: { requests: number; output: string }[] };
+    expect(result.runs[0]?.output).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(result.runs[0]?.requests).toBeGreaterThan(3);
+  });
+
   it('vitest, an emulator per file: files in parallel, each resetting its own; every one closed afterwards', async () => {
     const dir = project('vitest-per-file');
     const report = join(scratch, 'per-file');
@@ -107,6 +121,27 @@ describe('test-runner kit', () => {
       expect(processesWith(marker)).toEqual([]);
     },
   );
+
+  it.skipIf(python === undefined)('pytest conftest under `simpledb-local explore`: the unchanged project tests against each run\'s emulator', async () => {
+    const dir = userProject();
+    for (const file of ['conftest.py', 'test_users.py']) copyFileSync(join(project('pytest'), file), join(dir, file));
+    const { code, output } = await runProject(
+      process.execPath,
+      [`${root}dist/emulator/cli.js`, 'explore', '--runs', '2', '--consistency', 'consistent', '--shrink-runs', '0', '--json', '--',
+        python ?? 'python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', dir],
+      {},
+      dir,
+    );
+    expect(code, output).toBe(0);
+    // stdout (the JSON, pretty-printed) comes first, explore's progress lines on stderr after it.
+    const result = JSON.parse(output.slice(output.indexOf('{'), output.indexOf('\n}\n') + 2)) as { runs: { failed: boolean; requests: number; output: string }[] };
+    expect(result.runs.map((r) => r.failed)).toEqual([false, false]);
+    // The tests' requests reached explore's emulators, not one the fixture started.
+    for (const run of result.runs) {
+      expect(run.output).toMatch(/3 passed/);
+      expect(run.requests).toBeGreaterThan(3);
+    }
+  });
 
   it.skipIf(python === undefined)('pytest conftest: a failed start reports the emulator\'s own stderr', async () => {
     const dir = userProject();

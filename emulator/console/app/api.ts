@@ -1,4 +1,4 @@
-import type { Analysis as AnalysisResult } from '../../sync/analyze/types.js';
+import type { Analysis as AnalysisResult, ClientSummary } from '../../sync/analyze/types.js';
 import type { JournalEntry } from '../../core/wire.js';
 
 /**
@@ -167,6 +167,22 @@ export function clientOf(e: JournalEntry): string {
   const ua = e.userAgent ?? '';
   if (ua === '') return 'unknown';
   return ua.split(' ')[0] ?? ua;
+}
+
+/**
+ * Who sent an entry as the analysis tells clients apart (docs/analyze.md, "Clients"): its
+ * X-SimpleDB-Client name, else the client of its keep-alive connection, else its User-Agent and
+ * key; `clientOf` for an entry the analysis did not see.
+ */
+export function clientResolver(clients: readonly ClientSummary[]): (e: JournalEntry) => string {
+  const byConnection = new Map<number, string>();
+  for (const c of clients) if (c.by === 'connection') for (const n of c.connections) byConnection.set(n, c.id);
+  return (e) => {
+    if (e.client) return e.client;
+    const named = byConnection.get(e.connection);
+    if (named !== undefined) return named;
+    return clients.find((c) => c.by === 'user-agent' && c.userAgent === e.userAgent && c.keyHash === e.keyHash)?.id ?? clientOf(e);
+  };
 }
 
 export const ACTIONS = [

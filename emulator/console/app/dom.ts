@@ -40,17 +40,25 @@ export function notice(kind: 'error' | 'ok' | 'empty' | 'info', ...text: Child[]
   return h('p', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, ...text);
 }
 
-/** Asks before something that cannot be undone; resolves true when confirmed. */
+/**
+ * Asks before something that cannot be undone; resolves true when confirmed. Leaving the view
+ * (the browser's Back, a link, a typed URL) answers no: a confirmation belongs to the page that
+ * asked, and must never act on what another page shows.
+ */
 export function confirmDialog(question: string, confirmLabel: string): Promise<boolean> {
   return new Promise((resolve) => {
     const yes = h('button', { type: 'button', class: 'danger' }, confirmLabel);
     const no = h('button', { type: 'button' }, 'Cancel');
     const dialog = h('dialog', { 'aria-label': question }, h('p', {}, question), h('div', { class: 'actions' }, yes, no));
+    const asked = location.hash;
     const done = (answer: boolean) => {
+      window.removeEventListener('hashchange', left);
       dialog.close();
       dialog.remove();
-      resolve(answer);
+      resolve(answer && location.hash === asked);
     };
+    const left = () => done(false);
+    window.addEventListener('hashchange', left);
     yes.addEventListener('click', () => done(true));
     no.addEventListener('click', () => done(false));
     dialog.addEventListener('cancel', () => done(false));

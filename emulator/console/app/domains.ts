@@ -60,9 +60,9 @@ export function domainsView(root: HTMLElement): void {
         'tr',
         {},
         h('th', { scope: 'row' }, h('a', { href: href.items(d) }, d)),
-        h('td', { class: 'num' }, f?.itemCount ?? '—'),
+        h('td', { class: 'num' }, f ? f.itemCount.toLocaleString('en') : '—'),
         h('td', { class: 'num' }, f?.attributeNameCount ?? '—'),
-        h('td', { class: 'num' }, f?.attributeValueCount ?? '—'),
+        h('td', { class: 'num' }, f ? f.attributeValueCount.toLocaleString('en') : '—'),
         h('td', { class: 'num' }, f ? f.bytes.toLocaleString('en') : '—'),
         h('td', {}, h('button', { type: 'button', class: 'danger small', 'aria-label': `Delete domain ${d}`, onclick: () => void remove(d) }, 'Delete')),
       );

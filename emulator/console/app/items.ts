@@ -1,19 +1,62 @@
 import { action, getAttributes, quoteName, select, type Attributes, domainMetadata } from './api.js';
 import { confirmDialog, field, h, notice, type Child } from './dom.js';
 import { describeError } from './domains.js';
-import { href } from './router.js';
+import { href, type Browse } from './router.js';
 
 /** More columns than this make a table nobody reads; the item view shows them all. */
 const MAX_COLUMNS = 24;
 
 /** A multi-valued attribute is a set: shown as one chip per value. */
-export function valuesCell(values: readonly string[] | undefined): Child {
-  if (!values || values.length === 0) return h('span', { class: 'absent', 'aria-label': 'no value' }, '—');
-  if (values.length === 1) return values[0] ?? '';
-  return h('span', { class: 'set', 'aria-label': `set of ${values.length} values` }, ...values.map((v) => h('span', { class: 'chip' }, v)));
+/** Characters of a value a table shows before it folds the rest away (the item view shows it whole). */
+const SHOWN_CHARS = 80;
+
+/** A value in a table cell: a long one as its start, the rest a click away. */
+function tableValue(v: string): Child {
+  if (v.length <= SHOWN_CHARS) return v;
+  return h('details', { class: 'long' }, h('summary', {}, `${v.slice(0, SHOWN_CHARS)}… (${v.length.toLocaleString('en')} characters)`), h('span', { class: 'full' }, v));
 }
 
-export function itemsView(domain: string, next: string | undefined) {
+export function valuesCell(values: readonly string[] | undefined): Child {
+  if (!values || values.length === 0) return h('span', { class: 'absent', 'aria-label': 'no value' }, '—');
+  if (values.length === 1) return tableValue(values[0] ?? '');
+  return h('span', { class: 'set', 'aria-label': `set of ${values.length} values` }, ...values.map((v) => h('span', { class: 'chip' }, tableValue(v))));
+}
+
+const OPERATORS = ['=', '!=', '>', '>=', '<', '<=', 'like', 'not like', 'is null', 'is not null'] as const;
+const quoteValue = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+
+/**
+ * The Select behind the items view: `select *`, a `where` on one attribute when asked, and an
+ * `order by`, which the service allows only on an attribute a predicate names (so sorting adds
+ * `is not null` on it when the filter is on another one).
+ */
+export function browseQuery(domain: string, b: Browse): string {
+  const where: string[] = [];
+  if (b.attr) {
+    const op = (OPERATORS as readonly string[]).includes(b.op ?? '') ? (b.op as string) : '=';
+    where.push(op.startsWith('is') ? `${quoteName(b.attr)} ${op}` : `${quoteName(b.attr)} ${op} ${quoteValue(b.value ?? '')}`);
+  }
+  if (b.sort && b.sort !== b.attr) where.push(`${quoteName(b.sort)} is not null`);
+  const order = b.sort ? ` order by ${quoteName(b.sort)}${b.desc ? ' desc' : ''}` : '';
+  return `select * from ${quoteName(domain)}${where.length ? ` where ${where.join(' and ')}` : ''}${order}`;
+}
+
+/** The NextTokens of the pages seen, per query, so a page can link to the one before it. */
+function pageTrail(query: string): string[] {
+  try {
+    const all = JSON.parse(sessionStorage.getItem('simpledb-local.pages') ?? '{}') as Record<string, string[]>;
+    return all[query] ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberPage(query: string, trail: string[]): void {
+  // One query's trail kept: the tokens are long, and a session has little room.
+  sessionStorage.setItem('simpledb-local.pages', JSON.stringify({ [query]: trail }));
+}
+
+export function itemsView(domain: string, next: string | undefined, browse: Browse = {}) {
   return (root: HTMLElement): void => {
     const figures = h('p', { class: 'meta' });
     const status = h('div', { 'aria-live': 'polite' });
@@ -51,9 +94,46 @@ export function itemsView(domain: string, next: string | undefined) {
       figures,
       h('p', { class: 'links' }, h('a', { href: href.select(`select * from ${quoteName(domain)}`) }, 'Query in the workbench'), ' · ', h('a', { href: href.traffic({ domain }) }, 'Traffic of this domain')),
       form,
+      browseForm(domain, browse),
+      h('p', {}, h('button', { type: 'button', class: 'danger', onclick: () => void purge() }, 'Delete all items…')),
       status,
       table,
     );
+
+    /**
+     * Deletes every item of the domain (the domain stays), as listed when the user confirms: the
+     * dialog names how many, and an item added after that listing is not touched.
+     */
+    async function purge(): Promise<void> {
+      try {
+        const names: string[] = [];
+        let token: string | undefined;
+        // Bounded: 1,000 pages of 2,500 names.
+        for (let k = 0; k < 1000; k++) {
+          const page = await select(`select itemName() from ${quoteName(domain)} limit 2500`, true, token);
+          names.push(...page.items.map((i) => i.name));
+          token = page.nextToken;
+          if (!token) break;
+        }
+        if (names.length === 0) {
+          status.replaceChildren(notice('empty', 'This domain has no items to delete.'));
+          return;
+        }
+        const count = `${names.length.toLocaleString('en')} item${names.length === 1 ? '' : 's'}`;
+        if (!(await confirmDialog(`Delete the ${count} of ${domain} listed now? The domain stays; items added after this listing are kept.`, `Delete ${count}`))) return;
+        for (let i = 0; i < names.length; i += 25) {
+          const batch: Record<string, string> = { Action: 'BatchDeleteAttributes', DomainName: domain };
+          names.slice(i, i + 25).forEach((name, k) => (batch[`Item.${k + 1}.ItemName`] = name));
+          await action(batch);
+          status.replaceChildren(notice('info', `Deleted ${Math.min(i + 25, names.length).toLocaleString('en')} of ${count}…`));
+        }
+        status.replaceChildren(notice('ok', `Deleted ${count}.`));
+        await drawPage();
+      } catch (err) {
+        status.replaceChildren(notice('error', `Delete all items failed: ${describeError(err)}`));
+      }
+    }
+    const query = browseQuery(domain, browse);
     // After the page: DomainMetadata counts the whole domain, which a large one makes slow.
     const showFigures = () =>
       void domainMetadata(domain).then(
@@ -68,9 +148,18 @@ export function itemsView(domain: string, next: string | undefined) {
     async function drawPage(): Promise<void> {
       try {
         // The service's own paging: one page per Select, the next one by its NextToken.
-        const page = await select(`select * from ${quoteName(domain)}`, true, next);
+        const page = await select(query, true, next);
+        // Where this page stands among those seen ('' is the first page's token): the one before
+        // it is a link back. A page opened from a bookmark starts a trail of its own.
+        const current = next ?? '';
+        const trail = pageTrail(query);
+        const at = trail.indexOf(current);
+        const known = at >= 0 ? trail.slice(0, at + 1) : [current];
+        if (page.nextToken) rememberPage(query, [...known, page.nextToken]);
+        const previous = known.length > 1 ? known[known.length - 2] : undefined;
         if (page.items.length === 0) {
-          table.replaceChildren(notice('empty', next ? 'No more items.' : 'This domain has no items yet. Add one above.'));
+          const filtered = browse.attr !== undefined || browse.sort !== undefined;
+          table.replaceChildren(notice('empty', next ? 'No more items.' : filtered ? 'No items match.' : 'This domain has no items yet. Add one above.'));
           return;
         }
         const names = [...new Set(page.items.flatMap((i) => [...i.attributes.keys()]))].sort();
@@ -98,8 +187,10 @@ export function itemsView(domain: string, next: string | undefined) {
           h(
             'nav',
             { class: 'pager', 'aria-label': 'Pages' },
-            next ? h('a', { href: href.items(domain) }, '« First page') : null,
-            page.nextToken ? h('a', { href: href.items(domain, page.nextToken), rel: 'next' }, 'Next page »') : h('span', {}, 'Last page'),
+            next ? h('a', { href: href.items(domain, undefined, browse) }, '« First page') : null,
+            previous !== undefined && previous !== '' ? h('a', { href: href.items(domain, previous, browse), rel: 'prev' }, '‹ Previous page') : null,
+            previous === '' ? h('a', { href: href.items(domain, undefined, browse), rel: 'prev' }, '‹ Previous page') : null,
+            page.nextToken ? h('a', { href: href.items(domain, page.nextToken, browse), rel: 'next' }, 'Next page »') : h('span', {}, 'Last page'),
           ),
         );
       } catch (err) {
@@ -107,6 +198,31 @@ export function itemsView(domain: string, next: string | undefined) {
       }
     }
   };
+}
+
+/** Filter on one attribute and sort by one: each change is a new URL, so Back and bookmarks work. */
+function browseForm(domain: string, b: Browse): HTMLElement {
+  const attr = h('input', { name: 'filter-attribute', autocomplete: 'off', value: b.attr ?? '' });
+  const op = h('select', { name: 'filter-operator' }, ...OPERATORS.map((o) => h('option', { value: o, selected: (b.op ?? '=') === o }, o)));
+  const value = h('input', { name: 'filter-value', autocomplete: 'off', value: b.value ?? '' });
+  const sort = h('input', { name: 'sort-attribute', autocomplete: 'off', value: b.sort ?? '' });
+  const desc = h('input', { type: 'checkbox', name: 'sort-descending', checked: b.desc === true });
+  const form = h(
+    'form',
+    { class: 'inline', 'aria-label': 'Filter and sort the items' },
+    field('Where attribute', attr),
+    field('Operator', op),
+    field('Value', value),
+    field('Sort by', sort),
+    h('label', { class: 'check' }, desc, ' Descending'),
+    h('button', { type: 'submit' }, 'Apply'),
+    b.attr || b.sort ? h('a', { href: href.items(domain) }, 'Clear') : null,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    location.hash = href.items(domain, undefined, { attr: attr.value, op: op.value, value: value.value, sort: sort.value, desc: desc.checked });
+  });
+  return form;
 }
 
 /**
@@ -118,6 +234,24 @@ function expectedFor(name: string, shown: readonly string[]): Record<string, str
   if (shown.length === 0) return { 'Expected.1.Name': name, 'Expected.1.Exists': 'false' };
   if (shown.length === 1) return { 'Expected.1.Name': name, 'Expected.1.Value': shown[0] ?? '' };
   return undefined;
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
+
+/**
+ * What differs between the item as shown and as it is now, one line per attribute: a delete of
+ * the whole item must not destroy a concurrent write to any attribute, and the service's
+ * `Expected` checks only one.
+ */
+export function itemDifference(shown: Attributes, now: Attributes): string[] {
+  const out: string[] = [];
+  for (const name of new Set([...shown.keys(), ...now.keys()])) {
+    const a = shown.get(name) ?? [];
+    const b = now.get(name) ?? [];
+    if (!sameSet(a, b)) out.push(`${name}: shown ${JSON.stringify(a)}, now ${JSON.stringify(b)}`);
+  }
+  return out;
 }
 
 async function checkUnchanged(domain: string, item: string, name: string, shown: readonly string[]): Promise<void> {
@@ -205,9 +339,19 @@ export function itemView(domain: string, item: string) {
         onclick: () =>
           void (async () => {
             if (!(await confirmDialog(`Delete item ${item} with all its attributes?`, 'Delete item'))) return;
-            const [first] = shown.keys();
-            // Conditional on the first attribute shown, like every other edit.
-            await write('Delete item', first ?? '', { Action: 'DeleteAttributes' });
+            // Every attribute and value shown must still be there, and nothing else: read again
+            // consistently, then delete conditionally on one single-valued attribute to narrow the
+            // remaining window to the time between that read and the write.
+            const now = await getAttributes(domain, item).catch(() => undefined);
+            const difference = now === undefined ? ['the item could not be read again'] : itemDifference(shown, now);
+            if (difference.length > 0) {
+              status.replaceChildren(
+                notice('error', `Not deleted: the item changed since it was shown (${difference.join('; ')}). `, h('button', { type: 'button', class: 'small', onclick: () => void load() }, 'Reload the item')),
+              );
+              return;
+            }
+            const single = [...shown].find(([, values]) => values.length === 1);
+            await write('Delete item', single?.[0] ?? '', { Action: 'DeleteAttributes' });
           })(),
       }, 'Delete item');
       if (shown.size === 0) {

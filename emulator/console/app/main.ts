@@ -15,7 +15,7 @@ function viewFor(route: Route): { title: string; nav: string; draw: View } {
     case 'domains':
       return { title: 'Domains', nav: 'domains', draw: domainsView };
     case 'items':
-      return { title: `Domain ${route.domain}`, nav: 'domains', draw: itemsView(route.domain, route.next) };
+      return { title: `Domain ${route.domain}`, nav: 'domains', draw: itemsView(route.domain, route.next, route.browse) };
     case 'item':
       return { title: `Item ${route.item}`, nav: 'domains', draw: itemView(route.domain, route.item) };
     case 'select':

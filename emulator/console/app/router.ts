@@ -12,7 +12,7 @@
  */
 export type Route =
   | { view: 'domains' }
-  | { view: 'items'; domain: string; next: string | undefined }
+  | { view: 'items'; domain: string; next: string | undefined; browse: Browse }
   | { view: 'item'; domain: string; item: string }
   | { view: 'select'; query: string | undefined; consistent: boolean }
   | { view: 'traffic'; filter: Record<string, string> }
@@ -20,6 +20,15 @@ export type Route =
   | { view: 'shape' }
   | { view: 'findings' }
   | { view: 'missing'; hash: string };
+
+/** The items view's own query: one attribute compared with a value, and a sort attribute. */
+export interface Browse {
+  attr?: string;
+  op?: string;
+  value?: string;
+  sort?: string;
+  desc?: boolean;
+}
 
 export const TRAFFIC_FILTERS = ['action', 'domain', 'item', 'code', 'client', 'account'] as const;
 
@@ -37,7 +46,16 @@ export function parseRoute(hash: string): Route {
   const [head, a, b, c, ...rest] = parts;
   if (rest.length > 0) return { view: 'missing', hash };
   if (head === undefined || (head === 'domains' && a === undefined)) return { view: 'domains' };
-  if (head === 'domains' && a !== undefined && b === undefined) return { view: 'items', domain: a, next: query.get('next') ?? undefined };
+  if (head === 'domains' && a !== undefined && b === undefined) {
+    const browse: Browse = {
+      attr: query.get('attr') || undefined,
+      op: query.get('op') || undefined,
+      value: query.get('value') ?? undefined,
+      sort: query.get('sort') || undefined,
+      desc: query.get('desc') === '1',
+    };
+    return { view: 'items', domain: a, next: query.get('next') ?? undefined, browse };
+  }
   if (head === 'domains' && a !== undefined && b === 'items' && c !== undefined) return { view: 'item', domain: a, item: c };
   if (head === 'select' && a === undefined) {
     return { view: 'select', query: query.get('q') ?? undefined, consistent: query.get('consistent') === '1' };
@@ -65,7 +83,15 @@ const withQuery = (path: string, query: Record<string, string | undefined>): str
 
 export const href = {
   domains: () => '#/domains',
-  items: (domain: string, next?: string) => withQuery(`#/domains/${seg(domain)}`, { next }),
+  items: (domain: string, next?: string, browse: Browse = {}) =>
+    withQuery(`#/domains/${seg(domain)}`, {
+      attr: browse.attr,
+      op: browse.attr ? browse.op : undefined,
+      value: browse.attr ? browse.value : undefined,
+      sort: browse.sort,
+      desc: browse.sort && browse.desc ? '1' : undefined,
+      next,
+    }),
   item: (domain: string, item: string) => `#/domains/${seg(domain)}/items/${seg(item)}`,
   select: (query?: string, consistent?: boolean) => withQuery('#/select', { q: query, consistent: consistent ? '1' : undefined }),
   traffic: (filter: Record<string, string> = {}) => withQuery('#/traffic', filter),

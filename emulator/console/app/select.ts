@@ -1,5 +1,5 @@
 import { ActionError, select, type SelectPage } from './api.js';
-import { download, field, h, notice } from './dom.js';
+import { download, field, h, notice, type Child } from './dom.js';
 import { describeError } from './domains.js';
 import { valuesCell } from './items.js';
 import { href } from './router.js';
@@ -40,7 +40,12 @@ export function toNdjson(domain: string, rows: readonly Row[]): string {
 /** RFC 4180; several values of one attribute in one cell, joined by a newline. */
 export function toCsv(rows: readonly Row[]): string {
   const names = [...new Set(rows.flatMap((r) => [...r.attributes.keys()]))].sort();
-  const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  const cell = (raw: string) => {
+    // A spreadsheet evaluates a cell that starts with = + - @ (or a tab or CR before them): the
+    // OWASP rule is a leading apostrophe, which shows the text as it is.
+    const s = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+    return /[",\r\n]/.test(s) || s !== raw ? `"${s.replaceAll('"', '""')}"` : s;
+  };
   const lines = [['itemName()', ...names].map(cell).join(',')];
   for (const r of rows) lines.push([r.name, ...names.map((n) => (r.attributes.get(n) ?? []).join('\n'))].map(cell).join(','));
   return lines.join('\r\n') + '\r\n';
@@ -98,6 +103,12 @@ export function selectView(initial: string | undefined, initialConsistent: boole
       if (at !== undefined) editor.setSelectionRange(at, end);
     }
 
+    /** A result's item, linked to its item view when the expression's domain can be read. */
+    function itemLink(name: string): Child {
+      const domain = domainOf(ran);
+      return domain === '' ? name : h('a', { href: href.item(domain, name) }, name);
+    }
+
     function drawRows(): void {
       const names = [...new Set(rows.flatMap((r) => [...r.attributes.keys()]))].sort();
       const more = token ? h('button', { type: 'button', onclick: () => void page() }, 'Next page') : null;
@@ -114,7 +125,7 @@ export function selectView(initial: string | undefined, initialConsistent: boole
                 'table',
                 {},
                 h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), ...names.map((n) => h('th', { scope: 'col' }, n)))),
-                h('tbody', {}, ...rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.name), ...names.map((n) => h('td', {}, valuesCell(r.attributes.get(n))))))),
+                h('tbody', {}, ...rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, itemLink(r.name)), ...names.map((n) => h('td', {}, valuesCell(r.attributes.get(n))))))),
               ),
             ),
         h('div', { class: 'row' }, more, rows.length > 0 ? exportNd : null, rows.length > 0 ? exportCsv : null),

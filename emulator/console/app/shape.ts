@@ -7,7 +7,7 @@ const effectOf = (r: FaultRule): string =>
   r.error !== undefined ? `error ${r.error}` : r.loseResponse !== undefined ? `lose response (${r.loseResponse})` : `delay ${r.delayMs} ms ${r.phase ?? 'before'}`;
 
 /** Consistency and fault rules through the same control routes as curl and emu.control. */
-export function shapeView(root: HTMLElement): void {
+export function shapeView(root: HTMLElement): () => void {
   const consistencyStatus = h('div', { 'aria-live': 'polite' });
   const stateLine = h('p', { class: 'meta', role: 'status' });
   const mode = h('select', { name: 'mode' }, ...['consistent', 'eventual'].map((m) => h('option', { value: m }, m)));
@@ -158,4 +158,19 @@ export function shapeView(root: HTMLElement): void {
   });
   void consistency('GET', 'consistency');
   void loadFaults();
+  // The rules' counters move as requests arrive: refreshed in place every second, so neither a
+  // focused button nor a half-typed rule is redrawn away.
+  const timer = setInterval(() => {
+    void control<{ faults: FaultRule[] }>('GET', 'faults').then(
+      ({ faults }) => {
+        for (const r of faults) {
+          const cells = faultList.querySelectorAll(`tr[data-rule="${CSS.escape(r.id)}"] td.num`);
+          if (cells[0]) cells[0].textContent = String(r.matched);
+          if (cells[1]) cells[1].textContent = String(r.fired);
+        }
+      },
+      () => undefined,
+    );
+  }, 1000);
+  return () => clearInterval(timer);
 }

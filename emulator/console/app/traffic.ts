@@ -1,4 +1,4 @@
-import { ACTIONS, analysis, clientOf, control, type JournalEntry, type JournalPage } from './api.js';
+import { ACTIONS, analysis, clientOf, clientResolver, control, type JournalEntry, type JournalPage } from './api.js';
 import { field, h, notice, svg } from './dom.js';
 import { describeError } from './domains.js';
 import { href, TRAFFIC_FILTERS } from './router.js';
@@ -6,7 +6,9 @@ import { href, TRAFFIC_FILTERS } from './router.js';
 const POLL_MS = 1000;
 /** Entries kept on the page; older ones scroll away (the journal itself keeps its own ring). */
 const SHOWN = 300;
-const SERVER_FILTERS = ['action', 'domain', 'item', 'code'] as const;
+/** The most entries the list holds, live ones and older pages together. */
+const MAX_ON_PAGE = 5000;
+const SERVER_FILTERS = ['action', 'domain', 'item', 'code', 'client', 'account'] as const;
 
 /**
  * Follows the journal: one request for what is there, then `since` the latest sequence every
@@ -39,11 +41,13 @@ function follow(filter: Record<string, string>, onEntries: (e: JournalEntry[], f
   };
 }
 
-/** What the client-side filters (client, account) keep: fields the journal's query does not filter. */
-function clientMatch(filter: Record<string, string>, e: JournalEntry): boolean {
-  if (filter.client && clientOf(e) !== filter.client) return false;
-  if (filter.account && (e.account ?? '') !== filter.account) return false;
-  return true;
+/** The page of matching entries just older than `before`: the journal filters on the server, over all it holds. */
+async function olderPage(filter: Record<string, string>, before: number): Promise<JournalEntry[]> {
+  const q = new URLSearchParams();
+  for (const k of SERVER_FILTERS) if (filter[k]) q.set(k, filter[k] ?? '');
+  q.set('before', String(before));
+  q.set('limit', String(SHOWN));
+  return (await control<JournalPage>('GET', `journal?${q}`)).entries;
 }
 
 const isLost = (e: JournalEntry) =>
@@ -71,7 +75,7 @@ function entryView(e: JournalEntry): HTMLElement {
       'summary',
       {},
       h('span', { class: 'seq' }, `#${e.seq}`),
-      h('time', { datetime: e.time }, e.time.slice(11, 23)),
+      h('time', { datetime: e.time, title: `${e.time.slice(0, 10)} UTC` }, `${e.time.slice(11, 23)} UTC`),
       h('span', { class: 'client' }, clientOf(e)),
       h('span', { class: 'action' }, e.action ?? e.method),
       h('span', { class: 'target' }, [e.domain, e.items.length > 1 ? `${e.items.length} items` : item].filter(Boolean).join(' / ')),
@@ -126,24 +130,54 @@ export function trafficView(filter: Record<string, string>) {
       list,
     );
     pause.addEventListener('change', () => (state.textContent = pause.checked ? 'Paused' : 'Live'));
+    const older = h('button', { type: 'button', class: 'small' }, 'Older entries');
+    const olderRow = h('p', { class: 'row' });
     const held: JournalEntry[] = [];
-    return follow(
+    let oldest: number | undefined;
+    const showEmpty = () => {
+      if (count === 0) list.replaceChildren(notice('empty', 'No requests match yet. New ones appear here as they arrive.'));
+    };
+    older.addEventListener('click', () =>
+      void (async () => {
+        if (oldest === undefined) return;
+        const page = await olderPage(filter, oldest).catch((err: unknown) => {
+          status.replaceChildren(notice('error', `Cannot read the journal: ${describeError(err)}`));
+          return [];
+        });
+        // Oldest first from the server: appended below what is shown, newest of them first.
+        for (const e of [...page].reverse()) list.append(entryView(e));
+        count += page.length;
+        if (page.length > 0) oldest = page[0]?.seq;
+        if (page.length < SHOWN) olderRow.replaceChildren('No older entries match.');
+      })(),
+    );
+    root.append(olderRow);
+    const stop = follow(
       filter,
       (entries, first) => {
         status.replaceChildren();
-        const kept = entries.filter((e) => clientMatch(filter, e));
-        held.push(...kept);
-        if (pause.checked) return;
+        held.push(...entries);
+        if (first && entries.length > 0) oldest = entries[0]?.seq;
+        if (first && entries.length >= SHOWN) olderRow.replaceChildren(older);
+        // An entry someone opened stays where it is: new ones wait, as when paused.
+        const reading = list.querySelector('details[open]') !== null;
+        if (pause.checked || reading) {
+          if (reading && held.length > 0) state.textContent = `Holding ${held.length} new while an entry is open`;
+          return;
+        }
+        if (!pause.checked) state.textContent = 'Live';
+        if (held.length > 0) list.querySelector(':scope > .notice')?.remove();
         for (const e of held.splice(0)) {
           list.prepend(entryView(e));
           count++;
         }
-        while (list.children.length > SHOWN) list.lastElementChild?.remove();
-        if (count === 0 && first) list.replaceChildren(notice('empty', 'No requests match yet. New ones appear here as they arrive.'));
-        else list.querySelector(':scope > .notice')?.remove();
+        // Bounded, however long the page follows; older entries come back with the button.
+        while (list.children.length > MAX_ON_PAGE) list.lastElementChild?.remove();
+        showEmpty();
       },
       (message) => status.replaceChildren(notice('error', `Cannot read the journal: ${message}`)),
     );
+    return stop;
   };
 }
 
@@ -175,19 +209,27 @@ function gist(e: JournalEntry): string {
   return sets.length > 0 || cond ? ` ${sets.join(', ')}${cond}` : '';
 }
 
+/** The timeline's lanes: the analysis's clients once it has answered, the entry's own name until then. */
+let laneOf: (e: JournalEntry) => string = clientOf;
+
 /** What a mark means, in words: the SVG's title and the list's row. */
 function describe(e: JournalEntry): string {
   const kind = READS.has(e.action ?? '') ? (e.read?.stale ? 'stale read' : 'read') : isConditional(e) ? 'conditional write' : 'write';
   const marks = [isConflict(e) ? 'conflict' : '', isLost(e) ? 'response lost' : ''].filter(Boolean).join(', ');
-  return `#${e.seq} ${e.time.slice(11, 23)} ${clientOf(e)}: ${e.action} (${kind})${gist(e)} → ${e.code}${marks ? ` — ${marks}` : ''}`;
+  return `#${e.seq} ${e.time.slice(11, 23)} ${laneOf(e)}: ${e.action} (${kind})${gist(e)} → ${e.code}${marks ? ` — ${marks}` : ''}`;
 }
 
 /** Per journal seq, the findings that name it: `F1 stale-read-write (stale-read)`. */
 type Flags = Map<number, string[]>;
 
+/** A row names at most this many findings, then how many more. */
+const NAMED_FINDINGS = 3;
+
 const flagged = (e: JournalEntry, flags: Flags): string => {
   const f = flags.get(e.seq);
-  return f ? ` — finding ${f.join('; ')}` : '';
+  if (!f) return '';
+  const more = f.length > NAMED_FINDINGS ? ` and ${f.length - NAMED_FINDINGS} more` : '';
+  return ` — finding ${f.slice(0, NAMED_FINDINGS).join('; ')}${more}`;
 };
 
 function mark(e: JournalEntry, x: number, y: number, flags: Flags): SVGElement {
@@ -206,7 +248,7 @@ function mark(e: JournalEntry, x: number, y: number, flags: Flags): SVGElement {
 }
 
 function drawTimeline(entries: readonly JournalEntry[], flags: Flags): Element {
-  const clients = [...new Set(entries.map(clientOf))];
+  const clients = [...new Set(entries.map(laneOf))];
   const width = LEFT + STEP_W * (entries.length + 1);
   const height = LANE_H * clients.length + 46;
   const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': `Timeline: ${entries.length} requests by ${clients.length} clients` });
@@ -221,7 +263,7 @@ function drawTimeline(entries: readonly JournalEntry[], flags: Flags): Element {
   );
   entries.forEach((e, i) => {
     const x = LEFT + STEP_W * (i + 0.5);
-    const y = 20 + clients.indexOf(clientOf(e)) * LANE_H + LANE_H / 2;
+    const y = 20 + clients.indexOf(laneOf(e)) * LANE_H + LANE_H / 2;
     // Writes that changed the store carry their sequence number above the mark.
     if (e.writeSeq !== undefined) chart.append(svg('text', { x, y: y - 14, class: 'wseq', 'text-anchor': 'middle' }, `w${e.writeSeq}`));
     chart.append(mark(e, x, y, flags));
@@ -231,6 +273,7 @@ function drawTimeline(entries: readonly JournalEntry[], flags: Flags): Element {
 
 export function timelineView(domain: string, item: string) {
   return (root: HTMLElement): () => void => {
+    laneOf = clientOf;
     const status = h('div', {});
     const chart = h('div', { class: 'scroll timeline', tabindex: '0', role: 'region', 'aria-label': 'Timeline chart' });
     const table = h('ol', { class: 'timeline-list' });
@@ -243,17 +286,18 @@ export function timelineView(domain: string, item: string) {
     // The detector's findings for this item, read once: their requests are marked in the chart and the list.
     void analysis().then(
       (a) => {
-        for (const f of a.findings.filter((x) => x.domain === domain && x.item === item)) {
+        laneOf = clientResolver(a.clients);
+        for (const f of a.findings.filter((x) => x.domain === domain && (x.item === item || x.items?.includes(item)))) {
           for (const ev of f.evidence) flags.set(ev.seq, [...(flags.get(ev.seq) ?? []), `${f.id} ${f.kind} (${ev.role})`]);
         }
-        if (flags.size > 0 && entries.length > 0) draw();
+        if (entries.length > 0) draw();
       },
       (err: unknown) => status.append(notice('error', `Cannot run the analysis: ${describeError(err)}`)),
     );
     root.append(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: href.items(domain) }, domain), ' / ', h('a', { href: href.item(domain, item) }, item), ' / timeline'),
       h('h1', {}, `Timeline of ${item}`),
-      h('p', {}, 'Each lane is one client (its X-SimpleDB-Client name, else its User-Agent); time runs left to right in the order requests finished. Journal entries naming this item, updated live.'),
+      h('p', {}, 'Each lane is one client as the analysis tells them apart (its X-SimpleDB-Client name, else its keep-alive connection, else its User-Agent and key); time runs left to right in the order requests finished. Journal entries naming this item, updated live.'),
       h(
         'ul',
         { class: 'legend', 'aria-label': 'Legend' },

@@ -6,7 +6,14 @@ import { parseFaultRule } from '../../sync/faults.js';
 import type { Journal, JournalFilter } from '../../sync/journal.js';
 import { controlAccount } from '../guard.js';
 
-const JOURNAL_QUERY_KEYS = new Set(['action', 'domain', 'item', 'code', 'since', 'limit', 'format']);
+const JOURNAL_QUERY_KEYS = new Set(['action', 'domain', 'item', 'code', 'client', 'account', 'from', 'to', 'since', 'before', 'limit', 'format']);
+
+/** A time from the query: ISO 8601, or ms since the epoch. */
+function timeText(key: string, text: string): number {
+  const ms = /^\d{1,16}$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms)) throw new ControlInputError(`${key}: a time, ISO 8601 (2026-01-02T03:04:05Z) or ms since the epoch`);
+  return ms;
+}
 
 function journalQuery(req: Request, capacity: number): { filter: JournalFilter; ndjson: boolean } {
   const query = new URL(req.originalUrl, 'http://localhost').searchParams;
@@ -16,12 +23,13 @@ function journalQuery(req: Request, capacity: number): { filter: JournalFilter; 
     if (!JOURNAL_QUERY_KEYS.has(key)) {
       throw new ControlInputError(`unknown query parameter ${key} (known: ${[...JOURNAL_QUERY_KEYS].join(', ')})`);
     }
-    if (key === 'since') filter.since = integerText(key, value, 0, Number.MAX_SAFE_INTEGER);
+    if (key === 'since' || key === 'before') filter[key] = integerText(key, value, 0, Number.MAX_SAFE_INTEGER);
+    else if (key === 'from' || key === 'to') filter[key] = timeText(key, value);
     else if (key === 'limit') filter.limit = integerText(key, value, 1, Math.max(1, capacity));
     else if (key === 'format') {
       if (value !== 'json' && value !== 'ndjson') throw new ControlInputError('format: json or ndjson');
       ndjson = value === 'ndjson';
-    } else if (key === 'action' || key === 'domain' || key === 'item' || key === 'code') filter[key] = value;
+    } else if (key === 'action' || key === 'domain' || key === 'item' || key === 'code' || key === 'client' || key === 'account') filter[key] = value;
   }
   return { filter, ndjson };
 }

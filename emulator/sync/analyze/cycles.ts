@@ -74,11 +74,16 @@ export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[],
   for (const list of versions.values()) list.sort((a, b) => a.order - b.order);
 
   const edges = new Map<number, Edge[]>();
+  // One edge per pair of operations and type: the first pair of requests found proves it.
+  const known = new Set<string>();
   const add = (from: Txn | undefined, to: Txn | undefined, type: Edge['type'], key: string, a: ReadOp | WriteOp, b: ReadOp | WriteOp) => {
     if (!from || !to || from === to) return;
+    const id = `${from.id} ${to.id} ${type}`;
+    if (known.has(id)) return;
+    known.add(id);
     let list = edges.get(from.id);
     if (!list) edges.set(from.id, (list = []));
-    if (!list.some((e) => e.to === to.id && e.type === type)) list.push({ to: to.id, type, key, from: a, by: b });
+    list.push({ to: to.id, type, key, from: a, by: b });
   };
   for (const [key, list] of versions) {
     for (let i = 1; i < list.length; i++) add(txnOf.get(list[i - 1] as WriteOp), txnOf.get(list[i] as WriteOp), 'ww', key, list[i - 1] as WriteOp, list[i] as WriteOp);

@@ -77,6 +77,7 @@ export interface DoubleApplied {
   retry: WriteOp;
   client: string;
   attributes: string[];
+  doubt: string | undefined;
 }
 
 /** What a read returned of an item's attribute: undefined when it did not return the item or the journal does not say. */
@@ -96,8 +97,14 @@ function mayShow(r: ReadOp, item: string): boolean {
   return !known || values !== undefined;
 }
 
-/** The last read among `reads` (sorted by order) before `order` that covers the attribute and may show the item. */
-function lastReadBefore(reads: readonly ReadOp[], order: number, item: string, attribute: string): ReadOp | undefined {
+/** How far back a search for an operation's read goes: an operation's requests are close together. */
+const OPERATION_REACH = 1000;
+
+/**
+ * The last read among `reads` (sorted by order) before `order` that covers the attribute and may
+ * show the item; with `operation`, only a read of that operation.
+ */
+function lastReadBefore(reads: readonly ReadOp[], order: number, item: string, attribute: string, operation?: string): ReadOp | undefined {
   let lo = 0;
   let hi = reads.length;
   while (lo < hi) {
@@ -105,9 +112,10 @@ function lastReadBefore(reads: readonly ReadOp[], order: number, item: string, a
     if ((reads[mid]?.order ?? 0) < order) lo = mid + 1;
     else hi = mid;
   }
-  for (let i = lo - 1; i >= 0; i--) {
+  const stop = operation === undefined ? 0 : Math.max(0, lo - OPERATION_REACH);
+  for (let i = lo - 1; i >= stop; i--) {
     const r = reads[i];
-    if (r && covers(r, attribute) && mayShow(r, item)) return r;
+    if (r && (operation === undefined || r.operation === operation) && covers(r, attribute) && mayShow(r, item)) return r;
   }
   return undefined;
 }
@@ -266,11 +274,13 @@ function attributeHistory(item: string, applied: ItemHistory['writes'], attribut
     };
     events.push(e);
     if (changed) changes.push(e);
+    const operation = w.op.operation;
     const read = latest(
-      lastReadBefore(itemReads(w.client), w.op.order, item, attribute),
-      lastReadBefore(selectReads(w.client), w.op.order, item, attribute),
+      lastReadBefore(itemReads(w.client), w.op.order, item, attribute, operation),
+      lastReadBefore(selectReads(w.client), w.op.order, item, attribute, operation),
     );
-    e.basis = basisOf(read, item, w.change, attribute);
+    // An operation id says which reads the write belongs with: no guess from the values.
+    e.basis = operation === undefined ? basisOf(read, item, w.change, attribute) : read && { read, doubt: undefined };
   }
   let before = 0; // changes[0..before) took effect before the current event
   for (const e of events) {
@@ -371,20 +381,20 @@ function collectLost(item: string, events: Event[], attribute: string, out: Lost
   }
 }
 
-/** Values of 8 characters or more: ids a write leaves so that a later one can prove it saw it. */
-const TOKEN_LENGTH = 8;
-
-function carriesTokenOf(retry: ItemChange, first: ItemChange): boolean {
-  const tokens = new Map<string, string>();
-  for (const p of first.puts) if (p.value.length >= TOKEN_LENGTH) tokens.set(p.value, p.name);
-  if (tokens.size === 0) return false;
+/**
+ * A value the first write stored which the second stores under another attribute, whole or as a
+ * space-separated word: the shape of a write id carried forward, and of a copied audit field.
+ */
+function carriedValue(retry: ItemChange, first: ItemChange): { from: string; to: string } | undefined {
+  const values = new Map<string, string>();
+  for (const p of first.puts) if (p.value !== '') values.set(p.value, p.name);
   for (const p of retry.puts) {
     for (const word of [p.value, ...p.value.split(' ')]) {
-      const name = tokens.get(word);
-      if (name !== undefined && name !== p.name) return true;
+      const name = values.get(word);
+      if (name !== undefined && name !== p.name) return { from: name, to: p.name };
     }
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -418,8 +428,26 @@ function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf)
         lastReadBefore(selectReads(client), retry.op.order, h.item, attribute),
       );
       if (!read || read.order < first.op.order || !readSaw(read, first.op)) continue;
-      if (carriesTokenOf(retry.change, first.change)) continue;
-      out.push({ first: first.op, read, retry: retry.op, client, attributes: names });
+      // Operation ids say it: the same operation wrote twice.
+      const operation = first.op.operation;
+      if (operation !== undefined && operation === retry.op.operation) {
+        out.push({ first: first.op, read, retry: retry.op, client, attributes: names, doubt: undefined });
+        continue;
+      }
+      // The operation that lost the answer read the item again itself, and wrote no more: it checked, and knew.
+      if (operation !== undefined && read.operation === operation) continue;
+      const carried = carriedValue(retry.change, first.change);
+      out.push({
+        first: first.op,
+        read,
+        retry: retry.op,
+        client,
+        attributes: names,
+        doubt:
+          carried === undefined
+            ? undefined
+            : `the second write carries, under ${carried.to}, the value #${first.op.seq} wrote under ${carried.from}: a write id would prove the client knew the first landed (a next change, not a retry), a copied field would not`,
+      });
     }
   }
   return out;

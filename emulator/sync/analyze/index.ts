@@ -173,6 +173,15 @@ export function analyze(entries: Iterable<AnalyzableEntry>, options: AnalyzeOpti
   return a.finish();
 }
 
+/** What a lost write added to the number its read returned (an increment: 1), when both are numbers. */
+function numericStep(write: WriteOp, item: string, attribute: string, read: ReadOp | undefined): number | undefined {
+  const written = write.changes.find((c) => c.item === item)?.puts.filter((p) => p.name === attribute) ?? [];
+  const shown = read?.returned?.get(item)?.get(attribute) ?? [];
+  if (written.length !== 1 || shown.length !== 1) return undefined;
+  const step = Number(written[0]?.value) - Number(shown[0]);
+  return Number.isFinite(step) && step !== 0 ? step : undefined;
+}
+
 function byOrder<T extends { order: number }>(list: T[]): T[] {
   return list.sort((a, b) => a.order - b.order);
 }
@@ -253,7 +262,8 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
           `Lost update of ${path} ${l.attribute}: ${l.lostClient}'s write #${l.lost.seq}${l.lostRead ? `, built on read #${l.lostRead.seq},` : ''} ` +
           `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
       }
-      drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt });
+      const step = numericStep(l.lost, h.item, l.attribute, l.lostRead);
+      drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
     }
     for (const s of found.stale) {
       const ev: Evidence[] = [evidence(s.read, 'stale-read', s.client), evidence(s.write, 'write', s.client)];
@@ -274,7 +284,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     for (const d of found.doubles) {
       drafts.push({
         kind: 'double-applied-retry',
-        doubt: undefined,
+        doubt: d.doubt,
         ...where(h),
         attributes: d.attributes,
         evidence: [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)],

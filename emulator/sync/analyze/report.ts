@@ -29,7 +29,12 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
     for (const c of f.clients) if (!g.group.clients.includes(c)) g.group.clients.push(c);
   }
   const rank = (g: FindingGroup) => (g.severity === 'hotspot' ? 2 : g.confidence === 'definite' ? 0 : 1);
-  const out = [...groups.values()].map(({ group, list }) => ({ ...group, line: groupLine(group, list[0]) }));
+  const out = [...groups.values()].map(({ group, list }) => {
+    const steps = list.map((f) => f.step);
+    const total = group.kind === 'lost-update' && steps.every((x) => x !== undefined) ? steps.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
+    const g = total === undefined ? group : { ...group, lostTotal: total };
+    return { ...g, line: groupLine(g, list[0], steps) };
+  });
   return out.sort((a, b) => rank(a) - rank(b) || b.findings.length - a.findings.length || (a.findings[0] ?? '').localeCompare(b.findings[0] ?? '', 'en', { numeric: true }));
 }
 
@@ -45,13 +50,22 @@ const WHAT: Record<Finding['kind'], [string, string]> = {
 };
 
 /** One line for a group: how many of what, where, by whom, and the first finding's evidence chain. */
-function groupLine(g: FindingGroup, first: Finding | undefined): string {
+/** The consequence in the application's terms, when every lost write changed a number by the same step. */
+function consequence(g: FindingGroup, steps: readonly (number | undefined)[]): string {
+  if (g.lostTotal === undefined || steps.length === 0) return '';
+  const step = steps[0];
+  if (steps.every((x) => x === 1)) return ` (${plural(steps.length, 'increment')} lost)`;
+  if (steps.every((x) => x === -1)) return ` (${plural(steps.length, 'decrement')} lost)`;
+  return steps.every((x) => x === step) ? ` (${plural(steps.length, `change of ${step}`)} lost)` : ` (changes adding up to ${g.lostTotal} lost)`;
+}
+
+function groupLine(g: FindingGroup, first: Finding | undefined, steps: readonly (number | undefined)[] = []): string {
   const [one, many] = WHAT[g.kind];
   const attributes = g.attributes.length > 0 ? ` ${g.attributes.join(', ')}` : '';
   const chain = first ? first.evidence.slice(0, 4).map((e) => `#${e.seq} ${e.role} (${e.client})`).join(' → ') : '';
   const clients = g.clients.length > 4 ? `${g.clients.slice(0, 4).join(', ')} and ${g.clients.length - 4} more` : g.clients.join(', ');
   return (
-    `${plural(g.findings.length, one, many)}${g.confidence === 'possible' ? ' (possible)' : ''} on ${g.domain}/${g.item}${attributes}, ` +
+    `${plural(g.findings.length, one, many)}${g.confidence === 'possible' ? ' (possible)' : ''}${consequence(g, steps)} on ${g.domain}/${g.item}${attributes}, ` +
     `clients ${clients}; e.g. ${first?.id ?? ''}: ${chain}`
   );
 }

@@ -101,6 +101,8 @@ export interface Finding {
   evidence: Evidence[];
   /** One or two sentences for people. */
   message: string;
+  /** Lost updates: what the lost write added to the number its read returned (1 for an increment). */
+  step?: number;
   /** Anomalies across items: every item of the cycle (`item` is the first). */
   items?: string[];
   /** Anomalies across items: the cycle between logical operations. */
@@ -122,7 +124,9 @@ export interface FindingGroup {
   clients: string[];
   /** The ids of its findings, in order. */
   findings: string[];
-  /** The line for people: how many of what, where, by whom, and the first finding's evidence chain. */
+  /** Lost updates that each lost a number's change: their sum (`37 increments lost` when each was +1). */
+  lostTotal?: number;
+  /** The line for people: how many of what, where, by whom, the consequence when known, and the first finding's evidence chain. */
   line: string;
 }
 

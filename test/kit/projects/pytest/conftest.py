@@ -46,6 +46,9 @@ def stop_group(proc):
 
 @pytest.fixture(scope="session")
 def simpledb_endpoint():
+    if os.environ.get("SIMPLEDB_LOCAL_EXPLORE") == "1":  # under `simpledb-local explore`: its run's emulator
+        yield os.environ["SIMPLEDB_ENDPOINT"]
+        return
     stderr = tempfile.TemporaryFile()
     # A process group of its own (start_new_session), stopped whole at the end of the session.
     proc = subprocess.Popen(

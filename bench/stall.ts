@@ -1,0 +1,98 @@
+/**
+ * Whether one large request stalls the others: the p99 latency of small GetAttributes requests
+ * sent one after another on one keep-alive connection, alone and while a second connection sends
+ * BatchPutAttributes of 25 items × 256 attributes × 1,000-byte values (a 6.8 MB body, inside the
+ * 8 MB cap) back to back, against one emulator child process. Both phases take turns for
+ * `rounds` rounds, so the load of a shared machine falls on both alike; the ratio is taken per
+ * round and the median is reported with the range.
+ */
+import { Agent, request } from 'node:http';
+import { spawnEmulator } from './children.js';
+import { post } from './load.js';
+import { ms, ratio, verdict, type Row } from './report.js';
+import { median, percentile } from './stats.js';
+import { createDomainBody, DOMAIN, getAttributesBody, HOT_ITEM, putAttributesBody, PUT_PAIRS } from './workload.js';
+
+const TARGET = 5;
+
+function batchBody(round: number, n: number): string {
+  const params = new URLSearchParams({ Action: 'BatchPutAttributes', DomainName: DOMAIN, Version: '2009-04-15' });
+  for (let i = 0; i < 25; i++) {
+    params.append(`Item.${i}.ItemName`, `stall-${round}-${n}-${i}`);
+    for (let a = 0; a < 256; a++) {
+      params.append(`Item.${i}.Attribute.${a}.Name`, `attr${a}`);
+      params.append(`Item.${i}.Attribute.${a}.Value`, `${round}:${n}:${i}:${a}:`.padEnd(1000, 'v'));
+    }
+  }
+  return params.toString();
+}
+
+/** One POST on `agent`; resolves with its latency in ms. */
+function timedPost(url: string, agent: Agent, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      `${url}/`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function stallBenchmark(o: { rounds: number; batchesPerRound: number; aloneMs: number }): Promise<{ rows: Row[]; raw: unknown }> {
+  const server = await spawnEmulator();
+  const small = new Agent({ keepAlive: true, maxSockets: 1 });
+  const large = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await post(server.url, createDomainBody());
+    await post(server.url, putAttributesBody(HOT_ITEM, PUT_PAIRS));
+    const get = getAttributesBody();
+    const stream = async (until: () => boolean): Promise<number[]> => {
+      const out: number[] = [];
+      while (!until()) out.push(await timedPost(server.url, small, get));
+      return out;
+    };
+    const figures = { aloneP99: [] as number[], besideP99: [] as number[], batchMs: [] as number[] };
+    for (let round = 0; round < o.rounds; round++) {
+      const end = performance.now() + o.aloneMs;
+      figures.aloneP99.push(percentile(await stream(() => performance.now() >= end), 0.99));
+      const bodies = Array.from({ length: o.batchesPerRound }, (_, n) => batchBody(round, n));
+      let done = false;
+      const beside = stream(() => done);
+      for (const body of bodies) figures.batchMs.push(await timedPost(server.url, large, body));
+      done = true;
+      figures.besideP99.push(percentile(await beside, 0.99));
+    }
+    const per = figures.besideP99.map((b, k) => b / (figures.aloneP99[k] ?? Number.NaN));
+    const r = median(per);
+    return {
+      raw: figures,
+      rows: [
+        {
+          measurement: 'GetAttributes p99, one connection, beside back-to-back 6.8 MB BatchPutAttributes (25 × 256 × 1,000 B) on another',
+          result: ms(median(figures.besideP99)),
+          baseline: `alone: ${ms(median(figures.aloneP99))}`,
+          ratio: `${ratio(r)} (${ratio(Math.min(...per))}–${ratio(Math.max(...per))})`,
+          target: `≤ ${TARGET}×`,
+          verdict: verdict(r, TARGET, 'max'),
+        },
+        { measurement: 'BatchPutAttributes of 6.8 MB (25 × 256 × 1,000 B), median latency', result: ms(median(figures.batchMs)) },
+      ],
+    };
+  } finally {
+    small.destroy();
+    large.destroy();
+    await server.stop();
+  }
+}
+
+// Alone: `node dist/bench/stall.js` prints the rows.
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const { markdownTable } = await import('./report.js');
+  console.log(markdownTable((await stallBenchmark({ rounds: 5, batchesPerRound: 3, aloneMs: 2000 })).rows));
+}
