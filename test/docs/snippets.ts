@@ -93,8 +93,12 @@ function prepare(block: Block, code: string): { dir: string; command: string; ar
   const dir = mkdtempSync(join(WORK, `${block.file.replace(/\W+/g, '-')}-line${block.line}-`));
   // `npx simpledb-local` finds the bin as in a project that depends on the package; without it,
   // npx inside this repository would install the repository itself into its cache and build it.
-  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
-  symlinkSync(join(ROOT, 'dist', 'emulator', 'cli.js'), join(dir, 'node_modules', '.bin', 'simpledb-local'));
+  // Not where the block runs `npm start` or `npm run`: a node_modules here would make this
+  // directory the npm project, which has no package.json.
+  if (/\bnpx (--no-install )?simpledb-local\b/.test(code) && !/\bnpm (start|run)\b/.test(code)) {
+    mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(join(ROOT, 'dist', 'emulator', 'cli.js'), join(dir, 'node_modules', '.bin', 'simpledb-local'));
+  }
   const runner = RUNNERS[block.tag as keyof typeof RUNNERS];
   if (runner === 'python') {
     writeFileSync(join(dir, 'snippet.py'), code);
