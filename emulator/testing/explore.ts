@@ -191,12 +191,7 @@ export function shrinkCandidates(s: Schedule): Schedule[] {
 }
 
 function definiteAnomalies(analysis: Analysis, strict: boolean): Finding[] {
-  return analysis.findings.filter((f) => f.severity === 'anomaly' && (strict || !isPossible(f)));
-}
-
-/** Findings the detector marks as only possible (its `confidence`), when it marks them. */
-function isPossible(f: Finding): boolean {
-  return (f as Finding & { confidence?: string }).confidence === 'possible';
+  return analysis.findings.filter((f) => f.severity === 'anomaly' && (strict || f.confidence === 'definite'));
 }
 
 function symptomsOf(run: Pick<RunResult, 'exitCode' | 'signal' | 'timedOut' | 'findings'>): string[] {
