@@ -5,8 +5,9 @@
  * Fairness: every HTTP server (the two floors and the emulator) is a child process started
  * the same way; autocannon runs here, so the load generator and the server each have a core of
  * a 2-core machine. In-process figures (storage floor, SQL floor, rendering) are taken while no
- * load runs. BENCH_QUICK=1 shortens everything for a smoke run; BENCH_BEFORE=<git ref> adds that
- * commit's emulator to the request benchmarks (bench/before.ts).
+ * load runs. BENCH_QUICK=1 shortens everything for a smoke run; BENCH_ONLY=requests stops after
+ * the request rows; BENCH_BEFORE=<git ref> adds that commit's emulator to the request benchmarks
+ * (bench/before.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -523,30 +524,33 @@ try {
 } finally {
   before?.remove();
 }
-await contention();
-await startup();
-await durabilityCost({ rounds: ROUNDS, seconds: SECONDS.round, connections: CONNECTIONS }).then((d) => (rows.push(...d.rows), (raw.durability = d.raw)));
-await bulkMemorySelect();
-const data = await dataBenchmarks({ items: LARGE_ITEMS, httpPairsPerSecond: (raw.bulkLoad as { pairsPerSecond: number }).pairsPerSecond, snapshotItems: 5000, rounds: QUICK ? 3 : 9 });
-rows.push(...data.rows);
-raw.data = data.raw;
-const analyzedRaw: Record<string, unknown> = {};
-for (const requests of QUICK ? [100_000] : [100_000, 1_000_000]) {
-  const analyzed = await analyzeBenchmark(requests);
-  rows.push(...analyzed.rows);
-  analyzedRaw[String(requests)] = analyzed.raw;
+// BENCH_ONLY=requests: the request rows alone (before/after a change to the request path, in minutes).
+if (process.env.BENCH_ONLY !== 'requests') {
+  await contention();
+  await startup();
+  await durabilityCost({ rounds: ROUNDS, seconds: SECONDS.round, connections: CONNECTIONS }).then((d) => (rows.push(...d.rows), (raw.durability = d.raw)));
+  await bulkMemorySelect();
+  const data = await dataBenchmarks({ items: LARGE_ITEMS, httpPairsPerSecond: (raw.bulkLoad as { pairsPerSecond: number }).pairsPerSecond, snapshotItems: 5000, rounds: QUICK ? 3 : 9 });
+  rows.push(...data.rows);
+  raw.data = data.raw;
+  const analyzedRaw: Record<string, unknown> = {};
+  for (const requests of QUICK ? [100_000] : [100_000, 1_000_000]) {
+    const analyzed = await analyzeBenchmark(requests);
+    rows.push(...analyzed.rows);
+    analyzedRaw[String(requests)] = analyzed.raw;
+  }
+  raw.analyze = analyzedRaw;
+  rows.push(...(await consoleFirstPage(LARGE_ITEMS)));
+  const explored = await exploreOverhead(QUICK ? 3 : 9);
+  rows.push(...explored.rows);
+  raw.explore = explored.raw;
+  const storage = storageBenchmark(QUICK ? 10_000_000 : 50_000_000);
+  rows.push(...storage.rows);
+  raw.storage = storage.raw;
+  const stall = await stallBenchmark({ rounds: QUICK ? 2 : 5, batchesPerRound: QUICK ? 1 : 3, aloneMs: QUICK ? 500 : 2000 });
+  rows.push(...stall.rows);
+  raw.stall = stall.raw;
 }
-raw.analyze = analyzedRaw;
-rows.push(...(await consoleFirstPage(LARGE_ITEMS)));
-const explored = await exploreOverhead(QUICK ? 3 : 9);
-rows.push(...explored.rows);
-raw.explore = explored.raw;
-const storage = storageBenchmark(QUICK ? 10_000_000 : 50_000_000);
-rows.push(...storage.rows);
-raw.storage = storage.raw;
-const stall = await stallBenchmark({ rounds: QUICK ? 2 : 5, batchesPerRound: QUICK ? 1 : 3, aloneMs: QUICK ? 500 : 2000 });
-rows.push(...stall.rows);
-raw.stall = stall.raw;
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;
 
