@@ -101,6 +101,40 @@ export function itemsView(domain: string, next: string | undefined, browse: Brow
     );
 
     /**
+     * Deletes the items ticked on this page, each only if it is still as the page shows it: they
+     * are read again with ConsistentRead first, and any difference refuses the whole delete.
+     */
+    async function removeSelected(chosen: readonly { name: string; attributes: Attributes }[]): Promise<void> {
+      if (chosen.length === 0) {
+        status.replaceChildren(notice('info', 'Tick the items to delete first.'));
+        return;
+      }
+      const names = chosen.map((c) => c.name);
+      const shownNames = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+      if (!(await confirmDialog(`Delete ${names.length} item${names.length === 1 ? '' : 's'} of ${domain}: ${shownNames}?`, `Delete ${names.length} item${names.length === 1 ? '' : 's'}`))) return;
+      try {
+        const changed: string[] = [];
+        for (const c of chosen) {
+          const difference = itemDifference(c.attributes, await getAttributes(domain, c.name));
+          if (difference.length > 0) changed.push(`${c.name} (${difference.join('; ')})`);
+        }
+        if (changed.length > 0) {
+          status.replaceChildren(notice('error', `Nothing deleted: changed since shown: ${changed.join(', ')}. Reload the page to see them.`));
+          return;
+        }
+        for (let i = 0; i < names.length; i += 25) {
+          const batch: Record<string, string> = { Action: 'BatchDeleteAttributes', DomainName: domain };
+          names.slice(i, i + 25).forEach((name, k) => (batch[`Item.${k + 1}.ItemName`] = name));
+          await action(batch);
+        }
+        status.replaceChildren(notice('ok', `Deleted ${names.length} item${names.length === 1 ? '' : 's'}.`));
+        await drawPage();
+      } catch (err) {
+        status.replaceChildren(notice('error', `Delete failed: ${describeError(err)}`));
+      }
+    }
+
+    /**
      * Deletes every item of the domain (the domain stays), as listed when the user confirms: the
      * dialog names how many, and an item added after that listing is not touched.
      */
@@ -164,10 +198,13 @@ export function itemsView(domain: string, next: string | undefined, browse: Brow
         }
         const names = [...new Set(page.items.flatMap((i) => [...i.attributes.keys()]))].sort();
         const columns = names.slice(0, MAX_COLUMNS);
-        const rows = page.items.map((item) =>
+        const picks = page.items.map((item) => ({ item, box: h('input', { type: 'checkbox', name: 'pick', 'aria-label': `Select item ${item.name}` }) }));
+        const deleteSelected = h('button', { type: 'button', class: 'danger', onclick: () => void removeSelected(picks.filter((p) => p.box.checked).map((p) => p.item)) }, 'Delete selected…');
+        const rows = picks.map(({ item, box }) =>
           h(
             'tr',
             {},
+            h('td', { class: 'pick' }, box),
             h('th', { scope: 'row' }, h('a', { href: href.item(domain, item.name) }, item.name)),
             ...columns.map((c) => h('td', {}, valuesCell(item.attributes.get(c)))),
           ),
@@ -180,10 +217,11 @@ export function itemsView(domain: string, next: string | undefined, browse: Brow
               'table',
               { class: 'items' },
               h('caption', {}, `${page.items.length} items on this page${names.length > MAX_COLUMNS ? ` (first ${MAX_COLUMNS} of ${names.length} attributes; open an item for all)` : ''}`),
-              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), ...columns.map((c) => h('th', { scope: 'col' }, c)))),
+              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Select')), h('th', { scope: 'col' }, 'Item'), ...columns.map((c) => h('th', { scope: 'col' }, c)))),
               h('tbody', {}, ...rows),
             ),
           ),
+          h('p', {}, deleteSelected),
           h(
             'nav',
             { class: 'pager', 'aria-label': 'Pages' },
