@@ -1,6 +1,6 @@
 // Every console view, in a real browser, has no serious or critical accessibility violation as
 // axe-core sees it: with data in it, with a lot of data (about 500 findings), empty, and failing.
-// DOCS_IMAGES=1 also re-takes the README's screenshot of the items view into docs/images.
+// DOCS_IMAGES=1 also re-takes the README's screenshots (docs/images), checked by the same rules.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -102,7 +102,6 @@ describe.skipIf(SKIP_BROWSER)('console accessibility (axe-core, serious and crit
     // The filter form is part of the view: a condition filled in, so its controls hold values.
     await expect.poll(() => items.locator('form').count()).toBeGreaterThan(0);
     await expectAccessible(items, '#/domains/orders');
-    if (DOCS_IMAGES) await items.screenshot({ path: `${ROOT}docs/images/console-items.png` });
 
     const item = await open(e, '#/domains/orders/items/o002', 'text=delivery note');
     await expectAccessible(item, '#/domains/orders/items/o002');
@@ -181,5 +180,53 @@ describe.skipIf(SKIP_BROWSER)('console accessibility (axe-core, serious and crit
 
     const unknown = await open(e, '#/nowhere', 'main [role=alert]');
     await expectAccessible(unknown, '#/nowhere');
+  }, 60_000);
+});
+
+// Not run by default: it rewrites files under docs/. `DOCS_IMAGES=1 npx vitest run test/console/a11y.test.ts`.
+describe.runIf(!SKIP_BROWSER && DOCS_IMAGES)('README screenshots (docs/images, 1280x800)', () => {
+  it('console-items.png: a filtered, sorted items page with a folded long value', async () => {
+    emu = await startEmulator({ port: 0 });
+    const e = emu;
+    await createDomain(e, 'catalog');
+    const app = as(e, 'shop');
+    const note = 'Ships in a padded box; fragile, keep upright, do not stack more than two high, signature on delivery. '.repeat(6).trim();
+    for (let i = 0; i < 121; i++) {
+      const attrs: Record<string, string> = { n: String(i).padStart(3, '0'), tag: i % 2 ? 'a' : 'b', status: i % 5 ? 'in stock' : 'back order' };
+      if (i % 7 === 3) attrs.note = note;
+      expect(await app.put('catalog', `item-${String(i).padStart(3, '0')}`, attrs)).toBe(200);
+    }
+    const page = await open(e, `#/domains/catalog`, 'text=item-003');
+    // Filled in through the form, as a user would: the picture shows the form in use.
+    const form = page.getByRole('form', { name: 'Filter and sort the items' });
+    await form.getByLabel('Where attribute').fill('status');
+    await form.getByLabel('Value').fill('in stock');
+    await form.getByLabel('Sort by').fill('n');
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/sort=n/);
+    await page.locator('text=item-003').first().waitFor({ timeout: 10_000 });
+    await expectAccessible(page, 'items screenshot');
+    await page.screenshot({ path: `${ROOT}docs/images/console-items.png` });
+  }, 60_000);
+
+  it('console-timeline.png: two clients on one cart, a conflict and a lost response', async () => {
+    emu = await startEmulator({ port: 0 });
+    const e = emu;
+    await createDomain(e, 'carts');
+    const web = as(e, 'web-checkout');
+    const mobile = as(e, 'mobile-app');
+    expect(await web.put('carts', 'c1', { qty: '1' })).toBe(200);
+    expect(await web.put('carts', 'c1', { qty: '2' }, { name: 'qty', value: '1' })).toBe(200);
+    expect(await web.get('carts', 'c1', true)).toEqual({ qty: ['2'] });
+    expect(await mobile.get('carts', 'c1', true)).toEqual({ qty: ['2'] });
+    expect(await web.put('carts', 'c1', { qty: '3' }, { name: 'qty', value: '2' })).toBe(200);
+    // The mobile app writes from what it read before: refused, a conflict.
+    expect(await mobile.put('carts', 'c1', { qty: '3' }, { name: 'qty', value: '2' })).toBe(409);
+    // The write is applied but its answer is lost on the way back.
+    e.control.faults.add({ action: 'PutAttributes', item: 'c1', loseResponse: '503', count: 1 });
+    expect(await web.put('carts', 'c1', { qty: '4' })).toBe(503);
+    const page = await open(e, '#/timeline/carts/c1', '.timeline-list li:nth-child(7)');
+    await expectAccessible(page, 'timeline screenshot');
+    await page.screenshot({ path: `${ROOT}docs/images/console-timeline.png` });
   }, 60_000);
 });
