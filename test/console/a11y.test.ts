@@ -99,12 +99,23 @@ describe.skipIf(SKIP_BROWSER)('console accessibility (axe-core, serious and crit
     await expectAccessible(domains, '#/domains');
 
     const items = await open(e, '#/domains/orders', 'text=o012');
-    // The filter form is part of the view: a condition filled in, so its controls hold values.
-    await expect.poll(() => items.locator('form').count()).toBeGreaterThan(0);
     await expectAccessible(items, '#/domains/orders');
+    // The filter and sort form in use (its controls hold values), and the confirmation dialog.
+    const filtered = await open(e, '#/domains/orders?attr=status&op=%3D&value=open&sort=total&desc=1', 'text=o001');
+    expect(await filtered.getByRole('form', { name: 'Filter and sort the items' }).getByLabel('Where attribute').inputValue()).toBe('status');
+    await expectAccessible(filtered, '#/domains/orders, filtered and sorted');
+    await filtered.getByRole('button', { name: 'Delete all items…' }).click();
+    await filtered.getByRole('dialog').waitFor();
+    await expectAccessible(filtered, '#/domains/orders, Delete all items dialog');
 
     const item = await open(e, '#/domains/orders/items/o002', 'text=delivery note');
     await expectAccessible(item, '#/domains/orders/items/o002');
+    // The JSON editor's refusal is an error state of its own.
+    const json = item.getByRole('form', { name: 'Edit the item as JSON' });
+    await json.getByLabel('The item as JSON').fill('not json');
+    await json.getByRole('button', { name: 'Save JSON' }).click();
+    await item.locator('.notice.error').first().waitFor();
+    await expectAccessible(item, '#/domains/orders/items/o002, JSON refused');
 
     const q = encodeURIComponent("select * from `orders` where status = 'open'");
     const select = await open(e, `#/select?q=${q}&consistent=1`, 'a:text("o001")');
