@@ -97,7 +97,8 @@ export function shapeView(root: HTMLElement): () => void {
           'table',
           {},
           h('caption', {}, `${rules.length} fault rule${rules.length === 1 ? '' : 's'}`),
-          h('thead', {}, h('tr', {}, ...['Rule', 'Matches', 'Effect', 'Limits', 'Matched', 'Fired', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          // The last column holds each rule's Remove button: named for screen readers, as in the domains table.
+          h('thead', {}, h('tr', {}, ...['Rule', 'Matches', 'Effect', 'Limits', 'Matched', 'Fired'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
           h(
             'tbody',
             {},
