@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { Counter, GetAttributesCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
-import { createDomain, get, put, start } from '../support/sync.js';
+import { createDomain, put, start } from '../support/sync.js';
 import { as, count, counterValue, eventualCounter, killWorkers, kinds, plantStaleReadWrite, runWorker } from './support.js';
 
 let emu: Emulator | undefined;
