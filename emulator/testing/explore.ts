@@ -311,8 +311,14 @@ function runCommand(o: ExploreOptions, emu: Emulator): Promise<Pick<RunResult, '
  * starting their own).
  */
 export function endpointEnv(url: string): Record<string, string> {
-  return { SIMPLEDB_ENDPOINT: url, SIMPLEDB_LOCAL_EXPLORE: '1' };
+  return { [ENDPOINT_ENV]: url, [EXPLORE_ENV]: '1' };
 }
+
+/** Where a started emulator's URL is published for the test workers (they inherit the environment). */
+export const ENDPOINT_ENV = 'SIMPLEDB_ENDPOINT';
+
+/** Set by `simpledb-local explore` for the command it runs, beside SIMPLEDB_ENDPOINT. */
+export const EXPLORE_ENV = 'SIMPLEDB_LOCAL_EXPLORE';
 
 function writeFailure(o: ExploreOptions, run: RunResult & { entries: JournalEntry[] }): RunResult {
   const dir = resolve(o.cwd ?? '.', o.dir ?? 'simpledb-explore');

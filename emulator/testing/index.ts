@@ -4,12 +4,10 @@
  * work the same from a test worker, a child process or another language's runner.
  */
 import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js';
+import { ENDPOINT_ENV, EXPLORE_ENV } from './explore.js';
 
-/** Where a started emulator's URL is published for the test workers (they inherit the environment). */
-export const ENDPOINT_ENV = 'SIMPLEDB_ENDPOINT';
+export { ENDPOINT_ENV, EXPLORE_ENV };
 
-/** Set by `simpledb-local explore` for the command it runs, beside SIMPLEDB_ENDPOINT. */
-export const EXPLORE_ENV = 'SIMPLEDB_LOCAL_EXPLORE';
 
 /** The emulator of the explore run this process is part of, if it is part of one. */
 export function exploreEndpoint(): string | undefined {

@@ -315,8 +315,7 @@ export function parseItemJson(text: string): Attributes {
 
 async function checkUnchanged(domain: string, item: string, name: string, shown: readonly string[]): Promise<void> {
   const now = (await getAttributes(domain, item)).get(name) ?? [];
-  const same = now.length === shown.length && [...now].sort().every((v, i) => v === [...shown].sort()[i]);
-  if (!same) throw new Error(`Not written: ${name} changed since it was shown (now ${JSON.stringify(now)}). Reload to see it.`);
+  if (!sameSet(now, shown)) throw new Error(`Not written: ${name} changed since it was shown (now ${JSON.stringify(now)}). Reload to see it.`);
 }
 
 export function itemView(domain: string, item: string) {
