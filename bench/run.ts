@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeBenchmark } from './analyze.js';
 import { buildBefore, type BeforeBuild } from './before.js';
-import { FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } from './children.js';
+import { cpuMicros, FLOOR_SERVER, residentBytes, spawnEmulator, spawnServer, type Server } from './children.js';
 import { consoleFirstPage } from './console.js';
 import { counterContention, type Contention } from './contention.js';
 import { dataBenchmarks } from './data.js';
@@ -82,12 +82,16 @@ interface Contender {
   label: string;
   url: string;
   body: string;
+  /** The server's process, whose CPU time per request is read around each throughput run. */
+  pid: number;
 }
 
 /** Per contender, one run per round. */
 interface Runs {
   throughput: HttpRun[];
   latency: HttpRun[];
+  /** Server CPU microseconds per answered request, per throughput run (absent off Linux). */
+  cpuPerRequest: number[];
 }
 
 /**
@@ -96,14 +100,20 @@ interface Runs {
  * Ratios are taken within a round and the median of the rounds is reported with its range.
  */
 async function interleave(contenders: readonly Contender[]): Promise<Map<string, Runs>> {
-  const runs = new Map(contenders.map((c) => [c.label, { throughput: [], latency: [] } as Runs]));
+  const runs = new Map(contenders.map((c) => [c.label, { throughput: [], latency: [], cpuPerRequest: [] } as Runs]));
   for (const c of contenders) await load({ url: c.url, body: c.body, connections: CONNECTIONS, seconds: SECONDS.warmup });
   for (let round = 0; round < ROUNDS; round++) {
     for (const [key, connections] of [['throughput', CONNECTIONS], ['latency', 1]] as const) {
       for (const c of contenders) {
+        const cpuBefore = cpuMicros(c.pid);
         const run = await load({ url: c.url, body: c.body, connections, seconds: SECONDS.round });
+        const cpuAfter = cpuMicros(c.pid);
         if (run.non2xx > 0 || run.errors > 0) throw new Error(`${c.label}: ${run.non2xx} non-2xx answers, ${run.errors} errors`);
-        runs.get(c.label)?.[key].push(run);
+        const r = runsOf(runs, c.label);
+        r[key].push(run);
+        if (key === 'throughput' && cpuBefore !== undefined && cpuAfter !== undefined && run.responses > 0) {
+          r.cpuPerRequest.push((cpuAfter - cpuBefore) / run.responses);
+        }
       }
     }
   }
@@ -138,6 +148,21 @@ function throughputRow(runs: Map<string, Runs>, name: string, floorName: string,
     ratio: r.text,
     ...(target === undefined ? {} : { target: `≥ ${ratio(target)}`, verdict: verdict(r.median, target, 'min') }),
   };
+}
+
+/** Server CPU per request: the figure a shared machine moves least (see cpuMicros). */
+function cpuRow(runs: Map<string, Runs>, name: string, baseName: string): Row[] {
+  const a = runsOf(runs, name).cpuPerRequest;
+  const b = runsOf(runs, baseName).cpuPerRequest;
+  if (a.length === 0 || a.length !== b.length) return [];
+  return [
+    {
+      measurement: `${name}, server CPU per request at ${CONNECTIONS} connections`,
+      result: `${median(a).toFixed(0)} µs`,
+      baseline: `${baseName}: ${median(b).toFixed(0)} µs`,
+      ratio: pairedRatio(a, b).text,
+    },
+  ];
 }
 
 function latencyRow(runs: Map<string, Runs>, name: string, floorName: string): Row {
@@ -195,10 +220,10 @@ async function requestBenchmarks(before: BeforeBuild | undefined): Promise<void>
     for (const e of [emulator, previous]) if (e) await seed(e, getBody);
 
     const get = await interleave([
-      { label: HTTP_FLOOR, url: httpFloor.url, body: getBody },
-      { label: `${EXPRESS_FLOOR} GetAttributes`, url: expressFloor.url, body: getBody },
-      ...(previous ? [{ label: getBefore, url: previous.url, body: getBody }] : []),
-      { label: 'GetAttributes', url: emulator.url, body: getBody },
+      { label: HTTP_FLOOR, url: httpFloor.url, pid: httpFloor.pid, body: getBody },
+      { label: `${EXPRESS_FLOOR} GetAttributes`, url: expressFloor.url, pid: expressFloor.pid, body: getBody },
+      ...(previous ? [{ label: getBefore, url: previous.url, pid: previous.pid, body: getBody }] : []),
+      { label: 'GetAttributes', url: emulator.url, pid: emulator.pid, body: getBody },
     ]);
     rows.push(
       throughputRow(get, 'GetAttributes', `${EXPRESS_FLOOR} GetAttributes`, TARGET.getVsExpress),
@@ -211,31 +236,36 @@ async function requestBenchmarks(before: BeforeBuild | undefined): Promise<void>
           ]
         : []),
       throughputRow(get, `${EXPRESS_FLOOR} GetAttributes`, HTTP_FLOOR),
+      ...cpuRow(get, 'GetAttributes', `${EXPRESS_FLOOR} GetAttributes`),
+      ...(previous ? cpuRow(get, 'GetAttributes', getBefore) : []),
       latencyRow(get, 'GetAttributes', `${EXPRESS_FLOOR} GetAttributes`),
       ...(previous ? [latencyRow(get, getBefore, `${EXPRESS_FLOOR} GetAttributes`)] : []),
       latencyRow(get, `${EXPRESS_FLOOR} GetAttributes`, HTTP_FLOOR),
     );
 
     const put = await interleave([
-      { label: `${EXPRESS_FLOOR} PutAttributes`, url: expressFloor.url, body: putBody },
-      ...(previous ? [{ label: putBefore, url: previous.url, body: putBody }] : []),
-      { label: 'PutAttributes', url: emulator.url, body: putBody },
+      { label: `${EXPRESS_FLOOR} PutAttributes`, url: expressFloor.url, pid: expressFloor.pid, body: putBody },
+      ...(previous ? [{ label: putBefore, url: previous.url, pid: previous.pid, body: putBody }] : []),
+      { label: 'PutAttributes', url: emulator.url, pid: emulator.pid, body: putBody },
       {
         label: 'Conditional PutAttributes',
         url: emulator.url,
+        pid: emulator.pid,
         body: putAttributesBody(HOT_ITEM, PUT_PAIRS, { name: 'version', value: 'v1' }),
       },
     ]);
     rows.push(
       throughputRow(put, 'PutAttributes', `${EXPRESS_FLOOR} PutAttributes`, TARGET.putVsExpress),
       ...(previous ? [throughputRow(put, putBefore, `${EXPRESS_FLOOR} PutAttributes`), throughputRow(put, 'PutAttributes', putBefore)] : []),
+      ...cpuRow(put, 'PutAttributes', `${EXPRESS_FLOOR} PutAttributes`),
+      ...(previous ? cpuRow(put, 'PutAttributes', putBefore) : []),
       latencyRow(put, 'PutAttributes', `${EXPRESS_FLOOR} PutAttributes`),
       throughputRow(put, 'Conditional PutAttributes', 'PutAttributes'),
       latencyRow(put, 'Conditional PutAttributes', 'PutAttributes'),
     );
 
     const batchRuns = runsOf(
-      await interleave([{ label: 'BatchPutAttributes', url: emulator.url, body: batchPutBody(batch, true) }]),
+      await interleave([{ label: 'BatchPutAttributes', url: emulator.url, pid: emulator.pid, body: batchPutBody(batch, true) }]),
       'BatchPutAttributes',
     );
     const pairs = BATCH_ITEMS * PAIRS_PER_ITEM;
