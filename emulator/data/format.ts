@@ -73,6 +73,29 @@ export function parseLine(text: string, lineNumber = 1): DataLine {
   return { kind: 'item', domain, item, pairs: parseAttributes(text, o.attributes) };
 }
 
+/**
+ * `{"account":"A"}`: in a snapshot file, the account namespace of the lines after it (the shared
+ * one, '', until the first such line).
+ */
+export function parseAccountLine(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new FormatError(`not JSON: ${printable((err as Error).message, 200)}`);
+  }
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length !== 1 || typeof o.account !== 'string') throw new FormatError('an account line is {"account": "name"} alone');
+  if (!o.account.isWellFormed()) throw new FormatError('"account": a lone surrogate; UTF-8 cannot hold it');
+  return o.account;
+}
+
+/** `{"account":"A"}`, as a snapshot file writes it before the lines of an account other than the shared one. */
+export function accountLine(account: string): string {
+  return `{"account":${JSON.stringify(account)}}\n`;
+}
+
 function parseAttributes(text: string, value: unknown): StoredPair[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new FormatError(`"attributes" must be ${ATTRIBUTES}`);
