@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,7 +62,7 @@ function addNativeModule(): void {
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 /** The installed CLI on a free port; resolves with its URL and a stop function. */
 async function startCli(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -157,8 +157,12 @@ export async function use(): Promise<string | undefined> {
     'installs from a git URL (git+file:// of a clone of the last commit): prepare builds dist/, the CLI and the emulator run (SIMPLEDB_TEST_GIT_INSTALL=1)',
     async () => {
       const clone = join(work, 'clone');
-      await run('git', ['clone', '--quiet', root, clone], work);
       const fromGit = join(work, 'git-project');
+      // Both hold a full node_modules: removed here, inside the test's own time, not in afterAll's.
+      onTestFinished(() => {
+        for (const dir of [clone, fromGit]) rmSync(dir, { recursive: true, force: true });
+      });
+      await run('git', ['clone', '--quiet', root, clone], work);
       mkdirSync(fromGit);
       writeFileSync(join(fromGit, 'package.json'), JSON.stringify({ name: 'git-project', private: true, type: 'module' }));
       await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `git+file://${clone}`], fromGit, {}, 840_000);
