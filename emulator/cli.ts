@@ -126,6 +126,7 @@ Control routes beside the SimpleDB protocol on /:
   GET|POST|DELETE /_simpledb/faults               injected errors, delays, lost responses
   GET|DELETE /_simpledb/journal                   recent requests (.../journal.ndjson as NDJSON)
   GET|POST /_simpledb/snapshots                   snapshots of the store; POST .../NAME/restore, DELETE .../NAME
+  GET  /_simpledb/snapshots/file[?name=NAME]      a snapshot file of the state (or of NAME), for --load-snapshot
   GET  /_simpledb/console/                        the web console (off with --no-console)
 `;
 
@@ -164,7 +165,7 @@ async function serve(opts: CliOptions): Promise<void> {
     maxConnections: opts.maxConnections,
   };
   const store = { db: opts.db, durability: opts.durability };
-  const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, load: opts.load, ...auth, ...sync, ...server }).catch(
+  const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, load: opts.load, loadSnapshot: opts.loadSnapshot, ...auth, ...sync, ...server }).catch(
     (err: Error) => {
       console.error(`simpledb-local: cannot start: ${startError(err, opts)}`);
       process.exit(1);

@@ -9,6 +9,7 @@ import { HostPolicy } from './http/hosts.js';
 import { OriginPolicy } from './http/origin.js';
 import { loadFixtures } from './data/import.js';
 import { createSnapshots, type SnapshotControl } from './data/snapshots.js';
+import { loadSnapshotFile } from './data/snapshotFile.js';
 import { createHttpServer, listen, MAX_HEADER_BYTES } from './http/server.js';
 import { snapshotRoutes } from './http/routes/snapshots.js';
 import { syncRoutes } from './http/routes/sync.js';
@@ -57,6 +58,11 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   journalSize?: number;
   /** A JSON start-up state for the control surface: { consistency, faults }. */
   controlFile?: string;
+  /**
+   * A snapshot file (docs/data.md), saved by `control.saveSnapshot` or GET /_simpledb/snapshots/file:
+   * the store becomes exactly its state before `load` fixtures and before the server listens.
+   */
+  loadSnapshot?: string;
   /** NDJSON fixture files (docs/data.md) merged into the store before the server listens. */
   load?: readonly string[];
   /** Browser origins (`http://localhost:3000`) allowed to call the emulator; any other foreign page is refused. */
@@ -100,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let sync: Sync;
   try {
     // Before the simulation starts: fixtures are the starting state, not writes to journal or to see stale.
+    if (options.loadSnapshot !== undefined) await loadSnapshotFile(store, options.loadSnapshot, { limits: storeLimits, now: options.now });
     await loadFixtures(store, options.load ?? [], { limits: storeLimits, now: options.now });
     sync = createSync({
       store,
@@ -175,3 +182,4 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 export { Store };
 export type { Analysis, AnalyzeOptions, Finding } from './sync/analyze/index.js';
 export type { Credential, Durability, Limits };
+export type { SavedSnapshot, SnapshotInfo } from './data/snapshots.js';

@@ -37,6 +37,7 @@ export interface CliOptions {
   openJournal?: string;
   controlFile?: string;
   load?: string[];
+  loadSnapshot?: string;
   cors: string[];
   allowedHosts: string[];
   headersTimeout: number;
@@ -66,6 +67,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'journalSize', flag: '--journal-size <n>', env: 'SIMPLEDB_LOCAL_JOURNAL_SIZE', description: 'requests the in-memory journal keeps (the console, GET /_simpledb/journal and /analysis see these); 0 keeps none', default: String(DEFAULT_JOURNAL_SIZE) },
   { key: 'openJournal', flag: '--open-journal <file>', env: 'SIMPLEDB_LOCAL_OPEN_JOURNAL', description: 'show a journal file of an earlier run (one explore kept, or a --journal file) in the console, the journal routes and the analysis, before new requests; the file is only read' },
   { key: 'load', flag: '--load <file...>', env: 'SIMPLEDB_LOCAL_LOAD', description: 'NDJSON fixtures (docs/data.md) loaded before listening; the variable separates files with :' },
+  { key: 'loadSnapshot', flag: '--load-snapshot <file>', env: 'SIMPLEDB_LOCAL_LOAD_SNAPSHOT', description: 'a snapshot file (docs/data.md) the store becomes before --load fixtures and before listening; a bad file stops the start and changes nothing' },
   { key: 'controlFile', flag: '--control-file <file>', env: 'SIMPLEDB_LOCAL_CONTROL_FILE', description: 'JSON start-up state: {"consistency": {...}, "faults": [...]}' },
   { key: 'cors', flag: '--cors <origin...>', env: 'SIMPLEDB_LOCAL_CORS', description: 'browser origins (e.g. http://localhost:3000) allowed to call it; the variable takes them space-separated; any other foreign Origin is refused' },
   { key: 'allowedHosts', flag: '--allowed-hosts <name...>', env: 'SIMPLEDB_LOCAL_ALLOWED_HOSTS', description: 'host names it answers to besides IP addresses, localhost, *.localhost and sdb[.region].amazonaws.com (e.g. a compose service name; .example.com: the domain and its subdomains); the variable takes them space-separated; * answers any name, which lets a page rebind one to it' },

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { SimpleDBClient } from '../../client/client.js';
 import { DomainMetadataCommand, paginateListDomains, SelectCommand, type Item } from '../../client/index.js';
-import { Bulk } from '../store/bulk.js';
+import { Bulk, type TableSource } from '../store/bulk.js';
 import type { StoredPair, Store } from '../store/store.js';
 import { domainLine, itemLine, sortPairs } from './format.js';
 
@@ -22,8 +22,11 @@ export function chooseDomains(existing: readonly string[], wanted: readonly stri
  * item, attribute name and value: the same store always exports the same bytes. One read
  * transaction: the lines show one state of the database even while an emulator writes to it.
  */
-export function* exportStore(store: Store, o: { account?: string; domains?: readonly string[] } = {}): Generator<string> {
-  const bulk = new Bulk(store);
+export function* exportStore(
+  store: Store,
+  o: { account?: string; domains?: readonly string[]; from?: TableSource } = {},
+): Generator<string> {
+  const bulk = new Bulk(store, o.from);
   bulk.beginRead();
   try {
     const all = bulk.domains(o.account ?? '');

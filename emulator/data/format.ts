@@ -57,6 +57,13 @@ export function parseLine(text: string, lineNumber = 1): DataLine {
     throw new FormatError(`not JSON: ${printable((err as Error).message, 200)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError('a line must be a JSON object');
+  // JSON.parse keeps the last of two equal keys, silently: a line with one would not come back as
+  // written. JSON.stringify writes the shortest text of what was parsed, so a line of the same
+  // length (every line export writes) lost nothing; only others are scanned key by key.
+  if (JSON.stringify(value).length !== text.length) {
+    const duplicate = duplicateKey(text);
+    if (duplicate !== undefined) throw new FormatError(duplicate);
+  }
   const o = value as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!KEYS.has(key)) throw new FormatError(`unknown field "${printable(key)}" (known: domain, item, attributes)`);
@@ -71,6 +78,70 @@ export function parseLine(text: string, lineNumber = 1): DataLine {
   const item = serviceCheck(text, '"item"', o.item, itemName);
   if (o.attributes === undefined) throw new FormatError(`an item needs "attributes": ${ATTRIBUTES}`);
   return { kind: 'item', domain, item, pairs: parseAttributes(text, o.attributes) };
+}
+
+/**
+ * The first key an object of `text` (valid JSON) gives twice, described with where it is: the
+ * attributes object (`attribute "x" appears twice`) or the line itself (`field "domain" …`).
+ */
+export function duplicateKey(text: string): string | undefined {
+  // One frame per open object or array; objects keep their keys and the key that opened them.
+  const stack: { keys?: Set<string>; parentKey?: string }[] = [];
+  let pendingKey: string | undefined;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      // A string is a key when it stands in an object where a key is expected: after { or ,.
+      let k = i - 1;
+      while (k >= 0 && /\s/.test(text[k] as string)) k--;
+      if (top?.keys && (text[k] === '{' || text[k] === ',')) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) {
+          const inAttributes = stack.length === 2 && top.parentKey === 'attributes';
+          return inAttributes
+            ? `attribute "${printable(key)}" appears twice in "attributes"; JSON keeps only the last list, so write the name once with all its values`
+            : `key "${printable(key)}" appears twice in one object; JSON keeps only the last`;
+        }
+        top.keys.add(key);
+        pendingKey = key;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (ch === '{') stack.push({ keys: new Set(), parentKey: pendingKey });
+    else if (ch === '[') stack.push({ parentKey: pendingKey });
+    else if (ch === '}' || ch === ']') stack.pop();
+    if (ch === ',') pendingKey = undefined;
+    i++;
+  }
+  return undefined;
+}
+
+/**
+ * `{"account":"A"}`: in a snapshot file, the account namespace of the lines after it (the shared
+ * one, '', until the first such line).
+ */
+export function parseAccountLine(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new FormatError(`not JSON: ${printable((err as Error).message, 200)}`);
+  }
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length !== 1 || typeof o.account !== 'string') throw new FormatError('an account line is {"account": "name"} alone');
+  if (!o.account.isWellFormed()) throw new FormatError('"account": a lone surrogate; UTF-8 cannot hold it');
+  return o.account;
+}
+
+/** `{"account":"A"}`, as a snapshot file writes it before the lines of an account other than the shared one. */
+export function accountLine(account: string): string {
+  return `{"account":${JSON.stringify(account)}}\n`;
 }
 
 function parseAttributes(text: string, value: unknown): StoredPair[] {

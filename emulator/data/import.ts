@@ -6,7 +6,10 @@ import { DEFAULT_LIMITS, type Limits } from '../actions/types.js';
 import { SdbError } from '../core/errors.js';
 import { Bulk } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
-import { FormatError, parseLine, reasonOf, type DataLine } from './format.js';
+import { FormatError, parseAccountLine, parseLine, reasonOf, type DataLine } from './format.js';
+
+/** A line that names an account rather than a domain: only snapshot files have them. */
+const ACCOUNT_LINE = /^\s*\{\s*"account"\s*:/;
 
 export interface ImportOptions {
   /** The account namespace written to: '' (default) unless accounts are isolated. */
@@ -17,6 +20,14 @@ export interface ImportOptions {
   skipBad?: boolean;
   limits?: Partial<Limits>;
   now?: () => number;
+  /** Empty the whole store (every account) in the same transaction first: the input becomes the state. */
+  clearFirst?: boolean;
+  /** `{"account":"A"}` lines switch the account the following lines are written to (snapshot files). */
+  accountLines?: boolean;
+  /** The number of the input's first line, for inputs read after a header. Default 1. */
+  firstLine?: number;
+  /** Asked before the commit of an input without bad lines: a reason refuses the whole input. */
+  check?: (result: ImportResult) => string | undefined;
 }
 
 export interface LineError {
@@ -46,7 +57,7 @@ export async function importLines(
   lines: AsyncIterable<string | UndecodableLine>,
   o: ImportOptions = {},
 ): Promise<ImportResult> {
-  const account = o.account ?? '';
+  let account = o.account ?? '';
   const limits = { ...DEFAULT_LIMITS, ...o.limits };
   const now = o.now ?? Date.now;
   const bulk = new Bulk(store);
@@ -83,7 +94,8 @@ export async function importLines(
 
   bulk.begin();
   try {
-    let n = 0;
+    if (o.clearFirst) store.reset();
+    let n = (o.firstLine ?? 1) - 1;
     for await (const text of lines) {
       n++;
       if (text instanceof UndecodableLine) {
@@ -92,6 +104,11 @@ export async function importLines(
       }
       if (text.trim() === '') continue;
       try {
+        if (o.accountLines && ACCOUNT_LINE.test(text)) {
+          account = parseAccountLine(text);
+          domainIds.clear();
+          continue;
+        }
         const line = parseLine(text, n);
         if (result.errors.length === 0 || o.skipBad) write(line);
       } catch (err) {
@@ -99,6 +116,10 @@ export async function importLines(
         else if (err instanceof SdbError) result.errors.push({ line: n, reason: reasonOf(err) });
         else throw err;
       }
+    }
+    if (result.errors.length === 0 && o.check) {
+      const refused = o.check(result);
+      if (refused !== undefined) result.errors.push({ line: n, reason: refused });
     }
     if (result.errors.length > 0 && !o.skipBad) {
       bulk.rollback();

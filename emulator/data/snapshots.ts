@@ -1,6 +1,7 @@
 import { ControlError } from '../core/input.js';
 import { SnapshotTables } from '../store/snapshots.js';
 import type { Store } from '../store/store.js';
+import { snapshotFileText, writeFileAtomically, type SnapshotFileCounts } from './snapshotFile.js';
 
 export interface SnapshotInfo {
   name: string;
@@ -22,6 +23,20 @@ export interface SnapshotControl {
   snapshots(): SnapshotInfo[];
   /** False when there was no such snapshot. */
   dropSnapshot(name: string): boolean;
+  /**
+   * The text of a snapshot file (docs/data.md, "Snapshot files") of snapshot `name`, or of the
+   * store as it is now when no name is given.
+   */
+  snapshotFile(name?: string): string;
+  /** Writes `snapshotFile(name)` to `path` (atomically: a temporary file renamed over it). */
+  saveSnapshot(path: string, name?: string): Promise<SavedSnapshot>;
+}
+
+/** What `saveSnapshot` wrote. */
+export interface SavedSnapshot extends SnapshotFileCounts {
+  path: string;
+  name?: string;
+  bytes: number;
 }
 
 /** A caller's mistake with its HTTP status on the control routes. */
@@ -41,7 +56,20 @@ export function createSnapshots(store: Store, now: () => number = Date.now): Sna
     if (!found) throw new SnapshotError('NoSuchSnapshot', 404, `no snapshot named ${name}`);
     return found;
   };
+  const fileText = (name?: string) => {
+    if (name === undefined) return snapshotFileText(store, { createdAt: new Date(now()).toISOString() });
+    const found = find(name);
+    return snapshotFileText(store, { name, createdAt: found.info.createdAt }, tables.source(found.snap));
+  };
   return {
+    snapshotFile: fileText,
+    async saveSnapshot(path, name) {
+      const text = fileText(name);
+      await writeFileAtomically(path, text);
+      const header = JSON.parse(text.slice(0, text.indexOf('\n'))) as SnapshotFileCounts;
+      const { domains, items, pairs } = header;
+      return { path, ...(name === undefined ? {} : { name }), domains, items, pairs, bytes: Buffer.byteLength(text) };
+    },
     snapshot(name) {
       let chosen = name;
       for (let k = 1; chosen === undefined; k++) if (!taken.has(`snapshot-${k}`)) chosen = `snapshot-${k}`;

@@ -1,6 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { Store } from './store.js';
 
+/**
+ * Which tables a Bulk reads: the live ones (''), or a snapshot's copies, whose prefix only
+ * SnapshotTables hands out (`snapshots.s<N>_`), so no caller's text becomes part of SQL.
+ */
+export type TableSource = '' | `snapshots.s${number}_`;
+
 export interface ExportedPair {
   item: string;
   name: string;
@@ -15,17 +21,22 @@ export class Bulk {
   private readonly s;
   private readonly savepoint: Database.Transaction<(fn: () => unknown) => unknown>;
 
-  constructor(private readonly store: Store) {
+  constructor(
+    private readonly store: Store,
+    from: TableSource = '',
+  ) {
     const db = store.db;
+    const [domains, items, attrs] = from === '' ? ['domains', 'items', 'attrs'] : [`${from}domains`, `${from}items`, `${from}attrs`];
     this.s = {
+      accounts: db.prepare<[], string>(`SELECT DISTINCT account FROM ${domains} ORDER BY account`).pluck(),
       domains: db.prepare<[string], { id: number; name: string }>(
-        'SELECT id, name FROM domains WHERE account = ? ORDER BY name',
+        `SELECT id, name FROM ${domains} WHERE account = ? ORDER BY name`,
       ),
       // The items' unique index walks names in byte order and the attrs key gives each item's
       // pairs in name, value order, so the rows arrive sorted without a sort step.
       pairs: db.prepare<[number], ExportedPair>(
         `SELECT i.name AS item, a.name AS name, a.value AS value
-           FROM items i JOIN attrs a ON a.item_id = i.id
+           FROM ${items} i JOIN ${attrs} a ON a.item_id = i.id
           WHERE i.domain_id = ? ORDER BY i.name, a.name, a.value`,
       ),
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -36,6 +47,11 @@ export class Bulk {
     // Called inside begin(): better-sqlite3 then runs it as a SAVEPOINT, so one failed item
     // can be undone without the rest of the file.
     this.savepoint = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Every account namespace that holds a domain, in byte order ('' first). */
+  accounts(): string[] {
+    return this.s.accounts.all();
   }
 
   /** An account's domains in byte order. */

@@ -1,3 +1,4 @@
+import type { TableSource } from './bulk.js';
 import type { Store } from './store.js';
 
 /** The store's data tables, parents first (restore inserts in this order, clears in reverse). */
@@ -78,6 +79,11 @@ export class SnapshotTables {
       for (const t of TABLES) db.prepare(`INSERT INTO main.${t} SELECT * FROM snapshots.s${snap}_${t}`).run();
       this.store.versions.clear();
     });
+  }
+
+  /** Where a Bulk reads snapshot `snap`'s tables (for writing it to a file). */
+  source(snap: number): TableSource {
+    return `snapshots.s${snap}_`;
   }
 
   drop(snap: number): void {

@@ -4,6 +4,7 @@
  * work the same from a test worker, a child process or another language's runner.
  */
 import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js';
+import { writeFileAtomically } from '../data/snapshotFile.js';
 import { ENDPOINT_ENV, EXPLORE_ENV } from './explore.js';
 
 export { ENDPOINT_ENV, EXPLORE_ENV };
@@ -52,6 +53,12 @@ export interface TestControl {
   snapshot(name: string): Promise<void>;
   restore(name: string): Promise<void>;
   dropSnapshot(name: string): Promise<void>;
+  /**
+   * Writes a snapshot file (docs/data.md) of the emulator's state now, or of snapshot `name`, to
+   * `path`: a fixture state to keep or share, which `startEmulator({ loadSnapshot })`,
+   * `simpledbGlobalSetup({ loadSnapshot })` or `--load-snapshot` start from.
+   */
+  saveSnapshot(path: string, name?: string): Promise<void>;
 }
 
 export function testControl(options: ControlOptions = {}): TestControl {
@@ -64,16 +71,13 @@ export function testControl(options: ControlOptions = {}): TestControl {
     const { accessKeyId, secretAccessKey } = options.credentials;
     headers.authorization = `Basic ${Buffer.from(`${accessKeyId}:${secretAccessKey}`).toString('base64')}`;
   }
-  const call = async (method: string, path: string, body?: unknown): Promise<void> => {
+  const call = async (method: string, path: string, body?: unknown): Promise<string> => {
     const res = await fetch(new URL(`/_simpledb/${path}`, endpoint), {
       method,
       headers,
-      body: JSON.stringify(body ?? {}),
+      body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
     });
-    if (res.ok) {
-      await res.arrayBuffer();
-      return;
-    }
+    if (res.ok) return res.text();
     const text = await res.text();
     let message = text;
     try {
@@ -84,12 +88,17 @@ export function testControl(options: ControlOptions = {}): TestControl {
     throw new ControlError(res.status, `${method} /_simpledb/${path}: ${res.status} ${message}`);
   };
   const name = (n: string) => encodeURIComponent(n);
+  const done = () => undefined;
   return {
     endpoint,
-    reset: () => call('POST', 'reset'),
-    snapshot: (n) => call('POST', 'snapshots', { name: n }),
-    restore: (n) => call('POST', `snapshots/${name(n)}/restore`),
-    dropSnapshot: (n) => call('DELETE', `snapshots/${name(n)}`),
+    reset: () => call('POST', 'reset').then(done),
+    snapshot: (n) => call('POST', 'snapshots', { name: n }).then(done),
+    restore: (n) => call('POST', `snapshots/${name(n)}/restore`).then(done),
+    dropSnapshot: (n) => call('DELETE', `snapshots/${name(n)}`).then(done),
+    saveSnapshot: async (path, n) => {
+      const text = await call('GET', `snapshots/file${n === undefined ? '' : `?name=${name(n)}`}`);
+      await writeFileAtomically(path, text);
+    },
   };
 }
 

@@ -37,6 +37,20 @@ describe('import refuses what would not round-trip', () => {
     expect(stderr).toContain(`in.ndjson:2: not UTF-8: invalid byte sequence at byte ${lineStart + inLine} of the input (byte ${inLine} of the line), starting 0xFF 0xFE 0x79 0x22`);
   });
 
+  it('a key given twice in one object is refused with the line and the key, spelled as JSON spells it or escaped', async () => {
+    const twice = await refusedImport(`${good}{"domain":"users","item":"u2","attributes":{"x":["1"],"x":["2"]}}\n`);
+    expect(twice).toContain('in.ndjson:2: attribute "x" appears twice in "attributes"; JSON keeps only the last list');
+    // The same name written once plainly and once as an escape, with spaces and CRLF: still one name.
+    const escaped = await refusedImport('{ "domain": "users", "item": "u1",\t"attributes": { "ax": ["1"], "a\\u0078": ["2"] } }\r\n');
+    expect(escaped).toContain('in.ndjson:1: attribute "ax" appears twice in "attributes"');
+    const field = await refusedImport('{"domain":"users","domain":"other"}\n');
+    expect(field).toContain('in.ndjson:1: key "domain" appears twice in one object; JSON keeps only the last');
+    // Keys repeated across objects, and key-like text inside values, are no duplicates.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ok.ndjson'), '{"domain":"users","item":"u1","attributes":{"x":["\\"x\\":[", "{\\"x\\"}"], "y": ["x"]}}\n{"domain":"users","item":"u2","attributes":{"x":["1"]}}\n');
+    expect(await cli(['import', '--db', join(dir, 'ok.db'), join(dir, 'ok.ndjson')])).toMatchObject({ code: 0 });
+  });
+
   it('an encoded surrogate or an overlong form is not UTF-8 either', async () => {
     const surrogate = await refusedImport(Buffer.concat([Buffer.from('{"domain":"users","item":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('","attributes":{"a":["1"]}}\n')]));
     expect(surrogate).toContain('in.ndjson:1: not UTF-8: invalid byte sequence at byte 26 of the input (byte 26 of the line), starting 0xED 0xA0 0x80');

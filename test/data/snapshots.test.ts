@@ -143,6 +143,13 @@ describe('snapshot API', () => {
         const anonymous = await fetch(`${emu.url}/_simpledb/snapshots`);
         expect(anonymous.status).toBe(401);
         await anonymous.arrayBuffer();
+        // The snapshot file of the whole store is refused the same way.
+        const file = await fetch(`${emu.url}/_simpledb/snapshots/file`, { headers: basic });
+        expect(file.status).toBe(isolateAccounts ? 403 : 200);
+        await file.arrayBuffer();
+        const anonymousFile = await fetch(`${emu.url}/_simpledb/snapshots/file`);
+        expect(anonymousFile.status).toBe(401);
+        await anonymousFile.arrayBuffer();
       } finally {
         await emu.close();
       }

@@ -5,6 +5,8 @@
 // replaces every 8080 in the block by its port. A block that starts the CLI itself (`npm start`,
 // `node dist/emulator/cli.js`) gets a free port instead and its servers are stopped after it.
 // `<!-- doctest: skip: reason -->` directly above a fence skips that block, with the reason.
+// Each block runs twice, the second time on the same emulator (docs/readme-tests.md);
+// `<!-- doctest: once: reason -->` runs one just once.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -95,16 +97,37 @@ describe.concurrent('README and docs code blocks run as written', () => {
       if (/\bnpm (ci|install|i)\b/.test(block.code)) {
         expect.fail(`${block.file}:${block.line}: installs dependencies; mark it <!-- doctest: skip: reason --> (CI runs the install)`);
       }
-      let outcome;
+      // Twice, as a reader re-runs a snippet: on the same emulator (a write that only works on
+      // an empty one would fail the second time), or, for a block that starts its own server, anew.
+      const runs = block.once === undefined ? 2 : 1;
       if (startsServer(block.code)) {
-        outcome = await runSnippet(block, withPort(block.code, await freePort()), SNIPPET_TIMEOUT_MS);
+        for (let run = 1; run <= runs; run++) {
+          const outcome = await runSnippet(block, withPort(block.code, await freePort()), SNIPPET_TIMEOUT_MS);
+          if (outcome.code !== 0 || outcome.timedOut) expect.fail(describeFailure(block, outcome, run));
+        }
       } else {
         await using emu = await startEmulator({ port: 0 });
-        outcome = await runSnippet(block, withPort(block.code, emu.port), SNIPPET_TIMEOUT_MS);
+        for (let run = 1; run <= runs; run++) {
+          const outcome = await runSnippet(block, withPort(block.code, emu.port), SNIPPET_TIMEOUT_MS);
+          if (outcome.code !== 0 || outcome.timedOut) expect.fail(describeFailure(block, outcome, run));
+        }
       }
-      if (outcome.code !== 0 || outcome.timedOut) expect.fail(describeFailure(block, outcome));
     });
   }
+
+  // A reader who ran the README's client block goes on to docs/client.md's, on the same emulator.
+  const readmeClient = runnable.find((b) => b.file === 'README.md' && b.tag === 'ts' && b.code.includes('paginateSelect'));
+  const clientPage = runnable.find((b) => b.file === 'docs/client.md' && b.tag === 'ts');
+  it('the README\'s typed-client block, then docs/client.md\'s, on one emulator', { timeout: 2 * SNIPPET_TIMEOUT_MS + 15_000 }, async () => {
+    expect(readmeClient?.code).toContain('PutAttributesCommand');
+    expect(clientPage?.code).toContain('PutAttributesCommand');
+    await using emu = await startEmulator({ port: 0 });
+    for (const block of [readmeClient, clientPage]) {
+      if (block === undefined) continue;
+      const outcome = await runSnippet(block, withPort(block.code, emu.port), SNIPPET_TIMEOUT_MS);
+      if (outcome.code !== 0 || outcome.timedOut) expect.fail(describeFailure(block, outcome));
+    }
+  });
 });
 
 describe('TypeScript blocks hold for a user', () => {

@@ -34,9 +34,12 @@ export interface Block {
   code: string;
   /** The reason of a `<!-- doctest: skip: reason -->` line directly above the fence. */
   skip?: string;
+  /** The reason of a `<!-- doctest: once: reason -->` line: run once, not twice. */
+  once?: string;
 }
 
 const SKIP = /^<!--\s*doctest:\s*skip:\s*(.+?)\s*-->$/;
+const ONCE = /^<!--\s*doctest:\s*once:\s*(.+?)\s*-->$/;
 
 export function extractBlocks(markdown: string, file: string): Block[] {
   const lines = markdown.split('\n');
@@ -48,7 +51,8 @@ export function extractBlocks(markdown: string, file: string): Block[] {
     const end = lines.findIndex((l, j) => j > i && l.startsWith(fence) && l.trim() === fence);
     if (end === -1) throw new Error(`${file}:${i + 1}: a code fence that is never closed`);
     const above = i > 0 ? SKIP.exec((lines[i - 1] ?? '').trim()) : null;
-    blocks.push({ file, line: i + 1, tag: (open[2] ?? '').trim(), code: lines.slice(i + 1, end).join('\n') + '\n', skip: above?.[1] });
+    const once = i > 0 ? ONCE.exec((lines[i - 1] ?? '').trim()) : null;
+    blocks.push({ file, line: i + 1, tag: (open[2] ?? '').trim(), code: lines.slice(i + 1, end).join('\n') + '\n', skip: above?.[1], once: once?.[1] });
     i = end;
   }
   return blocks;
@@ -154,9 +158,11 @@ export async function runSnippet(block: Block, code: string, timeoutMs: number):
   return { code: exitCode, signal, timedOut, stdout, stderr };
 }
 
-export function describeFailure(block: Block, outcome: Outcome): string {
+export function describeFailure(block: Block, outcome: Outcome, run = 1): string {
   const tail = (s: string) => s.trim().split('\n').slice(-25).join('\n');
-  const how = outcome.timedOut ? 'did not finish in time' : `exited with ${outcome.signal ?? `code ${String(outcome.code)}`}`;
+  const how =
+    (outcome.timedOut ? 'did not finish in time' : `exited with ${outcome.signal ?? `code ${String(outcome.code)}`}`) +
+    (run > 1 ? ` when run again on the same emulator (run ${run})` : '');
   return [
     `${block.file}:${block.line} (\`\`\`${block.tag}) ${how}`,
     `--- stderr ---\n${tail(outcome.stderr)}`,

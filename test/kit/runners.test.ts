@@ -93,6 +93,27 @@ describe('test-runner kit', () => {
     await expectClosed(join(scratch, 'jest'));
   });
 
+  it('jest, an emulator per worker (--maxWorkers=2): a file that resets beside one that restores, each worker on its own emulator, all closed afterwards', async () => {
+    const dir = project('jest-per-worker');
+    const report = join(scratch, 'jest-per-worker');
+    // A cache of its own: with earlier timings of fast files Jest would run them in band, in one worker.
+    const { code, output } = await runProject('npx', ['jest', '--maxWorkers=2', `--cacheDirectory=${join(scratch, 'jest-cache')}`], {
+      NODE_OPTIONS: '--experimental-vm-modules',
+      KIT_REPORT: report,
+    }, dir);
+    expect(output).toMatch(/Tests:\s+10 passed, 10 total/);
+    expect(code, output).toBe(0);
+    const seen = readFileSync(report, 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string, string]);
+    expect(seen.map(([file]) => file).sort()).toEqual(['resets', 'restores']);
+    // One emulator per worker id: two files in two workers saw two emulators; in one worker, one.
+    const byWorker = new Map(seen.map(([, worker, url]) => [worker, url]));
+    expect(new Set(seen.map(([, , url]) => url)).size).toBe(byWorker.size);
+    for (const url of byWorker.values()) {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      await expect(fetch(`${url}/_simpledb/health`)).rejects.toThrow();
+    }
+  });
+
   const python = ['/usr/bin/python3', 'python3'].find(
     (exe) => spawnSync(exe, ['-c', 'import pytest, boto3'], { stdio: 'ignore' }).status === 0,
   );

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,9 +26,9 @@ let work: string;
 let project: string;
 let tarball: string;
 
-async function run(file: string, args: string[], cwd = project, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
+async function run(file: string, args: string[], cwd = project, env: NodeJS.ProcessEnv = {}, timeout = 240_000): Promise<{ stdout: string; stderr: string }> {
   try {
-    return await exec(file, args, { cwd, env: { ...process.env, SIMPLEDB_ENDPOINT: '', CI: 'true', NO_COLOR: '1', ...env }, encoding: 'utf8', timeout: 240_000 });
+    return await exec(file, args, { cwd, env: { ...process.env, SIMPLEDB_ENDPOINT: '', CI: 'true', NO_COLOR: '1', ...env }, encoding: 'utf8', timeout });
   } catch (err) {
     const e = err as Error & { stdout?: string; stderr?: string };
     throw new Error(`${file} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -62,7 +62,7 @@ function addNativeModule(): void {
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 /** The installed CLI on a free port; resolves with its URL and a stop function. */
 async function startCli(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -132,14 +132,16 @@ import { SimpleDBClient as RootClient } from 'simpledb-local';
 import { startEmulator, type Emulator } from 'simpledb-local/emulator';
 import { testControl, domainPrefix } from 'simpledb-local/testing';
 import { simpledbGlobalSetup, simpledbPerFile } from 'simpledb-local/testing/vitest';
-import { simpledbGlobalSetup as jestSetup } from 'simpledb-local/testing/jest';
+import { simpledbGlobalSetup as jestSetup, simpledbWorkerEndpoint } from 'simpledb-local/testing/jest';
 
 export async function use(): Promise<string | undefined> {
   const emu: Emulator = await startEmulator({ port: 0 });
   const sdb: RootClient = new SimpleDBClient({ endpoint: emu.url, region: 'us-east-1' });
   const out = await sdb.send(new GetAttributesCommand({ DomainName: domainPrefix('x'), ItemName: 'i' }));
   await testControl({ endpoint: emu.url }).reset();
-  void [simpledbGlobalSetup, simpledbPerFile, jestSetup];
+  void [simpledbGlobalSetup, simpledbPerFile, jestSetup({ perWorker: true }), simpledbWorkerEndpoint];
+  const saved = await emu.control.saveSnapshot('state.snapshot.ndjson');
+  void [saved.pairs, startEmulator({ port: 0, loadSnapshot: saved.path }).then((e) => e.close())];
   await emu.close();
   return out.Attributes?.[0]?.Value;
 }
@@ -149,6 +151,30 @@ export async function use(): Promise<string | undefined> {
     writeFileSync(join(project, `tsconfig.${resolution}.json`), JSON.stringify(config));
     await run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${resolution}.json`]);
   }, 240_000);
+
+  // Over five minutes here (better-sqlite3 compiles twice), so only on request; the README's Install section cites it.
+  it.skipIf(process.env.SIMPLEDB_TEST_GIT_INSTALL !== '1')(
+    'installs from a git URL (git+file:// of a clone of the last commit): prepare builds dist/, the CLI and the emulator run (SIMPLEDB_TEST_GIT_INSTALL=1)',
+    async () => {
+      const clone = join(work, 'clone');
+      const fromGit = join(work, 'git-project');
+      // Both hold a full node_modules: removed here, inside the test's own time, not in afterAll's.
+      onTestFinished(() => {
+        for (const dir of [clone, fromGit]) rmSync(dir, { recursive: true, force: true });
+      });
+      await run('git', ['clone', '--quiet', root, clone], work);
+      mkdirSync(fromGit);
+      writeFileSync(join(fromGit, 'package.json'), JSON.stringify({ name: 'git-project', private: true, type: 'module' }));
+      await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `git+file://${clone}`], fromGit, {}, 840_000);
+      expect(existsSync(join(fromGit, 'node_modules', 'simpledb-local', 'dist', 'emulator', 'cli.js'))).toBe(true);
+      const ours = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+      expect((await run(join(fromGit, 'node_modules', '.bin', 'simpledb-local'), ['--version'], fromGit)).stdout.trim()).toBe(ours);
+      const started = await run(process.execPath, ['--input-type=module', '-e',
+        "const { startEmulator } = await import('simpledb-local/emulator'); const e = await startEmulator({ port: 0 }); console.log(e.url); await e.close();"], fromGit);
+      expect(started.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    },
+    900_000,
+  );
 
   it('runs the Vitest kit project of docs/testing.md with the installed package', async () => {
     addNativeModule();

@@ -32,6 +32,17 @@ export function snapshotRoutes(control: SnapshotControl): express.Router {
     if (name !== undefined && typeof name !== 'string') throw new SnapshotError('InvalidSnapshotName', 400, 'name must be a string');
     res.status(201).json(control.snapshot(name));
   });
+  // The state now, or ?name=NAME: a snapshot file to keep or share (docs/data.md). Served rather
+  // than written by the emulator, so the control routes never write to a path a caller chooses.
+  r.get('/snapshots/file', (req, res) => {
+    // The app parses no query strings (app.ts); this route reads its one parameter itself.
+    const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    if (query.getAll('name').length > 1) throw new SnapshotError('InvalidSnapshotName', 400, 'name must be one string');
+    const name = query.get('name') ?? undefined;
+    const text = control.snapshotFile(name);
+    const file = `${name ?? 'state'}.snapshot.ndjson`;
+    res.attachment(file).type('application/x-ndjson').send(text);
+  });
   r.post('/snapshots/:name/restore', (req, res) => {
     res.json(control.restore(req.params.name ?? ''));
   });

@@ -1,0 +1,3 @@
+import { simpledbWorkerEndpoint } from 'simpledb-local/testing/jest';
+
+simpledbWorkerEndpoint();

@@ -1,0 +1,3 @@
+import { simpledbGlobalSetup } from 'simpledb-local/testing/jest';
+
+export default simpledbGlobalSetup({ perWorker: true });

@@ -1,0 +1,1 @@
+export { simpledbGlobalTeardown as default } from 'simpledb-local/testing/jest';
