@@ -31,6 +31,8 @@ export async function batchItemsInSlices<T>(
   const seen = new Set<string>();
   const out: { name: string; pairs: T[] }[] = [];
   for (const g of groups) {
+    // Grouped ahead too: an item's 256 attributes are 769 parameters.
+    await g.params.indexInSlices('Attribute', slices);
     out.push(batchItem(g, seen, parseItem, requireAttributes));
     const turn = slices.next();
     if (turn) await turn;

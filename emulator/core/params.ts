@@ -187,7 +187,7 @@ export async function parseFormInSlices(chunks: readonly Buffer[], slices: Slice
     byName.set(pair[0], pair[1]);
     pairs.push(pair);
   };
-  const take = (piece: string, last: boolean) => {
+  const take = async (piece: string, last: boolean) => {
     text += piece;
     let start = 0;
     if (rest !== '') {
@@ -201,7 +201,7 @@ export async function parseFormInSlices(chunks: readonly Buffer[], slices: Slice
       if (amp < 0) return;
       start = amp + 1;
     }
-    for (;;) {
+    for (let n = 1; ; n++) {
       const end = piece.indexOf('&', start);
       if (end < 0) {
         if (last) add(piece.slice(start));
@@ -210,6 +210,10 @@ export async function parseFormInSlices(chunks: readonly Buffer[], slices: Slice
       }
       if (end > start) add(piece.slice(start, end));
       start = end + 1;
+      if (n % PAIR_STEP === 0) {
+        const turn = slices.next();
+        if (turn) await turn;
+      }
     }
   };
   let group: Buffer[] = [];
@@ -219,15 +223,18 @@ export async function parseFormInSlices(chunks: readonly Buffer[], slices: Slice
     group.push(chunk);
     bytes += chunk.length;
     if (bytes < PIECE_BYTES && i < chunks.length - 1) continue;
-    take(decoder.write(group.length === 1 ? chunk : Buffer.concat(group, bytes)), false);
+    await take(decoder.write(group.length === 1 ? chunk : Buffer.concat(group, bytes)), false);
     group = [];
     bytes = 0;
     const turn = slices.next();
     if (turn) await turn;
   }
-  take(decoder.end(), true);
+  await take(decoder.end(), true);
   return { text, pairs, byName, repeated };
 }
+
+/** Pairs parsed between two looks at the clock. */
+const PAIR_STEP = 128;
 
 /** See `parseFormInSlices`: past V8's largest young object (128 KiB on 64-bit). */
 const PIECE_BYTES = 256 * 1024;

@@ -144,16 +144,14 @@ function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | unde
   }
   if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
   if (path !== '/') throw errors.invalidUri(path);
-  const parse = (body: string | null) => {
+  const parse = (chunks: Buffer[] | null): Promise<void> | undefined => {
+    if (chunks !== null && bodyBytes(chunks) >= LARGE_BODY_BYTES) return parseInSlices(config, ctx, query, chunks);
+    const body = chunks === null ? null : bodyText(chunks);
     ctx.raw = { query, body };
     ctx.params = collectParams(query, body);
+    return undefined;
   };
-  if (req.method === 'POST') {
-    return readBodyChunks(req).then((chunks) => {
-      if (bodyBytes(chunks) < LARGE_BODY_BYTES) return parse(bodyText(chunks));
-      return parseInSlices(config, ctx, query, chunks);
-    });
-  }
+  if (req.method === 'POST') return readBodyChunks(req).then(parse);
   parse(null);
   return undefined;
 }
@@ -187,7 +185,6 @@ function identify(config: PipelineConfig, ctx: RequestContext, params: Params): 
       ctx.facts = facts;
     });
   }
-  ctx.slices = undefined;
   ctx.facts = handler.facts(params);
   return undefined;
 }
