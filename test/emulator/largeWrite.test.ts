@@ -4,12 +4,13 @@
 // stopped mid-way leaves nothing. The emulator's `sliceHooks` hold the batch between two slices
 // with its transaction open, and tell when a request begins to wait for it: nothing sleeps.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { Store } from '../../emulator/store/store.js';
-import { call, emulator, errorOf, getPairs, metadata, ok, resultOf, text, children, type HttpResult } from '../support/protocol.js';
+import { call, children, emulator, errorOf, FORM, getPairs, metadata, ok, resultOf, text, type HttpResult } from '../support/protocol.js';
 
 const DOMAIN = 'big';
 const ITEMS = 25;
@@ -267,6 +268,23 @@ describe('a large batch applied in slices', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('finishes a batch whose client went away mid-way, and leaves no transaction open', async () => {
+    const e = await start();
+    const held = holder.arm();
+    const body = new URLSearchParams(batch('b-')).toString();
+    const req = request({ host: e.host, port: e.port, method: 'POST', path: '/', headers: { 'content-type': FORM } });
+    const gone = new Promise<void>((resolve) => req.on('error', () => resolve()).on('close', () => resolve()));
+    req.end(body);
+    await held;
+    req.destroy();
+    await gone;
+    holder.release();
+    // A write waits for the batch to end; were its transaction left open, this one would fail.
+    await ok(e, { Action: 'PutAttributes', DomainName: DOMAIN, ItemName: 'after', 'Attribute.1.Name': 'y', 'Attribute.1.Value': '2' });
+    expect(e.store.writingInSlices).toBe(false);
+    expect(await getPairs(e, DOMAIN, 'b-24')).toHaveLength(ATTRS);
   });
 
   it('keeps a large BatchDeleteAttributes to one transaction as well', async () => {
