@@ -60,8 +60,11 @@ export class Params {
     if (this.grouped?.has(prefix)) return;
     const start = prefix + '.';
     const groups = new Map<string, Pair[]>();
+    // The rest of a name repeats from group to group (`Attribute.7.Value` in every item): one
+    // string each, not one per parameter for the scavenger to copy while the request lasts.
+    const rests = new Map<string, string>();
     for (let from = 0; from < this.entries.length; from += GROUP_STEP) {
-      groupEntries(this.entries, start, groups, from, Math.min(from + GROUP_STEP, this.entries.length));
+      groupEntries(this.entries, start, groups, from, Math.min(from + GROUP_STEP, this.entries.length), rests);
       const turn = slices.next();
       if (turn) await turn;
     }
@@ -72,7 +75,14 @@ export class Params {
 /** Entries grouped between two looks at the clock. */
 const GROUP_STEP = 512;
 
-function groupEntries(entries: readonly Pair[], start: string, groups: Map<string, Pair[]>, from: number, to: number): void {
+function groupEntries(
+  entries: readonly Pair[],
+  start: string,
+  groups: Map<string, Pair[]>,
+  from: number,
+  to: number,
+  rests?: Map<string, string>,
+): void {
   for (let i = from; i < to; i++) {
     const [name, value] = entries[i] as Pair;
     if (!name.startsWith(start)) continue;
@@ -81,7 +91,13 @@ function groupEntries(entries: readonly Pair[], start: string, groups: Map<strin
     if (!/^\d{1,9}$/.test(index)) continue;
     let list = groups.get(index);
     if (!list) groups.set(index, (list = []));
-    list.push([dot < 0 ? '' : name.slice(dot + 1), value]);
+    let rest = dot < 0 ? '' : name.slice(dot + 1);
+    if (rests) {
+      const known = rests.get(rest);
+      if (known === undefined) rests.set(rest, rest);
+      else rest = known;
+    }
+    list.push([rest, value]);
   }
 }
 
