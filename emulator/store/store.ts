@@ -8,6 +8,7 @@ import type { DeletePair, DomainStats, PutEffect, PutPair, StoredPair } from './
 import { Versions, type ReadView } from './versions.js';
 
 export type { DeletePair, DomainStats, PutEffect, PutPair, StoredPair } from './types.js';
+export type { SelectedItem, SelectPage, SelectRows } from './selectPage.js';
 
 /** One item's put under way, between `beginPut` and `endPut`. */
 export interface ItemPut {
@@ -18,7 +19,6 @@ export interface ItemPut {
   pairDelta: number;
   byteDelta: number;
 }
-export type { SelectedItem, SelectPage, SelectRows } from './selectPage.js';
 
 /**
  * SQLite's page size. A pair is a row of the attrs table and of its value index, both b-trees
