@@ -10,6 +10,7 @@ import { OriginPolicy } from './http/origin.js';
 import { loadFixtures } from './data/import.js';
 import { createSnapshots, type SnapshotControl } from './data/snapshots.js';
 import { loadSnapshotFile } from './data/snapshotFile.js';
+import { WriteGate, type GateHooks } from './http/gate.js';
 import { createHttpServer, listen, MAX_HEADER_BYTES } from './http/server.js';
 import { snapshotRoutes } from './http/routes/snapshots.js';
 import { syncRoutes } from './http/routes/sync.js';
@@ -74,6 +75,12 @@ export interface EmulatorOptions extends AuthOptions, Partial<ServerLimits> {
   allowedHosts?: readonly string[];
   /** The web console at /_simpledb/console/ and its data route /_simpledb/action. Default true. */
   console?: boolean;
+  /**
+   * For tests of a large request applied in slices (docs/performance.md): `slice` is called
+   * between its slices, and a promise it returns holds the request there (`store.writingInSlices`
+   * tells whether its transaction is open); `waiting` when a request begins to wait for it.
+   */
+  sliceHooks?: GateHooks;
 }
 
 export interface Emulator {
@@ -136,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw err;
   }
   const snapshots = createSnapshots(store, options.now);
+  const gate = new WriteGate(options.sliceHooks);
   const app = createApp({
     store,
     limits: storeLimits,
@@ -144,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     logger,
     authenticate,
     sync: sync.hooks,
+    gate,
     controlRoutes: express.Router().use(syncRoutes(sync.control, sync.journal), snapshotRoutes(snapshots)),
     guard: { credentials, isolateAccounts, origins, hosts },
     consoleRoutes: options.console === false ? undefined : consoleRoutes(),
@@ -160,10 +169,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= new Promise<void>((resolve) => {
+      // A large write in progress rolls back at its next slice, before the store closes.
+      const stopped = gate.stop();
       server.close(() => {
-        store.close();
-        sync.close();
-        resolve();
+        void stopped.then(() => {
+          store.close();
+          sync.close();
+          resolve();
+        });
       });
       server.closeAllConnections();
     }));

@@ -1,9 +1,9 @@
 import { batchBoxUsage } from '../core/boxUsage.js';
 import { deletePairs } from './attributes.js';
-import { batchItems } from './batch.js';
+import { batchItems, batchItemsInSlices } from './batch.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain } from './validate.js';
-import { batchFacts } from './facts.js';
+import { batchFacts, batchFactsInSlices } from './facts.js';
 
 export const batchDeleteAttributesAction: Action = {
   name: 'BatchDeleteAttributes',
@@ -16,5 +16,22 @@ export const batchDeleteAttributesAction: Action = {
       for (const item of items) ctx.store.deleteAttributes(id, item.name, item.pairs);
     });
     return { result: { action: 'BatchDeleteAttributes' }, boxUsage: batchBoxUsage('BatchDeleteAttributes', items.length) };
+  },
+  // The same checks in the same order, and the same single transaction, an item per step.
+  sliced: {
+    facts: batchFactsInSlices,
+    async handle(params, ctx, slices) {
+      const domain = domainName(params);
+      const items = await batchItemsInSlices(params, deletePairs, false, slices);
+      const id = existingDomain(ctx, domain);
+      await ctx.store.transactionInSlices(async () => {
+        for (const item of items) {
+          ctx.store.deleteAttributes(id, item.name, item.pairs);
+          const turn = slices.next();
+          if (turn) await turn;
+        }
+      });
+      return { result: { action: 'BatchDeleteAttributes' }, boxUsage: batchBoxUsage('BatchDeleteAttributes', items.length) };
+    },
   },
 };

@@ -1,5 +1,6 @@
 import type { Params } from '../core/params.js';
-import { consistentReadAsked, domainOf, itemInputs } from './readers.js';
+import type { Slices } from '../core/slices.js';
+import { consistentReadAsked, domainOf, itemNames } from './readers.js';
 import type { ActionFacts } from './types.js';
 
 /**
@@ -19,10 +20,13 @@ const itemList = (params: Params): string[] => {
 
 export const itemFacts = (params: Params): ActionFacts => ({ domain: domainOf(params), items: itemList(params) });
 
-export const batchFacts = (params: Params): ActionFacts => ({
-  domain: domainOf(params),
-  items: itemInputs(params).map((i) => i.item),
-});
+export const batchFacts = (params: Params): ActionFacts => ({ domain: domainOf(params), items: itemNames(params) });
+
+/** `batchFacts` of a large batch: its `Item.N` groups made in slices first. */
+export async function batchFactsInSlices(params: Params, slices: Slices): Promise<ActionFacts> {
+  await params.indexInSlices('Item', slices);
+  return batchFacts(params);
+}
 
 /** A read: whether it asked for ConsistentRead (a malformed flag fails the action; here it is false). */
 export const readFacts = (params: Params): ActionFacts => ({

@@ -95,6 +95,16 @@ export function itemInputs(params: Params): ItemInput[] {
   return out;
 }
 
+/** `Item.N.ItemName` alone, in the same order and with the same skips as `itemInputs`. */
+export function itemNames(params: Params): string[] {
+  const out: string[] = [];
+  for (const { params: p } of params.indexed('Item')) {
+    const item = p.get('ItemName');
+    if (item !== undefined) out.push(item);
+  }
+  return out;
+}
+
 /**
  * The `Expected` conditions: the unindexed spelling (`Expected.Name`, from the Java SDK and
  * boto3) first, then `Expected.N.*` (boto 2), each a condition of its own.

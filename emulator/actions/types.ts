@@ -1,5 +1,6 @@
 import type { ActionName } from '../core/boxUsage.js';
 import type { Params } from '../core/params.js';
+import type { Slices } from '../core/slices.js';
 import type { DomainStats, SelectedItem, Store, StoredPair } from '../store/store.js';
 import type { ReadView } from '../store/versions.js';
 
@@ -63,6 +64,18 @@ export interface Action {
   /** What the request names, for the sync layer (see facts.ts). */
   facts(params: Params): ActionFacts;
   handle(params: Params, ctx: ActionContext): ActionOutput;
+  /** For a request of many parameters, when the action can split its work (http/pipeline.ts). */
+  readonly sliced?: SlicedAction;
+}
+
+/**
+ * `facts` and `handle` of a large request, with the same checks in the same order and the same
+ * effect, their work split into `slices` so that other requests run between them: the writes go
+ * through `Store.transactionInSlices`, whose caller keeps conflicting requests waiting.
+ */
+export interface SlicedAction {
+  facts(params: Params, slices: Slices): Promise<ActionFacts>;
+  handle(params: Params, ctx: ActionContext, slices: Slices): Promise<ActionOutput>;
 }
 
 export interface ActionFacts {

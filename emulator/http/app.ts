@@ -7,6 +7,7 @@ import { answerControlFailure, controlError, isCallersMistake } from './controlE
 import { framingError } from './framing.js';
 import { CONTROL_PREFIXES, controlGuard, isControlTarget, type GuardConfig } from './guard.js';
 import { runProtocol, send, type PipelineConfig } from './pipeline.js';
+import type { WriteGate } from './gate.js';
 import { errorDocument } from './render.js';
 import { actionRoute } from './routes/action.js';
 import { adminRoutes } from './routes/admin.js';
@@ -47,6 +48,7 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
   });
   // Every route below under these prefixes, whoever mounts it, is behind the guard (docs/security.md).
   app.use([...CONTROL_PREFIXES], controlGuard(config.guard));
+  app.use([...CONTROL_PREFIXES], controlGate(config.gate));
   app.use(adminRoutes(config.store));
   if (config.controlRoutes) app.use('/_simpledb', config.controlRoutes);
   if (config.consoleRoutes) {
@@ -72,6 +74,24 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
       if (err === undefined || err === null) void runProtocol(pipeline, request, response);
       else answerError(config, err, request, response);
     });
+  };
+}
+
+/**
+ * Control requests wait while a large write applies in slices (gate.ts), and none starts while
+ * one of them runs; the console's action route is a protocol request, which the pipeline gates.
+ */
+function controlGate(gate: WriteGate): express.RequestHandler {
+  return (req, res, next) => {
+    if (req.baseUrl.toLowerCase() === '/_simpledb' && /^\/action\/?$/i.test(req.path)) {
+      next();
+      return;
+    }
+    const { ready, done } = gate.control();
+    // 'close' comes however the request ends: answered, failed, or the client gone.
+    res.once('close', done);
+    if (ready) ready.then(() => next(), next);
+    else next();
   };
 }
 

@@ -1,14 +1,16 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { actions } from '../actions/index.js';
-import type { Action, ActionContext, ActionFacts, ActionOutput, Limits } from '../actions/types.js';
+import type { Action, ActionContext, ActionFacts, ActionOutput, Limits, SlicedAction } from '../actions/types.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from '../core/boxUsage.js';
 import { errors, SdbError } from '../core/errors.js';
-import { collectParams, type Params } from '../core/params.js';
+import { collectParams, parseFormInSlices, type Params } from '../core/params.js';
+import { Slices } from '../core/slices.js';
 import { newRequestId } from '../core/requestId.js';
 import type { Store } from '../store/store.js';
 import type { ProtocolHooks, RawRequest, RequestHooks } from '../sync/index.js';
-import { readBody } from './body.js';
+import { bodyBytes, bodyText, LARGE_BODY_BYTES, readBodyChunks } from './body.js';
+import type { WriteGate } from './gate.js';
 import type { HostPolicy } from './hosts.js';
 import type { OriginPolicy } from './origin.js';
 import { errorDocument, successResponse } from './render.js';
@@ -32,7 +34,15 @@ export interface PipelineConfig {
   hosts: HostPolicy;
   /** Consistency simulation, fault injection and the journal (emulator/sync). */
   sync?: ProtocolHooks;
+  /** Keeps requests away from a large write while it applies in slices (gate.ts). */
+  gate: WriteGate;
 }
+
+/**
+ * From this many parameters an action that can (`Action.sliced`) runs in slices: a batch of 25
+ * items of 13 attributes, about 1,000 pairs, takes about 10 ms in one piece.
+ */
+export const LARGE_PARAMS = 1000;
 
 /** One protocol request as the steps below fill it in. */
 interface RequestContext {
@@ -52,6 +62,8 @@ interface RequestContext {
   action?: ActionName;
   version?: string;
   output?: ActionOutput;
+  /** Set for a large request: its work runs in slices of this. */
+  slices?: Slices;
   status: number;
   code?: string;
 }
@@ -91,12 +103,20 @@ export async function runProtocol(config: PipelineConfig, req: Request, res: Res
     // no extra turn of the event loop.
     const body = read(config, ctx);
     if (body) await body;
-    const params = identify(ctx);
+    const params = ctx.params as Params;
+    const known = identify(config, ctx, params);
+    if (known) await known;
     authenticate(config, ctx, params);
     const handler = admit(ctx, params);
     const waiting = shape(ctx, handler, params);
     if (waiting) await waiting;
-    act(config, ctx, handler, params);
+    if (ctx.slices && handler.sliced) {
+      await actInSlices(config, ctx, handler.sliced, params, ctx.slices);
+    } else {
+      const held = config.gate.admit(handler.name, ctx.facts);
+      if (held) await waited(ctx, held);
+      act(config, ctx, handler, params);
+    }
     const delayed = settle(ctx);
     if (delayed) await delayed;
     answer(ctx);
@@ -124,25 +144,49 @@ function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | unde
   }
   if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
   if (path !== '/') throw errors.invalidUri(path);
-  const parse = (body: string | null) => {
+  const parse = (chunks: Buffer[] | null): Promise<void> | undefined => {
+    if (chunks !== null && bodyBytes(chunks) >= LARGE_BODY_BYTES) return parseInSlices(config, ctx, query, chunks);
+    const body = chunks === null ? null : bodyText(chunks);
     ctx.raw = { query, body };
     ctx.params = collectParams(query, body);
+    return undefined;
   };
-  if (req.method === 'POST') return readBody(req).then(parse);
+  if (req.method === 'POST') return readBodyChunks(req).then(parse);
   parse(null);
   return undefined;
 }
 
-/** Which action, and what it names: read before authentication, so the journal names a refused request's domain too. */
-function identify(ctx: RequestContext): Params {
-  const params = ctx.params as Params;
+/** A large body: decoded and parsed in slices, and the rest of the request in slices too. */
+async function parseInSlices(config: PipelineConfig, ctx: RequestContext, query: string, chunks: Buffer[]): Promise<void> {
+  const slices = slicesFor(config);
+  ctx.slices = slices;
+  const parsed = await parseFormInSlices(chunks, slices);
+  ctx.raw = { query, body: parsed.text };
+  ctx.params = collectParams(query, parsed.text, parsed);
+}
+
+function slicesFor(config: PipelineConfig): Slices {
+  const gate = config.gate;
+  return new Slices(undefined, () => gate.between());
+}
+
+/**
+ * Which action, and what it names: read before authentication, so the journal names a refused
+ * request's domain too. A promise only for a large request of an action that works in slices.
+ */
+function identify(config: PipelineConfig, ctx: RequestContext, params: Params): Promise<void> | undefined {
   const name = params.get('Action');
   const handler = name === undefined ? undefined : actions.get(name);
-  if (handler) {
-    ctx.handler = handler;
-    ctx.facts = handler.facts(params);
+  if (!handler) return undefined;
+  ctx.handler = handler;
+  if (handler.sliced && (ctx.slices || params.entries.length > LARGE_PARAMS)) {
+    const slices = (ctx.slices ??= slicesFor(config));
+    return handler.sliced.facts(params, slices).then((facts) => {
+      ctx.facts = facts;
+    });
   }
-  return params;
+  ctx.facts = handler.facts(params);
+  return undefined;
 }
 
 function authenticate(config: PipelineConfig, ctx: RequestContext, params: Params): void {
@@ -169,8 +213,29 @@ function shape(ctx: RequestContext, handler: Action, params: Params): Promise<vo
   return ctx.hooks?.before(handler.name, params, ctx.facts as ActionFacts);
 }
 
+/** After waiting at the gate: the request acts now, and the sync hooks count from here. */
+async function waited(ctx: RequestContext, held: Promise<void>): Promise<void> {
+  await held;
+  ctx.hooks?.waited();
+}
+
 function act(config: PipelineConfig, ctx: RequestContext, handler: Action, params: Params): void {
-  const actionCtx: ActionContext = {
+  ctx.output = handler.handle(params, actionContext(config, ctx));
+}
+
+/** A large request: it holds the gate from its validation to its commit, its work in slices. */
+async function actInSlices(config: PipelineConfig, ctx: RequestContext, sliced: SlicedAction, params: Params, slices: Slices): Promise<void> {
+  const held = config.gate.acquire(ctx.facts);
+  if (held) await waited(ctx, held);
+  try {
+    ctx.output = await sliced.handle(params, actionContext(config, ctx), slices);
+  } finally {
+    config.gate.release();
+  }
+}
+
+function actionContext(config: PipelineConfig, ctx: RequestContext): ActionContext {
+  return {
     store: config.store,
     account: ctx.account as string,
     now: config.now,
@@ -179,7 +244,6 @@ function act(config: PipelineConfig, ctx: RequestContext, handler: Action, param
     tokenKey: config.tokenKey,
     eventualRead: ctx.hooks?.eventualRead,
   };
-  ctx.output = handler.handle(params, actionCtx);
 }
 
 /** After a successful action: a delay-after, or a lost response (reset, or 503 for a write that landed). */

@@ -10,6 +10,16 @@ import { Versions, type ReadView } from './versions.js';
 export type { DeletePair, DomainStats, PutEffect, PutPair, StoredPair } from './types.js';
 export type { SelectedItem, SelectPage, SelectRows } from './selectPage.js';
 
+/** One item's put under way, between `beginPut` and `endPut`. */
+export interface ItemPut {
+  readonly domainId: number;
+  readonly item: string;
+  readonly id: number;
+  readonly created: boolean;
+  pairDelta: number;
+  byteDelta: number;
+}
+
 /**
  * SQLite's page size. A pair is a row of the attrs table and of its value index, both b-trees
  * whose rows must fit a quarter of a page or spill into overflow pages of their own: at the
@@ -43,6 +53,7 @@ export class Store {
   private readonly s;
   /** Built once: better-sqlite3's transaction() wrapper costs more than a small write to create. */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+  private inSlices = false;
 
   constructor(readonly path = ':memory:', durability: Durability = 'normal', options: StoreOptions = {}) {
     this.db = new Database(path);
@@ -63,6 +74,9 @@ export class Store {
     this.versions = new Versions(db);
     this.tx = db.transaction((fn: () => unknown) => fn());
     this.s = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
       // Plucked and raw statements below: better-sqlite3 builds a row object in C++ at several
       // times the cost of a JS literal, and a GetAttributes reads three statements per request.
       domainId: db.prepare<[string, string], number>('SELECT id FROM domains WHERE account = ? AND name = ?').pluck(),
@@ -139,8 +153,43 @@ export class Store {
 
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: safe when processes share a file). */
   transaction<T>(fn: () => T): T {
+    // Inside the open transaction of a write in slices, this one would commit or roll back with
+    // it: whatever calls here must wait for that write (http/gate.ts keeps requests out).
+    if (this.inSlices) throw new Error('the store is applying a large write in slices; wait for it to end');
     const run = () => this.tx.immediate(fn) as T;
     return this.versions.recording ? this.versions.around(run) : run();
+  }
+
+  /** Whether a write in slices holds the transaction open (`transactionInSlices`). */
+  get writingInSlices(): boolean {
+    return this.inSlices;
+  }
+
+  /**
+   * One write transaction that `apply` fills across turns of the event loop, committed when it
+   * resolves and rolled back when it rejects. Between its slices other requests run on this same
+   * connection and would see its uncommitted rows: the caller keeps out every request that reads
+   * what it writes, and every write (http/gate.ts). Eventually consistent reads meanwhile are
+   * drawn from the writes before it (versions.ts), and it is one write sequence, as a
+   * `transaction` is.
+   */
+  async transactionInSlices<T>(apply: () => Promise<T>): Promise<T> {
+    if (this.inSlices || this.db.inTransaction) throw new Error('a write transaction is already open');
+    this.s.begin.run();
+    this.inSlices = true;
+    this.versions.beginSliced();
+    let committed = false;
+    try {
+      const out = await apply();
+      this.s.commit.run();
+      committed = true;
+      return out;
+    } finally {
+      // A closed database has rolled the transaction back itself.
+      if (!committed && this.db.open && this.db.inTransaction) this.s.rollback.run();
+      this.versions.endSliced(committed);
+      this.inSlices = false;
+    }
   }
 
   reset(): void {
@@ -258,28 +307,48 @@ export class Store {
    * write added pairs, and the caller checks domain limits only when a total went up.
    */
   putAttributes(domainId: number, item: string, pairs: readonly PutPair[]): PutEffect {
+    const put = this.beginPut(domainId, item, pairs);
+    this.putPairs(put, pairs, 0, pairs.length);
+    return this.endPut(put);
+  }
+
+  /**
+   * `putAttributes` in steps, for a write applied in slices (`transactionInSlices`): the item and
+   * its replaced names first, then `putPairs` over consecutive ranges of `pairs`, then `endPut`.
+   */
+  beginPut(domainId: number, item: string, pairs: readonly PutPair[]): ItemPut {
     let id = this.itemId(domainId, item);
     const created = id === undefined;
     if (id === undefined) id = Number(this.s.insertItem.run(domainId, item).lastInsertRowid);
-    let pairDelta = 0;
-    let byteDelta = 0;
-    const replaced = new Set<string>();
+    const put: ItemPut = { domainId, item, id, created, pairDelta: 0, byteDelta: 0 };
+    let replaced: Set<string> | undefined;
     for (const p of pairs) {
-      if (!p.replace || replaced.has(p.name)) continue;
-      replaced.add(p.name);
+      if (!p.replace || replaced?.has(p.name)) continue;
+      (replaced ??= new Set()).add(p.name);
       for (const value of this.removeName(id, p.name)) {
-        pairDelta--;
-        byteDelta -= Buffer.byteLength(p.name) + Buffer.byteLength(value);
+        put.pairDelta--;
+        put.byteDelta -= Buffer.byteLength(p.name) + Buffer.byteLength(value);
         if (this.versions.recording) this.versions.changed(domainId, item, p.name, value);
       }
     }
-    for (const p of pairs) {
+    return put;
+  }
+
+  /** Adds `pairs[from]` up to (not including) `pairs[to]` as set members. */
+  putPairs(put: ItemPut, pairs: readonly PutPair[], from: number, to: number): void {
+    const { domainId, item, id } = put;
+    for (let i = from; i < to; i++) {
+      const p = pairs[i] as PutPair;
       if (this.s.insertPair.run(id, p.name, p.value, domainId).changes > 0) {
         if (this.versions.recording) this.versions.changed(domainId, item, p.name, p.value);
-        pairDelta++;
-        byteDelta += Buffer.byteLength(p.name) + Buffer.byteLength(p.value);
+        put.pairDelta++;
+        put.byteDelta += Buffer.byteLength(p.name) + Buffer.byteLength(p.value);
       }
     }
+  }
+
+  endPut(put: ItemPut): PutEffect {
+    const { domainId, id, created, pairDelta, byteDelta } = put;
     if (pairDelta !== 0 || byteDelta !== 0) this.s.addTotals.run(pairDelta, byteDelta, domainId);
     // Every submitted pair is stored afterwards, so only a put of nothing leaves a new item empty.
     if (created && pairDelta === 0) this.s.deleteItem.run(id);

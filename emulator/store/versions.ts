@@ -74,6 +74,8 @@ export class Versions {
   private lastAt = 0;
   /** Sequence of the write transaction in progress, allocated on its first change. */
   private open: number | undefined;
+  /** While a write in slices is open: the last sequence before it. */
+  private sliceFrom: number | undefined;
   /** No read may see before this sequence: nothing older is logged. Never decreases. */
   private base = 0;
   private s: ReturnType<Versions['prepare']> | undefined;
@@ -86,8 +88,25 @@ export class Versions {
     return this.recordingFlag;
   }
 
+  /**
+   * The latest committed write. While a write in slices is open its sequence is handed out but
+   * not counted here: reads between its slices neither see it nor name it (it may roll back and
+   * give the number to the next write).
+   */
   get latestSeq(): number {
-    return this.last;
+    return this.sliceFrom ?? this.last;
+  }
+
+  /** A write in slices begins (store.ts `transactionInSlices`): see `latestSeq`. */
+  beginSliced(): void {
+    this.sliceFrom = this.last;
+  }
+
+  /** It committed, or it rolled back and gives its number back, as `around` does. */
+  endSliced(committed: boolean): void {
+    if (!committed && this.sliceFrom !== undefined) this.last = this.sliceFrom;
+    this.sliceFrom = undefined;
+    this.open = undefined;
   }
 
   /**
@@ -203,7 +222,7 @@ export class Versions {
   /** The oldest sequence any read can still see now. */
   floor(): number {
     const r = this.retention;
-    const policy = 'pinnedSeq' in r ? r.pinnedSeq : 'writes' in r ? this.last - r.writes : this.seqAt(this.now() - r.windowMs);
+    const policy = 'pinnedSeq' in r ? r.pinnedSeq : 'writes' in r ? this.latestSeq - r.writes : this.seqAt(this.now() - r.windowMs);
     return Math.max(this.base, policy);
   }
 
@@ -217,7 +236,9 @@ export class Versions {
 
   /** The sequence of the store as it was at time `at` (ms), never before the floor. */
   seqAt(at: number): number {
-    return Math.max(this.base, this.statements().seqAt.get(at)?.seq ?? this.base);
+    const seq = Math.max(this.base, this.statements().seqAt.get(at)?.seq ?? this.base);
+    // Not an open write in slices, though its sequence is logged already.
+    return this.sliceFrom === undefined ? seq : Math.min(seq, this.sliceFrom);
   }
 
   forgetDomain(domainId: number): void {

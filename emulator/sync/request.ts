@@ -18,6 +18,11 @@ export interface RequestHooks {
    * takes no extra turn of the event loop).
    */
   before(action: ActionName, params: Params, facts: ActionFacts): Promise<void> | undefined;
+  /**
+   * The request waited after `before` for a large write to end (http/gate.ts): the action runs
+   * from here, and a write it then sees is not its own.
+   */
+  waited(): void;
   /** For the action's ActionContext: the version an eventually consistent read sees. */
   readonly eventualRead: () => ReadView | undefined;
   /**
@@ -160,6 +165,11 @@ export class RequestRecord implements RequestHooks {
     if (decision.error) throw decision.error;
     // Taken after any wait: the action runs synchronously from here, so a change of the latest
     // sequence by `after` is this request's own write.
+    const versions = this.services.store.versions;
+    if (versions.recording) this.atSeq = versions.latestSeq;
+  }
+
+  waited(): void {
     const versions = this.services.store.versions;
     if (versions.recording) this.atSeq = versions.latestSeq;
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collectParams, parseForm } from '../../emulator/core/params.js';
+import { collectParams, parseForm, parseFormInSlices } from '../../emulator/core/params.js';
+import { Slices } from '../../emulator/core/slices.js';
 import { SdbError } from '../../emulator/core/errors.js';
 
 // Form bodies that exercise every rule: separators, '+', stray and partial '%', percent-encoded
@@ -19,6 +20,42 @@ describe('the form parser', () => {
         expect(parseForm(raw)).toEqual([...new URLSearchParams(raw)]);
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('reads a large body in slices exactly as in one piece, however the socket cut it', async () => {
+    // Cut anywhere, in a UTF-8 sequence or a pair included; the pieces join past 256 KiB.
+    const long = fc.string({ unit: fc.constantFrom('a', '&', '=', '%41', 'é'), minLength: 0, maxLength: 200 }).map((s) => s.repeat(1500));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(form, long), fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 20 }), async (raw, cuts) => {
+        const bytes = Buffer.from(raw);
+        const chunks: Buffer[] = [];
+        for (let at = 0, k = 0; at < bytes.length; k++) {
+          const size = cuts[k % cuts.length] as number;
+          chunks.push(bytes.subarray(at, at + size));
+          at += size;
+        }
+        const text = bytes.toString('utf8');
+        const parsed = await parseFormInSlices(chunks, new Slices());
+        expect(parsed.pairs).toEqual(parseForm(text));
+        expect(parsed.text).toBe(text);
+        const once = (() => {
+          try {
+            return collectParams('', text).entries;
+          } catch (err) {
+            return err;
+          }
+        })();
+        const sliced = (() => {
+          try {
+            return collectParams('', parsed.text, parsed).entries;
+          } catch (err) {
+            return err;
+          }
+        })();
+        expect(sliced).toEqual(once);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -1,0 +1,169 @@
+import type { ActionFacts } from '../actions/types.js';
+import type { ActionName } from '../core/boxUsage.js';
+import { errors } from '../core/errors.js';
+
+/**
+ * Keeps requests away from a large write while it applies in slices (store.ts
+ * `transactionInSlices`): its transaction stays open across turns of the event loop, and every
+ * request that runs meanwhile shares the SQLite connection, so it would see the write's
+ * uncommitted rows. A request that cannot be affected by the write runs at once (a GetAttributes
+ * of an item it does not name, anything about another domain, ListDomains); one that could read
+ * part of it (a GetAttributes of one of its items, DomainMetadata of its domain, any Select: its
+ * domain is inside the expression), every other write, and every control request wait until it
+ * has committed or rolled back, then run in the order they arrived.
+ */
+export class WriteGate {
+  /** What the large write in progress names; undefined when there is none. */
+  private claim: { domain: string | undefined; items: ReadonlySet<string> } | undefined;
+  /** Control requests running: a large write does not start under them. */
+  private controls = 0;
+  private readonly queue: Waiter[] = [];
+  private stopping = false;
+  private stopped: (() => void) | undefined;
+
+  constructor(private readonly hooks: GateHooks = {}) {}
+
+  /**
+   * A protocol request about to act: undefined when it may run now (the usual case: one look at
+   * a field), else a promise that resolves when it may.
+   */
+  admit(action: ActionName, facts: ActionFacts | undefined): Promise<void> | undefined {
+    const claim = this.claim;
+    if (claim === undefined) return undefined;
+    if (!conflicts(claim, action, facts)) return undefined;
+    return this.enqueue({ kind: 'request', action, facts });
+  }
+
+  /** A large write about to begin: resolves once it holds the gate, until `release`. */
+  acquire(facts: ActionFacts | undefined): Promise<void> | undefined {
+    if (this.stopping) return Promise.reject(errors.serviceUnavailable());
+    if (this.claim === undefined && this.controls === 0 && this.queue.length === 0) {
+      this.claim = claimOf(facts);
+      return undefined;
+    }
+    return this.enqueue({ kind: 'write', facts });
+  }
+
+  release(): void {
+    this.claim = undefined;
+    if (this.stopped) {
+      this.stopped();
+      this.stopped = undefined;
+    }
+    this.pump();
+  }
+
+  /**
+   * A control request (reset, snapshots, import, consistency, anything under the control
+   * prefixes but the console's action route, which goes through the pipeline): `ready` resolves
+   * when no large write is in progress, and none starts until `done`.
+   */
+  control(): { ready: Promise<void> | undefined; done: () => void } {
+    if (this.claim === undefined && this.queue.length === 0) {
+      this.controls++;
+      let counted = true;
+      return { ready: undefined, done: () => counted && ((counted = false), this.controlDone()) };
+    }
+    const waiter: Waiter = { kind: 'control' };
+    const ready = this.enqueue(waiter);
+    return {
+      ready,
+      done: () => {
+        if (waiter.admitted) {
+          waiter.admitted = false;
+          this.controlDone();
+          return;
+        }
+        const at = this.queue.indexOf(waiter);
+        if (at >= 0) this.queue.splice(at, 1);
+      },
+    };
+  }
+
+  /** Called between the slices of a large request: the test hook, then a stop ends it. */
+  async between(): Promise<void> {
+    if (this.hooks.slice) await this.hooks.slice();
+    if (this.stopping) throw errors.serviceUnavailable();
+  }
+
+  /**
+   * The emulator stops: requests waiting are refused, and a large write in progress rolls back
+   * at its next slice; resolves once it has.
+   */
+  stop(): Promise<void> {
+    this.stopping = true;
+    for (const w of this.queue.splice(0)) w.reject?.(errors.serviceUnavailable());
+    if (this.claim === undefined) return Promise.resolve();
+    return new Promise((resolve) => (this.stopped = resolve));
+  }
+
+  private controlDone(): void {
+    this.controls--;
+    this.pump();
+  }
+
+  private enqueue(waiter: Waiter): Promise<void> {
+    const promise = new Promise<void>((resolve, reject) => {
+      waiter.resolve = resolve;
+      waiter.reject = reject;
+    });
+    this.queue.push(waiter);
+    this.hooks.waiting?.();
+    return promise;
+  }
+
+  /** In arrival order: the first that must still wait keeps the others behind it. */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const w = this.queue[0] as Waiter;
+      if (w.kind === 'write') {
+        if (this.claim !== undefined || this.controls > 0) return;
+        this.claim = claimOf(w.facts);
+      } else if (w.kind === 'control') {
+        if (this.claim !== undefined) return;
+        this.controls++;
+        w.admitted = true;
+      } else if (this.claim !== undefined && conflicts(this.claim, w.action, w.facts)) {
+        return;
+      }
+      this.queue.shift();
+      w.resolve?.();
+    }
+  }
+}
+
+export interface GateHooks {
+  /** Between two slices of a large request; a promise holds it there. */
+  slice?(): Promise<void> | void;
+  /** A request begins to wait for a large write. */
+  waiting?(): void;
+}
+
+type Waiter = { resolve?: () => void; reject?: (err: unknown) => void; admitted?: boolean } & (
+  | { kind: 'request'; action: ActionName; facts: ActionFacts | undefined }
+  | { kind: 'write'; facts: ActionFacts | undefined }
+  | { kind: 'control' }
+);
+
+function claimOf(facts: ActionFacts | undefined): { domain: string | undefined; items: ReadonlySet<string> } {
+  return { domain: facts?.domain, items: new Set(facts?.items ?? []) };
+}
+
+/** Whether a request could see part of the write in progress, or change what it writes. */
+function conflicts(
+  claim: { domain: string | undefined; items: ReadonlySet<string> },
+  action: ActionName,
+  facts: ActionFacts | undefined,
+): boolean {
+  switch (action) {
+    case 'ListDomains':
+      return false;
+    case 'GetAttributes':
+      return facts !== undefined && facts.domain === claim.domain && facts.items.some((item) => claim.items.has(item));
+    case 'DomainMetadata':
+      return facts?.domain === claim.domain;
+    default:
+      // Select names its domain inside the expression; every write waits.
+      return true;
+  }
+}
