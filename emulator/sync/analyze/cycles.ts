@@ -43,10 +43,25 @@ export interface Cycle {
 }
 
 /** At most this many cycles are reported per run: each costs a search, and a hundred already say enough. */
-const MAX_CYCLES = 100;
+export const MAX_CYCLES = 100;
 const SEP = '\u0000';
 
-export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[], name: (op: ReadOp | WriteOp) => string): Cycle[] {
+/**
+ * Which cycles a window of the stream reports (index.ts): those whose last request took effect in
+ * [from, to), so that a cycle found again in the next window is not reported twice; at most `max`.
+ */
+export interface CycleWindow {
+  from: number;
+  to: number;
+  max: number;
+}
+
+export function findCycles(
+  reads: readonly ReadOp[],
+  writes: readonly WriteOp[],
+  name: (op: ReadOp | WriteOp) => string,
+  window: CycleWindow = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, max: MAX_CYCLES },
+): Cycle[] {
   const txns = operations([...reads, ...writes].sort((a, b) => a.order - b.order), name);
   const txnOf = new Map<ReadOp | WriteOp, Txn>();
   for (const t of txns) for (const op of t.ops) txnOf.set(op, t);
@@ -75,10 +90,12 @@ export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[],
 
   const edges = new Map<number, Edge[]>();
   // One edge per pair of operations and type: the first pair of requests found proves it.
-  const known = new Set<string>();
+  const known = new Set<number>();
+  const typeIndex: Record<Edge['type'], number> = { ww: 0, wr: 1, rw: 2, predicate: 3 };
   const add = (from: Txn | undefined, to: Txn | undefined, type: Edge['type'], key: string, a: ReadOp | WriteOp, b: ReadOp | WriteOp) => {
     if (!from || !to || from === to) return;
-    const id = `${from.id} ${to.id} ${type}`;
+    // A number, not a string: one is looked up per version and per read (exact below 2^53).
+    const id = (from.id * txns.length + to.id) * 4 + typeIndex[type];
     if (known.has(id)) return;
     known.add(id);
     let list = edges.get(from.id);
@@ -90,6 +107,8 @@ export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[],
   }
   for (const r of reads) {
     const t = txnOf.get(r);
+    // A read in no operation (a listing) gains no edge.
+    if (!t) continue;
     for (const key of observedKeys(r, attributesOf)) {
       const list = versions.get(key);
       if (!list) continue;
@@ -112,9 +131,12 @@ export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[],
 
   const out: Cycle[] = [];
   for (const component of stronglyConnected(txns.length, edges)) {
-    if (component.length < 2 || out.length >= MAX_CYCLES) continue;
+    if (component.length < 2 || out.length >= window.max) continue;
     const cycle = shortestCycle(component, edges);
     if (!cycle) continue;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const e of cycle) last = Math.max(last, e.from.order, e.by.order);
+    if (last < window.from || last >= window.to) continue;
     const items = new Set(cycle.map((e) => e.key.split(SEP)[2] ?? ''));
     if (items.size < 2) continue;
     const members = cycle.map((e) => txns[e.fromTxn] as Txn);
