@@ -60,12 +60,12 @@ interface Storm {
 interface Run {
   number: number;
   identities: Identities;
-  /** The operations held, in the order they arrived (carried reads first). */
+  /** The operations held, in the order they arrived. */
   ops: (ReadOp | WriteOp)[];
   /** Findings anchored before this order were reported by an earlier window. */
   settled: number;
-  /** The operations before this order were dropped but for carried reads. */
-  boundary: number;
+  /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
+  lastReads: Map<string, ReadOp>;
   /** Per item: each attribute's values before the first write held. */
   carry: Map<string, Map<string, Set<string>>>;
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
@@ -103,6 +103,8 @@ function listed(refs: readonly { op: WriteOp; client: string }[]): string {
 
 const itemKey = (account: string, domain: string, item: string) => `${account}\u0000${domain}\u0000${item}`;
 const domainKey = (account: string, domain: string) => `${account}\u0000${domain}`;
+/** A client's reads of an item, or its Selects of a domain. */
+const readKey = (r: ReadOp, client: string) => `${r.item === undefined ? domainKey(r.account, r.domain) : itemKey(r.account, r.domain, r.item)}\u0000${client}`;
 
 /** Entries one at a time (a file streams through it), then `finish` once. */
 export class Analyzer {
@@ -132,7 +134,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, boundary: Number.NEGATIVE_INFINITY, carry: new Map(), lostBefore: new Map(), storms: new Map(), drafts: [], cycles: 0, kept: 0 };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), drafts: [], cycles: 0, kept: 0 };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -157,7 +159,7 @@ export class Analyzer {
   retained(): number {
     let lost = 0;
     for (const m of this.run?.lostBefore.values() ?? []) lost += m.size;
-    return (this.run?.ops.length ?? 0) + lost;
+    return (this.run?.ops.length ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
   }
 
   finish(): Analysis {
@@ -243,7 +245,6 @@ export class Analyzer {
       return;
     }
     // The last read of each item (and each domain's last Select) per client stays: a later write may build on it.
-    const carried = new Map<string, ReadOp>();
     const kept: (ReadOp | WriteOp)[] = [];
     const dropped: WriteOp[] = [];
     for (const op of ops) {
@@ -251,9 +252,9 @@ export class Analyzer {
       else if (op.kind === 'write') {
         if (op.applied) dropped.push(op);
       } else {
-        const key = (op.item === undefined ? domainKey(op.account, op.domain) : itemKey(op.account, op.domain, op.item)) + '\u0000' + (names[op.identity] ?? '');
-        const before = carried.get(key);
-        if (!before || before.order < op.order) carried.set(key, op);
+        const key = readKey(op, names[op.identity] ?? '');
+        const before = run.lastReads.get(key);
+        if (!before || before.order < op.order) run.lastReads.set(key, op);
       }
     }
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
@@ -268,8 +269,7 @@ export class Analyzer {
         } else if (perClient?.delete(client) && perClient.size === 0) run.lostBefore.delete(key);
       }
     }
-    run.ops = [...carried.values(), ...kept];
-    run.boundary = boundary;
+    run.ops = kept;
     run.kept = run.ops.length;
   }
 
@@ -407,7 +407,15 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     if (!list) perClient.set(client, (list = []));
     list.push(r);
   }
-  for (const map of [itemReads, selectReads]) for (const perClient of map.values()) for (const list of perClient.values()) byOrder(list);
+  for (const map of [itemReads, selectReads]) {
+    for (const [key, perClient] of map) {
+      for (const [client, list] of perClient) {
+        byOrder(list);
+        const last = run.lastReads.get(`${key}\u0000${client}`);
+        if (last) list.unshift(last);
+      }
+    }
+  }
 
   const items = new Map<string, ItemHistory>();
   for (const op of writes) {
@@ -430,15 +438,21 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
   const final = cut === Number.POSITIVE_INFINITY;
   for (const [key, h] of items) {
     const reads = itemReads.get(key);
-    const selects = selectReads.get(domainKey(h.account, h.domain));
+    const dkey = domainKey(h.account, h.domain);
+    const selects = selectReads.get(dkey);
+    // A client that read nothing of it in this window: its last read before, if any.
+    const before = (k: string, client: string): ReadOp[] => {
+      const r = run.lastReads.get(`${k}\u0000${client}`);
+      return r ? [r] : [];
+    };
     const carry: ItemCarry | undefined =
       final && run.carry.size === 0 && run.lostBefore.size === 0
         ? undefined
         : { initial: run.carry.get(key), boundary, next: new Map(), lostBefore: run.lostBefore.get(key) };
     const found = analyseItem(
       h,
-      (client) => reads?.get(client) ?? [],
-      (client) => selects?.get(client) ?? [],
+      (client) => reads?.get(client) ?? before(key, client),
+      (client) => selects?.get(client) ?? before(dkey, client),
       carry,
     );
     if (carry && !final) {
@@ -499,9 +513,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     }
   }
 
-  // The reads carried from before the window stay out: their edges were there in the window that held them.
-  const inWindow = (op: ReadOp | WriteOp) => op.order >= run.boundary;
-  const cycles = findCycles(reads.filter(inWindow), writes.filter(inWindow), name, { from, to: cut, max: MAX_CYCLES - run.cycles });
+  const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles });
   run.cycles += cycles.length;
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
