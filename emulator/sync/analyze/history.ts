@@ -173,6 +173,9 @@ function valuesAfter(before: Set<string> | undefined, change: ItemChange, attrib
   return after;
 }
 
+/** Shared by every event that deleted nothing: most of them. */
+const NONE: ReadonlySet<string> = new Set();
+
 function sameSet(a: Set<string>, b: Set<string>): boolean {
   if (a.size !== b.size) return false;
   for (const v of a) if (!b.has(v)) return false;
@@ -293,7 +296,7 @@ function attributeHistory(
       changed,
       destructive: destroys(w.change, attribute),
       replaces: replacesAll(w.change, attribute),
-      deleted: new Set(w.change.deletes.flatMap((d) => (d.name === attribute && d.value !== undefined ? [d.value] : []))),
+      deleted: w.change.deletes.length === 0 ? NONE : new Set(w.change.deletes.flatMap((d) => (d.name === attribute && d.value !== undefined ? [d.value] : []))),
       added,
       removed,
       basis: undefined,
