@@ -35,7 +35,7 @@ const DEFAULT_STORM_MIN_WRITES = 10;
 const STORM_EVIDENCE = 50;
 
 /**
- * A long journal is analysed in windows (docs/analyze.md, "Performance"): once this many
+ * A long journal is analysed in windows (docs/analyze.md, "Streaming"): once this many
  * operations are held, the older ones are settled (their findings reported) and dropped, but for
  * the context the next window needs.
  */
