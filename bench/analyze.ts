@@ -4,7 +4,8 @@
  * pays). The journal is synthetic but shaped like the emulator's: 50 clients on 2,000 items, a
  * few hot; reads (some stale), unconditional and conditional puts (some failing), a lost response
  * now and then; reads record what they returned, as the emulator's do. Run alone with
- * `node dist/bench/analyze.js [requests...]` (100,000 and 1,000,000 by default).
+ * `node --expose-gc dist/bench/analyze.js [requests...]` (100,000 and 1,000,000 by default; with
+ * --expose-gc it also measures the heap retained after a collection).
  */
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ const ITEMS = 2000;
 const HOT = 20;
 
 /** Writes the journal as the emulator's --journal file would hold it; returns its size in bytes. */
-function writeSyntheticJournal(path: string, requests: number): number {
+export function writeSyntheticJournal(path: string, requests: number): number {
   // Seeded, so every run analyses the same journal.
   const rnd = seededRandom(17);
   const fd = openSync(path, 'w');
@@ -89,7 +90,19 @@ export interface AnalyzeFigures {
   raw: Record<string, unknown>;
 }
 
-/** Three interleaved rounds of: read bytes, read and parse, read, parse and analyse. */
+/** CPU time (user + system) of this process, in ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** The collector, when node runs with --expose-gc: the heap it leaves is what is retained. */
+const collect = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Three interleaved rounds of: read bytes, read and parse, read, parse and analyse; then, with
+ * --expose-gc, one more round of the last two measuring the heap retained after a collection.
+ */
 export async function analyzeBenchmark(requests: number, rounds = 3): Promise<AnalyzeFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'sdb-bench-analyze-'));
   try {
@@ -98,14 +111,28 @@ export async function analyzeBenchmark(requests: number, rounds = 3): Promise<An
     const read: number[] = [];
     const parse: number[] = [];
     const analyse: number[] = [];
+    const parseCpu: number[] = [];
+    const analyseCpu: number[] = [];
     let findings: Record<string, number> = {};
     // Peak heap, sampled every 10,000 entries and at the end: the floor's is what parsing holds at once.
     let parseHeapMb = 0;
     let heapMb = 0;
+    let retainedOps = 0;
     const heap = () => process.memoryUsage().heapUsed / 2 ** 20;
+    const analyseOnce = async (every: number, sample: (analyzer: Analyzer) => void) => {
+      const analyzer = new Analyzer();
+      let k = 0;
+      await readJournal(file, (e) => {
+        analyzer.add(e);
+        if (++k % every === 0) sample(analyzer);
+      });
+      sample(analyzer);
+      return analyzer.finish();
+    };
     for (let round = 0; round < rounds; round++) {
       read.push((await timed(() => readBytes(file))).ms);
       let n = 0;
+      let cpu = cpuMs();
       parse.push(
         (
           await timed(() =>
@@ -115,22 +142,40 @@ export async function analyzeBenchmark(requests: number, rounds = 3): Promise<An
           )
         ).ms,
       );
-      const a = await timed(async () => {
-        const analyzer = new Analyzer();
-        let k = 0;
-        await readJournal(file, (e) => {
-          analyzer.add(e);
-          if (++k % 10_000 === 0) heapMb = Math.max(heapMb, heap());
-        });
-        const result = analyzer.finish();
-        heapMb = Math.max(heapMb, heap());
-        return result;
-      });
+      parseCpu.push(cpuMs() - cpu);
+      cpu = cpuMs();
+      const a = await timed(() =>
+        analyseOnce(10_000, (analyzer) => {
+          heapMb = Math.max(heapMb, heap());
+          retainedOps = Math.max(retainedOps, analyzer.retained());
+        }),
+      );
+      analyseCpu.push(cpuMs() - cpu);
       analyse.push(a.ms);
       findings = { ...a.value.summary };
     }
+    // Retained: the heap left by a full collection every 100,000 entries, the largest seen.
+    let parseRetainedMb: number | undefined;
+    let retainedMb: number | undefined;
+    if (collect) {
+      let n = 0;
+      let most = 0;
+      await readJournal(file, () => {
+        if (++n % 100_000 === 0) {
+          collect();
+          most = Math.max(most, heap());
+        }
+      });
+      parseRetainedMb = most;
+      most = 0;
+      await analyseOnce(100_000, () => {
+        collect();
+        most = Math.max(most, heap());
+      });
+      retainedMb = most;
+    }
     const per = (ms: number) => `${num((ms * 1000) / requests, 2)} µs/request`;
-    const m = { read: median(read), parse: median(parse), analyse: median(analyse) };
+    const m = { read: median(read), parse: median(parse), analyse: median(analyse), parseCpu: median(parseCpu), analyseCpu: median(analyseCpu) };
     const rows: Row[] = [
       {
         measurement: `analyze: a journal of ${num(requests)} requests (${num(bytes / 2 ** 20)} MB), read + parse + analyse`,
@@ -145,13 +190,32 @@ export async function analyzeBenchmark(requests: number, rounds = 3): Promise<An
         ratio: ratio(m.analyse / m.read),
       },
       {
-        measurement: `analyze of ${num(requests)} requests: peak heap`,
+        measurement: `analyze of ${num(requests)} requests: CPU time (user + system)`,
+        result: `${num(m.analyseCpu)} ms`,
+        baseline: `read + JSON.parse each line: ${num(m.parseCpu)} ms`,
+        ratio: ratio(m.analyseCpu / m.parseCpu),
+      },
+      {
+        measurement: `analyze of ${num(requests)} requests: peak heap (garbage included), most operations held ${num(retainedOps)}`,
         result: `${num(heapMb)} MB`,
         baseline: `read + JSON.parse each line: ${num(parseHeapMb)} MB`,
         ratio: ratio(heapMb / parseHeapMb),
       },
+      ...(retainedMb === undefined || parseRetainedMb === undefined
+        ? []
+        : [
+            {
+              measurement: `analyze of ${num(requests)} requests: heap retained after a full collection (the largest, every 100,000 entries)`,
+              result: `${num(retainedMb)} MB`,
+              baseline: `read + JSON.parse each line: ${num(parseRetainedMb)} MB`,
+              ratio: ratio(retainedMb / parseRetainedMb),
+            },
+          ]),
     ];
-    return { rows, raw: { requests, bytes, readMs: read, parseMs: parse, analyseMs: analyse, heapMb, parseHeapMb, findings } };
+    return {
+      rows,
+      raw: { requests, bytes, readMs: read, parseMs: parse, analyseMs: analyse, parseCpuMs: parseCpu, analyseCpuMs: analyseCpu, heapMb, parseHeapMb, retainedOps, retainedMb, parseRetainedMb, findings },
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

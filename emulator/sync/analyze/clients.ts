@@ -54,6 +54,8 @@ export class Identities {
    * User-Agent and key, first used after the reset) continues the reset one.
    */
   private chainResets(): void {
+    // Resolved again at every window of a long journal (index.ts): the chains are rebuilt from the connections.
+    this.roots = new Map();
     const byGroup = new Map<string, [number, { first: number; last: number; reset: boolean }][]>();
     for (const [id, c] of this.connections) {
       let list = byGroup.get(c.group);

@@ -43,13 +43,34 @@ export interface Cycle {
 }
 
 /** At most this many cycles are reported per run: each costs a search, and a hundred already say enough. */
-const MAX_CYCLES = 100;
+export const MAX_CYCLES = 100;
+const TYPE_INDEX: Record<CycleEdge['type'], number> = { ww: 0, wr: 1, rw: 2, predicate: 3 };
 const SEP = '\u0000';
 
-export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[], name: (op: ReadOp | WriteOp) => string): Cycle[] {
+/**
+ * Which cycles a window of the stream reports (index.ts): those whose last request took effect in
+ * [from, to), so that a cycle found again in the next window is not reported twice; at most `max`.
+ */
+export interface CycleWindow {
+  from: number;
+  to: number;
+  max: number;
+}
+
+export function findCycles(
+  reads: readonly ReadOp[],
+  writes: readonly WriteOp[],
+  name: (op: ReadOp | WriteOp) => string,
+  window: CycleWindow = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, max: MAX_CYCLES },
+): Cycle[] {
   const txns = operations([...reads, ...writes].sort((a, b) => a.order - b.order), name);
-  const txnOf = new Map<ReadOp | WriteOp, Txn>();
-  for (const t of txns) for (const op of t.ops) txnOf.set(op, t);
+  // By seq, unique in a run and close together in a window: an array, not a map keyed by the request.
+  let first = Number.POSITIVE_INFINITY;
+  let lastSeq = Number.NEGATIVE_INFINITY;
+  for (const t of txns) for (const op of t.ops) [first, lastSeq] = [Math.min(first, op.seq), Math.max(lastSeq, op.seq)];
+  const bySeq = new Array<Txn | undefined>(Math.max(0, lastSeq - first + 1));
+  for (const t of txns) for (const op of t.ops) bySeq[op.seq - first] = t;
+  const txnOf = { get: (op: ReadOp | WriteOp) => bySeq[op.seq - first] };
 
   // Versions per account, domain, item and attribute: the applied writes touching it, in order.
   const versions = new Map<string, WriteOp[]>();
@@ -57,10 +78,12 @@ export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[],
   for (const w of writes) {
     if (!w.applied) continue;
     for (const c of w.changes) {
-      const itemKey = [w.account, w.domain, c.item].join(SEP);
+      const itemKey = `${w.account}${SEP}${w.domain}${SEP}${c.item}`;
       let attrs = attributesOf.get(itemKey);
       if (!attrs) attributesOf.set(itemKey, (attrs = new Set()));
-      const names = new Set([...c.puts.map((p) => p.name), ...c.deletes.map((d) => d.name)]);
+      const names = new Set<string>();
+      for (const p of c.puts) names.add(p.name);
+      for (const d of c.deletes) names.add(d.name);
       if (c.wholeItem) for (const a of attrs) names.add(a);
       for (const a of names) {
         attrs.add(a);
@@ -75,14 +98,17 @@ export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[],
 
   const edges = new Map<number, Edge[]>();
   // One edge per pair of operations and type: the first pair of requests found proves it.
-  const known = new Set<string>();
+  const known = new Map<number, Set<number>>();
   const add = (from: Txn | undefined, to: Txn | undefined, type: Edge['type'], key: string, a: ReadOp | WriteOp, b: ReadOp | WriteOp) => {
     if (!from || !to || from === to) return;
-    const id = `${from.id} ${to.id} ${type}`;
-    if (known.has(id)) return;
-    known.add(id);
     let list = edges.get(from.id);
     if (!list) edges.set(from.id, (list = []));
+    // Per operation, small numbers: cheaper than one set of every pair.
+    let seen = known.get(from.id);
+    if (!seen) known.set(from.id, (seen = new Set()));
+    const id = to.id * 4 + TYPE_INDEX[type];
+    if (seen.has(id)) return;
+    seen.add(id);
     list.push({ to: to.id, type, key, from: a, by: b });
   };
   for (const [key, list] of versions) {
@@ -90,6 +116,8 @@ export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[],
   }
   for (const r of reads) {
     const t = txnOf.get(r);
+    // A read in no operation (a listing) gains no edge.
+    if (!t) continue;
     for (const key of observedKeys(r, attributesOf)) {
       const list = versions.get(key);
       if (!list) continue;
@@ -112,9 +140,12 @@ export function findCycles(reads: readonly ReadOp[], writes: readonly WriteOp[],
 
   const out: Cycle[] = [];
   for (const component of stronglyConnected(txns.length, edges)) {
-    if (component.length < 2 || out.length >= MAX_CYCLES) continue;
+    if (component.length < 2 || out.length >= window.max) continue;
     const cycle = shortestCycle(component, edges);
     if (!cycle) continue;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const e of cycle) last = Math.max(last, e.from.order, e.by.order);
+    if (last < window.from || last >= window.to) continue;
     const items = new Set(cycle.map((e) => e.key.split(SEP)[2] ?? ''));
     if (items.size < 2) continue;
     const members = cycle.map((e) => txns[e.fromTxn] as Txn);
@@ -195,7 +226,7 @@ function observedKeys(r: ReadOp, attributesOf: ReadonlyMap<string, ReadonlySet<s
   const items = r.item !== undefined ? [r.item] : r.returned ? [...r.returned.keys()] : [];
   const keys: string[] = [];
   for (const item of items) {
-    const itemKey = [r.account, r.domain, item].join(SEP);
+    const itemKey = `${r.account}${SEP}${r.domain}${SEP}${item}`;
     for (const a of attributesOf.get(itemKey) ?? []) if (r.attributes === undefined || r.attributes.has(a)) keys.push(itemKey + SEP + a);
   }
   return keys;

@@ -173,6 +173,9 @@ function valuesAfter(before: Set<string> | undefined, change: ItemChange, attrib
   return after;
 }
 
+/** Shared by every event that deleted nothing: most of them. */
+const NONE: ReadonlySet<string> = new Set();
+
 function sameSet(a: Set<string>, b: Set<string>): boolean {
   if (a.size !== b.size) return false;
   for (const v of a) if (!b.has(v)) return false;
@@ -197,9 +200,24 @@ export interface ItemFindings {
   doubles: DoubleApplied[];
 }
 
-export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf): ItemFindings {
+/**
+ * What a window of the stream carries to the next (index.ts): per attribute, the values after
+ * every write before `boundary` (the writes the next window no longer holds).
+ */
+export interface ItemCarry {
+  /** The values at the start of this window, for the attributes whose values were known. */
+  initial: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+  /** The writes from this order on stay for the next window: the values just before it are carried. */
+  boundary: number;
+  /** Filled in: the values at `boundary`. */
+  next: Map<string, Set<string>>;
+  /** Per client, its last applied write of the item before this window, when its response was lost: a retry may follow. */
+  lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]> | undefined;
+}
+
+export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, carry?: ItemCarry): ItemFindings {
   const applied = h.writes.filter((w) => w.op.applied).sort((a, b) => a.op.order - b.op.order);
-  const names = new Set<string>();
+  const names = new Set<string>(carry?.initial?.keys() ?? []);
   for (const w of applied) {
     for (const p of w.change.puts) names.add(p.name);
     for (const d of w.change.deletes) names.add(d.name);
@@ -207,7 +225,7 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
   const out: ItemFindings = { lost: [], stale: [], doubles: [] };
   const staleByKey = new Map<string, StaleWrite>();
   for (const attribute of names) {
-    const events = attributeHistory(h.item, applied, attribute, itemReads, selectReads);
+    const events = attributeHistory(h.item, applied, attribute, itemReads, selectReads, carry);
     collectLost(h.item, events, attribute, out.lost);
     for (const e of events) {
       const basis = e.basis;
@@ -225,7 +243,7 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
     }
   }
   out.stale.push(...staleByKey.values());
-  out.doubles.push(...doubleApplied(h, itemReads, selectReads));
+  out.doubles.push(...doubleApplied(h, itemReads, selectReads, carry?.lostBefore));
   return out;
 }
 
@@ -236,11 +254,25 @@ function conflicts(e: Event, u: Event): boolean {
   return false;
 }
 
-function attributeHistory(item: string, applied: ItemHistory['writes'], attribute: string, itemReads: ReadsOf, selectReads: ReadsOf): Event[] {
+function attributeHistory(
+  item: string,
+  applied: ItemHistory['writes'],
+  attribute: string,
+  itemReads: ReadsOf,
+  selectReads: ReadsOf,
+  carry: ItemCarry | undefined,
+): Event[] {
   const events: Event[] = [];
   const changes: Event[] = [];
-  let values: Set<string> | undefined;
+  const initial = carry?.initial?.get(attribute);
+  let values: Set<string> | undefined = initial && new Set(initial);
+  let carried = carry === undefined;
+  const keep = () => {
+    carried = true;
+    if (carry && values) carry.next.set(attribute, values);
+  };
   for (const w of applied) {
+    if (!carried && w.op.order >= (carry?.boundary ?? 0)) keep();
     if (!touches(w.change, attribute)) continue;
     const after = valuesAfter(values, w.change, attribute);
     // Without the values before (the journal starts later), the version log decides, if it ran.
@@ -264,7 +296,7 @@ function attributeHistory(item: string, applied: ItemHistory['writes'], attribut
       changed,
       destructive: destroys(w.change, attribute),
       replaces: replacesAll(w.change, attribute),
-      deleted: new Set(w.change.deletes.flatMap((d) => (d.name === attribute && d.value !== undefined ? [d.value] : []))),
+      deleted: w.change.deletes.length === 0 ? NONE : new Set(w.change.deletes.flatMap((d) => (d.name === attribute && d.value !== undefined ? [d.value] : []))),
       added,
       removed,
       basis: undefined,
@@ -282,6 +314,7 @@ function attributeHistory(item: string, applied: ItemHistory['writes'], attribut
     // An operation id says which reads the write belongs with: no guess from the values.
     e.basis = operation === undefined ? basisOf(read, item, w.change, attribute) : read && { read, doubt: undefined };
   }
+  if (!carried) keep();
   let before = 0; // changes[0..before) took effect before the current event
   for (const e of events) {
     while (before < changes.length && (changes[before]?.op.order ?? 0) < e.op.order) before++;
@@ -402,8 +435,9 @@ function carriedValue(retry: ItemChange, first: ItemChange): { from: string; to:
  * next write of the item writes the same attributes with other values, built on a read that
  * already showed the first write, and does not carry the first write's id.
  */
-function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf): DoubleApplied[] {
+function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]> | undefined): DoubleApplied[] {
   const byClient = new Map<string, ItemHistory['writes']>();
+  for (const w of lostBefore?.values() ?? []) byClient.set(w.client, [w]);
   for (const w of h.writes) {
     if (!w.op.applied) continue;
     let list = byClient.get(w.client);

@@ -4,10 +4,10 @@
  * prove it. Pure: entries in, findings out (definitions in docs/analyze.md).
  */
 import { Identities } from './clients.js';
-import { analyseItem, evidence, type ItemHistory } from './history.js';
+import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
 import { toOp, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
-import { findCycles } from './cycles.js';
+import { findCycles, MAX_CYCLES } from './cycles.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
 
 export type * from './types.js';
@@ -34,10 +34,52 @@ const DEFAULT_STORM_MIN_WRITES = 10;
 /** A storm lists at most this many of its failed writes. */
 const STORM_EVIDENCE = 50;
 
+/**
+ * A long journal is analysed in windows (docs/analyze.md, "Streaming"): once this many
+ * operations are held, the older ones are settled (their findings reported) and dropped, but for
+ * the context the next window needs.
+ */
+export const WINDOW = 50_000;
+/** Of a window, the newest operations whose findings wait for the next one: what comes after them (a retry, a replacing write) may still arrive. */
+const AHEAD = 0.1;
+/** ... and the operations before those kept as context: the reads and versions the next writes may build on or miss. */
+const BEHIND = 0.1;
+/** The newest arrivals, and what took effect after the earliest of them, are not analysed yet: an entry that took effect before them may still arrive. */
+const LATE = 0.05;
+
+/** The conditional writes of one item that reached the check: counted as they stream by. */
+interface Storm {
+  where: { account: string; domain: string; item: string };
+  writes: number;
+  failed: number;
+  /** The first STORM_EVIDENCE failed writes. */
+  shown: { seq: number; action: string; identity: number }[];
+  byIdentity: Map<number, { writes: number; failed: number }>;
+}
+
 interface Run {
+  number: number;
   identities: Identities;
-  reads: ReadOp[];
-  writes: WriteOp[];
+  /** The operations held, in the order they arrived. */
+  ops: (ReadOp | WriteOp)[];
+  /** Findings anchored before this order were reported by an earlier window. */
+  settled: number;
+  /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
+  lastReads: Map<string, ReadOp>;
+  /** Per item: each attribute's values before the first write held. */
+  carry: Map<string, Map<string, Set<string>>>;
+  /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
+  lostBefore: Map<string, Map<string, ItemHistory['writes'][number]>>;
+  storms: Map<string, Storm>;
+  drafts: Draft[];
+  cycles: number;
+  /** `ops.length` after the last window: the next starts when the held operations pass WINDOW and twice this. */
+  kept: number;
+}
+
+interface Finished {
+  clients: ClientSummary[];
+  drafts: Draft[];
 }
 
 const SEVERITY: Record<FindingKind, Finding['severity']> = {
@@ -59,9 +101,17 @@ function listed(refs: readonly { op: WriteOp; client: string }[]): string {
   return refs.length > 5 ? `${shown} and ${refs.length - 5} more` : shown;
 }
 
+const itemKey = (account: string, domain: string, item: string) => `${account}\u0000${domain}\u0000${item}`;
+const domainKey = (account: string, domain: string) => `${account}\u0000${domain}`;
+/** A client's reads of an item, or its Selects of a domain. */
+const readKey = (r: ReadOp, client: string) => `${r.item === undefined ? domainKey(r.account, r.domain) : itemKey(r.account, r.domain, r.item)}\u0000${client}`;
+
 /** Entries one at a time (a file streams through it), then `finish` once. */
 export class Analyzer {
-  private readonly runs: Run[] = [];
+  private readonly finished: Finished[] = [];
+  private run: Run | undefined;
+  private readonly taken = new Set<string>();
+  private readonly window: number;
   private lastSeq = Number.NEGATIVE_INFINITY;
   private requests = 0;
   private firstSeq: number | null = null;
@@ -69,14 +119,22 @@ export class Analyzer {
   private withoutOrder = false;
   private withoutConnection = false;
 
-  constructor(private readonly options: AnalyzeOptions = {}) {}
+  /** `window`: how many operations are held before the older ones are settled (WINDOW; tests use less). */
+  constructor(
+    private readonly options: AnalyzeOptions = {},
+    limits: { window?: number } = {},
+  ) {
+    this.window = limits.window ?? WINDOW;
+  }
 
   add(e: AnalyzableEntry): void {
     if (this.options.account && (e.account ?? '') !== this.options.account) return;
-    let run = this.runs.at(-1);
+    let run = this.run;
     // A --journal file is appended to across restarts: sequence numbers start again at 1.
     if (!run || e.seq <= this.lastSeq) {
-      this.runs.push((run = { identities: new Identities(), reads: [], writes: [] }));
+      if (run) this.close(run, true);
+      const number = this.finished.length + 1;
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), drafts: [], cycles: 0, kept: 0 };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -90,26 +148,31 @@ export class Analyzer {
       keyHash: e.keyHash ?? null,
       connection: e.connection,
     }, e.order ?? e.seq, e.code === 'ConnectionReset');
-    const op = toOp(e, identity, this.runs.length);
-    if (op?.kind === 'read') run.reads.push(op);
-    else if (op) run.writes.push(op);
+    const op = toOp(e, identity, run.number);
+    if (!op) return;
+    run.ops.push(op);
+    if (op.kind === 'write' && op.conditional && (op.applied || op.conditionFailed)) countStorm(run, op);
+    if (run.ops.length >= this.window && run.ops.length >= 2 * run.kept) this.settle(run, provisionalNames(run, this.taken));
+  }
+
+  /** The operations held now: what the memory of the analysis grows with (bench/analyze.ts, test/analyze/bounded.test.ts). */
+  retained(): number {
+    let lost = 0;
+    for (const m of this.run?.lostBefore.values() ?? []) lost += m.size;
+    return (this.run?.ops.length ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
   }
 
   finish(): Analysis {
-    const several = this.runs.length > 1;
-    const taken = new Set<string>();
-    const clients: ClientSummary[] = [];
-    const drafts: Draft[] = [];
-    this.runs.forEach((run, index) => {
-      const resolved = run.identities.resolve(several ? index + 1 : undefined, taken);
-      clients.push(...resolved.clients);
-      drafts.push(...analyseRun(run, resolved.names, this.options, several ? index + 1 : undefined));
-    });
-    const findings = drafts
-      .map((d) => {
+    if (this.run) this.close(this.run, this.finished.length > 0);
+    this.run = undefined;
+    const several = this.finished.length > 1;
+    const clients = this.finished.flatMap((r) => r.clients);
+    const findings = this.finished
+      .flatMap((r) => r.drafts)
+      .map(({ run, ...d }) => {
         const seqs = [...new Set(d.evidence.map((x) => x.seq))].sort((a, b) => a - b);
         const involved = d.conditional ? d.conditional.byClient.map((c) => c.client) : [...new Set(d.evidence.map((x) => x.client))];
-        return { ...d, seqs, clients: involved };
+        return { ...(several ? { run } : {}), ...d, seqs, clients: involved };
       })
       .sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || (a.seqs[0] ?? 0) - (b.seqs[0] ?? 0) || a.kind.localeCompare(b.kind))
       .map(({ kind, doubt, ...rest }, i): Finding => ({
@@ -124,7 +187,7 @@ export class Analyzer {
     return {
       format: 1,
       requests: this.requests,
-      runs: this.runs.length,
+      runs: this.finished.length,
       firstSeq: this.firstSeq,
       lastSeq: this.requests > 0 ? this.lastSeq : null,
       clients,
@@ -147,6 +210,70 @@ export class Analyzer {
     };
   }
 
+  /** The run's last window, with the clients named for good; `several`: other runs came or come before. */
+  private close(run: Run, several: boolean): void {
+    const resolved = run.identities.resolve(several ? run.number : undefined, this.taken);
+    this.settle(run, resolved.names, true);
+    run.drafts.push(...stormDrafts(run, resolved.names, this.options));
+    this.finished.push({ clients: resolved.clients, drafts: run.drafts });
+  }
+
+  /**
+   * Reports the findings anchored in the older part of the held operations and drops them, but
+   * for the reads the next writes may build on; `last`: all of them, the stream has ended.
+   */
+  private settle(run: Run, names: readonly string[], last = false): void {
+    const ops = run.ops;
+    let cut = Number.POSITIVE_INFINITY;
+    let boundary = Number.POSITIVE_INFINITY;
+    let analysed = ops;
+    if (!last) {
+      // An entry finishes after others that took effect after it (a delay, a slow answer): the
+      // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
+      let horizon = Number.POSITIVE_INFINITY;
+      for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
+      analysed = ops.filter((op) => op.order < horizon);
+      // A typed array sorts numbers without a comparator call per pair.
+      const orders = Float64Array.from(analysed, (op) => op.order).sort();
+      const ahead = Math.ceil(ops.length * AHEAD);
+      cut = Math.min(horizon, orders[orders.length - ahead] ?? horizon);
+      boundary = Math.min(cut, orders[orders.length - ahead - Math.ceil(ops.length * BEHIND)] ?? cut);
+    }
+    run.drafts.push(...analyseWindow(run, analysed, names, cut, boundary));
+    run.settled = cut;
+    if (last) {
+      run.ops = [];
+      return;
+    }
+    // The last read of each item (and each domain's last Select) per client stays: a later write may build on it.
+    const kept: (ReadOp | WriteOp)[] = [];
+    const dropped: WriteOp[] = [];
+    for (const op of ops) {
+      if (op.order >= boundary) kept.push(op);
+      else if (op.kind === 'write') {
+        if (op.applied) dropped.push(op);
+      } else {
+        const key = readKey(op, names[op.identity] ?? '');
+        const before = run.lastReads.get(key);
+        if (!before || before.order < op.order) run.lastReads.set(key, op);
+      }
+    }
+    // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
+    for (const op of byOrder(dropped)) {
+      const client = names[op.identity] ?? '';
+      for (const change of op.changes) {
+        const key = itemKey(op.account, op.domain, change.item);
+        let perClient = run.lostBefore.get(key);
+        if (op.lostResponse) {
+          if (!perClient) run.lostBefore.set(key, (perClient = new Map()));
+          perClient.set(client, { op, change, client });
+        } else if (perClient?.delete(client) && perClient.size === 0) run.lostBefore.delete(key);
+      }
+    }
+    run.ops = kept;
+    run.kept = run.ops.length;
+  }
+
   private notes(clients: ClientSummary[]): string[] {
     const notes: string[] = [];
     if (this.requests > 0 && !this.simulated) {
@@ -154,7 +281,7 @@ export class Analyzer {
         'No consistency simulation was on (mode consistent): every read saw the latest state, so no read was stale; lost updates can still come from interleaving.',
       );
     }
-    if (this.runs.length > 1) notes.push(`The journal holds ${this.runs.length} runs (sequence numbers start again): each is analysed on its own.`);
+    if (this.finished.length > 1) notes.push(`The journal holds ${this.finished.length} runs (sequence numbers start again): each is analysed on its own.`);
     if (this.withoutOrder) notes.push('Some entries have no `order` (an older journal): the order they finished in stands in for the order they took effect.');
     if (this.withoutConnection) notes.push('Some entries have no `connection` (an older journal): their clients are told apart by User-Agent and access key alone.');
     const byAgent = clients.filter((c) => c.by === 'user-agent').length;
@@ -186,14 +313,92 @@ function byOrder<T extends { order: number }>(list: T[]): T[] {
   return list.sort((a, b) => a.order - b.order);
 }
 
-function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions, runNumber: number | undefined): Draft[] {
+/** The clients named as the entries so far tell them apart: a window settled before the end names them so. */
+function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
+  return run.identities.resolve(undefined, new Set(taken)).names;
+}
+
+function countStorm(run: Run, op: WriteOp): void {
+  for (const change of op.changes) {
+    const key = itemKey(op.account, op.domain, change.item);
+    let s = run.storms.get(key);
+    if (!s) {
+      s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: [], byIdentity: new Map() };
+      run.storms.set(key, s);
+    }
+    s.writes++;
+    let c = s.byIdentity.get(op.identity);
+    if (!c) s.byIdentity.set(op.identity, (c = { writes: 0, failed: 0 }));
+    c.writes++;
+    if (op.conditionFailed) {
+      s.failed++;
+      c.failed++;
+      // Entries of a run arrive in seq order: the first ones are the first by seq.
+      if (s.shown.length < STORM_EVIDENCE) s.shown.push({ seq: op.seq, action: op.action, identity: op.identity });
+    }
+  }
+}
+
+function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions): Draft[] {
+  const rate = options.stormRate ?? DEFAULT_STORM_RATE;
+  const min = options.stormMinWrites ?? DEFAULT_STORM_MIN_WRITES;
+  const drafts: Draft[] = [];
+  for (const s of run.storms.values()) {
+    const failed = s.failed;
+    if (s.writes < min || failed / s.writes < rate || failed === 0) continue;
+    const perClient = new Map<string, { writes: number; failed: number }>();
+    for (const [identity, c] of s.byIdentity) {
+      const client = names[identity] ?? 'unknown';
+      const sum = perClient.get(client);
+      if (sum) {
+        sum.writes += c.writes;
+        sum.failed += c.failed;
+      } else perClient.set(client, { ...c });
+    }
+    const byClient = [...perClient].map(([client, c]) => ({ client, ...c })).sort((a, b) => b.failed - a.failed || a.client.localeCompare(b.client));
+    const shown = [...s.shown].sort((a, b) => a.seq - b.seq);
+    const pct = Math.round((100 * failed) / s.writes);
+    const { account, domain, item } = s.where;
+    drafts.push({
+      kind: 'conflict-storm',
+      doubt: undefined,
+      run: run.number,
+      ...(account ? { account } : {}),
+      domain,
+      item,
+      attributes: [],
+      evidence: shown.map((x) => ({ seq: x.seq, role: 'failed-write', client: names[x.identity] ?? 'unknown', action: x.action })),
+      conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
+      message:
+        `Conflict storm on ${domain}/${item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +
+        byClient.map((c) => `${c.client} ${c.failed}/${c.writes}`).join(', ') +
+        (failed > shown.length ? ` (the first ${shown.length} failures listed).` : '.'),
+    });
+  }
+  return drafts;
+}
+
+/**
+ * The findings anchored in [run.settled, cut) among the held operations: a lost update at the
+ * lost write, a stale-read write at the write, a double-applied retry at the retry, a
+ * cycle at its last request. Operations from `boundary` on stay, and each item's values there
+ * are carried to the next window.
+ */
+function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: readonly string[], cut: number, boundary: number): Draft[] {
+  const from = run.settled;
+  const runNumber = run.number;
+  const anchored = (op: WriteOp) => op.order >= from && op.order < cut;
   const name = (op: ReadOp | WriteOp) => names[op.identity] ?? 'unknown';
-  const itemKey = (account: string, domain: string, item: string) => `${account}\u0000${domain}\u0000${item}`;
-  const domainKey = (account: string, domain: string) => `${account}\u0000${domain}`;
+  const reads: ReadOp[] = [];
+  const writes: WriteOp[] = [];
+  for (const op of ops) {
+    if (op.kind === 'read') reads.push(op);
+    else writes.push(op);
+  }
 
   const itemReads = new Map<string, Map<string, ReadOp[]>>();
   const selectReads = new Map<string, Map<string, ReadOp[]>>();
-  for (const r of run.reads) {
+  for (const r of reads) {
     const map = r.item === undefined ? selectReads : itemReads;
     const key = r.item === undefined ? domainKey(r.account, r.domain) : itemKey(r.account, r.domain, r.item);
     let perClient = map.get(key);
@@ -203,49 +408,61 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     if (!list) perClient.set(client, (list = []));
     list.push(r);
   }
-  for (const map of [itemReads, selectReads]) for (const perClient of map.values()) for (const list of perClient.values()) byOrder(list);
+  for (const map of [itemReads, selectReads]) {
+    for (const [key, perClient] of map) {
+      for (const [client, list] of perClient) {
+        byOrder(list);
+        const last = run.lastReads.get(`${key}\u0000${client}`);
+        if (last) list.unshift(last);
+      }
+    }
+  }
 
   const items = new Map<string, ItemHistory>();
-  const storms = new Map<string, { history: ItemHistory; writes: number; failed: WriteOp[]; byClient: Map<string, { writes: number; failed: number }> }>();
-  for (const op of run.writes) {
+  for (const op of writes) {
     const client = name(op);
     for (const change of op.changes) {
       const key = itemKey(op.account, op.domain, change.item);
       let h = items.get(key);
-      if (!h) items.set(key, (h = { run: runNumber ?? 1, account: op.account, domain: op.domain, item: change.item, writes: [] }));
+      if (!h) items.set(key, (h = { run: runNumber, account: op.account, domain: op.domain, item: change.item, writes: [] }));
       h.writes.push({ op, change, client });
-      if (op.conditional && (op.applied || op.conditionFailed)) {
-        let s = storms.get(key);
-        if (!s) storms.set(key, (s = { history: h, writes: 0, failed: [], byClient: new Map() }));
-        s.writes++;
-        let c = s.byClient.get(client);
-        if (!c) s.byClient.set(client, (c = { writes: 0, failed: 0 }));
-        c.writes++;
-        if (op.conditionFailed) {
-          s.failed.push(op);
-          c.failed++;
-        }
-      }
     }
   }
 
   const drafts: Draft[] = [];
   const where = (h: ItemHistory) => ({
-    ...(runNumber === undefined ? {} : { run: runNumber }),
+    run: runNumber,
     ...(h.account ? { account: h.account } : {}),
     domain: h.domain,
     item: h.item,
   });
+  const final = cut === Number.POSITIVE_INFINITY;
   for (const [key, h] of items) {
     const reads = itemReads.get(key);
-    const selects = selectReads.get(domainKey(h.account, h.domain));
+    const dkey = domainKey(h.account, h.domain);
+    const selects = selectReads.get(dkey);
+    // A client that read nothing of it in this window: its last read before, if any.
+    const before = (k: string, client: string): ReadOp[] => {
+      const r = run.lastReads.get(`${k}\u0000${client}`);
+      return r ? [r] : [];
+    };
+    const carry: ItemCarry | undefined =
+      final && run.carry.size === 0 && run.lostBefore.size === 0
+        ? undefined
+        : { initial: run.carry.get(key), boundary, next: new Map(), lostBefore: run.lostBefore.get(key) };
     const found = analyseItem(
       h,
-      (client) => reads?.get(client) ?? [],
-      (client) => selects?.get(client) ?? [],
+      (client) => reads?.get(client) ?? before(key, client),
+      (client) => selects?.get(client) ?? before(dkey, client),
+      carry,
     );
+    if (carry && !final) {
+      if (carry.next.size > 0) run.carry.set(key, carry.next);
+      else run.carry.delete(key);
+    }
     const path = `${h.domain}/${h.item}`;
     for (const l of found.lost) {
+      if (!anchored(l.lost)) continue;
       const ev: Evidence[] = [evidence(l.lost, 'lost-write', l.lostClient)];
       if (l.lostRead) ev.push(evidence(l.lostRead, 'read', l.lostClient));
       let message: string;
@@ -266,6 +483,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
       drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
     }
     for (const s of found.stale) {
+      if (!anchored(s.write)) continue;
       const ev: Evidence[] = [evidence(s.read, 'stale-read', s.client), evidence(s.write, 'write', s.client)];
       const missed = [...s.missed.values()].sort((a, b) => a.op.seq - b.op.seq);
       for (const m of missed) ev.push(evidence(m.op, 'missed-write', m.client));
@@ -282,6 +500,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
       });
     }
     for (const d of found.doubles) {
+      if (!anchored(d.retry)) continue;
       drafts.push({
         kind: 'double-applied-retry',
         doubt: d.doubt,
@@ -295,7 +514,9 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     }
   }
 
-  for (const c of findCycles(run.reads, run.writes, name)) {
+  const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles });
+  run.cycles += cycles.length;
+  for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
     const path = c.edges.map((e) => `${e.from} -${e.type}(${e.item}.${e.attribute} #${e.seqs[0]}→#${e.seqs[1]})→`).join(' ');
     drafts.push({
@@ -303,7 +524,7 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
       doubt: c.instrumented
         ? undefined
         : 'the operations were inferred from each client’s reads and the writes after them (no X-SimpleDB-Operation ids): a read may not have decided the write',
-      ...(runNumber === undefined ? {} : { run: runNumber }),
+      run: runNumber,
       ...(c.account ? { account: c.account } : {}),
       domain: c.domain,
       item: c.items[0] ?? '',
@@ -315,26 +536,5 @@ function analyseRun(run: Run, names: readonly string[], options: AnalyzeOptions,
     });
   }
 
-  const rate = options.stormRate ?? DEFAULT_STORM_RATE;
-  const min = options.stormMinWrites ?? DEFAULT_STORM_MIN_WRITES;
-  for (const s of storms.values()) {
-    const failed = s.failed.length;
-    if (s.writes < min || failed / s.writes < rate || failed === 0) continue;
-    const byClient = [...s.byClient].map(([client, c]) => ({ client, ...c })).sort((a, b) => b.failed - a.failed || a.client.localeCompare(b.client));
-    const shown = [...s.failed].sort((a, b) => a.seq - b.seq).slice(0, STORM_EVIDENCE);
-    const pct = Math.round((100 * failed) / s.writes);
-    drafts.push({
-      kind: 'conflict-storm',
-      doubt: undefined,
-      ...where(s.history),
-      attributes: [],
-      evidence: shown.map((op) => evidence(op, 'failed-write', name(op))),
-      conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
-      message:
-        `Conflict storm on ${s.history.domain}/${s.history.item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +
-        byClient.map((c) => `${c.client} ${c.failed}/${c.writes}`).join(', ') +
-        (failed > shown.length ? ` (the first ${shown.length} failures listed).` : '.'),
-    });
-  }
   return drafts;
 }

@@ -1,0 +1,114 @@
+// The analysis holds what the items and clients still need, not every request: a long journal
+// streams through it in windows (docs/analyze.md, "Performance"), with the findings of the whole.
+import { describe, expect, it } from 'vitest';
+import { Analyzer, type AnalyzableEntry, type Analysis } from '../../emulator/sync/analyze/index.js';
+import { seededRandom } from '../../emulator/sync/random.js';
+
+const ITEMS = 50;
+const CLIENTS = 10;
+
+/**
+ * A journal of naive read-modify-write counters on ITEMS items by CLIENTS named clients: reads
+ * (a fifth served stale), unconditional and conditional puts (some failing), a lost response now
+ * and then followed by the client's retry, and a few requests that finish after later ones.
+ */
+function* journal(requests: number): Generator<AnalyzableEntry> {
+  const rnd = seededRandom(5);
+  const values = new Array<number>(ITEMS).fill(0);
+  const lastWrite = new Array<number>(ITEMS).fill(0);
+  const pending = new Array<number | undefined>(CLIENTS).fill(undefined);
+  const retry = new Array<number | undefined>(CLIENTS).fill(undefined);
+  let writeSeq = 0;
+  // Entries finish in seq order; a delayed one is held back behind the next few.
+  const held: AnalyzableEntry[] = [];
+  let seq = 0;
+  for (let order = 1; order <= requests; order++) {
+    const c = Math.floor(rnd() * CLIENTS);
+    const base = { order, connection: c + 1, client: `c${c}`, userAgent: 'bounded/1', keyHash: null };
+    const item = pending[c] ?? retry[c] ?? Math.floor(rnd() * ITEMS);
+    let entry: Omit<AnalyzableEntry, 'seq'>;
+    if (pending[c] === undefined) {
+      pending[c] = item;
+      retry[c] = undefined;
+      const stale = rnd() < 0.2 && lastWrite[item] === writeSeq && writeSeq > 0;
+      const asOfSeq = stale ? writeSeq - 1 : writeSeq;
+      const shown = (values[item] ?? 0) - (stale ? 1 : 0);
+      entry = {
+        ...base,
+        action: 'GetAttributes',
+        params: { Action: 'GetAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: `i${item}`, ConsistentRead: 'false' },
+        code: 'Success',
+        applied: true,
+        atSeq: writeSeq,
+        read: { consistentRead: false, stale, asOfSeq, latestSeq: writeSeq, behindWrites: writeSeq - asOfSeq, lagMs: 10, returned: { items: [{ name: `i${item}`, attributes: { n: [String(shown)] } }] } },
+      } as Omit<AnalyzableEntry, 'seq'>;
+    } else {
+      pending[c] = undefined;
+      const conditional = rnd() < 0.3;
+      const fails = conditional && rnd() < 0.3;
+      const value = fails ? (values[item] ?? 0) : (values[item] = (values[item] ?? 0) + 1);
+      const lost = !fails && rnd() < 0.01;
+      // The client does it again: it reads the item (which shows the lost write) and writes the next value.
+      if (lost) retry[c] = item;
+      const params: Record<string, string> = {
+        Action: 'PutAttributes',
+        Version: '2009-04-15',
+        DomainName: 'd',
+        ItemName: `i${item}`,
+        'Attribute.1.Name': 'n',
+        'Attribute.1.Value': String(value),
+        'Attribute.1.Replace': 'true',
+        ...(conditional ? { 'Expected.1.Name': 'n', 'Expected.1.Value': String(value - 1) } : {}),
+      };
+      entry = {
+        ...base,
+        action: 'PutAttributes',
+        params,
+        code: fails ? 'ConditionalCheckFailed' : lost ? 'ConnectionReset' : 'Success',
+        applied: !fails,
+        atSeq: writeSeq,
+        ...(fails ? {} : { writeSeq: (lastWrite[item] = ++writeSeq) }),
+        ...(lost ? { faults: [{ rule: 'f1', effect: 'loseResponse:reset' }] } : {}),
+      } as Omit<AnalyzableEntry, 'seq'>;
+    }
+    if (rnd() < 0.01) held.push(entry as AnalyzableEntry);
+    else {
+      yield { ...entry, seq: ++seq } as AnalyzableEntry;
+      if (held.length > 0 && rnd() < 0.3) for (const h of held.splice(0)) yield { ...h, seq: ++seq };
+    }
+  }
+  for (const h of held.splice(0)) yield { ...h, seq: ++seq };
+}
+
+function run(requests: number, window: number): { analysis: Analysis; maxRetained: number } {
+  const analyzer = new Analyzer({}, { window });
+  let maxRetained = 0;
+  for (const e of journal(requests)) {
+    analyzer.add(e);
+    maxRetained = Math.max(maxRetained, analyzer.retained());
+  }
+  return { analysis: analyzer.finish(), maxRetained };
+}
+
+describe('a long journal streams through the analysis', () => {
+  it('holds operations bounded by the window and the items and clients, not by the requests', () => {
+    const window = 2_000;
+    const { analysis, maxRetained } = run(200_000, window);
+    expect(analysis.requests).toBe(200_000);
+    // The window, plus per item (and the domain) and client its last read, and a write whose response was lost.
+    expect(maxRetained).toBeLessThanOrEqual(window + (2 * ITEMS + 1) * CLIENTS);
+    expect(analysis.summary['lost-update']).toBeGreaterThan(0);
+    expect(analysis.summary['double-applied-retry']).toBeGreaterThan(0);
+  });
+
+  it('finds, window by window, the findings of the whole journal held at once', () => {
+    const whole = run(30_000, Number.POSITIVE_INFINITY);
+    const windowed = run(30_000, 1_000);
+    expect(whole.maxRetained).toBeGreaterThan(20_000);
+    expect(windowed.maxRetained).toBeLessThanOrEqual(1_000 + (2 * ITEMS + 1) * CLIENTS);
+    expect(whole.analysis.summary['lost-update']).toBeGreaterThan(0);
+    expect(whole.analysis.summary['stale-read-write']).toBeGreaterThan(0);
+    expect(whole.analysis.summary['double-applied-retry']).toBeGreaterThan(0);
+    expect(windowed.analysis).toEqual(whole.analysis);
+  });
+});
