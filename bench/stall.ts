@@ -49,8 +49,14 @@ function timedPost(url: string, agent: Agent, body: string | Buffer): Promise<nu
   });
 }
 
-export async function stallBenchmark(o: { rounds: number; batchesPerRound: number; aloneMs: number }): Promise<{ rows: Row[]; raw: unknown }> {
-  const server = await spawnEmulator();
+export async function stallBenchmark(o: {
+  rounds: number;
+  batchesPerRound: number;
+  aloneMs: number;
+  /** Another build's emulator/cli.js, for a before/after of a change in the same conditions. */
+  cli?: string;
+}): Promise<{ rows: Row[]; raw: unknown }> {
+  const server = await spawnEmulator([], o.cli);
   const small = new Agent({ keepAlive: true, maxSockets: 1 });
   const large = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -96,8 +102,8 @@ export async function stallBenchmark(o: { rounds: number; batchesPerRound: numbe
   }
 }
 
-// Alone: `node dist/bench/stall.js` prints the rows.
+// Alone: `node dist/bench/stall.js [other build's emulator/cli.js]` prints the rows.
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const { markdownTable } = await import('./report.js');
-  console.log(markdownTable((await stallBenchmark({ rounds: 5, batchesPerRound: 3, aloneMs: 2000 })).rows));
+  console.log(markdownTable((await stallBenchmark({ rounds: 5, batchesPerRound: 3, aloneMs: 2000, cli: process.argv[2] })).rows));
 }

@@ -16,22 +16,34 @@ export class Params {
   /** Built on first use, and only for larger sets: a batch has hundreds of 3-entry groups. */
   private map: Map<string, string> | undefined;
   /** Groupings `indexInSlices` made ahead, which `indexed` then returns: only a large request has any. */
-  private grouped: Map<string, IndexedGroup[]> | undefined;
+  protected grouped: Map<string, IndexedGroup[]> | undefined;
+  private list: readonly Pair[] | undefined;
 
   constructor(
-    readonly entries: readonly Pair[],
-    /** The entries by name, when the caller built it already (`parseFormInSlices`). */
+    entries?: readonly Pair[],
+    /** The entries by name, when the caller built it already. */
     map?: Map<string, string>,
   ) {
+    this.list = entries;
     this.map = map;
   }
 
+  get entries(): readonly Pair[] {
+    return (this.list ??= this.materialize());
+  }
+
+  /** The entries of a subclass that holds them in another form. */
+  protected materialize(): readonly Pair[] {
+    return [];
+  }
+
   get(name: string): string | undefined {
-    if (this.entries.length <= SCAN_LIMIT) {
-      for (const [n, v] of this.entries) if (n === name) return v;
+    const entries = this.entries;
+    if (entries.length <= SCAN_LIMIT) {
+      for (const [n, v] of entries) if (n === name) return v;
       return undefined;
     }
-    this.map ??= new Map(this.entries);
+    this.map ??= new Map(entries);
     return this.map.get(name);
   }
 
@@ -44,10 +56,11 @@ export class Params {
     const ready = this.grouped?.get(prefix);
     if (ready) return ready;
     const start = prefix + '.';
+    const entries = this.entries;
     // Most requests have no list at all: no map, no sort.
-    if (!this.entries.some(([name]) => name.startsWith(start))) return [];
+    if (!entries.some(([name]) => name.startsWith(start))) return [];
     const groups = new Map<string, Pair[]>();
-    groupEntries(this.entries, start, groups, 0, this.entries.length);
+    groupEntries(entries, start, groups, 0, entries.length);
     return sortGroups(groups);
   }
 
@@ -63,8 +76,9 @@ export class Params {
     // The rest of a name repeats from group to group (`Attribute.7.Value` in every item): one
     // string each, not one per parameter for the scavenger to copy while the request lasts.
     const rests = new Map<string, string>();
-    for (let from = 0; from < this.entries.length; from += GROUP_STEP) {
-      groupEntries(this.entries, start, groups, from, Math.min(from + GROUP_STEP, this.entries.length), rests);
+    const entries = this.entries;
+    for (let from = 0; from < entries.length; from += GROUP_STEP) {
+      groupEntries(entries, start, groups, from, Math.min(from + GROUP_STEP, entries.length), rests);
       const turn = slices.next();
       if (turn) await turn;
     }
@@ -170,44 +184,288 @@ export function collectParams(query: string, body: string | null, parsed?: Parse
   return new Params([...merged]);
 }
 
-/** A body `parseFormInSlices` read: its text (for the journal), its pairs, checked unique, by name. */
+/** A body `parseFormInSlices` read: its text (for the journal) and its parameters. */
 export interface ParsedForm {
   readonly text: string;
+  /** The pairs in order (made on demand: the request itself reads them through `params`). */
   readonly pairs: Pair[];
-  readonly byName: Map<string, string>;
+  readonly params: Params;
   /** The first pair whose name came before, which `collectParams` refuses as `unique` does. */
   readonly repeated: Pair | undefined;
+}
+
+/**
+ * A large body's pairs as ranges of a few long strings: for each pair the string it is in and
+ * where its name and value begin and end, in typed arrays. A batch's 19,000 parameters held as
+ * pairs of strings, then again in their groupings, were tens of thousands of small objects alive
+ * while it ran, which every young-generation scavenge copied (2–16 ms each); these are a few
+ * large ones, and the strings a check or an insert needs are sliced from them when it needs them
+ * and die young (docs/performance.md, "One large request beside small ones").
+ */
+class Ranges {
+  readonly texts: string[] = [];
+  count = 0;
+  text = new Int32Array(1024);
+  nameAt = new Int32Array(1024);
+  valueAt = new Int32Array(1024);
+  valueEnd = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  /** Open addressing by the name's hash: a pair's index + 1, 0 for an empty slot. */
+  private table = new Int32Array(2048);
+  /** The first pair whose name came before, or -1. */
+  repeated = -1;
+
+  /** A pair the usual parser made (not ASCII, or cut between two pieces): a text of its own. */
+  addPair(pair: Pair): void {
+    this.texts.push(pair[0] + pair[1]);
+    this.add(this.texts.length - 1, 0, pair[0].length, pair[0].length + pair[1].length);
+  }
+
+  add(t: number, nameAt: number, valueAt: number, valueEnd: number): void {
+    const i = this.count;
+    if (i === this.text.length) this.grow();
+    this.text[i] = t;
+    this.nameAt[i] = nameAt;
+    this.valueAt[i] = valueAt;
+    this.valueEnd[i] = valueEnd;
+    const text = this.texts[t] as string;
+    let h = 0x811c9dc5;
+    for (let c = nameAt; c < valueAt; c++) h = Math.imul(h ^ text.charCodeAt(c), 0x01000193);
+    this.hashes[i] = h;
+    this.count = i + 1;
+    if (this.count * 2 > this.table.length) this.rehash();
+    else this.place(i);
+  }
+
+  name(i: number, from = this.nameAt[i] as number): string {
+    return (this.texts[this.text[i] as number] as string).slice(from, this.valueAt[i]);
+  }
+
+  value(i: number): string {
+    return (this.texts[this.text[i] as number] as string).slice(this.valueAt[i], this.valueEnd[i]);
+  }
+
+  /** Whether pair `i`'s name from `from` is `name`. */
+  nameIs(i: number, from: number, name: string): boolean {
+    const end = this.valueAt[i] as number;
+    return end - from === name.length && (this.texts[this.text[i] as number] as string).startsWith(name, from);
+  }
+
+  /** The last pair named `name`, or -1 (as a Map of the pairs would answer). */
+  find(name: string): number {
+    let h = 0x811c9dc5;
+    for (let c = 0; c < name.length; c++) h = Math.imul(h ^ name.charCodeAt(c), 0x01000193);
+    const mask = this.table.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const j = (this.table[slot] as number) - 1;
+      if (j < 0) return -1;
+      if (this.hashes[j] === h && this.nameIs(j, this.nameAt[j] as number, name)) return j;
+    }
+  }
+
+  private place(i: number): void {
+    const h = this.hashes[i] as number;
+    const mask = this.table.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const j = (this.table[slot] as number) - 1;
+      if (j < 0) {
+        this.table[slot] = i + 1;
+        return;
+      }
+      if (this.hashes[j] === h && this.sameName(i, j)) {
+        if (this.repeated < 0) this.repeated = i;
+        this.table[slot] = i + 1;
+        return;
+      }
+    }
+  }
+
+  private sameName(i: number, j: number): boolean {
+    const a = this.nameAt[i] as number;
+    const length = (this.valueAt[i] as number) - a;
+    const b = this.nameAt[j] as number;
+    if ((this.valueAt[j] as number) - b !== length) return false;
+    const ti = this.texts[this.text[i] as number] as string;
+    const tj = this.texts[this.text[j] as number] as string;
+    for (let c = 0; c < length; c++) if (ti.charCodeAt(a + c) !== tj.charCodeAt(b + c)) return false;
+    return true;
+  }
+
+  private grow(): void {
+    const size = this.text.length * 2;
+    const bigger = (old: Int32Array) => {
+      const next = new Int32Array(size);
+      next.set(old);
+      return next;
+    };
+    this.text = bigger(this.text);
+    this.nameAt = bigger(this.nameAt);
+    this.valueAt = bigger(this.valueAt);
+    this.valueEnd = bigger(this.valueEnd);
+    this.hashes = bigger(this.hashes);
+  }
+
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    // Placed again in order, so the last of a repeated name is the one found; `repeated` stays.
+    const repeated = this.repeated;
+    for (let i = 0; i < this.count; i++) this.place(i);
+    this.repeated = repeated;
+  }
+}
+
+/**
+ * Params over `Ranges`: the whole body (no `idx`), or a group of it, whose pairs are
+ * `idx[off..off+len)` with names read from `from[k]` (after `Item.N.`).
+ */
+class RangeParams extends Params {
+  constructor(
+    private readonly r: Ranges,
+    private readonly idx: Int32Array | undefined,
+    private readonly from: Int32Array | undefined,
+    private readonly off: number,
+    private readonly len: number,
+  ) {
+    super();
+  }
+
+  private pair(k: number): number {
+    return this.idx ? (this.idx[this.off + k] as number) : k;
+  }
+
+  private nameFrom(k: number, p: number): number {
+    return this.from ? (this.from[this.off + k] as number) : (this.r.nameAt[p] as number);
+  }
+
+  protected override materialize(): readonly Pair[] {
+    const out: Pair[] = [];
+    for (let k = 0; k < this.len; k++) {
+      const p = this.pair(k);
+      out.push([this.r.name(p, this.nameFrom(k, p)), this.r.value(p)]);
+    }
+    return out;
+  }
+
+  override get(name: string): string | undefined {
+    if (!this.idx) {
+      const p = this.r.find(name);
+      return p < 0 ? undefined : this.r.value(p);
+    }
+    // A group is an item's 769 parameters at most, read by a few names: a scan, no map.
+    let found = -1;
+    for (let k = 0; k < this.len; k++) {
+      const p = this.pair(k);
+      if (this.r.nameIs(p, this.nameFrom(k, p), name)) {
+        found = p;
+        // Params answers the first of a repeated name in a small group, the last in a larger one.
+        if (this.len <= SCAN_LIMIT) break;
+      }
+    }
+    return found < 0 ? undefined : this.r.value(found);
+  }
+
+  override indexed(prefix: string): readonly IndexedGroup[] {
+    const ready = this.grouped?.get(prefix);
+    if (ready) return ready;
+    const grouping = new RangeGrouping(prefix + '.');
+    grouping.collect(this, 0, this.len);
+    return grouping.groups(this.r);
+  }
+
+  override async indexInSlices(prefix: string, slices: Slices): Promise<void> {
+    // A group's own groupings are made when asked, and die with the check that asked.
+    if (this.idx || this.grouped?.has(prefix)) return;
+    const grouping = new RangeGrouping(prefix + '.');
+    for (let from = 0; from < this.len; from += GROUP_STEP) {
+      grouping.collect(this, from, Math.min(from + GROUP_STEP, this.len));
+      const turn = slices.next();
+      if (turn) await turn;
+    }
+    (this.grouped ??= new Map()).set(prefix, grouping.groups(this.r));
+  }
+
+  /** For `RangeGrouping`: pair k's index, and where its name begins and ends. */
+  at(k: number): { p: number; from: number } {
+    const p = this.pair(k);
+    return { p, from: this.nameFrom(k, p) };
+  }
+
+  get ranges(): Ranges {
+    return this.r;
+  }
+}
+
+/** `groupEntries` and `sortGroups` over ranges: the groups share two typed arrays. */
+class RangeGrouping {
+  /** By the index as written: pairs and where each one's rest of name begins, interleaved. */
+  private readonly keys = new Map<string, number[]>();
+  private total = 0;
+
+  constructor(private readonly start: string) {}
+
+  collect(params: RangeParams, from: number, to: number): void {
+    const r = params.ranges;
+    const start = this.start;
+    for (let k = from; k < to; k++) {
+      const { p, from: at } = params.at(k);
+      const end = r.valueAt[p] as number;
+      if (end - at <= start.length) continue;
+      const text = r.texts[r.text[p] as number] as string;
+      if (!text.startsWith(start, at)) continue;
+      const a = at + start.length;
+      let b = a;
+      while (b < end && b - a <= 9) {
+        const c = text.charCodeAt(b);
+        if (c < 0x30 || c > 0x39) break;
+        b++;
+      }
+      if (b === a || b - a > 9 || (b < end && text.charCodeAt(b) !== 0x2e)) continue;
+      const key = text.slice(a, b);
+      let list = this.keys.get(key);
+      if (!list) this.keys.set(key, (list = []));
+      list.push(p, b < end ? b + 1 : end);
+      this.total++;
+    }
+  }
+
+  groups(r: Ranges): IndexedGroup[] {
+    const sorted = [...this.keys.keys()]
+      .map((key) => ({ index: Number(key), key }))
+      .sort((a, b) => a.index - b.index || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const idx = new Int32Array(this.total);
+    const from = new Int32Array(this.total);
+    let at = 0;
+    return sorted.map(({ index, key }) => {
+      const list = this.keys.get(key) as number[];
+      const off = at;
+      for (let j = 0; j < list.length; j += 2) {
+        idx[at] = list[j] as number;
+        from[at++] = list[j + 1] as number;
+      }
+      return { index, key, params: new RangeParams(r, idx, from, off, at - off) };
+    });
+  }
 }
 
 /**
  * `parseForm` and `unique` of a large body, a piece at a time with the slices' turns between: the
  * same pairs in the same order, and the same refusal of a repeated name, as the text in one piece.
  * Pieces are decoded at `PIECE_BYTES` or more: V8 keeps a string that long outside the young
- * generation, so the names and values sliced from it are not copied by every scavenge while
- * the request lasts (decoded per 64 KB socket chunk, the scavenges during a 6.8 MB batch took
- * tens of milliseconds each). The text is joined without copying (V8 keeps the pieces until
+ * generation, so the pairs, held as ranges of it (`Ranges`), are not copied by every scavenge
+ * while the request lasts. The text is joined without copying (V8 keeps the pieces until
  * someone reads it as a whole).
  */
 export async function parseFormInSlices(chunks: readonly Buffer[], slices: Slices): Promise<ParsedForm> {
   const decoder = new StringDecoder('utf8');
-  const pairs: Pair[] = [];
-  const byName = new Map<string, string>();
-  let repeated: Pair | undefined;
+  const ranges = new Ranges();
   let text = '';
   // The start of a pair cut by the end of the previous piece.
   let rest = '';
-  const keep = (pair: Pair) => {
-    if (repeated === undefined && byName.has(pair[0])) repeated = pair;
-    byName.set(pair[0], pair[1]);
-    pairs.push(pair);
-  };
   const add = (segment: string) => {
-    if (segment !== '') keep(parsePair(segment));
+    if (segment !== '') ranges.addPair(parsePair(segment));
   };
   // A piece's pairs whose decoded text is ASCII (nearly all) are decoded into one buffer and
-  // sliced from one string made of it, rather than each decoded into a string of its own: a
-  // batch's 6,400 encoded 1 kB values would otherwise be 6.4 MB of young strings that every
-  // scavenge copies while the request lasts. `marks` holds, in order, a pair made the usual way
+  // held as ranges of one string made of it. `marks` holds, in order, a pair made the usual way
   // or three offsets into that string (name start, value start, value end).
   let out = Buffer.alloc(0);
   let at = 0;
@@ -226,16 +484,16 @@ export async function parseFormInSlices(chunks: readonly Buffer[], slices: Slice
     at = endAt;
   };
   const flush = () => {
-    const decoded = out.toString('latin1', 0, at);
+    ranges.texts.push(out.toString('latin1', 0, at));
+    const t = ranges.texts.length - 1;
     for (let i = 0; i < marks.length; ) {
       const m = marks[i] as Pair | number;
       if (typeof m !== 'number') {
-        keep(m);
+        ranges.addPair(m);
         i++;
         continue;
       }
-      const valueAt = marks[i + 1] as number;
-      keep([decoded.slice(m, valueAt), decoded.slice(valueAt, marks[i + 2] as number)]);
+      ranges.add(t, m, marks[i + 1] as number, marks[i + 2] as number);
       i += 3;
     }
     marks.length = 0;
@@ -287,7 +545,16 @@ export async function parseFormInSlices(chunks: readonly Buffer[], slices: Slice
     if (turn) await turn;
   }
   await take(decoder.end(), true);
-  return { text, pairs, byName, repeated };
+  const params = new RangeParams(ranges, undefined, undefined, 0, ranges.count);
+  const repeated = ranges.repeated;
+  return {
+    text,
+    params,
+    repeated: repeated < 0 ? undefined : [ranges.name(repeated), ranges.value(repeated)],
+    get pairs() {
+      return [...params.entries];
+    },
+  };
 }
 
 /**
@@ -331,10 +598,10 @@ function withQuery(query: string, body: ParsedForm): Params {
   // Checked in collectParams' order: the query's repeats, then the body's.
   const fromQuery = query === '' ? [] : unique(parseForm(query));
   if (body.repeated) throw errors.invalidParameterValue(body.repeated[0], body.repeated[1]);
-  if (fromQuery.length === 0) return new Params(body.pairs, body.byName);
+  if (fromQuery.length === 0) return body.params;
   const merged = new Map<string, string>();
   for (const [n, v] of fromQuery) merged.set(n, v);
-  for (const [n, v] of body.pairs) merged.set(n, v);
+  for (const [n, v] of body.params.entries) merged.set(n, v);
   return new Params([...merged]);
 }
 
