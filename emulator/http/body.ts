@@ -18,7 +18,13 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   return readBodyChunks(req, limit).then(bodyText);
 }
 
-/** The body as it arrived, in the chunks the socket gave. */
+/**
+ * The body as it arrived, in the chunks the socket gave. Past `LARGE_BODY_BYTES` it takes a turn
+ * of the event loop after each chunk: libuv reads up to 32 chunks of 64 KiB from a socket in one
+ * turn, and a 6.8 MB body that had arrived whole held the loop for 5–10 ms three times over
+ * (docs/performance.md, "One large request beside small ones"). Paused, the request stops the
+ * socket's reads once it holds a chunk more, so a turn takes at most two.
+ */
 export function readBodyChunks(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -33,6 +39,10 @@ export function readBodyChunks(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
         return;
       }
       chunks.push(chunk);
+      if (size >= LARGE_BODY_BYTES) {
+        req.pause();
+        setImmediate(() => req.resume());
+      }
     });
     req.on('end', () => {
       if (!failed) resolve(chunks);
