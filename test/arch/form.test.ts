@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collectParams, parseForm, parseFormInSlices } from '../../emulator/core/params.js';
+import { collectParams, parseForm, parseFormInSlices, type Params } from '../../emulator/core/params.js';
 import { Slices } from '../../emulator/core/slices.js';
 import { SdbError } from '../../emulator/core/errors.js';
 
@@ -57,6 +57,48 @@ describe('the form parser', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('answers names and groups of a body read in slices as of the same body read in one piece', async () => {
+    // The sliced body is held as ranges of its text (core/params.ts `Ranges`): its lookups and
+    // groupings are its own code, checked here against Params over the pairs.
+    const index = fc.constantFrom('0', '1', '01', '7', '12', '999999999', '1234567890', 'x', '', '1a');
+    const rest = fc.constantFrom('ItemName', 'Replace', 'Attribute.0.Name', 'Attribute.0.Value', 'Attribute.03.Name', 'Attribute.3.Value', 'Attribute.x.Name', 'Attribute.', 'Attribute', '');
+    const name = fc.oneof(
+      fc.tuple(index, rest).map(([i, r]) => (r === '' ? `Item.${i}` : `Item.${i}.${r}`)),
+      fc.constantFrom('Action', 'DomainName', 'Item', 'Item.', 'Items.1.ItemName', 'é'),
+    );
+    const value = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('a+b', '%C3%A9', '%zz', 'x'.repeat(300)));
+    const body = fc.uniqueArray(fc.tuple(name, value), { selector: ([n]) => n, maxLength: 60 });
+    const view = (params: Params, depth: number): unknown => ({
+      entries: params.entries,
+      names: ['ItemName', 'Replace', 'Name', 'Value', 'Action', 'Item', 'absent'].map((n) => params.get(n)),
+      groups: depth === 0 ? [] : ['Item', 'Attribute'].map((prefix) => params.indexed(prefix).map((g) => ({ index: g.index, key: g.key, params: view(g.params, depth - 1) }))),
+    });
+    await fc.assert(
+      fc.asyncProperty(body, fc.integer({ min: 1, max: 200 }), async (pairs, cut) => {
+        const bytes = Buffer.from(new URLSearchParams(pairs).toString());
+        const chunks: Buffer[] = [];
+        for (let at = 0; at < bytes.length; at += cut) chunks.push(bytes.subarray(at, at + cut));
+        const parsed = await parseFormInSlices(chunks, new Slices());
+        const sliced = collectParams('', parsed.text, parsed);
+        const once = collectParams('', bytes.toString());
+        await sliced.indexInSlices('Item', new Slices());
+        expect(view(sliced, 2)).toEqual(view(once, 2));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('finds every name of a body of thousands of parameters read in slices, and refuses the first repeat', async () => {
+    const pairs = Array.from({ length: 5000 }, (_, i) => [`Item.${i % 25}.Attribute.${i}.Name`, `v${i}`] as [string, string]);
+    const text = new URLSearchParams(pairs).toString();
+    const parsed = await parseFormInSlices([Buffer.from(text)], new Slices());
+    const params = collectParams('', parsed.text, parsed);
+    for (const [n, v] of pairs) expect(params.get(n)).toBe(v);
+    expect(params.get('Item.0.Attribute.1.Name')).toBeUndefined();
+    const repeated = await parseFormInSlices([Buffer.from(`${text}&Item.3.Attribute.3.Name=again&Item.4.Attribute.4.Name=too`)], new Slices());
+    expect(repeated.repeated).toEqual(['Item.3.Attribute.3.Name', 'again']);
   });
 
   it('reads what SDKs send', () => {
