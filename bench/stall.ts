@@ -7,6 +7,8 @@
  * round and the median is reported with the range.
  */
 import { Agent, request } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { spawnEmulator } from './children.js';
 import { post } from './load.js';
 import { ms, ratio, verdict, type Row } from './report.js';
@@ -31,6 +33,14 @@ function batchBody(round: number, n: number): Buffer {
   }
   return Buffer.from(params.toString());
 }
+
+/**
+ * A full collection of this process's heap. Encoding a round's bodies leaves tens of megabytes
+ * of young garbage; without this, this process's next scavenges (6–30 ms, `--trace-gc`) fell in
+ * the timed part and were counted as the emulator's stalls.
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** One POST on `agent`; resolves with its latency in ms. */
 function timedPost(url: string, agent: Agent, body: string | Buffer): Promise<number> {
@@ -73,6 +83,7 @@ export async function stallBenchmark(o: {
       const end = performance.now() + o.aloneMs;
       figures.aloneP99.push(percentile(await stream(() => performance.now() >= end), 0.99));
       const bodies = Array.from({ length: o.batchesPerRound }, (_, n) => batchBody(round, n));
+      collectGarbage();
       let done = false;
       const beside = stream(() => done);
       for (const body of bodies) figures.batchMs.push(await timedPost(server.url, large, body));
