@@ -1,8 +1,7 @@
-import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
+import { writeAtomically } from '../data/atomicFile.js';
 import { exportEndpoint, exportStore, writeLines } from '../data/export.js';
 import { collect, endpointClient, namingDatabase, openDatabase, runCommand } from './common.js';
 
@@ -35,22 +34,7 @@ async function runExport(o: ExportOptions): Promise<number> {
   }
   // Written beside the target and renamed over it only once complete: a failed export (an unknown
   // domain, an unreachable endpoint, a full disk) leaves an existing file as it was.
-  const target = resolve(o.out);
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  const out = createWriteStream(temp, { flags: 'wx' });
-  try {
-    await once(out, 'open').catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`--out ${o.out}: cannot write in ${dirname(target)} (${err.code ?? err.message})`);
-    });
-    await exportTo(o, out);
-    out.end();
-    await once(out, 'close');
-    renameSync(temp, target);
-  } catch (err) {
-    out.destroy();
-    rmSync(temp, { force: true });
-    throw err;
-  }
+  await writeAtomically(o.out, `--out ${o.out}`, (out) => exportTo(o, out));
   return 0;
 }
 

@@ -13,9 +13,7 @@
  * The header's counts are checked against what the file holds, so a file cut short (a failed
  * copy, a truncated download) is refused instead of loading part of a state.
  */
-import { once } from 'node:events';
-import { createWriteStream, rmSync, renameSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { writeAtomically } from './atomicFile.js';
 import { Bulk, type TableSource } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
 import { accountLine, domainLine, FormatError, itemLine, printable } from './format.js';
@@ -79,26 +77,9 @@ export function snapshotFileText(store: Store, meta: { name?: string; createdAt:
   return `${JSON.stringify(header)}\n${body.join('')}`;
 }
 
-/**
- * Writes `text` to a temporary file beside `path` and renames it over `path` once complete: a
- * failed save leaves an existing file as it was and no temporary file behind.
- */
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
-  const target = resolve(path);
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
-  const out = createWriteStream(temp, { flags: 'wx' });
-  try {
-    await once(out, 'open').catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`cannot write a snapshot file in ${dirname(target)} (${err.code ?? err.message})`);
-    });
-    out.end(text);
-    await once(out, 'close');
-    renameSync(temp, target);
-  } catch (err) {
-    out.destroy();
-    rmSync(temp, { force: true });
-    throw err;
-  }
+/** Saves `text` as a snapshot file at `path`, through a temporary file (atomicFile.ts). */
+export function writeFileAtomically(path: string, text: string): Promise<void> {
+  return writeAtomically(path, `snapshot file ${path}`, (out) => void out.write(text));
 }
 
 /** Reads and checks line 1; the reason names what is wrong, never echoes more than a short quote. */
