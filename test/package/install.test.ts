@@ -152,7 +152,7 @@ export async function use(): Promise<string | undefined> {
     await run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${resolution}.json`]);
   }, 240_000);
 
-  // Over five minutes here (better-sqlite3 compiles twice), so only on request; the README's Install section cites it.
+  // Over five minutes here (better-sqlite3 compiles twice), so only on request; docs/install.md cites it.
   it.skipIf(process.env.SIMPLEDB_TEST_GIT_INSTALL !== '1')(
     'installs from a git URL (git+file:// of a clone of the last commit): prepare builds dist/, the CLI and the emulator run (SIMPLEDB_TEST_GIT_INSTALL=1)',
     async () => {
