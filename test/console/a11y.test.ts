@@ -3,12 +3,12 @@
 // DOCS_IMAGES=1 also re-takes the README's screenshots (docs/images), checked by the same rules.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { as } from '../analyze/support.js';
 import { createDomain } from '../support/sync.js';
-import { buildPage, LAUNCH, SKIP_BROWSER } from './support.js';
+import { browserSession, SKIP_BROWSER } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCS_IMAGES = process.env.DOCS_IMAGES === '1';
@@ -21,39 +21,23 @@ interface Violation {
 }
 
 let axeSource = '';
-let browser: Browser;
-let context: BrowserContext | undefined;
 let emu: Emulator | undefined;
-let pageErrors: string[] = [];
 
-beforeAll(async () => {
-  if (SKIP_BROWSER) return;
-  buildPage();
-  axeSource = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, 'utf8');
-  browser = await chromium.launch(LAUNCH);
-}, 60_000);
+beforeAll(() => {
+  if (!SKIP_BROWSER) axeSource = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, 'utf8');
+});
 
 afterEach(async () => {
-  await context?.close();
-  context = undefined;
   await emu?.close();
   emu = undefined;
-  expect(pageErrors).toEqual([]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-});
+// Registered after the hook above, so its own after-each runs first (Vitest runs after-hooks in
+// reverse): the pages close before their emulator does.
+const session = browserSession(/status of [45]\d\d/);
 
 async function open(e: Emulator, hash: string, ready: string): Promise<Page> {
   // bypassCSP only so that axe can be injected as an inline script: the page's own CSP refuses it.
-  context ??= await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-  const page = await context.newPage();
-  pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of [45]\d\d/.test(m.text())) pageErrors.push(m.text());
-  });
+  const page = await session.page({ viewport: { width: 1280, height: 800 }, bypassCSP: true }, true);
   await page.goto(`${e.url}/_simpledb/console/${hash}`);
   // axe checks what is on screen: wait until the view has rendered its data, not a fixed time.
   await page.locator(ready).first().waitFor({ timeout: 10_000 });

@@ -1,53 +1,35 @@
 // The web console in a real browser: Debian's chromium driven by playwright-core,
 // against a real emulator, with data made and checked by aws-sdk v2 and our own client.
 import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetAttributesCommand, PutAttributesCommand, SimpleDBClient } from '../../client/index.js';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
-import { buildPage, LAUNCH, SHOTS, SKIP_BROWSER } from './support.js';
+import { browserSession, SHOTS, SKIP_BROWSER } from './support.js';
 
 process.env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] = '1';
 const { default: AWS } = await import('aws-sdk');
 
 let emu: Emulator;
-let browser: Browser;
+const session = browserSession(/status of 4\d\d|status of 5\d\d/);
 let sdk: InstanceType<typeof AWS.SimpleDB>;
 let client: SimpleDBClient;
-let context: BrowserContext | undefined;
-/** Script errors and CSP violations of the page: a clean run has none. */
-let pageErrors: string[] = [];
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
 beforeAll(async () => {
   if (SKIP_BROWSER) return;
-  buildPage();
   emu = await startEmulator({ port: 0 });
   sdk = new AWS.SimpleDB({ endpoint: emu.url, region: 'us-east-1', ...credentials, maxRetries: 0 });
   client = new SimpleDBClient({ endpoint: emu.url, region: 'us-east-1', credentials, maxAttempts: 1 });
-  browser = await chromium.launch(LAUNCH);
 }, 60_000);
 
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  expect(pageErrors).toEqual([]);
-});
-
 afterAll(async () => {
-  await browser?.close();
   await emu?.close();
 });
 
 async function open(hash: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-  context = await browser.newContext({ viewport, acceptDownloads: true });
-  const page = await context.newPage();
-  pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d|status of 5\d\d/.test(m.text())) pageErrors.push(m.text());
-  });
+  const page = await session.page({ viewport, acceptDownloads: true });
   await page.goto(`${emu.url}/_simpledb/console/${hash}`);
   return page;
 }

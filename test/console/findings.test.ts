@@ -1,43 +1,24 @@
 // The console's Findings view: the sync-bug detector's findings in a real browser,
 // each linked to its item's timeline, where the requests it names are marked.
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { as, plantStaleReadWrite } from '../analyze/support.js';
 import { createDomain } from '../support/sync.js';
-import { buildPage, LAUNCH, SHOTS, SKIP_BROWSER } from './support.js';
+import { browserSession, SHOTS, SKIP_BROWSER } from './support.js';
 
 let emu: Emulator | undefined;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let pageErrors: string[] = [];
-
-beforeAll(async () => {
-  if (SKIP_BROWSER) return;
-  buildPage();
-  browser = await chromium.launch(LAUNCH);
-}, 60_000);
 
 afterEach(async () => {
-  await context?.close();
-  context = undefined;
   await emu?.close();
   emu = undefined;
-  expect(pageErrors).toEqual([]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-});
+// Registered after the hook above, so its own after-each runs first (Vitest runs after-hooks in
+// reverse): the pages close before their emulator does.
+const session = browserSession(/status of 4\d\d/);
 
 async function open(e: Emulator, hash: string): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text());
-  });
+  const page = await session.page({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${e.url}/_simpledb/console/${hash}`);
   return page;
 }

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 /** Debian's chromium package: the tests never download a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -32,4 +33,45 @@ export function buildPage(): void {
   execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}emulator/console/app/tsconfig.json`], { stdio: 'inherit' });
   cpSync(`${ROOT}emulator/console/static`, `${ROOT}dist/emulator/console/static`, { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
+}
+
+/**
+ * One browser for a file's tests, and the hooks each console test needs: after every test its
+ * contexts are closed and its pages must have reported no script error and no CSP violation.
+ * Console errors about an HTTP status that `allowed` matches are left out: the views show those.
+ */
+export function browserSession(allowed: RegExp): {
+  /** A page watched for errors, in a new context, or with `reuse` in the test's last one. */
+  page(options: BrowserContextOptions, reuse?: boolean): Promise<Page>;
+} {
+  let browser: Browser | undefined;
+  let contexts: BrowserContext[] = [];
+  let errors: string[] = [];
+  beforeAll(async () => {
+    if (SKIP_BROWSER) return;
+    buildPage();
+    browser = await chromium.launch(LAUNCH);
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    contexts = [];
+    expect(errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    async page(options, reuse = false) {
+      if (!browser) throw new Error('no browser: the session launches it in beforeAll');
+      let context = reuse ? contexts.at(-1) : undefined;
+      if (!context) contexts.push((context = await browser.newContext(options)));
+      const page = await context.newPage();
+      errors = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && !allowed.test(m.text())) errors.push(m.text());
+      });
+      return page;
+    },
+  };
 }
