@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
@@ -25,14 +25,33 @@ if (SKIP_BROWSER) console.warn(`console tests skipped: ${CHROMIUM} is missing; i
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SHOTS = `${ROOT}test-results/console`;
 
+const CONSOLE_SOURCES = ['emulator/console/app', 'emulator/console/static'];
+/** Files outside the app's folder that its tsconfig compiles into the page. */
+const SHARED_SOURCES = ['emulator/core/wire.ts', 'emulator/sync/analyze/types.ts'];
+
+/** True when some output of the page is missing or older than the newest of its sources. */
+function pageIsStale(): boolean {
+  const sources = [
+    ...CONSOLE_SOURCES.flatMap((dir) => readdirSync(`${ROOT}${dir}`).map((f) => `${dir}/${f}`)),
+    ...SHARED_SOURCES,
+  ];
+  const newest = Math.max(...sources.map((f) => statSync(`${ROOT}${f}`).mtimeMs));
+  const outputs = sources
+    .filter((f) => f.endsWith('.ts') || f.startsWith('emulator/console/static/'))
+    .map((f) => `${ROOT}dist/${f.replace(/\.ts$/, '.js')}`);
+  return outputs.some((f) => !existsSync(f) || statSync(f).mtimeMs < newest);
+}
+
 /**
- * The page is compiled TypeScript served from dist/; compiled here too, so the tests always
- * run the page of the sources they sit beside, with or without a prior `npm run build`.
+ * The page is compiled TypeScript served from dist/; compiled here when its sources changed since
+ * the last build, so the tests always run the page of the sources they sit beside, with or
+ * without a prior `npm run build` (which `npm test` runs: then there is nothing to do).
  */
 export function buildPage(): void {
+  mkdirSync(SHOTS, { recursive: true });
+  if (!pageIsStale()) return;
   execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}emulator/console/app/tsconfig.json`], { stdio: 'inherit' });
   cpSync(`${ROOT}emulator/console/static`, `${ROOT}dist/emulator/console/static`, { recursive: true });
-  mkdirSync(SHOTS, { recursive: true });
 }
 
 /**

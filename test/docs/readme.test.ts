@@ -5,8 +5,8 @@
 // replaces every 8080 in the block by its port. A block that starts the CLI itself (`npm start`,
 // `node dist/emulator/cli.js`) gets a free port instead and its servers are stopped after it.
 // `<!-- doctest: skip: reason -->` directly above a fence skips that block, with the reason.
-// Each block runs twice, the second time on the same emulator (docs/readme-tests.md);
-// `<!-- doctest: once: reason -->` runs one just once.
+// Each block that uses the test's emulator runs twice, the second time on the same emulator
+// (docs/readme-tests.md); `<!-- doctest: once: reason -->` runs one just once.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -97,15 +97,14 @@ describe.concurrent('README and docs code blocks run as written', () => {
       if (/\bnpm (ci|install|i)\b/.test(block.code)) {
         expect.fail(`${block.file}:${block.line}: installs dependencies; mark it <!-- doctest: skip: reason --> (CI runs the install)`);
       }
-      // Twice, as a reader re-runs a snippet: on the same emulator (a write that only works on
-      // an empty one would fail the second time), or, for a block that starts its own server, anew.
-      const runs = block.once === undefined ? 2 : 1;
+      // A block that starts its own server runs once: a second run would start it anew in a fresh
+      // directory, the first run over again. The others run twice, as a reader re-runs a snippet, on
+      // the same emulator: a write that only works on an empty one fails the second time.
       if (startsServer(block.code)) {
-        for (let run = 1; run <= runs; run++) {
-          const outcome = await runSnippet(block, withPort(block.code, await freePort()), SNIPPET_TIMEOUT_MS);
-          if (outcome.code !== 0 || outcome.timedOut) expect.fail(describeFailure(block, outcome, run));
-        }
+        const outcome = await runSnippet(block, withPort(block.code, await freePort()), SNIPPET_TIMEOUT_MS);
+        if (outcome.code !== 0 || outcome.timedOut) expect.fail(describeFailure(block, outcome));
       } else {
+        const runs = block.once === undefined ? 2 : 1;
         await using emu = await startEmulator({ port: 0 });
         for (let run = 1; run <= runs; run++) {
           const outcome = await runSnippet(block, withPort(block.code, emu.port), SNIPPET_TIMEOUT_MS);

@@ -60,7 +60,7 @@ export function extractBlocks(markdown: string, file: string): Block[] {
 
 /** A snippet that runs the CLI itself gets a free port instead of an emulator started for it. */
 export function startsServer(code: string): boolean {
-  return /\bnpm start\b|dist\/emulator\/cli\.js|^\s*(npx )?simpledb-local\b/m.test(code);
+  return /\bnpm start\b|dist\/emulator\/cli\.js|\bnpx (--no-install )?simpledb-local\b|^\s*simpledb-local\b/m.test(code);
 }
 
 /** Every 8080 (the README's port) becomes the port of the emulator this snippet gets. */
