@@ -7,7 +7,8 @@
  *   STALL_PROBE_OUT=/tmp/probe NODE_OPTIONS="--import ./dist/bench/loopProbe.js" node dist/bench/stall.js
  *
  * At exit the emulator writes `<STALL_PROBE_OUT>.<pid>.json`: every gap of more than 3 ms between
- * two runs of a 1 ms timer (the loop was held, or the process was not scheduled), every garbage
+ * two runs of a 1 ms timer (the loop was held, or the process was not scheduled) with the CPU time
+ * the process spent during it, every garbage
  * collection (`gc` performance entries: start, duration, kind), every slice of a large request
  * (`emulator/core/slices.ts`) longer than 3 ms with the frames that ended it, and the time each
  * slice ended (batches are where slices are). `summary` counts the collections by kind, beside
@@ -34,17 +35,25 @@ const script = process.argv[1] ?? '';
 if (out !== undefined && out !== '' && script.endsWith('/emulator/cli.js')) probe(out, script);
 
 function probe(out: string, script: string): void {
-  const gaps: [start: number, ms: number][] = [];
+  const gaps: [start: number, ms: number, cpuMs: number][] = [];
   const gcs: Gc[] = [];
   const slices: [start: number, ms: number, frames: string][] = [];
   const sliceEnds: number[] = [];
   const round = (n: number) => Math.round(n * 100) / 100;
 
+  // With each gap, the process's CPU time during it (all its threads): near the gap, the loop was
+  // held; far below it, the process was waiting for a core.
   let last = performance.now();
+  let lastCpu = process.cpuUsage();
   setInterval(() => {
     const now = performance.now();
-    if (now - last > GAP_MS) gaps.push([round(last), round(now - last)]);
+    const cpu = process.cpuUsage();
+    if (now - last > GAP_MS) {
+      const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+      gaps.push([round(last), round(now - last), round(cpuMs)]);
+    }
     last = now;
+    lastCpu = cpu;
   }, 1).unref();
 
   new PerformanceObserver((list) => {
