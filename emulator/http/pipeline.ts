@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseUrl } from 'node:url';
 import type { Logger } from 'pino';
 import { actions } from '../actions/index.js';
 import type { Action, ActionContext, ActionFacts, ActionOutput, Limits, SlicedAction } from '../actions/types.js';
@@ -47,8 +48,8 @@ export const LARGE_PARAMS = 1000;
 /** One protocol request as the steps below fill it in. */
 interface RequestContext {
   readonly requestId: string;
-  readonly req: Request;
-  readonly res: Response;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
   /** Set when the request came through the console's JSON route instead of the protocol's. */
   readonly console: ConsoleRequest | undefined;
   readonly hooks: RequestHooks | undefined;
@@ -75,7 +76,7 @@ interface RequestContext {
  * the guard's account, are not signed, and draw no injected faults: the page that shapes the
  * traffic must keep working.
  */
-export async function runProtocol(config: PipelineConfig, req: Request, res: Response, input?: ConsoleRequest): Promise<void> {
+export async function runProtocol(config: PipelineConfig, req: IncomingMessage, res: ServerResponse, input?: ConsoleRequest): Promise<void> {
   const debug = config.logger.isLevelEnabled('debug');
   const started = debug ? performance.now() : 0;
   const ctx: RequestContext = {
@@ -85,8 +86,8 @@ export async function runProtocol(config: PipelineConfig, req: Request, res: Res
     console: input,
     hooks: config.sync?.open(
       {
-        method: req.method,
-        path: req.path,
+        method: methodOf(req),
+        path: pathOf(req),
         userAgent: req.headers['user-agent'],
         clientId: header(req, 'x-simpledb-client'),
         operation: header(req, 'x-simpledb-operation'),
@@ -136,13 +137,13 @@ function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | unde
     return undefined;
   }
   const { req } = ctx;
-  const [path = '/', query = ''] = splitUrl(req.originalUrl);
+  const [path = '/', query = ''] = splitUrl(targetOf(req));
   ctx.path = path;
   // A GET changes data here, so a browser's request must show where it comes from (docs/security.md).
   if (!config.hosts.allows(req.headers.host) || config.origins.refuses(req) || config.origins.unsignalledBrowser(req)) {
     throw errors.accessFailure(path);
   }
-  if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(req.method);
+  if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedHttpVerb(methodOf(req));
   if (path !== '/') throw errors.invalidUri(path);
   const parse = (chunks: Buffer[] | null): Promise<void> | undefined => {
     if (chunks !== null && bodyBytes(chunks) >= LARGE_BODY_BYTES) return parseInSlices(config, ctx, query, chunks);
@@ -193,7 +194,7 @@ function authenticate(config: PipelineConfig, ctx: RequestContext, params: Param
   const { req } = ctx;
   ctx.account = ctx.console
     ? ctx.console.account
-    : config.authenticate({ method: req.method, host: req.headers.host ?? '', path: ctx.path, params });
+    : config.authenticate({ method: methodOf(req), host: req.headers.host ?? '', path: ctx.path, params });
 }
 
 /** An action and an API version we serve, refused in the service's order after authentication. */
@@ -287,7 +288,37 @@ function record(config: PipelineConfig, ctx: RequestContext, debug: boolean, sta
   }
 }
 
-function header(req: Request, name: string): string | undefined {
+/**
+ * The request target as it arrived. A protocol request reaches the pipeline without Express (app.ts),
+ * the console's through an Express route, which has rewritten `url` and kept the original.
+ */
+function targetOf(req: IncomingMessage): string {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+}
+
+/**
+ * The target's path as Express's `req.path` gives it (its `parseurl`): up to the `?` of a target
+ * that begins with `/` and holds none of the characters that make it parse the URL in full; else
+ * what Node's URL parser finds. The fault rules match on it.
+ */
+function pathOf(req: IncomingMessage): string {
+  const console = (req as IncomingMessage & { path?: string }).path;
+  if (console !== undefined) return console;
+  const url = req.url ?? '';
+  if (url.startsWith('/') && !/[\t\n\f\r #\u00a0\ufeff]/.test(url)) return splitUrl(url)[0];
+  try {
+    return parseUrl(url).pathname ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** A server's request always has one; the type allows none. */
+function methodOf(req: IncomingMessage): string {
+  return req.method ?? '';
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' ? v : undefined;
 }
@@ -298,7 +329,7 @@ function splitUrl(url: string): [string, string] {
 }
 
 /** Headers as a flat list: Node then skips normalising a header object on every response. */
-export function send(res: Response, status: number, xml: string, extra?: readonly string[]): void {
+export function send(res: ServerResponse, status: number, xml: string, extra?: readonly string[]): void {
   if (res.headersSent) return;
   const headers = [
     'Content-Type',
