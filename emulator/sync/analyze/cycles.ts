@@ -82,7 +82,7 @@ export function findCycles(
   for (const w of writes) {
     if (!w.applied) continue;
     for (const c of w.changes) {
-      const itemKey = `${w.account}${SEP}${w.domain}${SEP}${c.item}`;
+      const itemKey = c.key;
       let attrs = attributesOf.get(itemKey);
       if (!attrs) attributesOf.set(itemKey, (attrs = new Set()));
       const names = new Set<string>();
@@ -249,7 +249,7 @@ function observedKeys(r: ReadOp, attributesOf: ReadonlyMap<string, ReadonlySet<s
   const items = r.item !== undefined ? [r.item] : r.returned ? [...r.returned.keys()] : [];
   const keys: string[] = [];
   for (const item of items) {
-    const itemKey = `${r.account}${SEP}${r.domain}${SEP}${item}`;
+    const itemKey = r.item !== undefined ? r.key : `${r.account}${SEP}${r.domain}${SEP}${item}`;
     for (const a of attributesOf.get(itemKey) ?? []) if (r.attributes === undefined || r.attributes.has(a)) keys.push(itemKey + SEP + a);
   }
   return keys;

@@ -1,5 +1,5 @@
 import { recordedValue } from '../journal.js';
-import type { ItemChange, ReadOp, WriteOp } from './ops.js';
+import { valuesOf, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
 import type { Evidence } from './types.js';
 
 /**
@@ -85,7 +85,7 @@ function returnedOf(read: ReadOp, item: string, attribute: string): { known: boo
   if (read.returned === undefined) return { known: false, values: undefined };
   const attributes = read.returned.get(item);
   if (attributes === undefined) return { known: !read.partial, values: undefined };
-  return { known: true, values: attributes.get(attribute) ?? [] };
+  return { known: true, values: valuesOf(attributes, attribute) ?? [] };
 }
 
 const covers = (r: ReadOp, attribute: string) => r.attributes === undefined || r.attributes.has(attribute);

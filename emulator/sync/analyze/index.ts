@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
-import { toOp, type ReadOp, type WriteOp } from './ops.js';
+import { domainKey, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
@@ -101,10 +101,8 @@ function listed(refs: readonly { op: WriteOp; client: string }[]): string {
   return refs.length > 5 ? `${shown} and ${refs.length - 5} more` : shown;
 }
 
-const itemKey = (account: string, domain: string, item: string) => `${account}\u0000${domain}\u0000${item}`;
-const domainKey = (account: string, domain: string) => `${account}\u0000${domain}`;
 /** A client's reads of an item, or its Selects of a domain. */
-const readKey = (r: ReadOp, client: string) => `${r.item === undefined ? domainKey(r.account, r.domain) : itemKey(r.account, r.domain, r.item)}\u0000${client}`;
+const readKey = (r: ReadOp, client: string) => `${r.key}\u0000${client}`;
 
 /** Entries one at a time (a file streams through it), then `finish` once. */
 export class Analyzer {
@@ -262,7 +260,7 @@ export class Analyzer {
     for (const op of byOrder(dropped)) {
       const client = names[op.identity] ?? '';
       for (const change of op.changes) {
-        const key = itemKey(op.account, op.domain, change.item);
+        const key = change.key;
         let perClient = run.lostBefore.get(key);
         if (op.lostResponse) {
           if (!perClient) run.lostBefore.set(key, (perClient = new Map()));
@@ -303,7 +301,8 @@ export function analyze(entries: Iterable<AnalyzableEntry>, options: AnalyzeOpti
 /** What a lost write added to the number its read returned (an increment: 1), when both are numbers. */
 function numericStep(write: WriteOp, item: string, attribute: string, read: ReadOp | undefined): number | undefined {
   const written = write.changes.find((c) => c.item === item)?.puts.filter((p) => p.name === attribute) ?? [];
-  const shown = read?.returned?.get(item)?.get(attribute) ?? [];
+  const returned = read?.returned?.get(item);
+  const shown = (returned && valuesOf(returned, attribute)) ?? [];
   if (written.length !== 1 || shown.length !== 1) return undefined;
   const step = Number(written[0]?.value) - Number(shown[0]);
   return Number.isFinite(step) && step !== 0 ? step : undefined;
@@ -320,7 +319,7 @@ function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
 
 function countStorm(run: Run, op: WriteOp): void {
   for (const change of op.changes) {
-    const key = itemKey(op.account, op.domain, change.item);
+    const key = change.key;
     let s = run.storms.get(key);
     if (!s) {
       s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: [], byIdentity: new Map() };
@@ -400,7 +399,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
   const selectReads = new Map<string, Map<string, ReadOp[]>>();
   for (const r of reads) {
     const map = r.item === undefined ? selectReads : itemReads;
-    const key = r.item === undefined ? domainKey(r.account, r.domain) : itemKey(r.account, r.domain, r.item);
+    const key = r.key;
     let perClient = map.get(key);
     if (!perClient) map.set(key, (perClient = new Map()));
     const client = name(r);
@@ -422,7 +421,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
   for (const op of writes) {
     const client = name(op);
     for (const change of op.changes) {
-      const key = itemKey(op.account, op.domain, change.item);
+      const key = change.key;
       let h = items.get(key);
       if (!h) items.set(key, (h = { run: runNumber, account: op.account, domain: op.domain, item: change.item, writes: [] }));
       h.writes.push({ op, change, client });
