@@ -65,7 +65,7 @@ interface Run {
   /** Findings anchored before this order were reported by an earlier window. */
   settled: number;
   /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
-  lastReads: Map<string, ReadOp>;
+  lastReads: Map<string, Map<string, ReadOp>>;
   /** Per item: each attribute's values before the first write held. */
   carry: Map<string, Map<string, Set<string>>>;
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
@@ -102,7 +102,8 @@ function listed(refs: readonly { op: WriteOp; client: string }[]): string {
 }
 
 /** A client's reads of an item, or its Selects of a domain. */
-const readKey = (r: ReadOp, client: string) => `${r.key}\u0000${client}`;
+
+const NO_READS: readonly ReadOp[] = [];
 
 /** Entries one at a time (a file streams through it), then `finish` once. */
 export class Analyzer {
@@ -157,7 +158,9 @@ export class Analyzer {
   retained(): number {
     let lost = 0;
     for (const m of this.run?.lostBefore.values() ?? []) lost += m.size;
-    return (this.run?.ops.length ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
+    let reads = 0;
+    for (const m of this.run?.lastReads.values() ?? []) reads += m.size;
+    return (this.run?.ops.length ?? 0) + reads + lost;
   }
 
   finish(): Analysis {
@@ -251,9 +254,11 @@ export class Analyzer {
       else if (op.kind === 'write') {
         if (op.applied) dropped.push(op);
       } else {
-        const key = readKey(op, names[op.identity] ?? '');
-        const before = run.lastReads.get(key);
-        if (!before || before.order < op.order) run.lastReads.set(key, op);
+        const client = names[op.identity] ?? '';
+        let perClient = run.lastReads.get(op.key);
+        if (!perClient) run.lastReads.set(op.key, (perClient = new Map()));
+        const before = perClient.get(client);
+        if (!before || before.order < op.order) perClient.set(client, op);
       }
     }
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
@@ -411,7 +416,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     for (const [key, perClient] of map) {
       for (const [client, list] of perClient) {
         byOrder(list);
-        const last = run.lastReads.get(`${key}\u0000${client}`);
+        const last = run.lastReads.get(key)?.get(client);
         if (last) list.unshift(last);
       }
     }
@@ -441,9 +446,9 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     const dkey = domainKey(h.account, h.domain);
     const selects = selectReads.get(dkey);
     // A client that read nothing of it in this window: its last read before, if any.
-    const before = (k: string, client: string): ReadOp[] => {
-      const r = run.lastReads.get(`${k}\u0000${client}`);
-      return r ? [r] : [];
+    const before = (k: string, client: string): readonly ReadOp[] => {
+      const r = run.lastReads.get(k)?.get(client);
+      return r ? [r] : NO_READS;
     };
     const carry: ItemCarry | undefined =
       final && run.carry.size === 0 && run.lostBefore.size === 0

@@ -123,7 +123,10 @@ class RecordParams extends Params {
   }
 
   override get(name: string): string | undefined {
-    return Object.hasOwn(this.record, name) ? this.record[name] : undefined;
+    const value = this.record[name];
+    // No inherited property of an object holds a string: only a value of another type needs the own-property check.
+    if (typeof value === 'string' || value === undefined) return value;
+    return Object.hasOwn(this.record, name) ? value : undefined;
   }
 }
 
@@ -163,8 +166,12 @@ export class ReturnedItems {
 }
 
 /** An attribute's values in a returned item; undefined when it had none. */
-export const valuesOf = (item: ReturnedItem, attribute: string): readonly string[] | undefined =>
-  Object.hasOwn(item, attribute) ? item[attribute] : undefined;
+export function valuesOf(item: ReturnedItem, attribute: string): readonly string[] | undefined {
+  const values = item[attribute];
+  // No inherited property of an object is an array: only a value of another type needs the own-property check.
+  if (values === undefined || Array.isArray(values)) return values;
+  return Object.hasOwn(item, attribute) ? values : undefined;
+}
 
 /** One entry as an operation, or undefined when it neither read nor wrote item data. */
 export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | undefined {
