@@ -330,7 +330,7 @@ function attributeHistory(
     if (!basis) continue; // not built on a read the journal shows: nothing to judge it by
     // An applied condition on the attribute proves the writer's view of it was current.
     let seen = before;
-    if (!e.op.checked.has(attribute)) {
+    if (!e.op.checked.includes(attribute)) {
       // What a read saw is a prefix of the changes: the version log numbers changes in the order they happen.
       seen = 0;
       let hi = before;

@@ -235,7 +235,9 @@ export class Analyzer {
       for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
       analysed = ops.filter((op) => op.order < horizon);
       // A typed array sorts numbers without a comparator call per pair.
-      const orders = Float64Array.from(analysed, (op) => op.order).sort();
+      const orders = new Float64Array(analysed.length);
+      for (let i = 0; i < analysed.length; i++) orders[i] = (analysed[i] as ReadOp | WriteOp).order;
+      orders.sort();
       const ahead = Math.ceil(ops.length * AHEAD);
       cut = Math.min(horizon, orders[orders.length - ahead] ?? horizon);
       boundary = Math.min(cut, orders[orders.length - ahead - Math.ceil(ops.length * BEHIND)] ?? cut);

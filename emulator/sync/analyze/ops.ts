@@ -1,5 +1,5 @@
 import { readRequest, type ItemInput } from '../../actions/readers.js';
-import { Params, type Pair } from '../../core/params.js';
+import { Params, type IndexedGroup, type Pair } from '../../core/params.js';
 import type { Expr } from '../../select/ast.js';
 import { parseSelect } from '../../select/parser.js';
 import type { AnalyzableEntry } from './types.js';
@@ -74,7 +74,7 @@ export interface WriteOp extends OpBase {
   /** The condition was checked and failed. */
   conditionFailed: boolean;
   /** The attributes its `Expected` conditions named: when it was applied, they held their expected state. */
-  checked: ReadonlySet<string>;
+  checked: readonly string[];
   atSeq: number | undefined;
   writeSeq: number | undefined;
 }
@@ -122,6 +122,26 @@ class RecordParams extends Params {
     return Object.entries(this.record);
   }
 
+  /**
+   * `Params.indexed` without listing every parameter first: a request of the journal has one
+   * attribute or a few, most often in one group. Several groups are left to `Params` to order.
+   */
+  override indexed(prefix: string): readonly IndexedGroup[] {
+    const start = prefix + '.';
+    let key: string | undefined;
+    let list: Pair[] | undefined;
+    for (const name in this.record) {
+      if (!name.startsWith(start) || !Object.hasOwn(this.record, name)) continue;
+      const dot = name.indexOf('.', start.length);
+      const index = dot < 0 ? name.slice(start.length) : name.slice(start.length, dot);
+      if (!isIndex(index)) continue;
+      if (key === undefined) key = index;
+      else if (index !== key) return super.indexed(prefix);
+      (list ??= []).push([dot < 0 ? '' : name.slice(dot + 1), this.record[name] as string]);
+    }
+    return key === undefined || list === undefined ? [] : [{ index: Number(key), key, params: new Params(list) }];
+  }
+
   override get(name: string): string | undefined {
     const value = this.record[name];
     // No inherited property of an object holds a string: only a value of another type needs the own-property check.
@@ -130,8 +150,18 @@ class RecordParams extends Params {
   }
 }
 
+/** As `Params` reads a list index: one to nine ASCII digits. */
+function isIndex(text: string): boolean {
+  if (text.length === 0 || text.length > 9) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** Shared by the writes that checked nothing: most of them. */
-const NOTHING_CHECKED: ReadonlySet<string> = new Set();
+const NOTHING_CHECKED: readonly string[] = [];
 
 type ReturnedRecord = NonNullable<NonNullable<AnalyzableEntry['read']>['returned']>;
 
@@ -234,12 +264,8 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
       const kind = q.action.includes('Put') ? 'put' : 'delete';
       const inputs: readonly ItemInput[] = 'items' in q ? q.items : q.item === undefined ? [] : [{ item: q.item, attributes: q.attributes }];
       const expected = 'expected' in q ? q.expected : [];
-      let checked = NOTHING_CHECKED;
-      if (expected.length > 0) {
-        const names = new Set<string>();
-        for (const x of expected) if (x.name !== undefined) names.add(x.name);
-        if (names.size > 0) checked = names;
-      }
+      let checked: string[] | undefined;
+      for (const x of expected) if (x.name !== undefined) (checked ??= []).push(x.name);
       return {
         kind: 'write',
         seq: e.seq,
@@ -255,7 +281,7 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
         applied,
         lostResponse: applied ? lost : undefined,
         conditionFailed: CONDITION_FAILURES.has(e.code),
-        checked,
+        checked: checked ?? NOTHING_CHECKED,
         atSeq: e.atSeq,
         writeSeq: e.writeSeq,
       };
