@@ -242,7 +242,7 @@ export class Analyzer {
       cut = Math.min(horizon, orders[orders.length - ahead] ?? horizon);
       boundary = Math.min(cut, orders[orders.length - ahead - Math.ceil(ops.length * BEHIND)] ?? cut);
     }
-    run.drafts.push(...analyseWindow(run, analysed, names, cut, boundary));
+    for (const d of analyseWindow(run, analysed, names, cut, boundary)) run.drafts.push(d);
     run.settled = cut;
     if (last) {
       run.ops = [];
@@ -264,7 +264,11 @@ export class Analyzer {
       }
     }
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
-    for (const op of byOrder(dropped)) {
+    // Only the items that had or get such a write need their writes in order.
+    const lostItems = new Set(run.lostBefore.keys());
+    for (const op of dropped) if (op.lostResponse) for (const change of op.changes) lostItems.add(change.key);
+    const relevant = lostItems.size === 0 ? [] : dropped.filter((op) => op.changes.some((c) => lostItems.has(c.key)));
+    for (const op of byOrder(relevant)) {
       const client = names[op.identity] ?? '';
       for (const change of op.changes) {
         const key = change.key;

@@ -178,10 +178,21 @@ export type ReturnedItem = Readonly<Record<string, readonly string[]>>;
  * last of a repeated item name.
  */
 export class ReturnedItems {
-  constructor(private readonly items: ReturnedRecord['items']) {}
+  /** A read of one item (nearly every one) keeps that item's values alone, not the list around them. */
+  private readonly name: string | undefined;
+  private readonly one: ReturnedItem | undefined;
+  private readonly items: ReturnedRecord['items'] | undefined;
+
+  constructor(items: ReturnedRecord['items']) {
+    const only = items.length === 1 ? items[0] : undefined;
+    this.name = only?.name;
+    this.one = only?.attributes;
+    this.items = only ? undefined : items;
+  }
 
   /** The item's values by attribute (read them with `valuesOf`), or undefined when it was not returned. */
   get(item: string): ReturnedItem | undefined {
+    if (!this.items) return item === this.name ? this.one : undefined;
     for (let i = this.items.length - 1; i >= 0; i--) {
       const it = this.items[i] as ReturnedRecord['items'][number];
       if (it.name === item) return it.attributes;
@@ -191,6 +202,7 @@ export class ReturnedItems {
 
   /** The item names, each once, in the order first returned. */
   keys(): string[] {
+    if (!this.items) return [this.name as string];
     return [...new Set(this.items.map((i) => i.name))];
   }
 }
