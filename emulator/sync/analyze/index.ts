@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
-import { domainKey, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
+import { domainKey, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
@@ -75,6 +75,8 @@ interface Run {
   cycles: number;
   /** `ops.length` after the last window: the next starts when the held operations pass WINDOW and twice this. */
   kept: number;
+  /** The domain and item names the operations share. */
+  strings: Names;
 }
 
 interface Finished {
@@ -133,7 +135,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), drafts: [], cycles: 0, kept: 0 };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), drafts: [], cycles: 0, kept: 0, strings: new Names() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -147,7 +149,7 @@ export class Analyzer {
       keyHash: e.keyHash ?? null,
       connection: e.connection,
     }, e.order ?? e.seq, e.code === 'ConnectionReset');
-    const op = toOp(e, identity, run.number);
+    const op = toOp(e, identity, run.number, run.strings);
     if (!op) return;
     run.ops.push(op);
     if (op.kind === 'write' && op.conditional && (op.applied || op.conditionFailed)) countStorm(run, op);

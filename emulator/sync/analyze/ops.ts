@@ -215,8 +215,47 @@ export function valuesOf(item: ReturnedItem, attribute: string): readonly string
   return Object.hasOwn(item, attribute) ? values : undefined;
 }
 
+interface DomainNames {
+  domain: string;
+  key: string;
+  items: Map<string, { item: string; key: string }>;
+}
+
+/**
+ * The domain and item names of an analysis, and their keys, held once each: every operation
+ * held refers to these instead of keeping strings of its own entry (fewer objects for the
+ * collector to copy while a window is held). Grows with the items, as the histories do.
+ */
+export class Names {
+  private readonly accounts = new Map<string, Map<string, DomainNames>>();
+
+  domain(account: string, domain: string): DomainNames {
+    let domains = this.accounts.get(account);
+    if (!domains) this.accounts.set(account, (domains = new Map()));
+    let d = domains.get(domain);
+    if (!d) domains.set(domain, (d = { domain, key: domainKey(account, domain), items: new Map() }));
+    return d;
+  }
+
+  item(account: string, d: DomainNames, item: string): { item: string; key: string } {
+    let i = d.items.get(item);
+    if (!i) d.items.set(item, (i = { item, key: itemKey(account, d.domain, item) }));
+    return i;
+  }
+}
+
+/** The actions' names as constants: an operation does not keep its entry's copy. */
+const ACTIONS: Readonly<Record<string, string>> = {
+  GetAttributes: 'GetAttributes',
+  Select: 'Select',
+  PutAttributes: 'PutAttributes',
+  DeleteAttributes: 'DeleteAttributes',
+  BatchPutAttributes: 'BatchPutAttributes',
+  BatchDeleteAttributes: 'BatchDeleteAttributes',
+};
+
 /** One entry as an operation, or undefined when it neither read nor wrote item data. */
-export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | undefined {
+export function toOp(e: AnalyzableEntry, identity: number, run: number, names: Names = new Names()): Op | undefined {
   // The journal keeps parameters by name; the readers see them as the action did.
   const q = readRequest(new RecordParams(e.params));
   const order = e.order ?? e.seq;
@@ -227,19 +266,20 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
     case 'GetAttributes':
     case 'Select': {
       if (!applied) return undefined;
-      let domain: string | undefined;
-      let item: string | undefined;
+      let d: DomainNames;
+      let item: { item: string; key: string } | undefined;
       let attributes: Set<string> | undefined;
       let predicate: Set<string> | undefined;
       if (q.action === 'GetAttributes') {
         if (q.domain === undefined || q.item === undefined) return undefined;
-        domain = q.domain;
-        item = q.item;
+        d = names.domain(account, q.domain);
+        item = names.item(account, d, q.item);
         attributes = q.attributeNames.length > 0 ? new Set(q.attributeNames) : undefined;
       } else {
         const shape = selectShape(q.expression ?? '');
         if (!shape) return undefined;
-        ({ domain, attributes, predicate } = shape);
+        d = names.domain(account, shape.domain);
+        ({ attributes, predicate } = shape);
       }
       const stale = e.read?.stale === true && e.read.consistentRead !== true;
       const r = e.read?.returned;
@@ -251,10 +291,10 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
         run,
         account,
         operation: e.operation,
-        action: q.action,
-        domain,
-        item,
-        key: item === undefined ? domainKey(account, domain) : itemKey(account, domain, item),
+        action: ACTIONS[q.action] as string,
+        domain: d.domain,
+        item: item?.item,
+        key: item === undefined ? d.key : item.key,
         attributes,
         stale,
         asOfSeq: stale ? e.read?.asOfSeq : undefined,
@@ -274,6 +314,7 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
         if (lost === undefined && f.effect.startsWith('loseResponse:')) lost = f.effect;
       }
       const kind = q.action.includes('Put') ? 'put' : 'delete';
+      const d = names.domain(account, q.domain);
       const inputs: readonly ItemInput[] = 'items' in q ? q.items : q.item === undefined ? [] : [{ item: q.item, attributes: q.attributes }];
       const expected = 'expected' in q ? q.expected : [];
       let checked: string[] | undefined;
@@ -286,9 +327,9 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
         run,
         account,
         operation: e.operation,
-        action: q.action,
-        domain: q.domain,
-        changes: inputs.map((i) => toChange(i, kind, itemKey(account, q.domain as string, i.item))),
+        action: ACTIONS[q.action] as string,
+        domain: d.domain,
+        changes: inputs.map((i) => toChange(i, kind, names.item(account, d, i.item))),
         conditional: expected.length > 0,
         applied,
         lostResponse: applied ? lost : undefined,
@@ -303,7 +344,7 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
   }
 }
 
-function toChange(input: ItemInput, kind: 'put' | 'delete', key: string): ItemChange {
+function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { item: string; key: string }): ItemChange {
   // Most changes only put, or only delete: the other list is the shared empty one.
   let puts: PutValue[] = NO_PUTS;
   let deletes: ItemChange['deletes'] = NO_DELETES;
@@ -311,7 +352,7 @@ function toChange(input: ItemInput, kind: 'put' | 'delete', key: string): ItemCh
     if (kind === 'put') (puts === NO_PUTS ? (puts = []) : puts).push({ name: a.name, value: a.value ?? '', replace: a.replace });
     else (deletes === NO_DELETES ? (deletes = []) : deletes).push(a.value === undefined ? { name: a.name } : { name: a.name, value: a.value });
   }
-  return { item: input.item, key, puts, deletes, wholeItem: kind === 'delete' && input.attributes.length === 0 };
+  return { item, key, puts, deletes, wholeItem: kind === 'delete' && input.attributes.length === 0 };
 }
 
 const NO_PUTS: PutValue[] = [];
