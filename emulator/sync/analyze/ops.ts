@@ -113,7 +113,7 @@ function selectShape(expression: string): { domain: string; attributes: Set<stri
  * The journal's parameters as the readers take them: looked up in the entry's own object, and
  * listed (for the indexed lists) only when a reader asks for a list.
  */
-class RecordParams extends Params {
+export class RecordParams extends Params {
   constructor(private readonly record: Readonly<Record<string, string>>) {
     super();
   }
