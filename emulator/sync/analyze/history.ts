@@ -380,7 +380,9 @@ const OWN =
  */
 function collectLost(item: string, events: Event[], attribute: string, out: LostUpdate[]): void {
   const survivors = new Set<Event>();
-  for (let v = [...events].reverse().find((e) => e.changed); v; v = v.parent) {
+  let last: Event | undefined;
+  for (let i = events.length - 1; i >= 0 && !last; i--) if ((events[i] as Event).changed) last = events[i];
+  for (let v = last; v; v = v.parent) {
     if (survivors.has(v)) break;
     survivors.add(v);
   }
