@@ -16,6 +16,7 @@ export interface Identity {
  */
 export class Identities {
   private readonly index = new Map<string, number>();
+  private readonly byHeader = new Map<string, number>();
   private readonly list: Identity[] = [];
   private readonly perConnection = new Map<number, number>();
   private readonly requests: number[] = [];
@@ -27,10 +28,12 @@ export class Identities {
 
   /** `order`: when the request took effect; `reset`: the emulator reset its connection (an injected fault). */
   intern(id: Identity, order: number, reset: boolean): number {
-    const key = id.header !== null ? `h\u0000${id.header}` : `c\u0000${id.userAgent ?? ''}\u0000${id.keyHash ?? ''}\u0000${id.connection ?? ''}`;
-    let n = this.index.get(key);
+    // A named client (most requests of an instrumented journal): looked up by its name, no key built per request.
+    const key = id.header !== null ? id.header : `c\u0000${id.userAgent ?? ''}\u0000${id.keyHash ?? ''}\u0000${id.connection ?? ''}`;
+    const index = id.header !== null ? this.byHeader : this.index;
+    let n = index.get(key);
     if (n === undefined) {
-      this.index.set(key, (n = this.list.length));
+      index.set(key, (n = this.list.length));
       this.list.push(id);
       this.requests.push(0);
       this.connectionsOf.push(new Set());

@@ -64,6 +64,10 @@ export function findCycles(
   window: CycleWindow = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, max: MAX_CYCLES },
 ): Cycle[] {
   const txns = operations([...reads, ...writes].sort((a, b) => a.order - b.order), name);
+  // An edge joins two operations that both touched the item of its key, so a cycle over two
+  // items passes through an operation that touched both. Without one, every cycle stays within
+  // an item (the lost updates the histories report): the graph would find nothing to keep.
+  if (window.max <= 0 || !txns.some(spansItems)) return [];
   // By seq, unique in a run and close together in a window: an array, not a map keyed by the request.
   let first = Number.POSITIVE_INFINITY;
   let lastSeq = Number.NEGATIVE_INFINITY;
@@ -78,7 +82,7 @@ export function findCycles(
   for (const w of writes) {
     if (!w.applied) continue;
     for (const c of w.changes) {
-      const itemKey = `${w.account}${SEP}${w.domain}${SEP}${c.item}`;
+      const itemKey = c.key;
       let attrs = attributesOf.get(itemKey);
       if (!attrs) attributesOf.set(itemKey, (attrs = new Set()));
       const names = new Set<string>();
@@ -221,12 +225,31 @@ function operations(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | Writ
   return txns;
 }
 
+/** Whether the operation touched two items or more; a Select counts as touching its whole domain. */
+function spansItems(t: Txn): boolean {
+  let first: ReadOp | WriteOp | undefined;
+  let item = '';
+  for (const op of t.ops) {
+    if (op.kind === 'read') {
+      if (op.item === undefined) return true;
+      if (!first) [first, item] = [op, op.item];
+      else if (op.item !== item || op.domain !== first.domain || op.account !== first.account) return true;
+      continue;
+    }
+    for (const c of op.changes) {
+      if (!first) [first, item] = [op, c.item];
+      else if (c.item !== item || op.domain !== first.domain || op.account !== first.account) return true;
+    }
+  }
+  return false;
+}
+
 /** The keys (account, domain, item, attribute) whose version a read observed. */
 function observedKeys(r: ReadOp, attributesOf: ReadonlyMap<string, ReadonlySet<string>>): string[] {
   const items = r.item !== undefined ? [r.item] : r.returned ? [...r.returned.keys()] : [];
   const keys: string[] = [];
   for (const item of items) {
-    const itemKey = `${r.account}${SEP}${r.domain}${SEP}${item}`;
+    const itemKey = r.item !== undefined ? r.key : `${r.account}${SEP}${r.domain}${SEP}${item}`;
     for (const a of attributesOf.get(itemKey) ?? []) if (r.attributes === undefined || r.attributes.has(a)) keys.push(itemKey + SEP + a);
   }
   return keys;

@@ -1,5 +1,5 @@
 import { recordedValue } from '../journal.js';
-import type { ItemChange, ReadOp, WriteOp } from './ops.js';
+import { valuesOf, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
 import type { Evidence } from './types.js';
 
 /**
@@ -32,7 +32,7 @@ interface Event {
   removed: ReadonlySet<string> | undefined;
   basis: Basis | undefined;
   /** Changes of the attribute that took effect before this write and that its basis did not show. */
-  unseen: Event[];
+  unseen: readonly Event[];
   /** The last change its basis showed. */
   parent: Event | undefined;
   /** The first later write that removed a value this change added, without having seen it. */
@@ -85,7 +85,7 @@ function returnedOf(read: ReadOp, item: string, attribute: string): { known: boo
   if (read.returned === undefined) return { known: false, values: undefined };
   const attributes = read.returned.get(item);
   if (attributes === undefined) return { known: !read.partial, values: undefined };
-  return { known: true, values: attributes.get(attribute) ?? [] };
+  return { known: true, values: valuesOf(attributes, attribute) ?? [] };
 }
 
 const covers = (r: ReadOp, attribute: string) => r.attributes === undefined || r.attributes.has(attribute);
@@ -132,16 +132,21 @@ function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, att
   const { known, values } = returnedOf(read, item, attribute);
   if (!known) return { read, doubt: `the journal does not say what read #${read.seq} returned` };
   if (values === undefined || values.length === 0) return undefined;
-  const shown = new Set(values);
-  const written = change.puts.filter((p) => p.name === attribute).map((p) => p.value);
-  if (written.length === 0) {
+  // A read shows a value or a few: a scan of them, no set.
+  let wrote = false;
+  let numeric = false;
+  for (const p of change.puts) {
+    if (p.name !== attribute) continue;
+    wrote = true;
+    if (values.includes(recordedValue(p.value))) return { read, doubt: undefined };
+    numeric ||= NUMBER.test(p.value);
+  }
+  if (!wrote) {
     // A delete builds on the read when it removes what the read showed.
-    const named = change.deletes.filter((d) => d.name === attribute);
-    if (change.wholeItem || named.some((d) => d.value === undefined || shown.has(recordedValue(d.value)))) return { read, doubt: undefined };
+    if (change.wholeItem || change.deletes.some((d) => d.name === attribute && (d.value === undefined || values.includes(recordedValue(d.value))))) return { read, doubt: undefined };
     return undefined;
   }
-  for (const v of written) if (shown.has(recordedValue(v))) return { read, doubt: undefined };
-  if (written.some((v) => NUMBER.test(v)) && values.some((v) => NUMBER.test(v))) return { read, doubt: undefined };
+  if (numeric && values.some((v) => NUMBER.test(v))) return { read, doubt: undefined };
   return undefined;
 }
 
@@ -172,6 +177,9 @@ function valuesAfter(before: Set<string> | undefined, change: ItemChange, attrib
   }
   return after;
 }
+
+/** Shared by every event that missed no change: most of them. */
+const NO_EVENTS: readonly Event[] = [];
 
 /** Shared by every event that deleted nothing: most of them. */
 const NONE: ReadonlySet<string> = new Set();
@@ -300,7 +308,7 @@ function attributeHistory(
       added,
       removed,
       basis: undefined,
-      unseen: [],
+      unseen: NO_EVENTS,
       parent: undefined,
       replacedBy: undefined,
     };
@@ -322,7 +330,7 @@ function attributeHistory(
     if (!basis) continue; // not built on a read the journal shows: nothing to judge it by
     // An applied condition on the attribute proves the writer's view of it was current.
     let seen = before;
-    if (!e.op.checked.has(attribute)) {
+    if (!e.op.checked.includes(attribute)) {
       // What a read saw is a prefix of the changes: the version log numbers changes in the order they happen.
       seen = 0;
       let hi = before;
@@ -333,13 +341,14 @@ function attributeHistory(
       }
     }
     e.parent = seen > 0 ? changes[seen - 1] : undefined;
-    e.unseen = [];
+    let unseen: Event[] | undefined;
     for (let i = seen; i < before; i++) {
       const c = changes[i] as Event;
       // The client's own writes after its read: it knows what it wrote and builds on that.
       if (c.client === e.client && c.op.order > basis.read.order) e.parent = c;
-      else e.unseen.push(c);
+      else (unseen ??= []).push(c);
     }
+    e.unseen = unseen ?? NO_EVENTS;
     if (!e.changed || !e.destructive) continue;
         // A replace discards every version it did not see, even where it stores a value again; a
     // delete of some values discards only the changes that added them.
@@ -371,7 +380,9 @@ const OWN =
  */
 function collectLost(item: string, events: Event[], attribute: string, out: LostUpdate[]): void {
   const survivors = new Set<Event>();
-  for (let v = [...events].reverse().find((e) => e.changed); v; v = v.parent) {
+  let last: Event | undefined;
+  for (let i = events.length - 1; i >= 0 && !last; i--) if ((events[i] as Event).changed) last = events[i];
+  for (let v = last; v; v = v.parent) {
     if (survivors.has(v)) break;
     survivors.add(v);
   }

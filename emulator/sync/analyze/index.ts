@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
-import { toOp, type ReadOp, type WriteOp } from './ops.js';
+import { domainKey, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
@@ -65,7 +65,7 @@ interface Run {
   /** Findings anchored before this order were reported by an earlier window. */
   settled: number;
   /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
-  lastReads: Map<string, ReadOp>;
+  lastReads: Map<string, Map<string, ReadOp>>;
   /** Per item: each attribute's values before the first write held. */
   carry: Map<string, Map<string, Set<string>>>;
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
@@ -75,6 +75,8 @@ interface Run {
   cycles: number;
   /** `ops.length` after the last window: the next starts when the held operations pass WINDOW and twice this. */
   kept: number;
+  /** The domain and item names the operations share. */
+  strings: Names;
 }
 
 interface Finished {
@@ -101,10 +103,9 @@ function listed(refs: readonly { op: WriteOp; client: string }[]): string {
   return refs.length > 5 ? `${shown} and ${refs.length - 5} more` : shown;
 }
 
-const itemKey = (account: string, domain: string, item: string) => `${account}\u0000${domain}\u0000${item}`;
-const domainKey = (account: string, domain: string) => `${account}\u0000${domain}`;
 /** A client's reads of an item, or its Selects of a domain. */
-const readKey = (r: ReadOp, client: string) => `${r.item === undefined ? domainKey(r.account, r.domain) : itemKey(r.account, r.domain, r.item)}\u0000${client}`;
+
+const NO_READS: readonly ReadOp[] = [];
 
 /** Entries one at a time (a file streams through it), then `finish` once. */
 export class Analyzer {
@@ -134,7 +135,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), drafts: [], cycles: 0, kept: 0 };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), drafts: [], cycles: 0, kept: 0, strings: new Names() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -148,7 +149,7 @@ export class Analyzer {
       keyHash: e.keyHash ?? null,
       connection: e.connection,
     }, e.order ?? e.seq, e.code === 'ConnectionReset');
-    const op = toOp(e, identity, run.number);
+    const op = toOp(e, identity, run.number, run.strings);
     if (!op) return;
     run.ops.push(op);
     if (op.kind === 'write' && op.conditional && (op.applied || op.conditionFailed)) countStorm(run, op);
@@ -159,7 +160,9 @@ export class Analyzer {
   retained(): number {
     let lost = 0;
     for (const m of this.run?.lostBefore.values() ?? []) lost += m.size;
-    return (this.run?.ops.length ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
+    let reads = 0;
+    for (const m of this.run?.lastReads.values() ?? []) reads += m.size;
+    return (this.run?.ops.length ?? 0) + reads + lost;
   }
 
   finish(): Analysis {
@@ -234,12 +237,14 @@ export class Analyzer {
       for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
       analysed = ops.filter((op) => op.order < horizon);
       // A typed array sorts numbers without a comparator call per pair.
-      const orders = Float64Array.from(analysed, (op) => op.order).sort();
+      const orders = new Float64Array(analysed.length);
+      for (let i = 0; i < analysed.length; i++) orders[i] = (analysed[i] as ReadOp | WriteOp).order;
+      orders.sort();
       const ahead = Math.ceil(ops.length * AHEAD);
       cut = Math.min(horizon, orders[orders.length - ahead] ?? horizon);
       boundary = Math.min(cut, orders[orders.length - ahead - Math.ceil(ops.length * BEHIND)] ?? cut);
     }
-    run.drafts.push(...analyseWindow(run, analysed, names, cut, boundary));
+    for (const d of analyseWindow(run, analysed, names, cut, boundary)) run.drafts.push(d);
     run.settled = cut;
     if (last) {
       run.ops = [];
@@ -253,16 +258,22 @@ export class Analyzer {
       else if (op.kind === 'write') {
         if (op.applied) dropped.push(op);
       } else {
-        const key = readKey(op, names[op.identity] ?? '');
-        const before = run.lastReads.get(key);
-        if (!before || before.order < op.order) run.lastReads.set(key, op);
+        const client = names[op.identity] ?? '';
+        let perClient = run.lastReads.get(op.key);
+        if (!perClient) run.lastReads.set(op.key, (perClient = new Map()));
+        const before = perClient.get(client);
+        if (!before || before.order < op.order) perClient.set(client, op);
       }
     }
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
-    for (const op of byOrder(dropped)) {
+    // Only the items that had or get such a write need their writes in order.
+    const lostItems = new Set(run.lostBefore.keys());
+    for (const op of dropped) if (op.lostResponse) for (const change of op.changes) lostItems.add(change.key);
+    const relevant = lostItems.size === 0 ? [] : dropped.filter((op) => op.changes.some((c) => lostItems.has(c.key)));
+    for (const op of byOrder(relevant)) {
       const client = names[op.identity] ?? '';
       for (const change of op.changes) {
-        const key = itemKey(op.account, op.domain, change.item);
+        const key = change.key;
         let perClient = run.lostBefore.get(key);
         if (op.lostResponse) {
           if (!perClient) run.lostBefore.set(key, (perClient = new Map()));
@@ -303,7 +314,8 @@ export function analyze(entries: Iterable<AnalyzableEntry>, options: AnalyzeOpti
 /** What a lost write added to the number its read returned (an increment: 1), when both are numbers. */
 function numericStep(write: WriteOp, item: string, attribute: string, read: ReadOp | undefined): number | undefined {
   const written = write.changes.find((c) => c.item === item)?.puts.filter((p) => p.name === attribute) ?? [];
-  const shown = read?.returned?.get(item)?.get(attribute) ?? [];
+  const returned = read?.returned?.get(item);
+  const shown = (returned && valuesOf(returned, attribute)) ?? [];
   if (written.length !== 1 || shown.length !== 1) return undefined;
   const step = Number(written[0]?.value) - Number(shown[0]);
   return Number.isFinite(step) && step !== 0 ? step : undefined;
@@ -320,7 +332,7 @@ function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
 
 function countStorm(run: Run, op: WriteOp): void {
   for (const change of op.changes) {
-    const key = itemKey(op.account, op.domain, change.item);
+    const key = change.key;
     let s = run.storms.get(key);
     if (!s) {
       s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: [], byIdentity: new Map() };
@@ -400,7 +412,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
   const selectReads = new Map<string, Map<string, ReadOp[]>>();
   for (const r of reads) {
     const map = r.item === undefined ? selectReads : itemReads;
-    const key = r.item === undefined ? domainKey(r.account, r.domain) : itemKey(r.account, r.domain, r.item);
+    const key = r.key;
     let perClient = map.get(key);
     if (!perClient) map.set(key, (perClient = new Map()));
     const client = name(r);
@@ -412,7 +424,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     for (const [key, perClient] of map) {
       for (const [client, list] of perClient) {
         byOrder(list);
-        const last = run.lastReads.get(`${key}\u0000${client}`);
+        const last = run.lastReads.get(key)?.get(client);
         if (last) list.unshift(last);
       }
     }
@@ -422,7 +434,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
   for (const op of writes) {
     const client = name(op);
     for (const change of op.changes) {
-      const key = itemKey(op.account, op.domain, change.item);
+      const key = change.key;
       let h = items.get(key);
       if (!h) items.set(key, (h = { run: runNumber, account: op.account, domain: op.domain, item: change.item, writes: [] }));
       h.writes.push({ op, change, client });
@@ -442,9 +454,9 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     const dkey = domainKey(h.account, h.domain);
     const selects = selectReads.get(dkey);
     // A client that read nothing of it in this window: its last read before, if any.
-    const before = (k: string, client: string): ReadOp[] => {
-      const r = run.lastReads.get(`${k}\u0000${client}`);
-      return r ? [r] : [];
+    const before = (k: string, client: string): readonly ReadOp[] => {
+      const r = run.lastReads.get(k)?.get(client);
+      return r ? [r] : NO_READS;
     };
     const carry: ItemCarry | undefined =
       final && run.carry.size === 0 && run.lostBefore.size === 0

@@ -1,5 +1,5 @@
 import { readRequest, type ItemInput } from '../../actions/readers.js';
-import { Params } from '../../core/params.js';
+import { Params, type IndexedGroup, type Pair } from '../../core/params.js';
 import type { Expr } from '../../select/ast.js';
 import { parseSelect } from '../../select/parser.js';
 import type { AnalyzableEntry } from './types.js';
@@ -18,6 +18,8 @@ export interface PutValue {
 
 export interface ItemChange {
   item: string;
+  /** account, domain and item: the key the histories are kept by (`itemKey`), made once. */
+  key: string;
   puts: PutValue[];
   /** Without a value: every value of the name. */
   deletes: { name: string; value?: string }[];
@@ -43,6 +45,8 @@ export interface ReadOp extends OpBase {
   kind: 'read';
   /** undefined: a Select, which counts as a read of every item of its domain. */
   item: string | undefined;
+  /** `itemKey` of the item, or `domainKey` of the domain for a Select: made once. */
+  key: string;
   /** undefined: every attribute. */
   attributes: ReadonlySet<string> | undefined;
   /** The emulator served it stale: it saw only writes up to `asOfSeq`. */
@@ -52,7 +56,7 @@ export interface ReadOp extends OpBase {
    * What it returned, item → attribute → values as `read.returned` records them; undefined when
    * the journal does not say (an older journal).
    */
-  returned: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>> | undefined;
+  returned: ReturnedItems | undefined;
   /** The journal recorded only some of the items it returned (`read.returned.more`). */
   partial: boolean;
   /** A Select with a where clause: the attributes it names (a write to them may change what it matches); undefined otherwise. */
@@ -70,7 +74,7 @@ export interface WriteOp extends OpBase {
   /** The condition was checked and failed. */
   conditionFailed: boolean;
   /** The attributes its `Expected` conditions named: when it was applied, they held their expected state. */
-  checked: ReadonlySet<string>;
+  checked: readonly string[];
   atSeq: number | undefined;
   writeSeq: number | undefined;
 }
@@ -105,53 +109,232 @@ function selectShape(expression: string): { domain: string; attributes: Set<stri
   }
 }
 
+/**
+ * The journal's parameters as the readers take them: looked up in the entry's own object, and
+ * listed (for the indexed lists) only when a reader asks for a list.
+ */
+export class RecordParams extends Params {
+  constructor(private readonly record: Readonly<Record<string, string>>) {
+    super();
+  }
+
+  protected override materialize(): readonly Pair[] {
+    return Object.entries(this.record);
+  }
+
+  /**
+   * `Params.indexed` without listing every parameter first: a request of the journal has one
+   * attribute or a few, most often in one group. Several groups are left to `Params` to order.
+   */
+  override indexed(prefix: string): readonly IndexedGroup[] {
+    const start = prefix + '.';
+    let key: string | undefined;
+    let list: Pair[] | undefined;
+    for (const name in this.record) {
+      if (!name.startsWith(start) || !Object.hasOwn(this.record, name)) continue;
+      const dot = name.indexOf('.', start.length);
+      const index = dot < 0 ? name.slice(start.length) : name.slice(start.length, dot);
+      if (!isIndex(index)) continue;
+      if (key === undefined) key = index;
+      else if (index !== key) return super.indexed(prefix);
+      (list ??= []).push([dot < 0 ? '' : name.slice(dot + 1), this.record[name] as string]);
+    }
+    return key === undefined || list === undefined ? [] : [{ index: Number(key), key, params: new Params(list) }];
+  }
+
+  override get(name: string): string | undefined {
+    const value = this.record[name];
+    // No inherited property of an object holds a string: only a value of another type needs the own-property check.
+    if (typeof value === 'string' || value === undefined) return value;
+    return Object.hasOwn(this.record, name) ? value : undefined;
+  }
+}
+
+/** As `Params` reads a list index: one to nine ASCII digits. */
+function isIndex(text: string): boolean {
+  if (text.length === 0 || text.length > 9) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** Shared by the writes that checked nothing: most of them. */
+const NOTHING_CHECKED: readonly string[] = [];
+
+type ReturnedRecord = NonNullable<NonNullable<AnalyzableEntry['read']>['returned']>;
+
+/** Keys of the histories: account, domain and item (or account and domain), apart by a NUL. */
+export const itemKey = (account: string, domain: string, item: string) => `${account}\u0000${domain}\u0000${item}`;
+export const domainKey = (account: string, domain: string) => `${account}\u0000${domain}`;
+
+/** The values of one returned item, by attribute, as the journal recorded them. */
+export type ReturnedItem = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * What a read returned, item → attribute → values, over the journal's own record of it (no copy
+ * into maps: a window holds tens of thousands of reads). As a map of the items would answer: the
+ * last of a repeated item name.
+ */
+export class ReturnedItems {
+  /** A read of one item (nearly every one) keeps that item's values alone, not the list around them. */
+  private readonly name: string | undefined;
+  private readonly one: ReturnedItem | undefined;
+  private readonly items: ReturnedRecord['items'] | undefined;
+
+  constructor(items: ReturnedRecord['items']) {
+    const only = items.length === 1 ? items[0] : undefined;
+    this.name = only?.name;
+    this.one = only?.attributes;
+    this.items = only ? undefined : items;
+  }
+
+  /** The item's values by attribute (read them with `valuesOf`), or undefined when it was not returned. */
+  get(item: string): ReturnedItem | undefined {
+    if (!this.items) return item === this.name ? this.one : undefined;
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const it = this.items[i] as ReturnedRecord['items'][number];
+      if (it.name === item) return it.attributes;
+    }
+    return undefined;
+  }
+
+  /** The item names, each once, in the order first returned. */
+  keys(): string[] {
+    if (!this.items) return [this.name as string];
+    return [...new Set(this.items.map((i) => i.name))];
+  }
+}
+
+/** An attribute's values in a returned item; undefined when it had none. */
+export function valuesOf(item: ReturnedItem, attribute: string): readonly string[] | undefined {
+  const values = item[attribute];
+  // No inherited property of an object is an array: only a value of another type needs the own-property check.
+  if (values === undefined || Array.isArray(values)) return values;
+  return Object.hasOwn(item, attribute) ? values : undefined;
+}
+
+interface DomainNames {
+  domain: string;
+  key: string;
+  items: Map<string, { item: string; key: string }>;
+}
+
+/**
+ * The domain and item names of an analysis, and their keys, held once each: every operation
+ * held refers to these instead of keeping strings of its own entry (fewer objects for the
+ * collector to copy while a window is held). Grows with the items, as the histories do.
+ */
+export class Names {
+  private readonly accounts = new Map<string, Map<string, DomainNames>>();
+
+  domain(account: string, domain: string): DomainNames {
+    let domains = this.accounts.get(account);
+    if (!domains) this.accounts.set(account, (domains = new Map()));
+    let d = domains.get(domain);
+    if (!d) domains.set(domain, (d = { domain, key: domainKey(account, domain), items: new Map() }));
+    return d;
+  }
+
+  item(account: string, d: DomainNames, item: string): { item: string; key: string } {
+    let i = d.items.get(item);
+    if (!i) d.items.set(item, (i = { item, key: itemKey(account, d.domain, item) }));
+    return i;
+  }
+}
+
+/** The actions' names as constants: an operation does not keep its entry's copy. */
+const ACTIONS: Readonly<Record<string, string>> = {
+  GetAttributes: 'GetAttributes',
+  Select: 'Select',
+  PutAttributes: 'PutAttributes',
+  DeleteAttributes: 'DeleteAttributes',
+  BatchPutAttributes: 'BatchPutAttributes',
+  BatchDeleteAttributes: 'BatchDeleteAttributes',
+};
+
 /** One entry as an operation, or undefined when it neither read nor wrote item data. */
-export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | undefined {
+export function toOp(e: AnalyzableEntry, identity: number, run: number, names: Names = new Names()): Op | undefined {
   // The journal keeps parameters by name; the readers see them as the action did.
-  const q = readRequest(new Params(Object.entries(e.params)));
-  const base = { seq: e.seq, order: e.order ?? e.seq, identity, run, account: e.account ?? '', operation: e.operation };
+  const q = readRequest(new RecordParams(e.params));
+  const order = e.order ?? e.seq;
+  const account = e.account ?? '';
   const applied = e.applied ?? e.code === 'Success';
-  const injectedError = e.faults?.some((f) => f.effect.startsWith('error:')) ?? false;
+  // Every operation is built by one literal of each kind, so that they all share one shape.
   switch (q?.action) {
     case 'GetAttributes':
     case 'Select': {
       if (!applied) return undefined;
-      const stale = e.read?.stale === true && e.read.consistentRead !== true;
-      const r = e.read?.returned;
-      const view = {
-        stale,
-        asOfSeq: stale ? e.read?.asOfSeq : undefined,
-        returned: r === undefined ? undefined : new Map(r.items.map((i) => [i.name, new Map(Object.entries(i.attributes))])),
-        partial: (r?.more ?? 0) > 0,
-      };
+      let d: DomainNames;
+      let item: { item: string; key: string } | undefined;
+      let attributes: Set<string> | undefined;
+      let predicate: Set<string> | undefined;
       if (q.action === 'GetAttributes') {
         if (q.domain === undefined || q.item === undefined) return undefined;
-        const attributes = q.attributeNames.length > 0 ? new Set(q.attributeNames) : undefined;
-        return { kind: 'read', ...base, action: q.action, domain: q.domain, item: q.item, attributes, ...view, predicate: undefined };
+        d = names.domain(account, q.domain);
+        item = names.item(account, d, q.item);
+        attributes = q.attributeNames.length > 0 ? new Set(q.attributeNames) : undefined;
+      } else {
+        const shape = selectShape(q.expression ?? '');
+        if (!shape) return undefined;
+        d = names.domain(account, shape.domain);
+        ({ attributes, predicate } = shape);
       }
-      const shape = selectShape(q.expression ?? '');
-      if (!shape) return undefined;
-      return { kind: 'read', ...base, action: q.action, domain: shape.domain, item: undefined, attributes: shape.attributes, ...view, predicate: shape.predicate };
+      const stale = e.read?.stale === true && e.read.consistentRead !== true;
+      const r = e.read?.returned;
+      return {
+        kind: 'read',
+        seq: e.seq,
+        order,
+        identity,
+        run,
+        account,
+        operation: e.operation,
+        action: ACTIONS[q.action] as string,
+        domain: d.domain,
+        item: item?.item,
+        key: item === undefined ? d.key : item.key,
+        attributes,
+        stale,
+        asOfSeq: stale ? e.read?.asOfSeq : undefined,
+        returned: r === undefined ? undefined : new ReturnedItems(r.items),
+        partial: (r?.more ?? 0) > 0,
+        predicate,
+      };
     }
     case 'PutAttributes':
     case 'DeleteAttributes':
     case 'BatchPutAttributes':
     case 'BatchDeleteAttributes': {
-      if (q.domain === undefined || injectedError) return undefined;
+      if (q.domain === undefined) return undefined;
+      let lost: string | undefined;
+      for (const f of e.faults ?? []) {
+        if (f.effect.startsWith('error:')) return undefined;
+        if (lost === undefined && f.effect.startsWith('loseResponse:')) lost = f.effect;
+      }
       const kind = q.action.includes('Put') ? 'put' : 'delete';
+      const d = names.domain(account, q.domain);
       const inputs: readonly ItemInput[] = 'items' in q ? q.items : q.item === undefined ? [] : [{ item: q.item, attributes: q.attributes }];
-      const lost = e.faults?.find((f) => f.effect.startsWith('loseResponse:'));
+      const expected = 'expected' in q ? q.expected : [];
+      let checked: string[] | undefined;
+      for (const x of expected) if (x.name !== undefined) (checked ??= []).push(x.name);
       return {
         kind: 'write',
-        ...base,
-        action: q.action,
-        domain: q.domain,
-        changes: inputs.map((i) => toChange(i, kind)),
-        conditional: 'expected' in q && q.expected.length > 0,
-        checked: new Set('expected' in q ? q.expected.flatMap((x) => (x.name === undefined ? [] : [x.name])) : []),
+        seq: e.seq,
+        order,
+        identity,
+        run,
+        account,
+        operation: e.operation,
+        action: ACTIONS[q.action] as string,
+        domain: d.domain,
+        changes: inputs.map((i) => toChange(i, kind, names.item(account, d, i.item))),
+        conditional: expected.length > 0,
         applied,
-        lostResponse: applied && lost ? lost.effect : undefined,
+        lostResponse: applied ? lost : undefined,
         conditionFailed: CONDITION_FAILURES.has(e.code),
+        checked: checked ?? NOTHING_CHECKED,
         atSeq: e.atSeq,
         writeSeq: e.writeSeq,
       };
@@ -161,12 +344,16 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number): Op | un
   }
 }
 
-function toChange(input: ItemInput, kind: 'put' | 'delete'): ItemChange {
-  const change: ItemChange = { item: input.item, puts: [], deletes: [], wholeItem: false };
+function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { item: string; key: string }): ItemChange {
+  // Most changes only put, or only delete: the other list is the shared empty one.
+  let puts: PutValue[] = NO_PUTS;
+  let deletes: ItemChange['deletes'] = NO_DELETES;
   for (const a of input.attributes) {
-    if (kind === 'put') change.puts.push({ name: a.name, value: a.value ?? '', replace: a.replace });
-    else change.deletes.push(a.value === undefined ? { name: a.name } : { name: a.name, value: a.value });
+    if (kind === 'put') (puts === NO_PUTS ? (puts = []) : puts).push({ name: a.name, value: a.value ?? '', replace: a.replace });
+    else (deletes === NO_DELETES ? (deletes = []) : deletes).push(a.value === undefined ? { name: a.name } : { name: a.name, value: a.value });
   }
-  if (kind === 'delete' && input.attributes.length === 0) change.wholeItem = true;
-  return change;
+  return { item, key, puts, deletes, wholeItem: kind === 'delete' && input.attributes.length === 0 };
 }
+
+const NO_PUTS: PutValue[] = [];
+const NO_DELETES: ItemChange['deletes'] = [];
