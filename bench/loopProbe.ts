@@ -10,7 +10,8 @@
  * two runs of a 1 ms timer (the loop was held, or the process was not scheduled) with the CPU time
  * the process spent during it, every garbage
  * collection (`gc` performance entries: start, duration, kind), every slice of a large request
- * (`emulator/core/slices.ts`) longer than 3 ms with the frames that ended it, and the time each
+ * (`emulator/core/slices.ts`) longer than 3 ms with the frames that ended it and the CPU time
+ * during it (-1 for a request's first slice), and the time each
  * slice ended (batches are where slices are). `summary` counts the collections by kind, beside
  * a batch (a slice ended within 30 ms) or not. Timing every turn costs the emulator a little:
  * figures taken with the probe are compared with figures taken with it.
@@ -47,7 +48,7 @@ if (out !== undefined && out !== '' && script.endsWith('/emulator/cli.js')) prob
 function probe(out: string, script: string): void {
   const gaps: [start: number, ms: number, cpuMs: number][] = [];
   const gcs: Gc[] = [];
-  const slices: [start: number, ms: number, frames: string][] = [];
+  const slices: [start: number, ms: number, frames: string, cpuMs: number][] = [];
   const sliceEnds: number[] = [];
   const phases: [start: number, ms: number, name: string][] = [];
   const round = (n: number) => Math.round(n * 100) / 100;
@@ -84,15 +85,20 @@ function probe(out: string, script: string): void {
   void import(slicesModule).then((m: { Slices: { prototype: { yield(): Promise<void>; until: number; budgetMs: number } } }) => {
     const proto = m.Slices.prototype;
     const yieldTurn = proto.yield;
+    // The process's CPU time when each slice began, to tell a slice that held the loop from one
+    // that waited for a core (the first slice of each request has none).
+    const began = new WeakMap<object, NodeJS.CpuUsage>();
     proto.yield = function (this: typeof proto) {
       const now = performance.now();
       const start = this.until - this.budgetMs;
       sliceEnds.push(round(now));
       if (now - start > GAP_MS) {
         const frames = (new Error().stack ?? '').split('\n').slice(2, 5).map((f) => f.trim());
-        slices.push([round(start), round(now - start), frames.join(' < ')]);
+        const cpu = began.get(this);
+        const used = cpu ? process.cpuUsage(cpu) : undefined;
+        slices.push([round(start), round(now - start), frames.join(' < '), used ? round((used.user + used.system) / 1000) : -1]);
       }
-      return yieldTurn.call(this);
+      return yieldTurn.call(this).then(() => void began.set(this, process.cpuUsage()));
     };
   });
 
@@ -165,7 +171,7 @@ function wrapPhases(script: string, phase: (name: string, start: number) => void
   };
 }
 
-type Span = [start: number, ms: number, what: string];
+type Span = [start: number, ms: number, what: string, ...rest: number[]];
 
 /** Each gap of more than 5 ms beside a batch, by the first thing overlapping it by 1 ms or more. */
 function attribute(
@@ -189,7 +195,11 @@ function attribute(
       const chunks = phases.filter((s) => s[2] === 'body chunk' && s[0] >= start && s[0] <= start + ms).length;
       const tail = phases.find((s) => s[2] === 'tail' && overlaps(start, ms, s));
       if (gc) key = `collection: ${gc[2]}`;
-      else if (slice) key = `slice: ${slice[2].split(' < ')[0]?.replace(/\(.*/, '').trim() ?? ''}`;
+      else if (slice) {
+        // Named by the first frame past Slices' own.
+        const frame = slice[2].split(' < ').find((f) => !f.includes('Slices.')) ?? '';
+        key = `slice: ${frame.replace(/^at (async )?/, '').replace(/ \(.*/, '')}`;
+      }
       else if (inside) key = `phase: ${inside[2]}`;
       else if (tail) key = 'phase: tail (commit to next turn)';
       else if (chunks > 0) key = `body chunks (${chunks > 2 ? 'more than 2' : chunks})`;
