@@ -30,6 +30,8 @@ export const batchDeleteAttributesAction: Action = {
           const turn = slices.next();
           if (turn) await turn;
         }
+        // The commit begins a slice of its own.
+        await slices.yield();
       });
       return { result: { action: 'BatchDeleteAttributes' }, boxUsage: batchBoxUsage('BatchDeleteAttributes', items.length) };
     },

@@ -87,6 +87,17 @@ export class WriteGate {
   }
 
   /**
+   * After a large write has committed (or rolled back) and released the gate: a turn of the event
+   * loop before its answer and journal entry, so the commit's slice, and the requests it let
+   * through, are not followed by more work in the same turn (docs/performance.md, "One large
+   * request beside small ones"). The test hook runs here too; a stop no longer applies.
+   */
+  async afterWrite(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.hooks.slice) await this.hooks.slice();
+  }
+
+  /**
    * The emulator stops: requests waiting are refused, and a large write in progress rolls back
    * at its next slice; resolves once it has.
    */
@@ -133,7 +144,7 @@ export class WriteGate {
 }
 
 export interface GateHooks {
-  /** Between two slices of a large request; a promise holds it there. */
+  /** Between two slices of a large request, and once after it ends; a promise holds it there. */
   slice?(): Promise<void> | void;
   /** A request begins to wait for a large write. */
   waiting?(): void;

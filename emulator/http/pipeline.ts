@@ -233,6 +233,7 @@ async function actInSlices(config: PipelineConfig, ctx: RequestContext, sliced: 
   } finally {
     config.gate.release();
   }
+  await config.gate.afterWrite();
 }
 
 function actionContext(config: PipelineConfig, ctx: RequestContext): ActionContext {

@@ -118,3 +118,16 @@ describe('the form parser', () => {
     }
   });
 });
+
+describe('a large body parsed in slices', () => {
+  it('looks at the clock every few pairs, so a slice of 1,000-byte values cannot run long', async () => {
+    // A slice with no time left yields at every look: the turns counted are the looks.
+    const pairs = Array.from({ length: 400 }, (_, i) => `Item.${i}.Value=${'v'.repeat(1000)}`);
+    const body = Buffer.from(pairs.join('&'));
+    let turns = 0;
+    const parsed = await parseFormInSlices([body], new Slices(0, () => void turns++));
+    expect(parsed.params.entries).toHaveLength(400);
+    // Before, one look every 128 pairs: 3 turns for these 400.
+    expect(turns).toBeGreaterThanOrEqual(400 / 8);
+  });
+});

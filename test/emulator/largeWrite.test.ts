@@ -45,9 +45,19 @@ class Holder {
   private waitingCount = 0;
   private waitingFor: { n: number; resolve: () => void }[] = [];
 
+  private armedAfter = false;
+  private sawWriting = false;
+
   readonly hooks: NonNullable<EmulatorOptions['sliceHooks']> = {
     slice: () => {
-      if (!this.armed || !this.emu?.store.writingInSlices) return undefined;
+      const writing = this.emu?.store.writingInSlices === true;
+      if (writing) this.sawWriting = true;
+      if (this.armedAfter && this.sawWriting && !writing) {
+        this.armedAfter = false;
+        this.heldFn?.();
+        return new Promise<void>((resolve) => (this.releaseFn = resolve));
+      }
+      if (!this.armed || !writing) return undefined;
       this.armed = false;
       this.heldFn?.();
       return new Promise<void>((resolve) => (this.releaseFn = resolve));
@@ -62,6 +72,13 @@ class Holder {
   /** Resolves once the next large write is held mid-transaction. */
   arm(): Promise<void> {
     this.armed = true;
+    return new Promise((resolve) => (this.heldFn = resolve));
+  }
+
+  /** Resolves once the next large write is held after its commit, before its answer. */
+  armAfterCommit(): Promise<void> {
+    this.armedAfter = true;
+    this.sawWriting = false;
     return new Promise((resolve) => (this.heldFn = resolve));
   }
 
@@ -137,6 +154,23 @@ describe('a large batch applied in slices', () => {
     holder.release();
     expect((await put.promise).status).toBe(200);
     expect(await getPairs(e, DOMAIN, 'b-24')).toHaveLength(ATTRS);
+  });
+
+  it('answers a read that waited for it before its own answer, a turn after its commit', async () => {
+    const e = await start();
+    const held = holder.arm();
+    const put = track(call(e, batch('b-')));
+    await held;
+    const read = getItem(e, 'b-0', true);
+    await holder.waiting(1);
+    const after = holder.armAfterCommit();
+    holder.release();
+    await Promise.race([after, put.promise]);
+    // Committed and its answer not yet written: the read has the whole item.
+    expect(put.settled()).toBe(false);
+    expect(attributeCount(await read)).toBe(ATTRS);
+    holder.release();
+    expect((await put.promise).status).toBe(200);
   });
 
   for (const mode of ['consistent', 'eventual'] as const) {
