@@ -44,7 +44,8 @@ async function expectClosed(report: string): Promise<void> {
   await expect(fetch(`${url}/_simpledb/health`)).rejects.toThrow();
 }
 
-describe('test-runner kit', () => {
+// Each test runs a test runner in a child process (up to 90 s): slow on a loaded machine, not stuck.
+describe('test-runner kit', { timeout: 120_000 }, () => {
   it('vitest: globalSetup starts one emulator, provide/inject and SIMPLEDB_ENDPOINT reach the tests', async () => {
     const dir = project('vitest');
     const { code, output } = await runProject(process.execPath, [
@@ -176,7 +177,7 @@ describe('test-runner kit', () => {
   });
 });
 
-describe('launchers stop the emulator with them', () => {
+describe('launchers stop the emulator with them', { timeout: 120_000 }, () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('npm start, signalled by its own pid only (%s): node exits too', async (signal) => {
     const marker = `start-${process.pid}-${Math.random().toString(36).slice(2)}`;
     const npm = spawn('npm', ['start', '--silent', '--', '--port', '0'], {
