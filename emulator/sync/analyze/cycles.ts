@@ -57,13 +57,15 @@ export interface CycleWindow {
   max: number;
 }
 
+/** `ordered`: the reads and writes already in order, when no two share one (the caller has sorted them). */
 export function findCycles(
   reads: readonly ReadOp[],
   writes: readonly WriteOp[],
   name: (op: ReadOp | WriteOp) => string,
   window: CycleWindow = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, max: MAX_CYCLES },
+  ordered?: readonly (ReadOp | WriteOp)[],
 ): Cycle[] {
-  const txns = operations([...reads, ...writes].sort((a, b) => a.order - b.order), name);
+  const txns = operations(ordered ?? [...reads, ...writes].sort((a, b) => a.order - b.order), name);
   // An edge joins two operations that both touched the item of its key, so a cycle over two
   // items passes through an operation that touched both. Without one, every cycle stays within
   // an item (the lost updates the histories report): the graph would find nothing to keep.

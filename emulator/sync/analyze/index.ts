@@ -235,16 +235,16 @@ export class Analyzer {
       // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
       let horizon = Number.POSITIVE_INFINITY;
       for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
+      cut = horizon;
       analysed = ops.filter((op) => op.order < horizon);
-      // A typed array sorts numbers without a comparator call per pair.
-      const orders = new Float64Array(analysed.length);
-      for (let i = 0; i < analysed.length; i++) orders[i] = (analysed[i] as ReadOp | WriteOp).order;
-      orders.sort();
-      const ahead = Math.ceil(ops.length * AHEAD);
-      cut = Math.min(horizon, orders[orders.length - ahead] ?? horizon);
-      boundary = Math.min(cut, orders[orders.length - ahead - Math.ceil(ops.length * BEHIND)] ?? cut);
     }
-    for (const d of analyseWindow(run, analysed, names, cut, boundary)) run.drafts.push(d);
+    const sorted = inOrder(analysed);
+    if (!last) {
+      const ahead = Math.ceil(ops.length * AHEAD);
+      cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
+      boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
+    }
+    for (const d of analyseWindow(run, analysed, sorted, names, cut, boundary)) run.drafts.push(d);
     run.settled = cut;
     if (last) {
       run.ops = [];
@@ -325,6 +325,31 @@ function byOrder<T extends { order: number }>(list: T[]): T[] {
   return list.sort((a, b) => a.order - b.order);
 }
 
+/** How many moves an insertion sort may make per element before a merge sort is cheaper. */
+const NEARLY = 8;
+
+/**
+ * The operations by order, those of one order as they arrived (as a stable sort gives them).
+ * They arrive nearly in order (a late answer is the exception): an insertion sort moves few of
+ * them and calls no comparator; a journal far out of order falls back to the library's sort.
+ */
+function inOrder(ops: readonly (ReadOp | WriteOp)[]): (ReadOp | WriteOp)[] {
+  const out = ops.slice();
+  let budget = NEARLY * out.length;
+  for (let i = 1; i < out.length; i++) {
+    const op = out[i] as ReadOp | WriteOp;
+    const order = op.order;
+    let j = i;
+    while (j > 0 && (out[j - 1] as ReadOp | WriteOp).order > order) {
+      out[j] = out[j - 1] as ReadOp | WriteOp;
+      j--;
+      if (--budget < 0) return byOrder(ops.slice());
+    }
+    out[j] = op;
+  }
+  return out;
+}
+
 /** The clients named as the entries so far tell them apart: a window settled before the end names them so. */
 function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
   return run.identities.resolve(undefined, new Set(taken)).names;
@@ -396,7 +421,14 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
  * cycle at its last request. Operations from `boundary` on stay, and each item's values there
  * are carried to the next window.
  */
-function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: readonly string[], cut: number, boundary: number): Draft[] {
+function analyseWindow(
+  run: Run,
+  ops: readonly (ReadOp | WriteOp)[],
+  sorted: readonly (ReadOp | WriteOp)[],
+  names: readonly string[],
+  cut: number,
+  boundary: number,
+): Draft[] {
   const from = run.settled;
   const runNumber = run.number;
   const anchored = (op: WriteOp) => op.order >= from && op.order < cut;
@@ -408,9 +440,15 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     else writes.push(op);
   }
 
+  // Every client's reads are listed in order: `sorted` gives them so.
   const itemReads = new Map<string, Map<string, ReadOp[]>>();
   const selectReads = new Map<string, Map<string, ReadOp[]>>();
-  for (const r of reads) {
+  // With no two operations of one order, `sorted` is also the order the cycle search takes them in.
+  let tied = false;
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i] as ReadOp | WriteOp;
+    if (i > 0 && (sorted[i - 1] as ReadOp | WriteOp).order === r.order) tied = true;
+    if (r.kind !== 'read') continue;
     const map = r.item === undefined ? selectReads : itemReads;
     const key = r.key;
     let perClient = map.get(key);
@@ -423,7 +461,6 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
   for (const map of [itemReads, selectReads]) {
     for (const [key, perClient] of map) {
       for (const [client, list] of perClient) {
-        byOrder(list);
         const last = run.lastReads.get(key)?.get(client);
         if (last) list.unshift(last);
       }
@@ -526,7 +563,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     }
   }
 
-  const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles });
+  const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles }, tied ? undefined : sorted);
   run.cycles += cycles.length;
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
