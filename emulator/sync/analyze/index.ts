@@ -251,11 +251,12 @@ export class Analyzer {
       return;
     }
     // The last read of each item (and each domain's last Select) per client stays: a later write may build on it.
-    const kept: (ReadOp | WriteOp)[] = [];
+    // What is dropped took effect before `boundary`, so before the horizon: a prefix of `sorted`, in order.
+    const kept = ops.filter((op) => op.order >= boundary);
     const dropped: WriteOp[] = [];
-    for (const op of ops) {
-      if (op.order >= boundary) kept.push(op);
-      else if (op.kind === 'write') {
+    for (const op of sorted) {
+      if (op.order >= boundary) break;
+      if (op.kind === 'write') {
         if (op.applied) dropped.push(op);
       } else {
         const client = names[op.identity] ?? '';
@@ -270,7 +271,7 @@ export class Analyzer {
     const lostItems = new Set(run.lostBefore.keys());
     for (const op of dropped) if (op.lostResponse) for (const change of op.changes) lostItems.add(change.key);
     const relevant = lostItems.size === 0 ? [] : dropped.filter((op) => op.changes.some((c) => lostItems.has(c.key)));
-    for (const op of byOrder(relevant)) {
+    for (const op of relevant) {
       const client = names[op.identity] ?? '';
       for (const change of op.changes) {
         const key = change.key;
