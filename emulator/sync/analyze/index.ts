@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
-import { domainKey, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
+import { domainKey, inOrder, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
@@ -326,30 +326,6 @@ function byOrder<T extends { order: number }>(list: T[]): T[] {
   return list.sort((a, b) => a.order - b.order);
 }
 
-/** How many moves an insertion sort may make per element before a merge sort is cheaper. */
-const NEARLY = 8;
-
-/**
- * The operations by order, those of one order as they arrived (as a stable sort gives them).
- * They arrive nearly in order (a late answer is the exception): an insertion sort moves few of
- * them and calls no comparator; a journal far out of order falls back to the library's sort.
- */
-function inOrder(ops: readonly (ReadOp | WriteOp)[]): (ReadOp | WriteOp)[] {
-  const out = ops.slice();
-  let budget = NEARLY * out.length;
-  for (let i = 1; i < out.length; i++) {
-    const op = out[i] as ReadOp | WriteOp;
-    const order = op.order;
-    let j = i;
-    while (j > 0 && (out[j - 1] as ReadOp | WriteOp).order > order) {
-      out[j] = out[j - 1] as ReadOp | WriteOp;
-      j--;
-      if (--budget < 0) return byOrder(ops.slice());
-    }
-    out[j] = op;
-  }
-  return out;
-}
 
 /** The clients named as the entries so far tell them apart: a window settled before the end names them so. */
 function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
