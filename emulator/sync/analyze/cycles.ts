@@ -57,17 +57,21 @@ export interface CycleWindow {
   max: number;
 }
 
+/** `ordered`: the reads and writes already in order, when no two share one (the caller has sorted them). */
 export function findCycles(
   reads: readonly ReadOp[],
   writes: readonly WriteOp[],
   name: (op: ReadOp | WriteOp) => string,
   window: CycleWindow = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, max: MAX_CYCLES },
+  ordered?: readonly (ReadOp | WriteOp)[],
 ): Cycle[] {
-  const txns = operations([...reads, ...writes].sort((a, b) => a.order - b.order), name);
+  if (window.max <= 0) return [];
+  const inOrder = ordered ?? [...reads, ...writes].sort((a, b) => a.order - b.order);
   // An edge joins two operations that both touched the item of its key, so a cycle over two
   // items passes through an operation that touched both. Without one, every cycle stays within
   // an item (the lost updates the histories report): the graph would find nothing to keep.
-  if (window.max <= 0 || !txns.some(spansItems)) return [];
+  if (!someSpansItems(inOrder, name)) return [];
+  const txns = operations(inOrder, name);
   // By seq, unique in a run and close together in a window: an array, not a map keyed by the request.
   let first = Number.POSITIVE_INFINITY;
   let lastSeq = Number.NEGATIVE_INFINITY;
@@ -225,21 +229,65 @@ function operations(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | Writ
   return txns;
 }
 
-/** Whether the operation touched two items or more; a Select counts as touching its whole domain. */
-function spansItems(t: Txn): boolean {
-  let first: ReadOp | WriteOp | undefined;
-  let item = '';
-  for (const op of t.ops) {
-    if (op.kind === 'read') {
-      if (op.item === undefined) return true;
-      if (!first) [first, item] = [op, op.item];
-      else if (op.item !== item || op.domain !== first.domain || op.account !== first.account) return true;
-      continue;
+/** What an operation touched so far: its first item, and whether it wrote (an inferred one ends at a read after that). */
+interface Touched {
+  any: boolean;
+  account: string;
+  domain: string;
+  item: string;
+  wrote: boolean;
+}
+
+/** The operation's first item. */
+function first(t: Touched, op: ReadOp | WriteOp, item: string): void {
+  t.any = true;
+  t.account = op.account;
+  t.domain = op.domain;
+  t.item = item;
+}
+
+/** Whether the request takes the operation to a second item (a Select: its whole domain); the first item it touches is kept. */
+function touchesAnother(t: Touched, op: ReadOp | WriteOp): boolean {
+  if (op.kind === 'read') {
+    if (op.item === undefined) return true;
+    if (!t.any) first(t, op, op.item);
+    else if (op.item !== t.item || op.domain !== t.domain || op.account !== t.account) return true;
+    return false;
+  }
+  for (const c of op.changes) {
+    if (!t.any) first(t, op, c.item);
+    else if (c.item !== t.item || op.domain !== t.domain || op.account !== t.account) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether an operation, as `operations` groups the requests, touched two items or more (a Select
+ * counts as touching its whole domain): found without building the operations, since most
+ * windows have none, and then the cycle search stops here.
+ */
+function someSpansItems(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | WriteOp) => string): boolean {
+  const byId = new Map<string, Touched>();
+  const current = new Map<string, Touched>();
+  for (const op of ops) {
+    const client = name(op);
+    let t: Touched | undefined;
+    if (op.operation !== undefined) {
+      const key = client + SEP + op.operation;
+      t = byId.get(key);
+      if (!t) byId.set(key, (t = { any: false, account: '', domain: '', item: '', wrote: false }));
+    } else {
+      if (op.kind === 'read' && op.item === undefined && !op.predicate) continue;
+      t = current.get(client);
+      if (!t) current.set(client, (t = { any: false, account: '', domain: '', item: '', wrote: false }));
+      // A read after a write starts the client's next operation: the last one is done with.
+      else if (op.kind === 'read' && t.wrote) {
+        t.any = false;
+        t.wrote = false;
+      }
+      if (op.kind === 'write') t.wrote = true;
     }
-    for (const c of op.changes) {
-      if (!first) [first, item] = [op, c.item];
-      else if (c.item !== item || op.domain !== first.domain || op.account !== first.account) return true;
-    }
+    if (touchesAnother(t, op)) return true;
   }
   return false;
 }

@@ -25,11 +25,14 @@ interface Event {
   destructive: boolean;
   /** It replaced the attribute's values as a whole (Replace=true, a delete of the name or of the item). */
   replaces: boolean;
-  /** The values a delete of some values named. */
-  deleted: ReadonlySet<string>;
+  /**
+   * The values a delete of some values named. These lists hold a value or two, each once: an
+   * array costs the collector less than a set, and there is one per write and attribute.
+   */
+  deleted: readonly string[];
   /** The values it added and the values it removed (undefined before the first write the journal shows). */
-  added: ReadonlySet<string>;
-  removed: ReadonlySet<string> | undefined;
+  added: readonly string[];
+  removed: readonly string[] | undefined;
   basis: Basis | undefined;
   /** Changes of the attribute that took effect before this write and that its basis did not show. */
   unseen: readonly Event[];
@@ -181,8 +184,15 @@ function valuesAfter(before: Set<string> | undefined, change: ItemChange, attrib
 /** Shared by every event that missed no change: most of them. */
 const NO_EVENTS: readonly Event[] = [];
 
-/** Shared by every event that deleted nothing: most of them. */
-const NONE: ReadonlySet<string> = new Set();
+/** Shared by every event that added, removed or deleted no value. */
+const NO_VALUES: readonly string[] = [];
+
+/** The values of the attribute that the change deletes by value, each once. */
+function deletedValues(change: ItemChange, attribute: string): readonly string[] {
+  let out: string[] | undefined;
+  for (const d of change.deletes) if (d.name === attribute && d.value !== undefined && !out?.includes(d.value)) (out ??= []).push(d.value);
+  return out ?? NO_VALUES;
+}
 
 function sameSet(a: Set<string>, b: Set<string>): boolean {
   if (a.size !== b.size) return false;
@@ -258,7 +268,7 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
 /** Whether `e`'s change undoes or repeats something of `u`'s: a replace does; a delete of some values, only of those values. */
 function conflicts(e: Event, u: Event): boolean {
   if (e.replaces) return true;
-  for (const v of e.deleted) if (u.added.has(v) || u.removed === undefined || u.removed.has(v)) return true;
+  for (const v of e.deleted) if (u.added.includes(v) || u.removed === undefined || u.removed.includes(v)) return true;
   return false;
 }
 
@@ -286,16 +296,18 @@ function attributeHistory(
     // Without the values before (the journal starts later), the version log decides, if it ran.
     const changed =
       values !== undefined && after !== undefined ? !sameSet(values, after) : !(w.op.atSeq !== undefined && w.op.writeSeq === undefined);
-    const added = new Set<string>();
-    let removed: Set<string> | undefined;
-    if (after) for (const v of after) if (!values?.has(v)) added.add(v);
+    let added: string[] | undefined;
+    let removed: readonly string[] | undefined;
+    // `after` is a set: each value comes once.
+    if (after) for (const v of after) if (!values?.has(v)) (added ??= []).push(v);
     if (values && after) {
-      removed = new Set();
-      for (const v of values) if (!after.has(v)) removed.add(v);
+      let gone: string[] | undefined;
+      for (const v of values) if (!after.has(v)) (gone ??= []).push(v);
+      removed = gone ?? NO_VALUES;
     } else if (!after) {
       // Values before unknown: an add adds what it puts, a delete of named values removes at most those.
-      for (const p of w.change.puts) if (p.name === attribute) added.add(p.value);
-      removed = new Set(w.change.deletes.flatMap((d) => (d.name === attribute && d.value !== undefined ? [d.value] : [])));
+      for (const p of w.change.puts) if (p.name === attribute && !added?.includes(p.value)) (added ??= []).push(p.value);
+      removed = deletedValues(w.change, attribute);
     }
     values = after;
     const e: Event = {
@@ -304,8 +316,8 @@ function attributeHistory(
       changed,
       destructive: destroys(w.change, attribute),
       replaces: replacesAll(w.change, attribute),
-      deleted: w.change.deletes.length === 0 ? NONE : new Set(w.change.deletes.flatMap((d) => (d.name === attribute && d.value !== undefined ? [d.value] : []))),
-      added,
+      deleted: w.change.deletes.length === 0 ? NO_VALUES : deletedValues(w.change, attribute),
+      added: added ?? NO_VALUES,
       removed,
       basis: undefined,
       unseen: NO_EVENTS,
@@ -352,8 +364,8 @@ function attributeHistory(
     if (!e.changed || !e.destructive) continue;
         // A replace discards every version it did not see, even where it stores a value again; a
     // delete of some values discards only the changes that added them.
-    const removes = (v: string) => e.removed === undefined || e.removed.has(v);
-    for (const u of e.unseen) if (u.replacedBy === undefined && (e.replaces || [...u.added].some(removes))) u.replacedBy = e;
+    const removes = (v: string) => e.removed === undefined || e.removed.includes(v);
+    for (const u of e.unseen) if (u.replacedBy === undefined && (e.replaces || u.added.some(removes))) u.replacedBy = e;
   }
   return events;
 }
@@ -396,7 +408,7 @@ function collectLost(item: string, events: Event[], attribute: string, out: Lost
         if (!by.replaces) continue;
         // The same value computed twice, from a read that did not show the first: definite.
         const values = written(by.op);
-        if (![...e.added].some((v) => values.includes(v) && !showed(by.basis?.read, item, attribute, v))) doubt ??= OWN;
+        if (!e.added.some((v) => values.includes(v) && !showed(by.basis?.read, item, attribute, v))) doubt ??= OWN;
       }
       out.push({
         attribute,

@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
-import { domainKey, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
+import { domainKey, inOrder, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
@@ -235,27 +235,28 @@ export class Analyzer {
       // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
       let horizon = Number.POSITIVE_INFINITY;
       for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
+      cut = horizon;
       analysed = ops.filter((op) => op.order < horizon);
-      // A typed array sorts numbers without a comparator call per pair.
-      const orders = new Float64Array(analysed.length);
-      for (let i = 0; i < analysed.length; i++) orders[i] = (analysed[i] as ReadOp | WriteOp).order;
-      orders.sort();
-      const ahead = Math.ceil(ops.length * AHEAD);
-      cut = Math.min(horizon, orders[orders.length - ahead] ?? horizon);
-      boundary = Math.min(cut, orders[orders.length - ahead - Math.ceil(ops.length * BEHIND)] ?? cut);
     }
-    for (const d of analyseWindow(run, analysed, names, cut, boundary)) run.drafts.push(d);
+    const sorted = inOrder(analysed);
+    if (!last) {
+      const ahead = Math.ceil(ops.length * AHEAD);
+      cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
+      boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
+    }
+    for (const d of analyseWindow(run, analysed, sorted, names, cut, boundary)) run.drafts.push(d);
     run.settled = cut;
     if (last) {
       run.ops = [];
       return;
     }
     // The last read of each item (and each domain's last Select) per client stays: a later write may build on it.
-    const kept: (ReadOp | WriteOp)[] = [];
+    // What is dropped took effect before `boundary`, so before the horizon: a prefix of `sorted`, in order.
+    const kept = ops.filter((op) => op.order >= boundary);
     const dropped: WriteOp[] = [];
-    for (const op of ops) {
-      if (op.order >= boundary) kept.push(op);
-      else if (op.kind === 'write') {
+    for (const op of sorted) {
+      if (op.order >= boundary) break;
+      if (op.kind === 'write') {
         if (op.applied) dropped.push(op);
       } else {
         const client = names[op.identity] ?? '';
@@ -270,7 +271,7 @@ export class Analyzer {
     const lostItems = new Set(run.lostBefore.keys());
     for (const op of dropped) if (op.lostResponse) for (const change of op.changes) lostItems.add(change.key);
     const relevant = lostItems.size === 0 ? [] : dropped.filter((op) => op.changes.some((c) => lostItems.has(c.key)));
-    for (const op of byOrder(relevant)) {
+    for (const op of relevant) {
       const client = names[op.identity] ?? '';
       for (const change of op.changes) {
         const key = change.key;
@@ -324,6 +325,7 @@ function numericStep(write: WriteOp, item: string, attribute: string, read: Read
 function byOrder<T extends { order: number }>(list: T[]): T[] {
   return list.sort((a, b) => a.order - b.order);
 }
+
 
 /** The clients named as the entries so far tell them apart: a window settled before the end names them so. */
 function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
@@ -396,7 +398,14 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
  * cycle at its last request. Operations from `boundary` on stay, and each item's values there
  * are carried to the next window.
  */
-function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: readonly string[], cut: number, boundary: number): Draft[] {
+function analyseWindow(
+  run: Run,
+  ops: readonly (ReadOp | WriteOp)[],
+  sorted: readonly (ReadOp | WriteOp)[],
+  names: readonly string[],
+  cut: number,
+  boundary: number,
+): Draft[] {
   const from = run.settled;
   const runNumber = run.number;
   const anchored = (op: WriteOp) => op.order >= from && op.order < cut;
@@ -408,9 +417,15 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     else writes.push(op);
   }
 
+  // Every client's reads are listed in order: `sorted` gives them so.
   const itemReads = new Map<string, Map<string, ReadOp[]>>();
   const selectReads = new Map<string, Map<string, ReadOp[]>>();
-  for (const r of reads) {
+  // With no two operations of one order, `sorted` is also the order the cycle search takes them in.
+  let tied = false;
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i] as ReadOp | WriteOp;
+    if (i > 0 && (sorted[i - 1] as ReadOp | WriteOp).order === r.order) tied = true;
+    if (r.kind !== 'read') continue;
     const map = r.item === undefined ? selectReads : itemReads;
     const key = r.key;
     let perClient = map.get(key);
@@ -423,7 +438,6 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
   for (const map of [itemReads, selectReads]) {
     for (const [key, perClient] of map) {
       for (const [client, list] of perClient) {
-        byOrder(list);
         const last = run.lastReads.get(key)?.get(client);
         if (last) list.unshift(last);
       }
@@ -526,7 +540,7 @@ function analyseWindow(run: Run, ops: readonly (ReadOp | WriteOp)[], names: read
     }
   }
 
-  const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles });
+  const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles }, tied ? undefined : sorted);
   run.cycles += cycles.length;
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];

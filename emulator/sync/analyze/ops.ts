@@ -357,3 +357,28 @@ function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { ite
 
 const NO_PUTS: PutValue[] = [];
 const NO_DELETES: ItemChange['deletes'] = [];
+
+/** How many moves an insertion sort may make per element before a merge sort is cheaper. */
+const NEARLY = 8;
+
+/**
+ * The operations by order, those of one order as they arrived (as a stable sort gives them).
+ * They arrive nearly in order (a late answer is the exception): an insertion sort moves few of
+ * them and calls no comparator; a journal far out of order falls back to the library's sort.
+ */
+export function inOrder<T extends { order: number }>(ops: readonly T[]): T[] {
+  const out = ops.slice();
+  let budget = NEARLY * out.length;
+  for (let i = 1; i < out.length; i++) {
+    const op = out[i] as T;
+    const order = op.order;
+    let j = i;
+    while (j > 0 && (out[j - 1] as T).order > order) {
+      out[j] = out[j - 1] as T;
+      j--;
+      if (--budget < 0) return ops.slice().sort((a, b) => a.order - b.order);
+    }
+    out[j] = op;
+  }
+  return out;
+}
