@@ -32,12 +32,7 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
   // Protocol targets are answered before Express (the function returned below): this first layer
   // sees control targets only.
   app.use((req, res, next) => {
-    const framing = framingError(req);
-    if (framing) {
-      refuseFraming(framing, true, res);
-      return;
-    }
-    if (config.guard.hosts.allows(req.headers.host) && config.guard.origins.answerCors(req, res)) return;
+    if (answeredAtTheDoor(req, res, true)) return;
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
@@ -80,15 +75,23 @@ export function createApp(config: AppConfig): (req: IncomingMessage, res: Server
     });
   };
 
-  /** The first layer's checks for a protocol target, then the pipeline (which answers its own errors). */
+  /**
+   * What both spaces check first: a request framed wrongly is refused in its space's shape, and a
+   * CORS preflight is answered. True when the request has had its answer.
+   */
+  function answeredAtTheDoor(req: IncomingMessage, res: ServerResponse, control: boolean): boolean {
+    const framing = framingError(req);
+    if (framing) {
+      refuseFraming(framing, control, res);
+      return true;
+    }
+    return config.guard.hosts.allows(req.headers.host) && config.guard.origins.answerCors(req, res);
+  }
+
+  /** The door's checks for a protocol target, then the pipeline (which answers its own errors). */
   function protocol(req: IncomingMessage, res: ServerResponse): void {
     try {
-      const framing = framingError(req);
-      if (framing) {
-        refuseFraming(framing, false, res);
-        return;
-      }
-      if (config.guard.hosts.allows(req.headers.host) && config.guard.origins.answerCors(req, res)) return;
+      if (answeredAtTheDoor(req, res, false)) return;
     } catch (err) {
       // What Express's error handler did for this layer: a thrown check is the emulator's fault.
       config.logger.error({ err, url: req.url }, 'route failed');
