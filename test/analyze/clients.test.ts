@@ -29,13 +29,12 @@ describe('a naive counter run by real clients under eventual', () => {
       ['connection', 40],
     ]);
     expect(count(a, 'lost-update')).toBe(missing);
-    // Whether a read was stale depends on timing (a 100 ms window): each stale read here is followed
-    // by its client's write of the value it showed, so stale reads and stale-read writes come together.
-    const staleReads = emu.control.journal({ action: 'GetAttributes' }).filter((e) => e.read?.stale === true).length;
-    expect({ staleReads: staleReads > 0, staleReadWrites: count(a, 'stale-read-write') > 0 }).toEqual({
-      staleReads: staleReads > 0,
-      staleReadWrites: staleReads > 0,
-    });
+    // Whether a read was stale, and whether a stale read missed anything, depends on timing (a 100 ms
+    // window), so the race decides how many there are; what must hold is that each names a stale read.
+    const stale = new Set(emu.control.journal({ action: 'GetAttributes' }).filter((e) => e.read?.stale === true).map((e) => e.seq));
+    const named = a.findings.filter((f) => f.kind === 'stale-read-write').flatMap((f) => f.evidence.filter((e) => e.role === 'stale-read'));
+    expect(named.filter((e) => !stale.has(e.seq))).toEqual([]);
+    expect(named.length).toBe(count(a, 'stale-read-write'));
   });
 
   it.skipIf(!hasBoto3())('a boto3 process whose connection is reset retries the increment: one double-applied write', async () => {
