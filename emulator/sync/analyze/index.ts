@@ -39,16 +39,8 @@ const STORM_EVIDENCE = 50;
  * operations are held, the older ones are settled (their findings reported) and dropped, but for
  * the context the next window needs.
  */
-export const WINDOW = 100_000;
-/**
- * The context a window keeps for the next is a fraction of this many operations (of the window,
- * when it is smaller), not of the window: what it is kept for (a retry, a replacing write, a late
- * arrival, the reads the next writes build on) is as far away as requests arrive apart, whatever
- * the window's size. The next window analyses that context again: with a window twice this, each
- * operation is analysed 1.1 times rather than 1.3 (docs/analyze.md, "Performance").
- */
-export const CONTEXT = 50_000;
-/** Of the context, the newest operations whose findings wait for the next window: what comes after them (a retry, a replacing write) may still arrive. */
+export const WINDOW = 50_000;
+/** Of a window, the newest operations whose findings wait for the next one: what comes after them (a retry, a replacing write) may still arrive. */
 const AHEAD = 0.1;
 /** ... and the operations before those kept as context: the reads and versions the next writes may build on or miss. */
 const BEHIND = 0.1;
@@ -121,7 +113,6 @@ export class Analyzer {
   private run: Run | undefined;
   private readonly taken = new Set<string>();
   private readonly window: number;
-  private readonly context: number;
   private lastSeq = Number.NEGATIVE_INFINITY;
   private requests = 0;
   private firstSeq: number | null = null;
@@ -129,16 +120,12 @@ export class Analyzer {
   private withoutOrder = false;
   private withoutConnection = false;
 
-  /**
-   * `window`: how many operations are held before the older ones are settled (WINDOW); `context`:
-   * the base of the context a window keeps (CONTEXT). Tests use less.
-   */
+  /** `window`: how many operations are held before the older ones are settled (WINDOW; tests use less). */
   constructor(
     private readonly options: AnalyzeOptions = {},
-    limits: { window?: number; context?: number } = {},
+    limits: { window?: number } = {},
   ) {
     this.window = limits.window ?? WINDOW;
-    this.context = limits.context ?? CONTEXT;
   }
 
   add(e: AnalyzableEntry): void {
@@ -243,20 +230,19 @@ export class Analyzer {
     let cut = Number.POSITIVE_INFINITY;
     let boundary = Number.POSITIVE_INFINITY;
     let analysed = ops;
-    const context = Math.min(ops.length, this.context);
     if (!last) {
       // An entry finishes after others that took effect after it (a delay, a slow answer): the
       // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
       let horizon = Number.POSITIVE_INFINITY;
-      for (let i = ops.length - Math.ceil(context * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
+      for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
       cut = horizon;
       analysed = ops.filter((op) => op.order < horizon);
     }
     const sorted = inOrder(analysed);
     if (!last) {
-      const ahead = Math.ceil(context * AHEAD);
+      const ahead = Math.ceil(ops.length * AHEAD);
       cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
-      boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(context * BEHIND)]?.order ?? cut);
+      boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
     }
     for (const d of analyseWindow(run, analysed, sorted, names, cut, boundary)) run.drafts.push(d);
     run.settled = cut;
