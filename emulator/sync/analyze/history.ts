@@ -173,10 +173,17 @@ function valuesAfter(before: Set<string> | undefined, change: ItemChange, attrib
       after.delete(d.value);
     }
   }
-  const puts = change.puts.filter((p) => p.name === attribute);
-  if (puts.length > 0) {
-    after = puts.some((p) => p.replace) ? new Set() : after && new Set(after);
-    if (after) for (const p of puts) after.add(p.value);
+  // The attribute's puts, scanned twice rather than copied out: one write of a window in each call.
+  let puts = false;
+  let replace = false;
+  for (const p of change.puts) {
+    if (p.name !== attribute) continue;
+    puts = true;
+    replace ||= p.replace;
+  }
+  if (puts) {
+    after = replace ? new Set() : after && new Set(after);
+    if (after) for (const p of change.puts) if (p.name === attribute) after.add(p.value);
   }
   return after;
 }
@@ -200,16 +207,28 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
   return true;
 }
 
+// These three run for every write and attribute of a window: loops, not callbacks, so that
+// they allocate no closure over `attribute`.
+
 function touches(change: ItemChange, attribute: string): boolean {
-  return change.wholeItem || change.puts.some((p) => p.name === attribute) || change.deletes.some((d) => d.name === attribute);
+  if (change.wholeItem) return true;
+  for (const p of change.puts) if (p.name === attribute) return true;
+  for (const d of change.deletes) if (d.name === attribute) return true;
+  return false;
 }
 
 function replacesAll(change: ItemChange, attribute: string): boolean {
-  return change.wholeItem || change.deletes.some((d) => d.name === attribute && d.value === undefined) || change.puts.some((p) => p.name === attribute && p.replace);
+  if (change.wholeItem) return true;
+  for (const d of change.deletes) if (d.name === attribute && d.value === undefined) return true;
+  for (const p of change.puts) if (p.name === attribute && p.replace) return true;
+  return false;
 }
 
 function destroys(change: ItemChange, attribute: string): boolean {
-  return change.wholeItem || change.deletes.some((d) => d.name === attribute) || change.puts.some((p) => p.name === attribute && p.replace);
+  if (change.wholeItem) return true;
+  for (const d of change.deletes) if (d.name === attribute) return true;
+  for (const p of change.puts) if (p.name === attribute && p.replace) return true;
+  return false;
 }
 
 export interface ItemFindings {
@@ -233,8 +252,35 @@ export interface ItemCarry {
   lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]> | undefined;
 }
 
+/** How many moves an insertion sort may make per write before the library's sort is cheaper. */
+const NEARLY = 8;
+
+/**
+ * Sorts the writes by order in place, those of one order as they were (a stable sort). They come
+ * nearly in order: an insertion sort moves few and calls no comparator. It moves only writes of a
+ * greater order, so what it leaves when it gives up is still in the order a stable sort keeps.
+ */
+function byOrder(writes: ItemHistory['writes']): ItemHistory['writes'] {
+  let budget = NEARLY * writes.length;
+  for (let i = 1; i < writes.length; i++) {
+    const w = writes[i] as ItemHistory['writes'][number];
+    const order = w.op.order;
+    let j = i;
+    while (j > 0 && (writes[j - 1] as ItemHistory['writes'][number]).op.order > order) {
+      writes[j] = writes[j - 1] as ItemHistory['writes'][number];
+      j--;
+      if (--budget < 0) {
+        writes[j] = w;
+        return writes.sort((a, b) => a.op.order - b.op.order);
+      }
+    }
+    writes[j] = w;
+  }
+  return writes;
+}
+
 export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, carry?: ItemCarry): ItemFindings {
-  const applied = h.writes.filter((w) => w.op.applied).sort((a, b) => a.op.order - b.op.order);
+  const applied = byOrder(h.writes.filter((w) => w.op.applied));
   const names = new Set<string>(carry?.initial?.keys() ?? []);
   for (const w of applied) {
     for (const p of w.change.puts) names.add(p.name);
@@ -261,7 +307,11 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
     }
   }
   out.stale.push(...staleByKey.values());
-  out.doubles.push(...doubleApplied(h, itemReads, selectReads, carry?.lostBefore));
+  // Only a write whose response was lost can be done twice: most items had none.
+  const lostBefore = carry?.lostBefore;
+  if ((lostBefore !== undefined && lostBefore.size > 0) || applied.some((w) => w.op.lostResponse !== undefined)) {
+    out.doubles.push(...doubleApplied(h, itemReads, selectReads, lostBefore));
+  }
   return out;
 }
 
