@@ -1,5 +1,5 @@
 import { recordedValue } from '../journal.js';
-import { valuesOf, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
+import { inOrderBy, valuesOf, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
 import type { Evidence } from './types.js';
 
 /**
@@ -252,35 +252,11 @@ export interface ItemCarry {
   lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]> | undefined;
 }
 
-/** How many moves an insertion sort may make per write before the library's sort is cheaper. */
-const NEARLY = 8;
-
-/**
- * Sorts the writes by order in place, those of one order as they were (a stable sort). They come
- * nearly in order: an insertion sort moves few and calls no comparator. It moves only writes of a
- * greater order, so what it leaves when it gives up is still in the order a stable sort keeps.
- */
-function byOrder(writes: ItemHistory['writes']): ItemHistory['writes'] {
-  let budget = NEARLY * writes.length;
-  for (let i = 1; i < writes.length; i++) {
-    const w = writes[i] as ItemHistory['writes'][number];
-    const order = w.op.order;
-    let j = i;
-    while (j > 0 && (writes[j - 1] as ItemHistory['writes'][number]).op.order > order) {
-      writes[j] = writes[j - 1] as ItemHistory['writes'][number];
-      j--;
-      if (--budget < 0) {
-        writes[j] = w;
-        return writes.sort((a, b) => a.op.order - b.op.order);
-      }
-    }
-    writes[j] = w;
-  }
-  return writes;
-}
+/** An item's writes carry their order in their operation. */
+const writeOrder = (w: ItemHistory['writes'][number]): number => w.op.order;
 
 export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, carry?: ItemCarry): ItemFindings {
-  const applied = byOrder(h.writes.filter((w) => w.op.applied));
+  const applied = inOrderBy(h.writes.filter((w) => w.op.applied), writeOrder);
   const names = new Set<string>(carry?.initial?.keys() ?? []);
   for (const w of applied) {
     for (const p of w.change.puts) names.add(p.name);

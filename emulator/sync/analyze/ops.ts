@@ -367,18 +367,25 @@ const NEARLY = 8;
  * them and calls no comparator; a journal far out of order falls back to the library's sort.
  */
 export function inOrder<T extends { order: number }>(ops: readonly T[]): T[] {
-  const out = ops.slice();
+  return inOrderBy(ops, orderOf);
+}
+
+const orderOf = (op: { order: number }): number => op.order;
+
+/** `inOrder` for what carries its order elsewhere (an item's writes: `w.op.order`). */
+export function inOrderBy<T>(items: readonly T[], order: (item: T) => number): T[] {
+  const out = items.slice();
   let budget = NEARLY * out.length;
   for (let i = 1; i < out.length; i++) {
-    const op = out[i] as T;
-    const order = op.order;
+    const item = out[i] as T;
+    const o = order(item);
     let j = i;
-    while (j > 0 && (out[j - 1] as T).order > order) {
+    while (j > 0 && order(out[j - 1] as T) > o) {
       out[j] = out[j - 1] as T;
       j--;
-      if (--budget < 0) return ops.slice().sort((a, b) => a.order - b.order);
+      if (--budget < 0) return items.slice().sort((a, b) => order(a) - order(b));
     }
-    out[j] = op;
+    out[j] = item;
   }
   return out;
 }
