@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
@@ -26,14 +27,18 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SHOTS = `${ROOT}test-results/console`;
 
 const CONSOLE_SOURCES = ['emulator/console/app', 'emulator/console/static'];
-/** Files outside the app's folder that its tsconfig compiles into the page. */
-const SHARED_SOURCES = ['emulator/core/wire.ts', 'emulator/sync/analyze/types.ts'];
+
+/** The files outside the app's folder that its tsconfig compiles into the page, as its `include` names them. */
+function sharedSources(): string[] {
+  const config = JSON.parse(readFileSync(`${ROOT}emulator/console/app/tsconfig.json`, 'utf8')) as { include: string[] };
+  return config.include.filter((f) => !f.includes('*')).map((f) => relative(ROOT, resolve(`${ROOT}emulator/console/app`, f)));
+}
 
 /** True when some output of the page is missing or older than the newest of its sources. */
 function pageIsStale(): boolean {
   const sources = [
     ...CONSOLE_SOURCES.flatMap((dir) => readdirSync(`${ROOT}${dir}`).map((f) => `${dir}/${f}`)),
-    ...SHARED_SOURCES,
+    ...sharedSources(),
   ];
   const newest = Math.max(...sources.map((f) => statSync(`${ROOT}${f}`).mtimeMs));
   const outputs = sources

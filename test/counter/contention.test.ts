@@ -3,9 +3,8 @@
  * budget; the total must be exact, no worker may give up, and conflicts must be seen on the way.
  * Locally with CPU hogs beside it, one per core of this 2-core machine: the budget must hold on a
  * saturated machine, where every round trip is slower. (Alone, it takes 35-40 s then; without the
- * hogs it would prove less and take 14 s.) Workers are forked
- * Node processes running the built client (`npm run build` first; `npm test` does it) against
- * the target over HTTP.
+ * hogs it would prove less and take 14 s.) Workers are forked Node processes running the built
+ * client (`npm run build` first; `npm test` does it) against the target over HTTP.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';

@@ -202,40 +202,60 @@ export function findCycles(
  */
 function operations(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | WriteOp) => string): Txn[] {
   const txns: Txn[] = [];
-  const byId = new Map<string, Txn>();
-  const current = new Map<string, { txn: Txn; wrote: boolean }>();
-  for (const op of ops) {
-    const client = name(op);
-    if (op.operation !== undefined) {
-      const key = client + SEP + op.operation;
-      let t = byId.get(key);
-      if (!t) {
-        byId.set(key, (t = { id: txns.length, client, operation: op.operation, ops: [] }));
-        txns.push(t);
-      }
+  groupOperations(
+    ops,
+    name,
+    (client, operation) => {
+      const t: Txn = { id: txns.length, client, operation, ops: [] };
+      txns.push(t);
+      return t;
+    },
+    (t, op) => {
       t.ops.push(op);
-      continue;
-    }
-    if (op.kind === 'read' && op.item === undefined && !op.predicate) continue;
-    let c = current.get(client);
-    if (!c || (op.kind === 'read' && c.wrote)) {
-      c = { txn: { id: txns.length, client, operation: undefined, ops: [] }, wrote: false };
-      txns.push(c.txn);
-      current.set(client, c);
-    }
-    c.txn.ops.push(op);
-    if (op.kind === 'write') c.wrote = true;
-  }
+      return false;
+    },
+  );
   return txns;
 }
 
-/** What an operation touched so far: its first item, and whether it wrote (an inferred one ends at a read after that). */
+/**
+ * The grouping `operations` describes, for any kind of group: `open` makes a client's next one,
+ * `visit` takes each request into its group and may stop the walk (returning true). True when it did.
+ */
+function groupOperations<G>(
+  ops: readonly (ReadOp | WriteOp)[],
+  name: (op: ReadOp | WriteOp) => string,
+  open: (client: string, operation: string | undefined) => G,
+  visit: (group: G, op: ReadOp | WriteOp) => boolean,
+): boolean {
+  const byId = new Map<string, G>();
+  const current = new Map<string, { group: G; wrote: boolean }>();
+  for (const op of ops) {
+    const client = name(op);
+    let group: G;
+    if (op.operation !== undefined) {
+      const key = client + SEP + op.operation;
+      let g = byId.get(key);
+      if (g === undefined) byId.set(key, (g = open(client, op.operation)));
+      group = g;
+    } else {
+      if (op.kind === 'read' && op.item === undefined && !op.predicate) continue;
+      let c = current.get(client);
+      if (!c || (op.kind === 'read' && c.wrote)) current.set(client, (c = { group: open(client, undefined), wrote: false }));
+      if (op.kind === 'write') c.wrote = true;
+      group = c.group;
+    }
+    if (visit(group, op)) return true;
+  }
+  return false;
+}
+
+/** What an operation touched so far: its first item. */
 interface Touched {
   any: boolean;
   account: string;
   domain: string;
   item: string;
-  wrote: boolean;
 }
 
 /** The operation's first item. */
@@ -267,29 +287,7 @@ function touchesAnother(t: Touched, op: ReadOp | WriteOp): boolean {
  * windows have none, and then the cycle search stops here.
  */
 function someSpansItems(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | WriteOp) => string): boolean {
-  const byId = new Map<string, Touched>();
-  const current = new Map<string, Touched>();
-  for (const op of ops) {
-    const client = name(op);
-    let t: Touched | undefined;
-    if (op.operation !== undefined) {
-      const key = client + SEP + op.operation;
-      t = byId.get(key);
-      if (!t) byId.set(key, (t = { any: false, account: '', domain: '', item: '', wrote: false }));
-    } else {
-      if (op.kind === 'read' && op.item === undefined && !op.predicate) continue;
-      t = current.get(client);
-      if (!t) current.set(client, (t = { any: false, account: '', domain: '', item: '', wrote: false }));
-      // A read after a write starts the client's next operation: the last one is done with.
-      else if (op.kind === 'read' && t.wrote) {
-        t.any = false;
-        t.wrote = false;
-      }
-      if (op.kind === 'write') t.wrote = true;
-    }
-    if (touchesAnother(t, op)) return true;
-  }
-  return false;
+  return groupOperations(ops, name, (): Touched => ({ any: false, account: '', domain: '', item: '' }), touchesAnother);
 }
 
 /** The keys (account, domain, item, attribute) whose version a read observed. */

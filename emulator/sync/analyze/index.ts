@@ -322,11 +322,6 @@ function numericStep(write: WriteOp, item: string, attribute: string, read: Read
   return Number.isFinite(step) && step !== 0 ? step : undefined;
 }
 
-function byOrder<T extends { order: number }>(list: T[]): T[] {
-  return list.sort((a, b) => a.order - b.order);
-}
-
-
 /** The clients named as the entries so far tell them apart: a window settled before the end names them so. */
 function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
   return run.identities.resolve(undefined, new Set(taken)).names;

@@ -358,13 +358,13 @@ function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { ite
 const NO_PUTS: PutValue[] = [];
 const NO_DELETES: ItemChange['deletes'] = [];
 
-/** How many moves an insertion sort may make per element before a merge sort is cheaper. */
+/** How many moves an insertion sort may make per element before the library's sort is cheaper. */
 const NEARLY = 8;
 
 /**
  * The operations by order, those of one order as they arrived (as a stable sort gives them).
  * They arrive nearly in order (a late answer is the exception): an insertion sort moves few of
- * them and calls no comparator; a journal far out of order falls back to the library's sort.
+ * them; a journal far out of order falls back to the library's sort.
  */
 export function inOrder<T extends { order: number }>(ops: readonly T[]): T[] {
   return inOrderBy(ops, orderOf);
