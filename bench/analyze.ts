@@ -3,14 +3,16 @@
  * file: its bytes alone, and its bytes plus JSON.parse of every line (what any reader of the file
  * pays). The journal is synthetic but shaped like the emulator's: 50 clients on 2,000 items, a
  * few hot; reads (some stale), unconditional and conditional puts (some failing), a lost response
- * now and then; reads record what they returned, as the emulator's do. Run alone with
- * `node --expose-gc dist/bench/analyze.js [requests...]` (100,000 and 1,000,000 by default; with
- * --expose-gc it also measures the heap retained after a collection).
+ * now and then; reads record what they returned, as the emulator's do. Each phase runs in a
+ * process of its own, so that neither inherits the other's heap (V8 sizes a heap by what it held
+ * before: a floor run after an analysis in one process peaked at four times its own heap). Run
+ * alone with `node dist/bench/analyze.js [requests...]` (100,000 and 1,000,000 by default).
  */
+import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Analyzer } from '../emulator/sync/analyze/index.js';
 import { readJournal } from '../emulator/sync/analyze/file.js';
 import { seededRandom } from '../emulator/sync/random.js';
@@ -79,158 +81,183 @@ async function readBytes(path: string): Promise<number> {
   return lines;
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - t, value };
-}
-
 export interface AnalyzeFigures {
   rows: Row[];
   raw: Record<string, unknown>;
 }
 
-/** CPU time (user + system) of this process, in ms. */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+type Phase = 'bytes' | 'floor' | 'analyse';
+
+/** What one phase's process reports. */
+interface PhaseResult {
+  /** CPU time (user + system, the collector's threads included) from the phase's start to its end. */
+  cpuMs: number;
+  wallMs: number;
+  /** The process's peak resident memory (node's own included), over its whole life: for the analysis, building the report too. */
+  peakRssMb: number;
+  /** The largest resident memory sampled every 10,000 entries: for the analysis, before the report is built. */
+  streamRssMb: number;
+  /** The largest `heapUsed` sampled every 10,000 entries (garbage not yet collected included). */
+  peakHeapMb: number;
+  /** With `retained`: the largest heap left by a full collection every 100,000 entries. */
+  retainedMb?: number;
+  retainedOps?: number;
+  findings?: Record<string, number>;
 }
 
-/** The collector, when node runs with --expose-gc: the heap it leaves is what is retained. */
-const collect = (globalThis as { gc?: () => void }).gc;
+const mb = (bytes: number) => bytes / 2 ** 20;
+
+/** One phase, in this process (the child's side): `retained` collects every 100,000 entries instead of timing. */
+async function runPhase(phase: Phase, file: string, retained: boolean): Promise<PhaseResult> {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (retained && !collect) throw new Error('the retained heap needs --expose-gc');
+  let peakHeap = 0;
+  let streamRss = 0;
+  let retainedMb = 0;
+  let retainedOps = 0;
+  let n = 0;
+  let analyzer: Analyzer | undefined;
+  const sample = () => {
+    if (retained) {
+      collect?.();
+      retainedMb = Math.max(retainedMb, mb(process.memoryUsage().heapUsed));
+      retainedOps = Math.max(retainedOps, analyzer?.retained() ?? 0);
+    } else {
+      const m = process.memoryUsage();
+      peakHeap = Math.max(peakHeap, mb(m.heapUsed));
+      streamRss = Math.max(streamRss, mb(m.rss));
+    }
+  };
+  const every = retained ? 100_000 : 10_000;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let findings: Record<string, number> | undefined;
+  if (phase === 'bytes') await readBytes(file);
+  else if (phase === 'floor') {
+    await readJournal(file, () => {
+      if (++n % every === 0) sample();
+    });
+    sample();
+  } else {
+    const a = (analyzer = new Analyzer());
+    await readJournal(file, (e) => {
+      a.add(e);
+      if (++n % every === 0) sample();
+    });
+    sample();
+    findings = { ...a.finish().summary };
+  }
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    wallMs,
+    // maxRSS is in kilobytes.
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    streamRssMb: streamRss,
+    peakHeapMb: peakHeap,
+    ...(retained ? { retainedMb, retainedOps } : {}),
+    ...(findings ? { findings } : {}),
+  };
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** One phase in a fresh node process: nothing else in its heap, nothing of it left in this one's. */
+function inChild(phase: Phase, file: string, retained = false): PhaseResult {
+  const r = spawnSync(process.execPath, [...(retained ? ['--expose-gc'] : []), SELF, '--phase', phase, file, ...(retained ? ['--retained'] : [])], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`bench phase ${phase} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as PhaseResult;
+}
 
 /**
- * Three interleaved rounds of: read bytes, read and parse, read, parse and analyse; then, with
- * --expose-gc, one more round of the last two measuring the heap retained after a collection.
+ * Three rounds of: read the bytes, read and parse every line, read, parse and analyse; each in
+ * its own process. Then one more process of each of the last two, collecting the heap every
+ * 100,000 entries: what is retained.
  */
 export async function analyzeBenchmark(requests: number, rounds = 3): Promise<AnalyzeFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'sdb-bench-analyze-'));
   try {
     const file = join(dir, 'journal.ndjson');
     const bytes = writeSyntheticJournal(file, requests);
-    const read: number[] = [];
-    const parse: number[] = [];
-    const analyse: number[] = [];
-    const parseCpu: number[] = [];
-    const analyseCpu: number[] = [];
-    let findings: Record<string, number> = {};
-    // Peak heap, sampled every 10,000 entries and at the end: the floor's is what parsing holds at once.
-    let parseHeapMb = 0;
-    let heapMb = 0;
-    let retainedOps = 0;
-    const heap = () => process.memoryUsage().heapUsed / 2 ** 20;
-    const analyseOnce = async (every: number, sample: (analyzer: Analyzer) => void) => {
-      const analyzer = new Analyzer();
-      let k = 0;
-      await readJournal(file, (e) => {
-        analyzer.add(e);
-        if (++k % every === 0) sample(analyzer);
-      });
-      sample(analyzer);
-      return analyzer.finish();
-    };
+    const read: PhaseResult[] = [];
+    const floor: PhaseResult[] = [];
+    const analysis: PhaseResult[] = [];
     for (let round = 0; round < rounds; round++) {
-      // With --expose-gc, each phase starts from a collected heap and its CPU time includes the
-      // collection of all it left: otherwise the collector's threads (counted in this process's CPU
-      // time) clear a phase's garbage during the next, and the floor of each round after the first
-      // pays for the analysis before it.
-      collect?.();
-      read.push((await timed(() => readBytes(file))).ms);
-      let n = 0;
-      collect?.();
-      let cpu = cpuMs();
-      parse.push(
-        (
-          await timed(() =>
-            readJournal(file, () => {
-              if (++n % 10_000 === 0) parseHeapMb = Math.max(parseHeapMb, heap());
-            }),
-          )
-        ).ms,
-      );
-      collect?.();
-      parseCpu.push(cpuMs() - cpu);
-      cpu = cpuMs();
-      const a = await timed(() =>
-        analyseOnce(10_000, (analyzer) => {
-          heapMb = Math.max(heapMb, heap());
-          retainedOps = Math.max(retainedOps, analyzer.retained());
-        }),
-      );
-      collect?.();
-      analyseCpu.push(cpuMs() - cpu);
-      analyse.push(a.ms);
-      findings = { ...a.value.summary };
+      read.push(inChild('bytes', file));
+      floor.push(inChild('floor', file));
+      analysis.push(inChild('analyse', file));
     }
-    // Retained: the heap left by a full collection every 100,000 entries, the largest seen.
-    let parseRetainedMb: number | undefined;
-    let retainedMb: number | undefined;
-    if (collect) {
-      let n = 0;
-      let most = 0;
-      await readJournal(file, () => {
-        if (++n % 100_000 === 0) {
-          collect();
-          most = Math.max(most, heap());
-        }
-      });
-      parseRetainedMb = most;
-      most = 0;
-      await analyseOnce(100_000, () => {
-        collect();
-        most = Math.max(most, heap());
-      });
-      retainedMb = most;
-    }
+    const floorKept = inChild('floor', file, true);
+    const analysisKept = inChild('analyse', file, true);
+    const med = (list: PhaseResult[], key: 'cpuMs' | 'wallMs' | 'peakRssMb' | 'streamRssMb' | 'peakHeapMb') => median(list.map((r) => r[key]));
+    const a = { wall: med(analysis, 'wallMs'), cpu: med(analysis, 'cpuMs'), rss: med(analysis, 'peakRssMb'), stream: med(analysis, 'streamRssMb'), heap: med(analysis, 'peakHeapMb') };
+    const f = { wall: med(floor, 'wallMs'), cpu: med(floor, 'cpuMs'), rss: med(floor, 'peakRssMb'), heap: med(floor, 'peakHeapMb') };
     const per = (ms: number) => `${num((ms * 1000) / requests, 2)} µs/request`;
-    const m = { read: median(read), parse: median(parse), analyse: median(analyse), parseCpu: median(parseCpu), analyseCpu: median(analyseCpu) };
+    const parse = 'read + JSON.parse each line';
     const rows: Row[] = [
       {
-        measurement: `analyze: a journal of ${num(requests)} requests (${num(bytes / 2 ** 20)} MB), read + parse + analyse`,
-        result: `${num(m.analyse)} ms (${per(m.analyse)})`,
-        baseline: `read + JSON.parse each line: ${num(m.parse)} ms`,
-        ratio: ratio(m.analyse / m.parse),
+        measurement: `analyze: a journal of ${num(requests)} requests (${num(bytes / 2 ** 20)} MB), read + parse + analyse, wall time`,
+        result: `${num(a.wall)} ms (${per(a.wall)})`,
+        baseline: `${parse}: ${num(f.wall)} ms`,
+        ratio: ratio(a.wall / f.wall),
       },
       {
         measurement: 'analyze, against reading the bytes alone',
-        result: `${num(m.analyse)} ms`,
-        baseline: `read the file: ${num(m.read)} ms`,
-        ratio: ratio(m.analyse / m.read),
+        result: `${num(a.wall)} ms`,
+        baseline: `read the file: ${num(med(read, 'wallMs'))} ms`,
+        ratio: ratio(a.wall / med(read, 'wallMs')),
       },
       {
         measurement: `analyze of ${num(requests)} requests: CPU time (user + system)`,
-        result: `${num(m.analyseCpu)} ms`,
-        baseline: `read + JSON.parse each line: ${num(m.parseCpu)} ms`,
-        ratio: ratio(m.analyseCpu / m.parseCpu),
+        result: `${num(a.cpu)} ms`,
+        baseline: `${parse}: ${num(f.cpu)} ms`,
+        ratio: ratio(a.cpu / f.cpu),
       },
       {
-        measurement: `analyze of ${num(requests)} requests: peak heap (garbage included), most operations held ${num(retainedOps)}`,
-        result: `${num(heapMb)} MB`,
-        baseline: `read + JSON.parse each line: ${num(parseHeapMb)} MB`,
-        ratio: ratio(heapMb / parseHeapMb),
+        measurement: `analyze of ${num(requests)} requests: peak resident memory of the process, the report built (${num(analysis[0]?.findings?.anomalies ?? 0)} anomalies)`,
+        result: `${num(a.rss)} MB`,
+        baseline: `${parse}: ${num(f.rss)} MB`,
+        ratio: ratio(a.rss / f.rss),
       },
-      ...(retainedMb === undefined || parseRetainedMb === undefined
-        ? []
-        : [
-            {
-              measurement: `analyze of ${num(requests)} requests: heap retained after a full collection (the largest, every 100,000 entries)`,
-              result: `${num(retainedMb)} MB`,
-              baseline: `read + JSON.parse each line: ${num(parseRetainedMb)} MB`,
-              ratio: ratio(retainedMb / parseRetainedMb),
-            },
-          ]),
+      {
+        measurement: `analyze of ${num(requests)} requests: peak resident memory while the journal streams (before the report)`,
+        result: `${num(a.stream)} MB`,
+        baseline: `${parse}: ${num(f.rss)} MB`,
+        ratio: ratio(a.stream / f.rss),
+      },
+      {
+        measurement: `analyze of ${num(requests)} requests: peak heap (garbage included), most operations held ${num(analysisKept.retainedOps ?? 0)}`,
+        result: `${num(a.heap)} MB`,
+        baseline: `${parse}: ${num(f.heap)} MB`,
+        ratio: ratio(a.heap / f.heap),
+      },
+      {
+        measurement: `analyze of ${num(requests)} requests: heap retained after a full collection (the largest, every 100,000 entries)`,
+        result: `${num(analysisKept.retainedMb ?? 0)} MB`,
+        baseline: `${parse}: ${num(floorKept.retainedMb ?? 0)} MB`,
+        ratio: ratio((analysisKept.retainedMb ?? 0) / (floorKept.retainedMb ?? 1)),
+      },
     ];
-    return {
-      rows,
-      raw: { requests, bytes, readMs: read, parseMs: parse, analyseMs: analyse, parseCpuMs: parseCpu, analyseCpuMs: analyseCpu, heapMb, parseHeapMb, retainedOps, retainedMb, parseRetainedMb, findings },
-    };
+    return { rows, raw: { requests, bytes, read, floor, analysis, floorKept, analysisKept } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // `node dist/bench/analyze.js [requests...]`: by default the two sizes the docs quote.
-  const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100_000, 1_000_000];
-  for (const requests of sizes) console.log(JSON.stringify(await analyzeBenchmark(requests), null, 2));
+  const at = process.argv.indexOf('--phase');
+  if (at >= 0) {
+    // A phase's process (inChild): its figures, one JSON line.
+    const phase = process.argv[at + 1] as Phase;
+    const file = process.argv[at + 2] as string;
+    process.stdout.write(JSON.stringify(await runPhase(phase, file, process.argv.includes('--retained'))) + '\n');
+  } else {
+    // `node dist/bench/analyze.js [requests...]`: by default the two sizes the docs quote.
+    const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100_000, 1_000_000];
+    for (const requests of sizes) console.log(JSON.stringify(await analyzeBenchmark(requests), null, 2));
+  }
 }

@@ -8,6 +8,7 @@ import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './histo
 import { domainKey, inOrder, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
+import { DraftStore, type Draft } from './drafts.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
 
 export type * from './types.js';
@@ -71,7 +72,6 @@ interface Run {
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
   lostBefore: Map<string, Map<string, ItemHistory['writes'][number]>>;
   storms: Map<string, Storm>;
-  drafts: Draft[];
   cycles: number;
   /** `ops.length` after the last window: the next starts when the held operations pass WINDOW and twice this. */
   kept: number;
@@ -79,10 +79,6 @@ interface Run {
   strings: Names;
 }
 
-interface Finished {
-  clients: ClientSummary[];
-  drafts: Draft[];
-}
 
 const SEVERITY: Record<FindingKind, Finding['severity']> = {
   'lost-update': 'anomaly',
@@ -94,8 +90,6 @@ const SEVERITY: Record<FindingKind, Finding['severity']> = {
   phantom: 'anomaly',
   'conflict-storm': 'hotspot',
 };
-
-type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients' | 'confidence' | 'reason'> & { doubt: string | undefined };
 
 /** `#12 (w1), #14 (w2)`, at most five named: the evidence lists them all. */
 function listed(refs: readonly { op: WriteOp; client: string }[]): string {
@@ -109,7 +103,9 @@ const NO_READS: readonly ReadOp[] = [];
 
 /** Entries one at a time (a file streams through it), then `finish` once. */
 export class Analyzer {
-  private readonly finished: Finished[] = [];
+  /** Per run ended: the clients it had. */
+  private readonly finished: ClientSummary[][] = [];
+  private readonly drafts = new DraftStore();
   private run: Run | undefined;
   private readonly taken = new Set<string>();
   private readonly window: number;
@@ -135,7 +131,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), drafts: [], cycles: 0, kept: 0, strings: new Names() };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), cycles: 0, kept: 0, strings: new Names() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -169,23 +165,23 @@ export class Analyzer {
     if (this.run) this.close(this.run, this.finished.length > 0);
     this.run = undefined;
     const several = this.finished.length > 1;
-    const clients = this.finished.flatMap((r) => r.clients);
-    const findings = this.finished
-      .flatMap((r) => r.drafts)
-      .map(({ run, ...d }) => {
-        const seqs = [...new Set(d.evidence.map((x) => x.seq))].sort((a, b) => a - b);
-        const involved = d.conditional ? d.conditional.byClient.map((c) => c.client) : [...new Set(d.evidence.map((x) => x.client))];
-        return { ...(several ? { run } : {}), ...d, seqs, clients: involved };
-      })
-      .sort((a, b) => (a.run ?? 0) - (b.run ?? 0) || (a.seqs[0] ?? 0) - (b.seqs[0] ?? 0) || a.kind.localeCompare(b.kind))
-      .map(({ kind, doubt, ...rest }, i): Finding => ({
-        id: `F${i + 1}`,
+    const clients = this.finished.flat();
+    const findings: Finding[] = [];
+    for (const { run, kind, doubt, ...d } of this.drafts.ordered()) {
+      const seqs = [...new Set(d.evidence.map((x) => x.seq))].sort((a, b) => a - b);
+      const involved = d.conditional ? d.conditional.byClient.map((c) => c.client) : [...new Set(d.evidence.map((x) => x.client))];
+      findings.push({
+        id: `F${findings.length + 1}`,
         kind,
         severity: SEVERITY[kind],
         confidence: doubt === undefined ? 'definite' : 'possible',
         ...(doubt === undefined ? {} : { reason: doubt }),
-        ...rest,
-      }));
+        ...(several ? { run } : {}),
+        ...d,
+        seqs,
+        clients: involved,
+      });
+    }
     const count = (k: FindingKind) => findings.filter((f) => f.kind === k).length;
     return {
       format: 1,
@@ -217,8 +213,8 @@ export class Analyzer {
   private close(run: Run, several: boolean): void {
     const resolved = run.identities.resolve(several ? run.number : undefined, this.taken);
     this.settle(run, resolved.names, true);
-    run.drafts.push(...stormDrafts(run, resolved.names, this.options));
-    this.finished.push({ clients: resolved.clients, drafts: run.drafts });
+    for (const d of stormDrafts(run, resolved.names, this.options)) this.drafts.add(d);
+    this.finished.push(resolved.clients);
   }
 
   /**
@@ -244,7 +240,7 @@ export class Analyzer {
       cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
       boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
     }
-    for (const d of analyseWindow(run, analysed, sorted, names, cut, boundary)) run.drafts.push(d);
+    for (const d of analyseWindow(run, analysed, sorted, names, cut, boundary)) this.drafts.add(d);
     run.settled = cut;
     if (last) {
       run.ops = [];

@@ -1,0 +1,57 @@
+// Findings wait as JSON text until the report is built (emulator/sync/analyze/drafts.ts): what a
+// finding names must come back exactly, whatever the journal held, and in the report's order.
+import { describe, expect, it } from 'vitest';
+import { analyze, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
+
+/** Two clients read `item` (`value` - 1), then each writes `value` over it: one lost update, on `item`. */
+function lostUpdate(item: string, attribute: string, value: number, from: number, width = 1): AnalyzableEntry[] {
+  const text = (n: number) => String(n).padStart(width, '0');
+  const read = (seq: number, client: string): AnalyzableEntry =>
+    ({
+      seq,
+      order: seq,
+      client,
+      connection: seq,
+      action: 'GetAttributes',
+      params: { Action: 'GetAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: item },
+      code: 'Success',
+      applied: true,
+      read: { consistentRead: false, stale: false, returned: { items: [{ name: item, attributes: { [attribute]: [text(value - 1)] } }] } },
+    }) as AnalyzableEntry;
+  const write = (seq: number, client: string): AnalyzableEntry =>
+    ({
+      seq,
+      order: seq,
+      client,
+      connection: seq,
+      action: 'PutAttributes',
+      params: { Action: 'PutAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: item, 'Attribute.1.Name': attribute, 'Attribute.1.Value': text(value), 'Attribute.1.Replace': 'true' },
+      code: 'Success',
+      applied: true,
+    }) as AnalyzableEntry;
+  return [read(from, 'a'), read(from + 1, 'b'), write(from + 2, 'a'), write(from + 3, 'b')];
+}
+
+describe('findings held until the report', () => {
+  it('come back with hostile names and values exactly as the journal had them', () => {
+    const names = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'emoji 😀 and "quotes" \\ and \u0000 nul', 'é'.repeat(512)];
+    const entries = names.flatMap((name, i) => lostUpdate(name, `${name}-attr`, 1, 10 * i + 1, 1024));
+    const analysis = analyze(entries);
+    expect(analysis.findings.map((f) => f.kind)).toEqual(names.map(() => 'lost-update'));
+    expect(analysis.findings.map((f) => f.item)).toEqual(names);
+    expect(analysis.findings.map((f) => f.attributes)).toEqual(names.map((n) => [`${n}-attr`]));
+    for (const [i, f] of analysis.findings.entries()) expect(f.message).toContain(names[i]);
+    expect(analysis.findings.every((f) => f.step === 1)).toBe(true);
+  });
+
+  it('are numbered in order of their first request, whatever order they were found in', () => {
+    // The second item's requests come first in the journal but take effect after the first's.
+    const first = lostUpdate('first', 'n', 1, 1);
+    const second = lostUpdate('second', 'n', 1, 5);
+    const analysis = analyze([...second.map((e, i) => ({ ...e, seq: i + 1 })), ...first.map((e, i) => ({ ...e, seq: i + 5 }))]);
+    expect(analysis.findings.map((f) => [f.id, f.item])).toEqual([
+      ['F1', 'second'],
+      ['F2', 'first'],
+    ]);
+  });
+});
