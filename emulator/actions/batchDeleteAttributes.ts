@@ -1,5 +1,5 @@
 import { batchBoxUsage } from '../core/boxUsage.js';
-import { deletePairs } from './attributes.js';
+import { deletePair } from './attributes.js';
 import { batchItems, batchItemsInSlices } from './batch.js';
 import type { Action } from './types.js';
 import { domainName, existingDomain } from './validate.js';
@@ -10,7 +10,7 @@ export const batchDeleteAttributesAction: Action = {
   facts: batchFacts,
   handle(params, ctx) {
     const domain = domainName(params);
-    const items = batchItems(params, deletePairs, false);
+    const items = batchItems(params, deletePair, false);
     const id = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       for (const item of items) ctx.store.deleteAttributes(id, item.name, item.pairs);
@@ -22,7 +22,7 @@ export const batchDeleteAttributesAction: Action = {
     facts: batchFactsInSlices,
     async handle(params, ctx, slices) {
       const domain = domainName(params);
-      const items = await batchItemsInSlices(params, deletePairs, false, slices);
+      const items = await batchItemsInSlices(params, deletePair, false, slices);
       const id = existingDomain(ctx, domain);
       await ctx.store.transactionInSlices(async () => {
         for (const item of items) {

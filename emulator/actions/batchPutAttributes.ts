@@ -1,6 +1,6 @@
 import { batchBoxUsage } from '../core/boxUsage.js';
 import type { PutEffect } from '../store/store.js';
-import { putPairs } from './attributes.js';
+import { putPair } from './attributes.js';
 import { batchItems, batchItemsInSlices } from './batch.js';
 import { checkLimits } from './limits.js';
 import type { Action } from './types.js';
@@ -16,7 +16,7 @@ export const batchPutAttributesAction: Action = {
   facts: batchFacts,
   handle(params, ctx) {
     const domain = domainName(params);
-    const items = batchItems(params, putPairs, true);
+    const items = batchItems(params, putPair, true);
     const id = existingDomain(ctx, domain);
     ctx.store.transaction(() => {
       const effects = items.map((item) => ctx.store.putAttributes(id, item.name, item.pairs));
@@ -29,7 +29,7 @@ export const batchPutAttributesAction: Action = {
     facts: batchFactsInSlices,
     async handle(params, ctx, slices) {
       const domain = domainName(params);
-      const items = await batchItemsInSlices(params, putPairs, true, slices);
+      const items = await batchItemsInSlices(params, putPair, true, slices);
       const id = existingDomain(ctx, domain);
       const store = ctx.store;
       await store.transactionInSlices(async () => {
