@@ -57,9 +57,10 @@ export async function batchItemsInSlices<T>(
 }
 
 /**
- * Attributes checked between two looks at the clock. An item's 256 attributes of 1,000-byte
- * values in one slice held the loop 3–4 ms beside other work (docs/performance.md, "One large
- * request beside small ones"); 32 of them are an eighth of that. A look is one clock read.
+ * Attributes checked between two looks at the clock: a slice's length must not grow with an
+ * item's attributes (256 of them, each up to 1,024-byte name and value). Warm, an item of the
+ * bench's checks in about 0.25 ms; before the code is compiled, several times that
+ * (docs/performance.md, "One large request beside small ones"). A look is one clock read.
  */
 export const CHECK_STEP = 32;
 
