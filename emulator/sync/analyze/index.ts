@@ -79,7 +79,6 @@ interface Run {
   strings: Names;
 }
 
-
 const SEVERITY: Record<FindingKind, Finding['severity']> = {
   'lost-update': 'anomaly',
   'stale-read-write': 'anomaly',
