@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { SimpleDBClient } from '../../client/client.js';
+import type { SimpleDBClient } from '../../client/client.js';
 import { Store } from '../store/store.js';
 
 /** Commands run in the server's process: they exit with their own code instead of falling through to it. */
@@ -21,15 +21,18 @@ async function exitAfterOutput(code: number): Promise<never> {
 
 /**
  * A client for any SimpleDB endpoint: this emulator, another one, or AWS. Credentials come from
- * the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, SSO, roles).
+ * the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, SSO, roles). The
+ * client and its HTTP library load here, when a command needs them: the server never does, and
+ * importing them cost it about 190 ms of its start (docs/performance.md).
  */
-export function endpointClient(url: string): SimpleDBClient {
+export async function endpointClient(url: string): Promise<SimpleDBClient> {
   let endpoint: URL;
   try {
     endpoint = new URL(url);
   } catch {
     throw new Error(`not a URL: ${url}`);
   }
+  const { SimpleDBClient } = await import('../../client/client.js');
   return new SimpleDBClient({ endpoint, maxAttempts: 5 });
 }
 

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { writeAtomically } from '../data/atomicFile.js';
-import { exportEndpoint, exportStore, writeLines } from '../data/export.js';
 import { collect, endpointClient, namingDatabase, openDatabase, runCommand } from './common.js';
 
 interface ExportOptions {
@@ -39,6 +38,8 @@ async function runExport(o: ExportOptions): Promise<number> {
 }
 
 async function exportTo(o: ExportOptions, out: Writable): Promise<void> {
+  // Loaded by the command that runs it, not by every start of the CLI (it brings the client).
+  const { exportEndpoint, exportStore, writeLines } = await import('../data/export.js');
   if (o.db !== undefined) {
     if (!existsSync(o.db)) throw new Error(`no database file ${o.db}`);
     const store = openDatabase(o.db);
@@ -50,7 +51,7 @@ async function exportTo(o: ExportOptions, out: Writable): Promise<void> {
       store.close();
     }
   } else {
-    const client = endpointClient(o.endpoint ?? '');
+    const client = await endpointClient(o.endpoint ?? '');
     try {
       await writeLines(exportEndpoint(client, { domains: o.domain }), out);
     } finally {

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { endpointTarget, mirror, stderrProgress, storeTarget } from '../data/mirror.js';
 import { existsSync } from 'node:fs';
 import type { Store } from '../store/store.js';
 import { collect, endpointClient, namingDatabase, openDatabase, removeDatabase, runCommand } from './common.js';
@@ -29,8 +28,10 @@ export function registerMirror(program: Command): void {
 
 async function runMirror(o: MirrorOptions): Promise<number> {
   if ((o.to === undefined) === (o.db === undefined)) throw new Error('give either --to URL or --db FILE');
-  const from = endpointClient(o.from);
-  const toClient = o.to === undefined ? undefined : endpointClient(o.to);
+  // Loaded by the command that runs it, not by every start of the CLI (it brings the client).
+  const { endpointTarget, mirror, stderrProgress, storeTarget } = await import('../data/mirror.js');
+  const from = await endpointClient(o.from);
+  const toClient = o.to === undefined ? undefined : await endpointClient(o.to);
   const isNew = o.db !== undefined && o.db !== ':memory:' && !existsSync(o.db);
   const store = o.db === undefined ? undefined : openDatabase(o.db);
   let failed = true;
