@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
 
-/** Two clients read `item` (`value` - 1), then each writes `value` over it: one lost update, on `item`. */
-function lostUpdate(item: string, attribute: string, value: number, from: number, width = 1): AnalyzableEntry[] {
+/** Two clients (`a` and `b` unless named) read `item` (`value` - 1), then each writes `value` over it: one lost update, on `item`. */
+function lostUpdate(item: string, attribute: string, value: number, from: number, width = 1, [one, two] = ['a', 'b']): AnalyzableEntry[] {
   const text = (n: number) => String(n).padStart(width, '0');
   const read = (seq: number, client: string): AnalyzableEntry =>
     ({
@@ -29,7 +29,7 @@ function lostUpdate(item: string, attribute: string, value: number, from: number
       code: 'Success',
       applied: true,
     }) as AnalyzableEntry;
-  return [read(from, 'a'), read(from + 1, 'b'), write(from + 2, 'a'), write(from + 3, 'b')];
+  return [read(from, one), read(from + 1, two), write(from + 2, one), write(from + 3, two)];
 }
 
 describe('findings held until the report', () => {
@@ -44,14 +44,16 @@ describe('findings held until the report', () => {
     expect(analysis.findings.every((f) => f.step === 1)).toBe(true);
   });
 
-  it('are numbered in order of their first request, whatever order they were found in', () => {
-    // The second item's requests come first in the journal but take effect after the first's.
-    const first = lostUpdate('first', 'n', 1, 1);
-    const second = lostUpdate('second', 'n', 1, 5);
-    const analysis = analyze([...second.map((e, i) => ({ ...e, seq: i + 1 })), ...first.map((e, i) => ({ ...e, seq: i + 5 }))]);
-    expect(analysis.findings.map((f) => [f.id, f.item])).toEqual([
-      ['F1', 'second'],
-      ['F2', 'first'],
+  it('are numbered in order of their first request, not in the order they were found', () => {
+    // `late` is written first, so its finding is found first; `early` was read first, so its
+    // finding comes first. Other clients on each item: no operation spans both.
+    const [earlyA, earlyB, earlyWriteA, earlyWriteB] = lostUpdate('early', 'n', 1, 1);
+    const [lateA, lateB, lateWriteA, lateWriteB] = lostUpdate('late', 'n', 1, 1, 1, ['c', 'd']);
+    const journal = [earlyA, earlyB, lateA, lateB, lateWriteA, lateWriteB, earlyWriteA, earlyWriteB] as AnalyzableEntry[];
+    const analysis = analyze(journal.map((e, i) => ({ ...e, seq: i + 1, order: i + 1, connection: i + 1 })));
+    expect(analysis.findings.map((f) => [f.id, f.item, f.seqs[0]])).toEqual([
+      ['F1', 'early', 2],
+      ['F2', 'late', 4],
     ]);
   });
 });

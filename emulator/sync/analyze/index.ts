@@ -96,8 +96,7 @@ function listed(refs: readonly { op: WriteOp; client: string }[]): string {
   return refs.length > 5 ? `${shown} and ${refs.length - 5} more` : shown;
 }
 
-/** A client's reads of an item, or its Selects of a domain. */
-
+/** A client's reads of an item (or Selects of a domain) when it made none. */
 const NO_READS: readonly ReadOp[] = [];
 
 /** Entries one at a time (a file streams through it), then `finish` once. */
