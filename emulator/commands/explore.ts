@@ -169,9 +169,30 @@ function summary(result: ExploreResult, command: readonly string[], replaying: b
   for (const g of result.groups) {
     lines.push(`  ${g.symptom}: runs ${g.runs.join(', ')}`);
     lines.push(`    smallest schedule: ${describeSchedule(g.smallest)}`);
+    if (g.smallest.consistency === 'consistent' && g.smallest.faults.length === 0) {
+      lines.push('    it fails with every read consistent and no fault injected: the cause is not a stale read or a fault');
+    }
     if (g.replay) lines.push(`    replay: ${replayCommand(g.replay, command)}`);
+    const first = result.runs.find((r) => r.index === g.runs[0]);
+    if (first) lines.push(...outputTail(first));
   }
   return lines.join('\n') + '\n';
+}
+
+const OUTPUT_LINES = 12;
+const LINE_CHARS = 200;
+
+/**
+ * The last lines a failing run's command printed: a test that fails for a reason of its own (a
+ * typo, a refused parameter) says so here, without a replay to find out.
+ */
+function outputTail(run: RunResult): string[] {
+  const printed = run.output.replace(/\s+$/, '');
+  if (printed === '') return [`    run ${run.index} printed nothing`];
+  const all = printed.split(/\r?\n/);
+  const shown = all.slice(-OUTPUT_LINES).map((line) => `      | ${line.length > LINE_CHARS ? line.slice(0, LINE_CHARS) + '…' : line}`);
+  const where = run.files ? `; its last 4 kB: ${quote(run.files.output)}` : '';
+  return [`    the last ${shown.length === all.length ? '' : `${shown.length} `}lines run ${run.index} printed${where}:`, ...shown];
 }
 
 /** A bar on a terminal; otherwise one line per run on stderr, so logs of CI jobs read well. */

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { FaultRuleInput, JournalEntry } from '../core/wire.js';
 import { startEmulator, type Emulator } from '../index.js';
 import type { Analysis, Finding } from '../sync/analyze/types.js';
@@ -100,8 +101,8 @@ export interface RunResult {
   durationMs: number;
   /** The last 4 kB of what the command printed (stdout and stderr interleaved). */
   output: string;
-  /** For failing runs: the replay file, the journal and (with `keep`) the database. */
-  files?: { replay: string; journal: string; db?: string };
+  /** For failing runs: the replay file, the journal, that output and (with `keep`) the database. */
+  files?: { replay: string; journal: string; output: string; db?: string };
 }
 
 export interface FailureGroup {
@@ -259,6 +260,14 @@ async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): P
   }
 }
 
+/** The last `OUTPUT_TAIL` characters, not beginning with the second half of a surrogate pair. */
+function tail(text: string): string {
+  if (text.length <= OUTPUT_TAIL) return text;
+  const cut = text.length - OUTPUT_TAIL;
+  const code = text.charCodeAt(cut);
+  return text.slice(code >= 0xdc00 && code <= 0xdfff ? cut + 1 : cut);
+}
+
 /** Runs the command in a process group of its own, so a timeout ends everything it started. */
 function runCommand(o: ExploreOptions, emu: Emulator): Promise<Pick<RunResult, 'exitCode' | 'signal' | 'timedOut' | 'output'>> {
   const [file, ...args] = o.command;
@@ -271,11 +280,15 @@ function runCommand(o: ExploreOptions, emu: Emulator): Promise<Pick<RunResult, '
       env: { ...process.env, ...o.env, ...endpointEnv(emu.url) },
     });
     let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
+    // One decoder per stream: a character split between two chunks stays whole.
+    const keeper = () => {
+      const decoder = new StringDecoder('utf8');
+      return (chunk: Buffer) => {
+        output = tail(output + decoder.write(chunk));
+      };
     };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    child.stdout.on('data', keeper());
+    child.stderr.on('data', keeper());
     let timedOut = false;
     const killGroup = () => {
       try {
@@ -327,11 +340,13 @@ function writeFailure(o: ExploreOptions, run: RunResult & { entries: JournalEntr
   const name = `${o.replay ? 'replay' : 'run'}-${run.index}`;
   const replay = join(dir, `${name}.json`);
   const journal = join(dir, `${name}.journal.ndjson`);
+  const output = join(dir, `${name}.output.txt`);
   const file: ReplayFile = { format: 1, schedule: run.schedule, command: o.command, symptoms: run.symptoms };
   writeFileSync(replay, JSON.stringify(file, null, 2) + '\n');
   writeFileSync(journal, run.entries.map((e) => JSON.stringify(e) + '\n').join(''));
+  writeFileSync(output, run.output);
   const { entries: _, ...rest } = run;
-  return { ...rest, files: { replay, journal, ...(o.keep ? { db: join(dir, `${name}.db`) } : {}) } };
+  return { ...rest, files: { replay, journal, output, ...(o.keep ? { db: join(dir, `${name}.db`) } : {}) } };
 }
 
 function strip(run: RunResult & { entries: JournalEntry[] }): RunResult {

@@ -169,6 +169,42 @@ describe('the command line', () => {
     expect(ran.stderr).toContain('fault kind "bogus"');
   });
 
+  it("shows the last lines a failing command printed, and keeps them beside its replay", async () => {
+    // A test that fails on its own (here: every time, whatever the schedule), as a user's typo
+    // would: the summary must say why without a replay. 30 lines, a long one, characters of two,
+    // three and four bytes, and one of them cut between two writes a tenth of a second apart.
+    const script = [
+      "const split = Buffer.from('split 🙂 end\\n');",
+      "require('node:fs').writeSync(1, split.subarray(0, 8));",
+      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);',
+      "require('node:fs').writeSync(1, split.subarray(8));",
+      "const lines = Array.from({ length: 29 }, (_, i) => 'line ' + (i + 1) + ' é€🙂');",
+      "process.stdout.write(lines.join('\\n') + '\\n');",
+      "process.stderr.write('x'.repeat(300) + ' <img src=x onerror=alert(1)>\\n');",
+      'process.exit(3);',
+    ].join('\n');
+    const cwd = mkdirFresh();
+    const ran = await cli(['explore', '--runs', '1', '--consistency', 'consistent', '--shrink-runs', '0', '--seed', '2', '--', process.execPath, '-e', script], cwd);
+    expect(ran.code, ran.stderr).toBe(1);
+    const out = ran.stdout;
+    expect(out).toContain('run 1 failed: exit 3');
+    expect(out).toContain('it fails with every read consistent and no fault injected');
+    const file = join(cwd, 'simpledb-explore', 'run-1.output.txt');
+    expect(out).toContain(`the last 12 lines run 1 printed; its last 4 kB: ${file}:`);
+    expect(out).toContain('      | line 19 é€🙂\n');
+    expect(out).not.toContain('line 18 ');
+    expect(out).toContain(`      | ${'x'.repeat(200)}…\n`);
+    expect(readFileSync(file, 'utf8')).toContain('split 🙂 end\nline 1 é€🙂\n');
+    expect(readFileSync(file, 'utf8')).toContain(`${'x'.repeat(300)} <img src=x onerror=alert(1)>\n`);
+  });
+
+  it('says so when a failing command printed nothing', async () => {
+    const ran = await cli(['explore', '--runs', '1', '--consistency', 'consistent', '--shrink-runs', '0', '--', process.execPath, '-e', 'process.exit(4)']);
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(ran.stdout).toContain('run 1 failed: exit 4');
+    expect(ran.stdout).toContain('    run 1 printed nothing\n');
+  });
+
   it('writes a self-contained report of the failing runs', async () => {
     const cwd = mkdirFresh();
     const ran = await cli(['explore', '--runs', '1', '--shrink-runs', '0', '--seed', '6', '--report', 'report.html', '--', process.execPath, NODE_COUNTER], cwd);
