@@ -14,6 +14,7 @@ import {
   errorFromStatus,
 } from './errors.js';
 import { backoffDelay, defaultSleep, isRetryable, mayHaveBeenApplied, type RetryBackoff } from './retry.js';
+import { checkedParams } from './params.js';
 import { signedQueryV2, timestampV2, type QueryParam } from './signer.js';
 import { parseError, parseSuccess } from './xml.js';
 
@@ -151,7 +152,7 @@ export class SimpleDBClient {
   ): Promise<Output> {
     if (this.destroyed) throw new Error('SimpleDBClient.send() called after destroy()');
     const signal = options.abortSignal;
-    const actionParams = command.serialize();
+    const actionParams = checkedParams(command.action, command.serialize());
     const sleep = this.backoff.sleep ?? defaultSleep;
     let totalRetryDelay = 0;
     for (let attempt = 1; ; attempt++) {

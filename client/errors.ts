@@ -243,6 +243,24 @@ export class SimpleDBCredentialsError extends SimpleDBError {
   }
 }
 
+/**
+ * A parameter the client cannot send as given: an object or a function where the service takes
+ * text, or text with a lone surrogate, which UTF-8 cannot carry. Nothing was sent.
+ */
+export class SimpleDBParameterError extends SimpleDBError {
+  override readonly name = 'ParameterError';
+
+  constructor(
+    readonly action: string,
+    /** The wire name, e.g. `Attribute.1.Value`. */
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+    this.$metadata = { attempts: 0, totalRetryDelay: 0 };
+  }
+}
+
 /** The caller's `abortSignal` fired; `cause` is the signal's reason. */
 export class SimpleDBAbortError extends SimpleDBError {
   override readonly name = 'AbortError';

@@ -20,6 +20,7 @@ import {
   NoSuchDomain,
   PutAttributesCommand,
   SelectCommand,
+  SimpleDBParameterError,
   SimpleDBServiceError,
   paginateListDomains,
   paginateSelect,
@@ -107,6 +108,56 @@ function clientSuite(): void {
     const out = await client.send(new GetAttributesCommand({ DomainName: domain, ItemName: 'ctl', ConsistentRead: true }));
     expect(out.Attributes).toEqual([
       { Name: 'bell\u0007', Value: 'soh\u0001x', AlternateNameEncoding: 'base64', AlternateValueEncoding: 'base64' },
+    ]);
+  });
+
+  it("what a JavaScript caller may pass by mistake: left out or refused, never stored as 'null' or '[object Object]'", async () => {
+    // The types refuse all of these; untyped callers and casts get past them.
+    const untyped = <T>(value: unknown) => value as T;
+    const item = 'js-mistakes';
+    const stored = async () => (await client.send(new GetAttributesCommand({ DomainName: domain, ItemName: item, ConsistentRead: true }))).Attributes;
+
+    // null and undefined are left out, as SDK v3 does: the service names what is missing.
+    const missing = await expectRejection(
+      client.send(new PutAttributesCommand({ DomainName: domain, ItemName: untyped<string>(null), Attributes: [{ Name: 'a', Value: 'x' }] })),
+      SimpleDBServiceError,
+    );
+    expect(missing.name).toBe('MissingParameter');
+    const noValue = await expectRejection(
+      client.send(new PutAttributesCommand({ DomainName: domain, ItemName: item, Attributes: [{ Name: 'a', Value: untyped<string>(null) }] })),
+      SimpleDBServiceError,
+    );
+    expect(noValue.name).toBe('MissingParameter');
+    for (const name of ['null', 'undefined']) {
+      expect((await client.send(new GetAttributesCommand({ DomainName: domain, ItemName: name, ConsistentRead: true }))).Attributes ?? []).toEqual([]);
+    }
+
+    // Text the service cannot be sent: refused before signing, naming the parameter.
+    const cases: [value: unknown, parameter: string, says: string][] = [
+      [{ id: 1 }, 'Attribute.1.Value', 'Attribute.1.Value is an object, not a string'],
+      [['x', 'y'], 'Attribute.1.Value', 'Attribute.1.Value is an array, not a string'],
+      ['a\uD800b', 'Attribute.1.Value', 'lone surrogate (U+D800 at index 1)'],
+      ['\uDC00', 'Attribute.1.Value', 'lone surrogate (U+DC00 at index 0)'],
+    ];
+    for (const [value, parameter, says] of cases) {
+      const err = await expectRejection(
+        client.send(new PutAttributesCommand({ DomainName: domain, ItemName: item, Attributes: [{ Name: 'a', Value: untyped<string>(value) }] })),
+        SimpleDBParameterError,
+      );
+      expect(err).toMatchObject({ name: 'ParameterError', action: 'PutAttributes', parameter, $metadata: { attempts: 0 } });
+      expect(err.message).toContain(says);
+      expect(err.message).toContain('nothing was sent');
+    }
+    const select = await expectRejection(client.send(new SelectCommand({ SelectExpression: `select * from \`${domain}\` where a = '\uD83D'` })), SimpleDBParameterError);
+    expect(select.parameter).toBe('SelectExpression');
+    expect((await stored()) ?? []).toEqual([]);
+
+    // A surrogate pair is one character, numbers and booleans go as their text.
+    await client.send(new PutAttributesCommand({ DomainName: domain, ItemName: item, Attributes: [{ Name: 'a', Value: '🦆' }, { Name: 'n', Value: untyped<string>(7) }, { Name: 'b', Value: untyped<string>(false) }] }));
+    expect(sortAttributes(await stored())).toEqual([
+      { Name: 'a', Value: '🦆' },
+      { Name: 'b', Value: 'false' },
+      { Name: 'n', Value: '7' },
     ]);
   });
 
