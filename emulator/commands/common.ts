@@ -3,12 +3,12 @@ import type { SimpleDBClient } from '../../client/client.js';
 import { Store } from '../store/store.js';
 
 /** Commands run in the server's process: they exit with their own code instead of falling through to it. */
-export function runCommand(name: string, work: () => Promise<number>): Promise<never> {
+export function runCommand(name: string, work: () => Promise<number>, failure = 1): Promise<never> {
   return work().then(
     (code) => exitAfterOutput(code),
     (err: unknown) => {
       process.stderr.write(`simpledb-local ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-      return exitAfterOutput(1);
+      return exitAfterOutput(failure);
     },
   );
 }

@@ -97,9 +97,12 @@ export function registerExplore(program: Command): void {
     .addHelpText(
       'after',
       '\nThe command gets SIMPLEDB_ENDPOINT (and SIMPLEDB_LOCAL_EXPLORE=1, so the test kit uses that emulator).' +
-        '\nExit status: 0 no run failed, 1 a run failed (its replay command is printed), 2 bad usage.',
+        '\nExit status: 0 no run failed, 1 a run failed (its replay command is printed), 2 bad usage or a command' +
+        '\nthat cannot be started.',
     )
-    .action((command: string[], flags: ExploreFlags) => runCommand('explore', () => run(command, flags)));
+    // 1 means a run failed, which scripts test for (`|| test $? = 1`): a command that cannot be
+    // started, or an unreadable replay file, must not look like one.
+    .action((command: string[], flags: ExploreFlags) => runCommand('explore', () => run(command, flags), 2));
 }
 
 async function run(command: string[], flags: ExploreFlags): Promise<number> {

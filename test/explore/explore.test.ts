@@ -2,7 +2,7 @@
 // package's client) under schedules, finds the broken ones, prints a replay command that
 // reproduces the failure, leaves the correct ones alone, and kills what a command leaves behind.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,6 +167,18 @@ describe('the command line', () => {
     expect(ran.code).toBe(2);
     expect(ran.stderr.trim().split('\n')).toHaveLength(1);
     expect(ran.stderr).toContain('fault kind "bogus"');
+  });
+
+  it('exits 2, not 1 (a failing run), when the command cannot be started or the replay file cannot be read', async () => {
+    const missing = await cli(['explore', '--runs', '1', '--', 'no-such-command-for-explore']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot run no-such-command-for-explore');
+    const cwd = mkdirFresh();
+    const notReplay = join(cwd, 'package.json');
+    writeFileSync(notReplay, '{"name": "not a replay"}');
+    const replay = await cli(['explore', '--replay', notReplay, '--', 'true'], cwd);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toContain('not a replay file of simpledb-local explore');
   });
 
   it("shows the last lines a failing command printed, and keeps them beside its replay", async () => {
