@@ -308,15 +308,31 @@ function runCommand(o: ExploreOptions, emu: Emulator): Promise<Pick<RunResult, '
       process.off('exit', killGroup);
       fail(new Error(`cannot run ${file}: ${err.message}`));
     });
-    child.once('close', (exitCode, signal) => {
+    // The run ends when the command exits, not when its output closes: a process it left behind
+    // (a server started with `&`) holds the pipes open, and the run was reported as timed out.
+    child.once('exit', (exitCode, signal) => {
       clearTimeout(timer);
       process.off('exit', killGroup);
       // Whatever the command left running in its group goes with it.
       killGroup();
-      done({ exitCode, signal, timedOut, output });
+      const finish = () => {
+        clearTimeout(grace);
+        done({ exitCode, signal, timedOut, output });
+      };
+      // What is still in the pipes is read first; a process that left the group (setsid) may
+      // hold them open for good, so the wait is bounded.
+      const grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish();
+      }, OUTPUT_GRACE_MS);
+      child.once('close', finish);
     });
   });
 }
+
+/** After the command exits, how long its output may take to drain (see `runCommand`). */
+const OUTPUT_GRACE_MS = 2000;
 
 /**
  * What a run's command is told: the endpoint, under every name the kit and the documented recipes

@@ -159,6 +159,21 @@ describe('explore() from code', () => {
     expect(result.runs[0]).toMatchObject({ timedOut: true, failed: true, symptoms: ['timed out'] });
     expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
+
+  it('ends a run when its command exits, though a process it left behind holds the output open', async () => {
+    // A test script that starts a server with `&` and exits: its exit status is the verdict, at
+    // once, and the server goes with the run. Before, the run waited for the pipes to close and
+    // was reported as timed out.
+    const dir = mkdirFresh();
+    const pidFile = join(dir, 'pid');
+    const script = (status: number) => `sleep 60 & echo $! > ${pidFile}; echo started; exit ${status}`;
+    const failing = await explore({ command: ['/bin/sh', '-c', script(1)], runs: 1, timeoutMs: 60_000, shrinkRuns: 0, dir });
+    expect(failing.runs[0]).toMatchObject({ timedOut: false, exitCode: 1, symptoms: ['exit 1'], output: 'started\n' });
+    expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    const passing = await explore({ command: ['/bin/sh', '-c', script(0)], runs: 1, timeoutMs: 60_000, shrinkRuns: 0, dir });
+    expect(passing.runs[0]).toMatchObject({ timedOut: false, exitCode: 0, failed: false });
+    expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
 });
 
 describe('the command line', () => {
