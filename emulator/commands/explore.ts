@@ -167,7 +167,11 @@ function summary(result: ExploreResult, command: readonly string[], replaying: b
   }
   if (failing.length > 20) lines.push(`  and ${failing.length - 20} more failing runs (--json lists them all)`);
   const first = failing.find((r) => r.files);
-  if (first?.files) lines.push(`browse a run in the console: simpledb-local --port 0 --open-journal ${quote(first.files.journal)}`);
+  if (first?.files) {
+    lines.push(`browse a run in the console: simpledb-local --port 0 --open-journal ${quote(first.files.journal)}`);
+    const own = first.files.emulatorJournals;
+    if (own.length > 0) lines.push(`  the emulators its own set-ups started (one per worker or file) journalled to: ${own.map(quote).join(' ')}`);
+  }
   if (result.groups.length > 0) lines.push('by symptom:');
   for (const g of result.groups) {
     lines.push(`  ${g.symptom}: runs ${g.runs.join(', ')}`);

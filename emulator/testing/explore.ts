@@ -5,11 +5,14 @@
  * as files that replay them (docs/explore.md).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { FaultRuleInput, JournalEntry } from '../core/wire.js';
-import { startEmulator, type Emulator } from '../index.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js';
+import { Analyzer } from '../sync/analyze/index.js';
+import { readJournal } from '../sync/analyze/file.js';
 import type { Analysis, Finding } from '../sync/analyze/types.js';
 import { deriveSeed, randomSeed, seededRandom } from '../sync/random.js';
 
@@ -101,8 +104,11 @@ export interface RunResult {
   durationMs: number;
   /** The last 4 kB of what the command printed (stdout and stderr interleaved). */
   output: string;
-  /** For failing runs: the replay file, the journal, that output and (with `keep`) the database. */
-  files?: { replay: string; journal: string; output: string; db?: string };
+  /**
+   * For failing runs: the replay file, the journal, that output, the journals of the emulators the
+   * command's own set-ups started (an emulator per worker or per file) and (with `keep`) the database.
+   */
+  files?: { replay: string; journal: string; output: string; emulatorJournals: string[]; db?: string };
 }
 
 export interface FailureGroup {
@@ -218,29 +224,26 @@ interface Runner {
 }
 
 /** One run: a fresh emulator with the schedule, the command against it, the analysis of its journal. */
-async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): Promise<RunResult & { entries: JournalEntry[] }> {
+async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): Promise<RawRun> {
   const index = ++runner.next;
   runner.total++;
   const dir = resolve(o.cwd ?? '.', o.dir ?? 'simpledb-explore');
   const dbFile = o.keep ? join(dir, `${o.replay ? 'replay' : 'run'}-${index}.db`) : undefined;
   if (dbFile) mkdirSync(dir, { recursive: true });
-  const emu = await startEmulator({
-    port: 0,
-    db: dbFile ?? ':memory:',
-    consistency: schedule.consistency === 'eventual' ? 'eventual' : 'consistent',
-    ...(schedule.staleness.unit === 'ms' ? { maxStalenessMs: schedule.staleness.max } : { maxStalenessWrites: schedule.staleness.max }),
-    seed: schedule.seed,
-    journalSize: 100_000,
-    console: false,
-  });
+  const emu = await startEmulator({ port: 0, db: dbFile ?? ':memory:', ...scheduleOptions(schedule, schedule.seed), journalSize: 100_000, console: false });
+  // Where emulators the command starts itself (the kit's per-worker and per-file set-ups) journal.
+  const journals = mkdtempSync(join(tmpdir(), 'simpledb-explore-'));
   const started = performance.now();
   let failed = false;
   try {
     for (const rule of faultRules(schedule)) emu.control.faults.add(rule);
-    const outcome = await runCommand(o, emu);
+    const outcome = await runCommand(o, emu, { schedule, journals });
     const entries = emu.control.journal();
-    const findings = definiteAnomalies(emu.control.analyze(), o.strict ?? false);
-    const symptoms = symptomsOf({ ...outcome, findings });
+    const strict = o.strict ?? false;
+    const findings = definiteAnomalies(emu.control.analyze(), strict);
+    const own = await analyseJournals(journals, strict);
+    findings.push(...own.findings);
+    const symptoms = [...symptomsOf({ ...outcome, findings }), ...own.errors];
     failed = symptoms.length > 0;
     return {
       index,
@@ -249,15 +252,89 @@ async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): P
       findings,
       failed,
       symptoms,
-      requests: entries.length,
+      requests: entries.length + own.requests,
       durationMs: Math.round(performance.now() - started),
       entries,
+      emulatorJournals: own.files,
+      journals,
     };
+  } catch (err) {
+    rmSync(journals, { recursive: true, force: true });
+    throw err;
   } finally {
     await emu.close();
     // Only a failing run's database is worth keeping.
     if (dbFile && !failed) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
   }
+}
+
+/** The emulator settings a schedule stands for (its faults are added once it runs). */
+function scheduleOptions(schedule: Schedule, seed: number): EmulatorOptions {
+  return {
+    consistency: schedule.consistency === 'eventual' ? 'eventual' : 'consistent',
+    ...(schedule.staleness.unit === 'ms' ? { maxStalenessMs: schedule.staleness.max } : { maxStalenessWrites: schedule.staleness.max }),
+    seed,
+  };
+}
+
+/**
+ * The journals of the emulators the command started itself, each analysed on its own: they are
+ * separate stores, so a read in one was never the basis of a write in another.
+ */
+async function analyseJournals(dir: string, strict: boolean): Promise<{ findings: Finding[]; requests: number; files: string[]; errors: string[] }> {
+  const out = { findings: [] as Finding[], requests: 0, files: [] as string[], errors: [] as string[] };
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.ndjson')).sort()) {
+    const file = join(dir, name);
+    const analyzer = new Analyzer();
+    try {
+      out.requests += await readJournal(file, (e) => analyzer.add(e));
+    } catch (err) {
+      out.errors.push(`journal of an emulator the command started unreadable: ${(err as Error).message}`);
+      continue;
+    }
+    out.files.push(file);
+    out.findings.push(...definiteAnomalies(analyzer.finish(), strict));
+  }
+  return out;
+}
+
+/** What `runCommand` tells the command about the run beyond its endpoint. */
+interface RunEnv {
+  schedule: Schedule;
+  journals: string;
+}
+
+/** The variable that tells the kit's set-ups under explore the run's schedule and where to journal. */
+export const EXPLORE_RUN_ENV = 'SIMPLEDB_LOCAL_EXPLORE_RUN';
+
+let ownEmulators = 0;
+
+/**
+ * Under an explore run, an emulator of the caller's own (the kit's per-worker and per-file
+ * set-ups: suites whose files reset in parallel need one each) with the run's consistency,
+ * staleness and faults, journalling where the run reads it, so its requests are counted and
+ * analysed with the run's. Undefined outside explore. Seeds are the run's, derived per emulator:
+ * how workers interleave is not replayed anyway.
+ */
+export async function startExploredEmulator(options: EmulatorOptions = {}): Promise<Emulator | undefined> {
+  const text = process.env[EXPLORE_RUN_ENV];
+  if (process.env[EXPLORE_ENV] !== '1' || text === undefined || text === '') return undefined;
+  let run: RunEnv;
+  try {
+    run = JSON.parse(text) as RunEnv;
+  } catch {
+    throw new Error(`${EXPLORE_RUN_ENV} is not the JSON simpledb-local explore sets`);
+  }
+  const n = ++ownEmulators;
+  const emu = await startEmulator({
+    port: 0,
+    ...options,
+    db: ':memory:',
+    ...scheduleOptions(run.schedule, deriveSeed(run.schedule.seed, 5000 + n)),
+    journal: join(run.journals, `${process.pid}-${n}.ndjson`),
+  });
+  for (const rule of faultRules(run.schedule)) emu.control.faults.add(rule);
+  return emu;
 }
 
 /** The last `OUTPUT_TAIL` characters, not beginning with the second half of a surrogate pair. */
@@ -269,7 +346,7 @@ function tail(text: string): string {
 }
 
 /** Runs the command in a process group of its own, so a timeout ends everything it started. */
-function runCommand(o: ExploreOptions, emu: Emulator): Promise<Pick<RunResult, 'exitCode' | 'signal' | 'timedOut' | 'output'>> {
+function runCommand(o: ExploreOptions, emu: Emulator, run: RunEnv): Promise<Pick<RunResult, 'exitCode' | 'signal' | 'timedOut' | 'output'>> {
   const [file, ...args] = o.command;
   if (file === undefined) return Promise.reject(new Error('no command to run: give it after --'));
   return new Promise((done, fail) => {
@@ -277,7 +354,7 @@ function runCommand(o: ExploreOptions, emu: Emulator): Promise<Pick<RunResult, '
       cwd: o.cwd,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...o.env, ...endpointEnv(emu.url) },
+      env: { ...process.env, ...o.env, ...endpointEnv(emu.url), [EXPLORE_RUN_ENV]: JSON.stringify(run) },
     });
     let output = '';
     // One decoder per stream: a character split between two chunks stays whole.
@@ -349,7 +426,10 @@ export const ENDPOINT_ENV = 'SIMPLEDB_ENDPOINT';
 /** Set by `simpledb-local explore` for the command it runs, beside SIMPLEDB_ENDPOINT. */
 export const EXPLORE_ENV = 'SIMPLEDB_LOCAL_EXPLORE';
 
-function writeFailure(o: ExploreOptions, run: RunResult & { entries: JournalEntry[] }): RunResult {
+/** What `runOnce` hands on beyond the result: the run's journal, and where its own emulators' are. */
+type RawRun = RunResult & { entries: JournalEntry[]; emulatorJournals: string[]; journals: string };
+
+function writeFailure(o: ExploreOptions, run: RawRun): RunResult {
   const dir = resolve(o.cwd ?? '.', o.dir ?? 'simpledb-explore');
   mkdirSync(dir, { recursive: true });
   // A replay's own files never overwrite the runs of the explore it replays.
@@ -361,12 +441,17 @@ function writeFailure(o: ExploreOptions, run: RunResult & { entries: JournalEntr
   writeFileSync(replay, JSON.stringify(file, null, 2) + '\n');
   writeFileSync(journal, run.entries.map((e) => JSON.stringify(e) + '\n').join(''));
   writeFileSync(output, run.output);
-  const { entries: _, ...rest } = run;
-  return { ...rest, files: { replay, journal, output, ...(o.keep ? { db: join(dir, `${name}.db`) } : {}) } };
+  const emulatorJournals = run.emulatorJournals.map((from, k) => {
+    const to = join(dir, `${name}.emulator-${k + 1}.journal.ndjson`);
+    copyFileSync(from, to);
+    return to;
+  });
+  return { ...strip(run), files: { replay, journal, output, emulatorJournals, ...(o.keep ? { db: join(dir, `${name}.db`) } : {}) } };
 }
 
-function strip(run: RunResult & { entries: JournalEntry[] }): RunResult {
-  const { entries: _, ...rest } = run;
+function strip(run: RawRun): RunResult {
+  const { entries: _, emulatorJournals: __, journals, ...rest } = run;
+  rmSync(journals, { recursive: true, force: true });
   return rest;
 }
 

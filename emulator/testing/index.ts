@@ -5,7 +5,7 @@
  */
 import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js';
 import { writeFileAtomically } from '../data/snapshotFile.js';
-import { ENDPOINT_ENV, EXPLORE_ENV } from './explore.js';
+import { ENDPOINT_ENV, EXPLORE_ENV, startExploredEmulator } from './explore.js';
 
 export { ENDPOINT_ENV, EXPLORE_ENV };
 
@@ -19,6 +19,17 @@ export function exploreEndpoint(): string | undefined {
 /** One emulator for a whole test run: on a free port of 127.0.0.1 unless told otherwise. */
 export async function startSuiteEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const emu = await startEmulator({ port: 0, ...options });
+  process.env[ENDPOINT_ENV] = emu.url;
+  return emu;
+}
+
+/**
+ * An emulator of a worker's or a file's own. Under `simpledb-local explore` it takes the run's
+ * schedule and journals where the run analyses it: files that reset in parallel keep their own
+ * stores there too, instead of sharing the run's emulator and wiping each other's data.
+ */
+export async function startOwnEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emu = (await startExploredEmulator(options)) ?? (await startEmulator({ port: 0, ...options }));
   process.env[ENDPOINT_ENV] = emu.url;
   return emu;
 }

@@ -9,7 +9,7 @@
  * worker's own. A worker runs its files one at a time, so files may reset and restore freely.
  */
 import type { Emulator, EmulatorOptions } from '../index.js';
-import { ENDPOINT_ENV, exploreEndpoint, startSuiteEmulator } from './index.js';
+import { ENDPOINT_ENV, exploreEndpoint, startOwnEmulator, startSuiteEmulator } from './index.js';
 
 const HANDLE = Symbol.for('simpledb-local.testing.jest');
 type Holder = { [HANDLE]?: Emulator[] };
@@ -36,12 +36,9 @@ export function simpledbGlobalSetup(options: JestSetupOptions = {}): (globalConf
   return async (globalConfig) => {
     const holder = globalThis as Holder;
     await closeAll(holder);
-    // Under `simpledb-local explore` the run's emulator is the one to test against, from every worker.
-    const explored = exploreEndpoint();
-    if (explored) {
-      if (perWorker) for (let n = 1; n <= workerCount(globalConfig); n++) process.env[workerEndpointEnv(n)] = explored;
-      return;
-    }
+    // Under `simpledb-local explore` the run's emulator is the one to test against; with perWorker,
+    // each worker's own takes the run's schedule (startOwnEmulator).
+    if (exploreEndpoint() && !perWorker) return;
     if (!perWorker) {
       holder[HANDLE] = [await startSuiteEmulator(emulatorOptions)];
       return;
@@ -52,7 +49,7 @@ export function simpledbGlobalSetup(options: JestSetupOptions = {}): (globalConf
     const started: Emulator[] = [];
     holder[HANDLE] = started;
     for (let n = 1; n <= workerCount(globalConfig); n++) {
-      const emu = await startSuiteEmulator(emulatorOptions);
+      const emu = await startOwnEmulator(emulatorOptions);
       started.push(emu);
       process.env[workerEndpointEnv(n)] = emu.url;
     }

@@ -6,7 +6,7 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import type { Emulator, EmulatorOptions } from '../index.js';
-import { exploreEndpoint, startSuiteEmulator } from './index.js';
+import { exploreEndpoint, startOwnEmulator, startSuiteEmulator } from './index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,7 +37,7 @@ export function simpledbGlobalSetup(options: EmulatorOptions = {}): (project: Te
 export async function simpledbPerFile(options: EmulatorOptions = {}): Promise<Emulator> {
   // Imported here, in the test file's worker: the globalSetup above runs in Vitest's main process.
   const { afterAll } = await import('vitest');
-  const emu = await startSuiteEmulator(options);
+  const emu = await startOwnEmulator(options);
   afterAll(() => emu.close());
   return emu;
 }

@@ -14,6 +14,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const CLI = resolve(HERE, '../../dist/emulator/cli.js');
 const BOTO_COUNTER = join(HERE, 'naive_counter.py');
 const NODE_COUNTER = join(HERE, 'naive-counter.mjs');
+const OWN_EMULATOR = join(HERE, 'own-emulator.mjs');
 const work = mkdtempSync(join(tmpdir(), 'sdb-explore-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -158,6 +159,22 @@ describe('explore() from code', () => {
     });
     expect(result.runs[0]).toMatchObject({ timedOut: true, failed: true, symptoms: ['timed out'] });
     expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it("analyses the emulators a command starts itself (the kit's per-worker and per-file set-ups) under the run's schedule", async () => {
+    const dir = mkdirFresh();
+    const result = await explore({ command: [process.execPath, OWN_EMULATOR], runs: 1, seed: 6, shrinkRuns: 0, dir });
+    const run = result.runs[0];
+    // The command exits 0 and sends nothing to the run's emulator: only its own emulator's
+    // journal, analysed, can fail the run, and only stale reads (the run's schedule) make it lose.
+    expect(run?.exitCode).toBe(0);
+    expect(run?.symptoms).toEqual([expect.stringMatching(/^lost-update on counters\/c \(n\)/)]);
+    expect(run?.requests).toBeGreaterThanOrEqual(22);
+    expect(readFileSync(run?.files?.journal ?? '', 'utf8')).toBe('');
+    expect(run?.files?.emulatorJournals).toHaveLength(1);
+    expect(readFileSync(run?.files?.emulatorJournals[0] ?? '', 'utf8').trim().split('\n')).toHaveLength(run?.requests ?? 0);
+    const consistent = await explore({ command: [process.execPath, OWN_EMULATOR], runs: 1, space: { consistency: 'consistent' }, shrinkRuns: 0, dir });
+    expect(consistent.runs[0]).toMatchObject({ failed: false, symptoms: [] });
   });
 
   it('ends a run when its command exits, though a process it left behind holds the output open', async () => {

@@ -115,6 +115,30 @@ describe('test-runner kit', { timeout: 120_000 }, () => {
     }
   });
 
+  it('jest, an emulator per worker, under `simpledb-local explore`: each worker keeps its own emulator, with the run\'s schedule, and the run counts their requests', async () => {
+    // Before, every worker was pointed at the run's one emulator: the file that resets wiped the
+    // data of the file that restores, and 7 of 10 tests failed under explore only.
+    const dir = project('jest-per-worker');
+    const report = join(scratch, 'jest-per-worker-explore');
+    const explored = join(scratch, 'explore-runs');
+    const { code, output } = await runProject(
+      process.execPath,
+      [`${root}dist/emulator/cli.js`, 'explore', '--runs', '1', '--shrink-runs', '0', '--json', '--dir', explored, '--',
+        'npx', 'jest', '--maxWorkers=2', `--cacheDirectory=${join(scratch, 'jest-cache-explore')}`],
+      { NODE_OPTIONS: '--experimental-vm-modules', KIT_REPORT: report },
+      dir,
+    );
+    expect(code, output).toBe(0);
+    const result = JSON.parse(output.slice(output.indexOf('{'), output.indexOf('\n}\n') + 2)) as { runs: { requests: number; output: string; symptoms: string[] }[] };
+    expect(result.runs[0]?.output).toMatch(/Tests:\s+10 passed, 10 total/);
+    expect(result.runs[0]?.symptoms).toEqual([]);
+    const seen = readFileSync(report, 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string, string]);
+    const byWorker = new Map(seen.map(([, worker, url]) => [worker, url]));
+    expect(new Set(seen.map(([, , url]) => url)).size).toBe(byWorker.size);
+    // Every request the files sent went to the workers' emulators, and the run counted them.
+    expect(result.runs[0]?.requests).toBeGreaterThanOrEqual(seen.length * 3);
+  });
+
   const python = ['/usr/bin/python3', 'python3'].find(
     (exe) => spawnSync(exe, ['-c', 'import pytest, boto3'], { stdio: 'ignore' }).status === 0,
   );
