@@ -34,14 +34,20 @@ ${body}
 }
 
 function runSection(run: RunResult): string {
-  const entries = run.files ? readEntries(run.files.journal) : [];
+  // The run's emulator first, then those the command's own set-ups started: separate stores, so
+  // their items stay apart.
+  const journals: [prefix: string, file: string][] = run.files
+    ? [['', run.files.journal], ...run.files.emulatorJournals.map((f, k): [string, string] => [`emulator ${k + 1}: `, f])]
+    : [];
   const byItem = new Map<string, JournalEntry[]>();
-  for (const e of entries) {
-    for (const item of e.items.length > 0 ? e.items : [e.domain === null ? '(no domain)' : `(${e.action} on ${e.domain})`]) {
-      const key = `${e.domain ?? ''}/${item}`;
-      const list = byItem.get(key) ?? [];
-      list.push(e);
-      byItem.set(key, list);
+  for (const [prefix, file] of journals) {
+    for (const e of readEntries(file)) {
+      for (const item of e.items.length > 0 ? e.items : [e.domain === null ? '(no domain)' : `(${e.action} on ${e.domain})`]) {
+        const key = `${prefix}${e.domain ?? ''}/${item}`;
+        const list = byItem.get(key) ?? [];
+        list.push(e);
+        byItem.set(key, list);
+      }
     }
   }
   return [

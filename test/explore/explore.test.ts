@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { explore } from '../../emulator/testing/index.js';
+import { exploreReport } from '../../emulator/testing/exploreReport.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CLI = resolve(HERE, '../../dist/emulator/cli.js');
@@ -173,6 +174,8 @@ describe('explore() from code', () => {
     expect(readFileSync(run?.files?.journal ?? '', 'utf8')).toBe('');
     expect(run?.files?.emulatorJournals).toHaveLength(1);
     expect(readFileSync(run?.files?.emulatorJournals[0] ?? '', 'utf8').trim().split('\n')).toHaveLength(run?.requests ?? 0);
+    // The report shows that emulator's requests, apart from the run's own (none here).
+    expect(exploreReport(result, [process.execPath, OWN_EMULATOR])).toContain('<h4>emulator 1: counters/c</h4>');
     const consistent = await explore({ command: [process.execPath, OWN_EMULATOR], runs: 1, space: { consistency: 'consistent' }, shrinkRuns: 0, dir });
     expect(consistent.runs[0]).toMatchObject({ failed: false, symptoms: [] });
   });
