@@ -7,11 +7,18 @@ export function runCommand(name: string, work: () => Promise<number>, failure = 
   return work().then(
     (code) => exitAfterOutput(code),
     (err: unknown) => {
-      process.stderr.write(`simpledb-local ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+      const message = err instanceof Error ? err.message : String(err);
+      const hint = err instanceof Error && CREDENTIAL_CODES.has(err.name) ? ` (${err.name}: ${CREDENTIALS_HINT})` : '';
+      process.stderr.write(`simpledb-local ${name}: ${message}${hint}\n`);
       return exitAfterOutput(failure);
     },
   );
 }
+
+/** The service's answers to a key it does not know or a signature it cannot check. */
+const CREDENTIAL_CODES = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'AuthFailure', 'AuthMissingFailure']);
+const CREDENTIALS_HINT =
+  'the endpoint checks signatures; the key pair comes from the standard AWS chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE';
 
 /** Waits until what was written to stdout is handed to the OS, so that a pipe reader gets it all. */
 async function exitAfterOutput(code: number): Promise<never> {

@@ -143,6 +143,22 @@ describe('mirror', () => {
     }
   });
 
+  it('from an endpoint that checks signatures, without its keys: one line naming the code and where keys come from', async () => {
+    const guarded = await startEmulator({ port: 0, accessKeyId: KEYS.accessKeyId, secretAccessKey: KEYS.secretAccessKey });
+    try {
+      const dir = tempDir();
+      const placeholder = await cli(['mirror', '--from', guarded.url, '--db', join(dir, 'm.db')], { keys: false });
+      expect(placeholder.code).toBe(1);
+      const lines = placeholder.stderr.trim().split('\n');
+      expect(lines.at(-1)).toMatch(/^simpledb-local mirror: .*\(InvalidClientTokenId: the endpoint checks signatures; the key pair comes from the standard AWS chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\)$/);
+      const wrong = await cli(['export', '--endpoint', guarded.url], { env: { AWS_SECRET_ACCESS_KEY: 'not-the-secret' } });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('(SignatureDoesNotMatch: the endpoint checks signatures;');
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('refuses a checkpoint of another mirror rather than resuming the wrong copy', async () => {
     const dir = tempDir();
     const checkpoint = join(dir, 'cp.json');
