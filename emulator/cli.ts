@@ -134,6 +134,9 @@ Control routes beside the SimpleDB protocol on /:
 function startError(err: Error, opts: CliOptions): string {
   const sqlite = 'code' in err && typeof err.code === 'string' && err.code.startsWith('SQLITE_');
   if ((sqlite || /database/i.test(err.message)) && !err.message.includes(opts.db)) return `--db ${opts.db}: ${err.message}`;
+  // Node's message names the path: the option it came from tells which setting to fix.
+  const path = 'path' in err && typeof err.path === 'string' ? err.path : undefined;
+  if (path !== undefined && path === opts.journal) return `--journal ${path}: ${err.message}`;
   return err.message;
 }
 

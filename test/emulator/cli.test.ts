@@ -168,13 +168,13 @@ describe('simpledb-local CLI', () => {
     });
   });
 
-  it('a database file that cannot be opened is named in the message', async () => {
+  it('a database or journal file that cannot be opened is named in the message, with its option', async () => {
     const out = await finish(run(['--port', '0', '--db', '/nonexistent/dir/x.db']));
     expect(out.code).toBe(1);
     expect(out.stderr.trim()).toMatch(/^simpledb-local: cannot start: --db \/nonexistent\/dir\/x\.db: .*directory does not exist/);
     const journal = await finish(run(['--port', '0', '--journal', '/nonexistent/dir/j.ndjson']));
     expect(journal.code).toBe(1);
-    expect(journal.stderr).toContain('/nonexistent/dir/j.ndjson');
+    expect(journal.stderr.trim()).toMatch(/^simpledb-local: cannot start: --journal \/nonexistent\/dir\/j\.ndjson: ENOENT/);
   });
 
   it('after the listening line: storage, signature checking and the control base URL', async () => {
