@@ -12,7 +12,8 @@ export type CounterEncoding = 'decimal' | 'sortable';
 
 /** Values outside it are refused: a double cannot add 1 to them exactly. */
 export function checkSafe(what: string, n: number): number {
-  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} must be a safe integer, not ${n}`);
+  // A string shows quoted: "not 5" for '5' would read as if 5 had been refused.
+  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} must be a safe integer, not ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`);
   return n;
 }
 

@@ -197,6 +197,8 @@ function counterSuite(): void {
       await expect(c.increment()).rejects.toThrow(RangeError);
       await expect(c.increment(0.5)).rejects.toThrow(RangeError);
       await expect(c.set(Number.NaN)).rejects.toThrow(RangeError);
+      // From untyped JavaScript: a string is shown quoted, so the message does not read as if 5 were refused.
+      await expect(c.decrement('5' as unknown as number)).rejects.toThrow('The decrement must be a safe integer, not "5"');
       await expect(c.incrementWithRetry(1, { maxAttempts: 0 })).rejects.toThrow(RangeError);
       await expect(c.incrementWithRetry(1, { maxElapsedMs: -1 })).rejects.toThrow(RangeError);
       await expect(c.incrementWithRetry(1, { maxElapsedMs: Number.NaN })).rejects.toThrow(RangeError);
