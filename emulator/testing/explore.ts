@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { FaultRuleInput, JournalEntry } from '../core/wire.js';
+import type { FaultRuleInput } from '../core/wire.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js';
 import { Analyzer } from '../sync/analyze/index.js';
 import { readJournal } from '../sync/analyze/file.js';
@@ -230,20 +230,35 @@ async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): P
   const dir = resolve(o.cwd ?? '.', o.dir ?? 'simpledb-explore');
   const dbFile = o.keep ? join(dir, `${o.replay ? 'replay' : 'run'}-${index}.db`) : undefined;
   if (dbFile) mkdirSync(dir, { recursive: true });
-  const emu = await startEmulator({ port: 0, db: dbFile ?? ':memory:', ...scheduleOptions(schedule, schedule.seed), journalSize: 100_000, console: false });
+  // The run's journal goes to a file, read back as a stream: an in-memory ring would keep only its
+  // newest entries (16 MB of parameters), and a suite that writes more would pass unanalysed.
+  const work = mkdtempSync(join(tmpdir(), 'simpledb-explore-'));
+  const journal = join(work, 'run.ndjson');
   // Where emulators the command starts itself (the kit's per-worker and per-file set-ups) journal.
-  const journals = mkdtempSync(join(tmpdir(), 'simpledb-explore-'));
+  const journals = join(work, 'own');
+  mkdirSync(journals);
   const started = performance.now();
   let failed = false;
+  let emu: Emulator | undefined;
   try {
+    emu = await startEmulator({
+      port: 0,
+      db: dbFile ?? ':memory:',
+      ...scheduleOptions(schedule, schedule.seed),
+      journal,
+      journalMaxBytes: 0,
+      journalSize: 0,
+      console: false,
+    });
     for (const rule of faultRules(schedule)) emu.control.faults.add(rule);
     const outcome = await runCommand(o, emu, { schedule, journals });
-    const entries = emu.control.journal();
+    await emu.close();
+    emu = undefined;
     const strict = o.strict ?? false;
-    const findings = definiteAnomalies(emu.control.analyze(), strict);
+    const run = await analyseJournal(journal, strict);
     const own = await analyseJournals(journals, strict);
-    findings.push(...own.findings);
-    const symptoms = [...symptomsOf({ ...outcome, findings }), ...own.errors];
+    const findings = [...run.findings, ...own.findings];
+    const symptoms = [...symptomsOf({ ...outcome, findings }), ...run.errors, ...own.errors];
     failed = symptoms.length > 0;
     return {
       index,
@@ -252,17 +267,17 @@ async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): P
       findings,
       failed,
       symptoms,
-      requests: entries.length + own.requests,
+      requests: run.requests + own.requests,
       durationMs: Math.round(performance.now() - started),
-      entries,
+      journal,
       emulatorJournals: own.files,
-      journals,
+      work,
     };
   } catch (err) {
-    rmSync(journals, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
     throw err;
   } finally {
-    await emu.close();
+    await emu?.close();
     // Only a failing run's database is worth keeping.
     if (dbFile && !failed) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
   }
@@ -277,6 +292,17 @@ function scheduleOptions(schedule: Schedule, seed: number): EmulatorOptions {
   };
 }
 
+/** A journal file analysed as it is read: memory bounded by the live items and clients, not its length. */
+async function analyseJournal(file: string, strict: boolean): Promise<{ findings: Finding[]; requests: number; errors: string[] }> {
+  const analyzer = new Analyzer();
+  try {
+    const requests = await readJournal(file, (e) => analyzer.add(e));
+    return { findings: definiteAnomalies(analyzer.finish(), strict), requests, errors: [] };
+  } catch (err) {
+    return { findings: [], requests: 0, errors: [`journal unreadable: ${(err as Error).message}`] };
+  }
+}
+
 /**
  * The journals of the emulators the command started itself, each analysed on its own: they are
  * separate stores, so a read in one was never the basis of a write in another.
@@ -285,15 +311,11 @@ async function analyseJournals(dir: string, strict: boolean): Promise<{ findings
   const out = { findings: [] as Finding[], requests: 0, files: [] as string[], errors: [] as string[] };
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.ndjson')).sort()) {
     const file = join(dir, name);
-    const analyzer = new Analyzer();
-    try {
-      out.requests += await readJournal(file, (e) => analyzer.add(e));
-    } catch (err) {
-      out.errors.push(`journal of an emulator the command started unreadable: ${(err as Error).message}`);
-      continue;
-    }
-    out.files.push(file);
-    out.findings.push(...definiteAnomalies(analyzer.finish(), strict));
+    const one = await analyseJournal(file, strict);
+    out.requests += one.requests;
+    out.findings.push(...one.findings);
+    out.errors.push(...one.errors.map((e) => `an emulator the command started: ${e}`));
+    if (one.errors.length === 0) out.files.push(file);
   }
   return out;
 }
@@ -332,6 +354,7 @@ export async function startExploredEmulator(options: EmulatorOptions = {}): Prom
     db: ':memory:',
     ...scheduleOptions(run.schedule, deriveSeed(run.schedule.seed, 5000 + n)),
     journal: join(run.journals, `${process.pid}-${n}.ndjson`),
+    journalMaxBytes: 0,
   });
   for (const rule of faultRules(run.schedule)) emu.control.faults.add(rule);
   return emu;
@@ -426,8 +449,8 @@ export const ENDPOINT_ENV = 'SIMPLEDB_ENDPOINT';
 /** Set by `simpledb-local explore` for the command it runs, beside SIMPLEDB_ENDPOINT. */
 export const EXPLORE_ENV = 'SIMPLEDB_LOCAL_EXPLORE';
 
-/** What `runOnce` hands on beyond the result: the run's journal, and where its own emulators' are. */
-type RawRun = RunResult & { entries: JournalEntry[]; emulatorJournals: string[]; journals: string };
+/** What `runOnce` hands on beyond the result: the journal files, and the directory that holds them. */
+type RawRun = RunResult & { journal: string; emulatorJournals: string[]; work: string };
 
 function writeFailure(o: ExploreOptions, run: RawRun): RunResult {
   const dir = resolve(o.cwd ?? '.', o.dir ?? 'simpledb-explore');
@@ -439,7 +462,7 @@ function writeFailure(o: ExploreOptions, run: RawRun): RunResult {
   const output = join(dir, `${name}.output.txt`);
   const file: ReplayFile = { format: 1, schedule: run.schedule, command: o.command, symptoms: run.symptoms };
   writeFileSync(replay, JSON.stringify(file, null, 2) + '\n');
-  writeFileSync(journal, run.entries.map((e) => JSON.stringify(e) + '\n').join(''));
+  copyFileSync(run.journal, journal);
   writeFileSync(output, run.output);
   const emulatorJournals = run.emulatorJournals.map((from, k) => {
     const to = join(dir, `${name}.emulator-${k + 1}.journal.ndjson`);
@@ -450,8 +473,8 @@ function writeFailure(o: ExploreOptions, run: RawRun): RunResult {
 }
 
 function strip(run: RawRun): RunResult {
-  const { entries: _, emulatorJournals: __, journals, ...rest } = run;
-  rmSync(journals, { recursive: true, force: true });
+  const { journal: _, emulatorJournals: __, work, ...rest } = run;
+  rmSync(work, { recursive: true, force: true });
   return rest;
 }
 

@@ -16,6 +16,7 @@ const CLI = resolve(HERE, '../../dist/emulator/cli.js');
 const BOTO_COUNTER = join(HERE, 'naive_counter.py');
 const NODE_COUNTER = join(HERE, 'naive-counter.mjs');
 const OWN_EMULATOR = join(HERE, 'own-emulator.mjs');
+const BULK = join(HERE, 'bulk.mjs');
 const work = mkdtempSync(join(tmpdir(), 'sdb-explore-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -178,6 +179,20 @@ describe('explore() from code', () => {
     expect(exploreReport(result, [process.execPath, OWN_EMULATOR])).toContain('<h4>emulator 1: counters/c</h4>');
     const consistent = await explore({ command: [process.execPath, OWN_EMULATOR], runs: 1, space: { consistency: 'consistent' }, shrinkRuns: 0, dir });
     expect(consistent.runs[0]).toMatchObject({ failed: false, symptoms: [] });
+  });
+
+  it('analyses every request of a run, however much it wrote (the in-memory journal keeps 16 MB)', async () => {
+    // The naive counter loses updates (seed 6), then 25 MB of batches follow; the command exits 0,
+    // so only the analysis can fail the run. Before, the run's journal was the emulator's ring:
+    // the counter's requests had left it, 31 of 124 requests were counted and the run passed.
+    const dir = mkdirFresh();
+    const script = `"${process.execPath}" "${NODE_COUNTER}"; "${process.execPath}" "${BULK}"; exit 0`;
+    const result = await explore({ command: ['/bin/sh', '-c', script], runs: 1, seed: 6, shrinkRuns: 0, dir });
+    const run = result.runs[0];
+    expect(run?.exitCode).toBe(0);
+    expect(run?.requests).toBe(23 + 101);
+    expect(run?.symptoms).toEqual([expect.stringMatching(/^lost-update on counters\/c \(n\)/)]);
+    expect(readFileSync(run?.files?.journal ?? '', 'utf8').trim().split('\n')).toHaveLength(124);
   });
 
   it('ends a run when its command exits, though a process it left behind holds the output open', async () => {
