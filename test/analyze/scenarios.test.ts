@@ -45,6 +45,46 @@ describe('a naive read-modify-write counter (eventual reads, unconditional puts)
   });
 });
 
+describe('a naive counter that reads a missing value as 0 (get("n", "0")), reading stale', () => {
+  it('its lost increments are found, as possible: the journal cannot tell a default from local state', async () => {
+    // Frozen before the first write: every read returns the item without n, the program adds one
+    // to its default and writes "1" five times, losing four increments. Before, a read that
+    // returned no value was never a write's basis, and nothing was found.
+    emu = await start();
+    await createDomain(emu, 'counters');
+    emu.control.freeze();
+    const worker = as(emu, 'worker');
+    for (let i = 0; i < 5; i++) {
+      const seen = await worker.get('counters', 'hits', false);
+      await worker.put('counters', 'hits', { n: String(Number(seen.n?.[0] ?? '0') + 1) });
+    }
+    emu.control.thaw();
+    expect(await counterValue(emu)).toBe(1);
+
+    const a = emu.control.analyze();
+    const lost = a.findings.filter((f) => f.kind === 'lost-update');
+    expect(lost).toHaveLength(4);
+    for (const f of lost) {
+      expect(f).toMatchObject({ confidence: 'possible', item: 'hits', attributes: ['n'] });
+      expect(f.reason).toMatch(/^read #\d+ returned no n: the number written may be a default's successor or local state$/);
+    }
+    expect(a.findings.filter((f) => f.severity === 'anomaly' && f.confidence === 'definite')).toEqual([]);
+  });
+
+  it('a status written after reading an item without it is still blind: not a number, nothing found', async () => {
+    emu = await start();
+    await createDomain(emu, 'jobs');
+    emu.control.freeze();
+    const worker = as(emu, 'worker');
+    for (const status of ['running', 'done']) {
+      await worker.get('jobs', 'j1', false);
+      await worker.put('jobs', 'j1', { status });
+    }
+    emu.control.thaw();
+    expect(emu.control.analyze().findings.filter((f) => f.severity === 'anomaly')).toEqual([]);
+  });
+});
+
 describe('the reliable Counter (consistent reads, conditional puts)', () => {
   it('three Counters contending under eventual mode: conflicts, but no anomalies', async () => {
     emu = await start({ consistency: 'eventual', maxStalenessMs: 100, seed: 3, journalSize: 100_000 });

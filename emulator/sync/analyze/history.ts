@@ -134,7 +134,13 @@ function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, att
   if (!read) return undefined;
   const { known, values } = returnedOf(read, item, attribute);
   if (!known) return { read, doubt: `the journal does not say what read #${read.seq} returned` };
-  if (values === undefined || values.length === 0) return undefined;
+  if (values === undefined) return undefined;
+  if (values.length === 0) {
+    // The item came back without the attribute and the write puts a number: a default plus one
+    // (`get("n", "0")`) gives it, and so does local state; the journal cannot tell which.
+    const number = change.puts.some((p) => p.name === attribute && NUMBER.test(p.value));
+    return number ? { read, doubt: `read #${read.seq} returned no ${attribute}: the number written may be a default's successor or local state` } : undefined;
+  }
   // A read shows a value or a few: a scan of them, no set.
   let wrote = false;
   let numeric = false;
