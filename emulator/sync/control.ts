@@ -73,7 +73,16 @@ export function createControl(consistency: Consistency, faults: Faults, journal:
     },
     journal: (filter) => journal.query(filter),
     clearJournal: (account) => journal.clear(account),
-    analyze: ({ account, ...thresholds } = {}) => analyze(journal.query(), { ...parseAnalyzeOptions(thresholds), account }),
+    analyze: ({ account, ...thresholds } = {}) => {
+      const analysis = analyze(journal.query(), { ...parseAnalyzeOptions(thresholds), account });
+      const gone = journal.evictedOf(account);
+      if (gone > 0) {
+        analysis.notes.push(
+          `The journal's ring no longer holds the ${gone} oldest request(s): it keeps --journal-size entries and 16 MB of parameters, and they were not analysed. A --journal file keeps every request: simpledb-local analyze FILE reads it all.`,
+        );
+      }
+      return analysis;
+    },
   };
 }
 

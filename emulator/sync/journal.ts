@@ -60,6 +60,9 @@ export class Journal {
   /** Under isolated accounts, each account's latest: the global one would tell it how many requests others made. */
   private accountSeq = new Map<string, number>();
   private order = 0;
+  /** Entries the ring let go of to stay within its size (not those `clear` removed). */
+  private evicted = 0;
+  private evictedByAccount = new Map<string, number>();
   private connections = new WeakMap<object, number>();
   private connectionCount = 0;
   constructor(
@@ -75,6 +78,14 @@ export class Journal {
   /** The sequence number of `account`'s latest entry (0 before its first). */
   latestSeqOf(account: string): number {
     return this.accountSeq.get(account) ?? 0;
+  }
+
+  /**
+   * How many entries (of `account`'s, under isolated accounts) the ring has let go of since it was
+   * last cleared: an analysis of the ring did not see them.
+   */
+  evictedOf(account?: string): number {
+    return account === undefined ? this.evicted : (this.evictedByAccount.get(account) ?? 0);
   }
 
   /** Whether entries are kept anywhere: without, `add` stores nothing and callers may skip gathering. */
@@ -102,7 +113,11 @@ export class Journal {
     this.ring.push(stored);
     this.bytes += stored.bytes;
     while (this.ring.length - this.head > this.capacity || (this.bytes > this.maxBytes && this.ring.length - this.head > 1)) {
-      this.bytes -= this.ring[this.head]?.bytes ?? 0;
+      const gone = this.ring[this.head];
+      this.bytes -= gone?.bytes ?? 0;
+      this.evicted++;
+      const account = gone?.input.account;
+      if (account !== undefined) this.evictedByAccount.set(account, (this.evictedByAccount.get(account) ?? 0) + 1);
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.ring.length) {
@@ -175,6 +190,13 @@ export class Journal {
     const kept = account === undefined ? [] : this.ring.slice(this.head).filter((s) => s.input.account !== account);
     this.ring = kept;
     this.head = 0;
+    if (account === undefined) {
+      this.evicted = 0;
+      this.evictedByAccount.clear();
+    } else {
+      this.evicted -= this.evictedByAccount.get(account) ?? 0;
+      this.evictedByAccount.delete(account);
+    }
     this.bytes = kept.reduce((sum, s) => sum + s.bytes, 0);
   }
 

@@ -57,6 +57,29 @@ describe('GET /_simpledb/analysis', () => {
     }
   });
 
+  it("says how many requests have left the journal's ring, and so were not analysed (per account under isolation)", async () => {
+    emu = await start({ journalSize: 4, isolateAccounts: true });
+    const keyed = (accessKeyId: string) => (action: string, params: Record<string, string>) =>
+      fetch(emu?.url + '/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ Action: action, Version: '2009-04-15', AWSAccessKeyId: accessKeyId, ...params }),
+      });
+    const one = keyed('AKIDONE');
+    expect((await one('CreateDomain', { DomainName: 'dom' })).status).toBe(200);
+    expect(emu.control.analyze().notes.join('\n')).not.toContain('no longer holds');
+    for (let i = 0; i < 5; i++) await one('PutAttributes', { DomainName: 'dom', ItemName: `i${i}`, 'Attribute.1.Name': 'a', 'Attribute.1.Value': 'v' });
+    await keyed('AKIDTWO')('CreateDomain', { DomainName: 'dom' });
+    // 7 requests, 4 kept: AKIDONE's 3 oldest are gone; AKIDTWO lost none, and is not told about AKIDONE's.
+    expect(emu.control.analyze().notes).toContain(
+      "The journal's ring no longer holds the 3 oldest request(s): it keeps --journal-size entries and 16 MB of parameters, and they were not analysed. A --journal file keeps every request: simpledb-local analyze FILE reads it all.",
+    );
+    expect(emu.control.analyze({ account: 'AKIDONE' }).notes.join('\n')).toContain('no longer holds the 3 oldest');
+    expect(emu.control.analyze({ account: 'AKIDTWO' }).notes.join('\n')).not.toContain('no longer holds');
+    emu.control.clearJournal();
+    expect(emu.control.analyze().notes.join('\n')).not.toContain('no longer holds');
+  });
+
   it('with isolated accounts, analyses one account at a time', async () => {
     emu = await start({ isolateAccounts: true });
     const keyed = (accessKeyId: string) => async (action: string, params: Record<string, string>) =>
