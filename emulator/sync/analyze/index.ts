@@ -9,6 +9,7 @@ import { domainKey, inOrder, Names, toOp, valuesOf, type ReadOp, type WriteOp } 
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import { DraftStore, type Draft } from './drafts.js';
+import { LastReads } from './lastreads.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
 
 export type * from './types.js';
@@ -66,7 +67,7 @@ interface Run {
   /** Findings anchored before this order were reported by an earlier window. */
   settled: number;
   /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
-  lastReads: Map<string, Map<string, ReadOp>>;
+  lastReads: LastReads;
   /** Per item: each attribute's values before the first write held. */
   carry: Map<string, Map<string, Set<string>>>;
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
@@ -129,7 +130,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), cycles: 0, kept: 0, strings: new Names() };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(number), carry: new Map(), lostBefore: new Map(), storms: new Map(), cycles: 0, kept: 0, strings: new Names() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -154,9 +155,7 @@ export class Analyzer {
   retained(): number {
     let lost = 0;
     for (const m of this.run?.lostBefore.values() ?? []) lost += m.size;
-    let reads = 0;
-    for (const m of this.run?.lastReads.values() ?? []) reads += m.size;
-    return (this.run?.ops.length ?? 0) + reads + lost;
+    return (this.run?.ops.length ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
   }
 
   finish(): Analysis {
@@ -239,6 +238,7 @@ export class Analyzer {
       boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
     }
     for (const d of analyseWindow(run, analysed, sorted, names, cut, boundary)) this.drafts.add(d);
+    run.lastReads.release();
     run.settled = cut;
     if (last) {
       run.ops = [];
@@ -253,11 +253,7 @@ export class Analyzer {
       if (op.kind === 'write') {
         if (op.applied) dropped.push(op);
       } else {
-        const client = names[op.identity] ?? '';
-        let perClient = run.lastReads.get(op.key);
-        if (!perClient) run.lastReads.set(op.key, (perClient = new Map()));
-        const before = perClient.get(client);
-        if (!before || before.order < op.order) perClient.set(client, op);
+        run.lastReads.offer(names[op.identity] ?? '', op);
       }
     }
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
@@ -427,7 +423,7 @@ function analyseWindow(
   for (const map of [itemReads, selectReads]) {
     for (const [key, perClient] of map) {
       for (const [client, list] of perClient) {
-        const last = run.lastReads.get(key)?.get(client);
+        const last = run.lastReads.get(key, client);
         if (last) list.unshift(last);
       }
     }
@@ -458,7 +454,7 @@ function analyseWindow(
     const selects = selectReads.get(dkey);
     // A client that read nothing of it in this window: its last read before, if any.
     const before = (k: string, client: string): readonly ReadOp[] => {
-      const r = run.lastReads.get(k)?.get(client);
+      const r = run.lastReads.get(k, client);
       return r ? [r] : NO_READS;
     };
     const carry: ItemCarry | undefined =

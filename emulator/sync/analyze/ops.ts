@@ -200,6 +200,11 @@ export class ReturnedItems {
     return undefined;
   }
 
+  /** The item and its values, when it returned one item (nearly every read). */
+  only(): { name: string; attributes: ReturnedItem } | undefined {
+    return this.items ? undefined : { name: this.name as string, attributes: this.one as ReturnedItem };
+  }
+
   /** The item names, each once, in the order first returned. */
   keys(): string[] {
     if (!this.items) return [this.name as string];

@@ -1,0 +1,155 @@
+import { ReturnedItems, type ReadOp, type ReturnedItem } from './ops.js';
+
+/**
+ * Each client's last read of each item (and last Select of each domain), kept across windows
+ * (index.ts, docs/analyze.md "Streaming") as columns indexed by a slot per item and client, not
+ * as the read's objects: there are up to items × clients of them (100,000 in the bench), held
+ * for the whole run, and every old-generation collection walked the object graph of each (the
+ * operation, what it returned, the journal's record of that). A read is rebuilt as an operation
+ * when a window asks for it, and those are let go when the window is settled.
+ */
+
+/** What the reads of one key (an item, or a domain for Selects) share. */
+interface Place {
+  account: string;
+  domain: string;
+  item: string | undefined;
+  key: string;
+  /** Client name → slot. */
+  clients: Map<string, number>;
+}
+
+const STALE = 1;
+const PARTIAL = 2;
+/** It returned one item, its own, with one attribute of one value: `attribute` and `value` hold it. */
+const ONE_VALUE = 4;
+
+export class LastReads {
+  private readonly places = new Map<string, Place>();
+  // One entry per slot in each column.
+  private readonly place: Place[] = [];
+  private readonly seq: number[] = [];
+  private readonly order: number[] = [];
+  private readonly identity: number[] = [];
+  /** NaN: none. */
+  private readonly asOfSeq: number[] = [];
+  private readonly flags: number[] = [];
+  private readonly operation: (string | undefined)[] = [];
+  private readonly attributes: (ReadonlySet<string> | undefined)[] = [];
+  private readonly predicate: (ReadonlySet<string> | undefined)[] = [];
+  /** ONE_VALUE: the attribute's name and its value; otherwise what it returned as the operation held it. */
+  private readonly attribute: (string | undefined)[] = [];
+  private readonly value: (string | ReturnedItems | undefined)[] = [];
+  /** The operations rebuilt for the window being analysed. */
+  private readonly rebuilt = new Map<number, ReadOp>();
+
+  constructor(private readonly run: number) {}
+
+  /** How many are kept: one per item (or domain) and client that read it. */
+  get size(): number {
+    return this.seq.length;
+  }
+
+  /** Keeps `op` as `client`'s last read of its key, unless the one kept took effect after it. */
+  offer(client: string, op: ReadOp): void {
+    let place = this.places.get(op.key);
+    if (!place) {
+      place = { account: op.account, domain: op.domain, item: op.item, key: op.key, clients: new Map() };
+      this.places.set(op.key, place);
+    }
+    let slot = place.clients.get(client);
+    if (slot === undefined) {
+      slot = this.seq.length;
+      place.clients.set(client, slot);
+      this.place.push(place);
+      this.seq.push(0);
+      this.order.push(0);
+      this.identity.push(0);
+      this.asOfSeq.push(Number.NaN);
+      this.flags.push(0);
+      this.operation.push(undefined);
+      this.attributes.push(undefined);
+      this.predicate.push(undefined);
+      this.attribute.push(undefined);
+      this.value.push(undefined);
+    } else if ((this.order[slot] as number) >= op.order) return;
+    this.rebuilt.delete(slot);
+    this.seq[slot] = op.seq;
+    this.order[slot] = op.order;
+    this.identity[slot] = op.identity;
+    this.asOfSeq[slot] = op.asOfSeq ?? Number.NaN;
+    this.operation[slot] = op.operation;
+    this.attributes[slot] = op.attributes;
+    this.predicate[slot] = op.predicate;
+    let flags = (op.stale ? STALE : 0) | (op.partial ? PARTIAL : 0);
+    const one = op.item === undefined ? undefined : oneValue(op.returned, op.item);
+    if (one) {
+      flags |= ONE_VALUE;
+      this.attribute[slot] = one.attribute;
+      this.value[slot] = one.value;
+    } else {
+      this.attribute[slot] = undefined;
+      this.value[slot] = op.returned;
+    }
+    this.flags[slot] = flags;
+  }
+
+  /** `client`'s last read of `key` kept, as an operation (the same one until `release`). */
+  get(key: string, client: string): ReadOp | undefined {
+    const slot = this.places.get(key)?.clients.get(client);
+    if (slot === undefined) return undefined;
+    let op = this.rebuilt.get(slot);
+    if (!op) this.rebuilt.set(slot, (op = this.rebuild(slot)));
+    return op;
+  }
+
+  /** Lets go of the operations rebuilt: the window that asked for them is settled. */
+  release(): void {
+    this.rebuilt.clear();
+  }
+
+  private rebuild(slot: number): ReadOp {
+    const place = this.place[slot] as Place;
+    const flags = this.flags[slot] as number;
+    const asOfSeq = this.asOfSeq[slot] as number;
+    const value = this.value[slot];
+    let returned: ReturnedItems | undefined;
+    if (flags & ONE_VALUE) {
+      // A computed key defines an own property, whatever the name (`__proto__` included), as JSON.parse did.
+      const attributes: Record<string, string[]> = { [this.attribute[slot] as string]: [value as string] };
+      returned = new ReturnedItems([{ name: place.item as string, attributes }]);
+    } else returned = value as ReturnedItems | undefined;
+    // The same fields in the same order as `toOp` builds a read: one shape for every read.
+    return {
+      kind: 'read',
+      seq: this.seq[slot] as number,
+      order: this.order[slot] as number,
+      identity: this.identity[slot] as number,
+      run: this.run,
+      account: place.account,
+      operation: this.operation[slot],
+      action: place.item === undefined ? 'Select' : 'GetAttributes',
+      domain: place.domain,
+      item: place.item,
+      key: place.key,
+      attributes: this.attributes[slot],
+      stale: (flags & STALE) !== 0,
+      asOfSeq: Number.isNaN(asOfSeq) ? undefined : asOfSeq,
+      returned,
+      partial: (flags & PARTIAL) !== 0,
+      predicate: this.predicate[slot],
+    };
+  }
+}
+
+/** The attribute and value, when a read of `item` returned that item alone with one attribute of one value: nearly every read. */
+function oneValue(returned: ReturnedItems | undefined, item: string): { attribute: string; value: string } | undefined {
+  const only = returned?.only();
+  if (!only || only.name !== item || typeof only.attributes !== 'object' || only.attributes === null) return undefined;
+  const names = Object.keys(only.attributes);
+  if (names.length !== 1) return undefined;
+  const attribute = names[0] as string;
+  const values = only.attributes[attribute];
+  if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') return undefined;
+  return { attribute, value: values[0] };
+}
