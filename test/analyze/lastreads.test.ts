@@ -49,10 +49,15 @@ describe('the last reads kept across windows', () => {
     for (const item of HOSTILE) {
       for (const [c, client] of HOSTILE.entries()) {
         seq++;
-        const returned: Record<string, string[]>[] = [{ [item]: [`${client}${seq}`] }, { [client]: [LONG + seq, item] }, {}, { __proto__: [String(seq)] } as Record<string, string[]>];
-        const attributes = JSON.parse(JSON.stringify(returned[c % returned.length])) as Record<string, string[]>;
+        // As JSON.parse gives them: `__proto__` an own name like any other.
+        const returned = [{ [item]: [`${client}${seq}`] }, { [client]: [LONG + seq, item] }, {}, { [item]: [] }, { a: ['1'], b: ['2'] }];
+        const attributes = (c === 1 ? JSON.parse(`{"__proto__":["${seq}"]}`) : JSON.parse(JSON.stringify(returned[c % returned.length]))) as Record<string, string[]>;
         const stale = c % 2 === 0 ? { read: { consistentRead: false, stale: true, asOfSeq: seq - 1, returned: { items: [{ name: item, attributes }], more: c } } } : {};
         const op = toOp(get(seq, client, item, attributes, stale as Partial<AnalyzableEntry>), c, 1, names) as ReadOp;
+        // What the read holds gives back the journal's record of the item.
+        expect(op.returned?.get(item)).toEqual(attributes);
+        expect(Object.keys(op.returned?.get(item) ?? {})).toEqual(Object.keys(attributes));
+        expect(op.returned?.get(`${item} `)).toBeUndefined();
         kept.offer(client, op);
         offered.set(`${op.key}\u0001${client}`, op);
       }

@@ -1,4 +1,4 @@
-import { ReturnedItems, type ReadOp, type ReturnedItem } from './ops.js';
+import { ReturnedItems, type ReadOp } from './ops.js';
 
 /**
  * Each client's last read of each item (and last Select of each domain), kept across windows
@@ -82,8 +82,8 @@ export class LastReads {
     this.attributes[slot] = op.attributes;
     this.predicate[slot] = op.predicate;
     let flags = (op.stale ? STALE : 0) | (op.partial ? PARTIAL : 0);
-    const one = op.item === undefined ? undefined : oneValue(op.returned, op.item);
-    if (one) {
+    const one = op.returned?.single();
+    if (one && one.name === op.item) {
       flags |= ONE_VALUE;
       this.attribute[slot] = one.attribute;
       this.value[slot] = one.value;
@@ -114,11 +114,8 @@ export class LastReads {
     const asOfSeq = this.asOfSeq[slot] as number;
     const value = this.value[slot];
     let returned: ReturnedItems | undefined;
-    if (flags & ONE_VALUE) {
-      // A computed key defines an own property, whatever the name (`__proto__` included), as JSON.parse did.
-      const attributes: Record<string, string[]> = { [this.attribute[slot] as string]: [value as string] };
-      returned = new ReturnedItems([{ name: place.item as string, attributes }]);
-    } else returned = value as ReturnedItems | undefined;
+    if (flags & ONE_VALUE) returned = ReturnedItems.single(place.item as string, this.attribute[slot] as string, value as string);
+    else returned = value as ReturnedItems | undefined;
     // The same fields in the same order as `toOp` builds a read: one shape for every read.
     return {
       kind: 'read',
@@ -140,16 +137,4 @@ export class LastReads {
       predicate: this.predicate[slot],
     };
   }
-}
-
-/** The attribute and value, when a read of `item` returned that item alone with one attribute of one value: nearly every read. */
-function oneValue(returned: ReturnedItems | undefined, item: string): { attribute: string; value: string } | undefined {
-  const only = returned?.only();
-  if (!only || only.name !== item || typeof only.attributes !== 'object' || only.attributes === null) return undefined;
-  const names = Object.keys(only.attributes);
-  if (names.length !== 1) return undefined;
-  const attribute = names[0] as string;
-  const values = only.attributes[attribute];
-  if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') return undefined;
-  return { attribute, value: values[0] };
 }

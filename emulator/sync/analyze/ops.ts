@@ -180,19 +180,48 @@ export type ReturnedItem = Readonly<Record<string, readonly string[]>>;
 export class ReturnedItems {
   /** A read of one item (nearly every one) keeps that item's values alone, not the list around them. */
   private readonly name: string | undefined;
-  private readonly one: ReturnedItem | undefined;
+  /**
+   * ... and when the item had one attribute of one value (a counter, a status), its name here and
+   * the value in `one`, without the journal's record: each object a held read keeps alive is
+   * copied by every young-generation collection until the window drops it.
+   */
+  private readonly attribute: string | undefined;
+  private readonly one: ReturnedItem | string | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
   constructor(items: ReturnedRecord['items']) {
     const only = items.length === 1 ? items[0] : undefined;
     this.name = only?.name;
-    this.one = only?.attributes;
     this.items = only ? undefined : items;
+    const record: unknown = only?.attributes;
+    let attribute: string | undefined;
+    if (typeof record === 'object' && record !== null) {
+      for (const name in record) {
+        // One own name only, and no other enumerable one: anything else keeps the record itself.
+        if (attribute !== undefined || !Object.hasOwn(record, name)) {
+          attribute = undefined;
+          break;
+        }
+        attribute = name;
+      }
+    }
+    const values = attribute === undefined ? undefined : (record as Record<string, unknown>)[attribute];
+    if (Array.isArray(values) && values.length === 1 && typeof values[0] === 'string') {
+      this.attribute = attribute;
+      this.one = values[0];
+    } else {
+      this.attribute = undefined;
+      this.one = only?.attributes;
+    }
   }
 
   /** The item's values by attribute (read them with `valuesOf`), or undefined when it was not returned. */
   get(item: string): ReturnedItem | undefined {
-    if (!this.items) return item === this.name ? this.one : undefined;
+    if (!this.items) {
+      if (item !== this.name) return undefined;
+      // A computed key defines an own property, whatever the name (`__proto__` included), as JSON.parse did.
+      return this.attribute === undefined ? (this.one as ReturnedItem | undefined) : { [this.attribute]: [this.one as string] };
+    }
     for (let i = this.items.length - 1; i >= 0; i--) {
       const it = this.items[i] as ReturnedRecord['items'][number];
       if (it.name === item) return it.attributes;
@@ -200,9 +229,14 @@ export class ReturnedItems {
     return undefined;
   }
 
-  /** The item and its values, when it returned one item (nearly every read). */
-  only(): { name: string; attributes: ReturnedItem } | undefined {
-    return this.items ? undefined : { name: this.name as string, attributes: this.one as ReturnedItem };
+  /** When it returned one item with one attribute of one value: the three of them. */
+  single(): { name: string; attribute: string; value: string } | undefined {
+    return this.attribute === undefined ? undefined : { name: this.name as string, attribute: this.attribute, value: this.one as string };
+  }
+
+  /** What `single` gave. */
+  static single(name: string, attribute: string, value: string): ReturnedItems {
+    return new ReturnedItems([{ name, attributes: { [attribute]: [value] } }]);
   }
 
   /** The item names, each once, in the order first returned. */
@@ -322,8 +356,13 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
       const d = names.domain(account, q.domain);
       const inputs: readonly ItemInput[] = 'items' in q ? q.items : q.item === undefined ? [] : [{ item: q.item, attributes: q.attributes }];
       const expected = 'expected' in q ? q.expected : [];
+      // Arrays made as literals hold what they hold; a push onto an empty one reserves room for seventeen.
       let checked: string[] | undefined;
-      for (const x of expected) if (x.name !== undefined) (checked ??= []).push(x.name);
+      for (const x of expected) {
+        if (x.name === undefined) continue;
+        if (checked === undefined) checked = [x.name];
+        else checked.push(x.name);
+      }
       return {
         kind: 'write',
         seq: e.seq,
@@ -354,8 +393,15 @@ function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { ite
   let puts: PutValue[] = NO_PUTS;
   let deletes: ItemChange['deletes'] = NO_DELETES;
   for (const a of input.attributes) {
-    if (kind === 'put') (puts === NO_PUTS ? (puts = []) : puts).push({ name: a.name, value: a.value ?? '', replace: a.replace });
-    else (deletes === NO_DELETES ? (deletes = []) : deletes).push(a.value === undefined ? { name: a.name } : { name: a.name, value: a.value });
+    if (kind === 'put') {
+      const put = { name: a.name, value: a.value ?? '', replace: a.replace };
+      if (puts === NO_PUTS) puts = [put];
+      else puts.push(put);
+    } else {
+      const del = a.value === undefined ? { name: a.name } : { name: a.name, value: a.value };
+      if (deletes === NO_DELETES) deletes = [del];
+      else deletes.push(del);
+    }
   }
   return { item, key, puts, deletes, wholeItem: kind === 'delete' && input.attributes.length === 0 };
 }
