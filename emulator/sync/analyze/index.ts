@@ -54,8 +54,11 @@ interface Storm {
   where: { account: string; domain: string; item: string };
   writes: number;
   failed: number;
-  /** The first STORM_EVIDENCE failed writes. */
-  shown: { seq: number; action: string; identity: number }[];
+  /**
+   * The first STORM_EVIDENCE failed writes, as three lists rather than an object each: up to
+   * fifty per item, held to the end of the run.
+   */
+  shown: { seq: number[]; action: string[]; identity: number[] };
   byIdentity: Map<number, { writes: number; failed: number }>;
 }
 
@@ -322,7 +325,7 @@ function countStorm(run: Run, op: WriteOp): void {
     const key = change.key;
     let s = run.storms.get(key);
     if (!s) {
-      s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: [], byIdentity: new Map() };
+      s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, byIdentity: new Map() };
       run.storms.set(key, s);
     }
     s.writes++;
@@ -333,7 +336,12 @@ function countStorm(run: Run, op: WriteOp): void {
       s.failed++;
       c.failed++;
       // Entries of a run arrive in seq order: the first ones are the first by seq.
-      if (s.shown.length < STORM_EVIDENCE) s.shown.push({ seq: op.seq, action: op.action, identity: op.identity });
+      const shown = s.shown;
+      if (shown.seq.length < STORM_EVIDENCE) {
+        shown.seq.push(op.seq);
+        shown.action.push(op.action);
+        shown.identity.push(op.identity);
+      }
     }
   }
 }
@@ -355,7 +363,8 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
       } else perClient.set(client, { ...c });
     }
     const byClient = [...perClient].map(([client, c]) => ({ client, ...c })).sort((a, b) => b.failed - a.failed || a.client.localeCompare(b.client));
-    const shown = [...s.shown].sort((a, b) => a.seq - b.seq);
+    const { seq, action, identity } = s.shown;
+    const shown = seq.map((_, i) => i).sort((a, b) => (seq[a] as number) - (seq[b] as number));
     const pct = Math.round((100 * failed) / s.writes);
     const { account, domain, item } = s.where;
     drafts.push({
@@ -366,7 +375,7 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
       domain,
       item,
       attributes: [],
-      evidence: shown.map((x) => ({ seq: x.seq, role: 'failed-write', client: names[x.identity] ?? 'unknown', action: x.action })),
+      evidence: shown.map((i) => ({ seq: seq[i] as number, role: 'failed-write', client: names[identity[i] as number] ?? 'unknown', action: action[i] as string })),
       conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
       message:
         `Conflict storm on ${domain}/${item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +

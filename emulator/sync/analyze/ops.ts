@@ -267,6 +267,7 @@ interface DomainNames {
  */
 export class Names {
   private readonly accounts = new Map<string, Map<string, DomainNames>>();
+  private readonly lists = new Map<string, readonly string[]>();
 
   domain(account: string, domain: string): DomainNames {
     let domains = this.accounts.get(account);
@@ -274,6 +275,13 @@ export class Names {
     let d = domains.get(domain);
     if (!d) domains.set(domain, (d = { domain, key: domainKey(account, domain), items: new Map() }));
     return d;
+  }
+
+  /** One name as a list, the same list for every write that checked that name alone (nearly every conditional write): no array of its own to hold. */
+  one(name: string): readonly string[] {
+    let list = this.lists.get(name);
+    if (!list) this.lists.set(name, (list = [name]));
+    return list;
   }
 
   item(account: string, d: DomainNames, item: string): { item: string; key: string } {
@@ -356,12 +364,10 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
       const d = names.domain(account, q.domain);
       const inputs: readonly ItemInput[] = 'items' in q ? q.items : q.item === undefined ? [] : [{ item: q.item, attributes: q.attributes }];
       const expected = 'expected' in q ? q.expected : [];
-      // Arrays made as literals hold what they hold; a push onto an empty one reserves room for seventeen.
-      let checked: string[] | undefined;
+      let checked: readonly string[] = NOTHING_CHECKED;
       for (const x of expected) {
         if (x.name === undefined) continue;
-        if (checked === undefined) checked = [x.name];
-        else checked.push(x.name);
+        checked = checked.length === 0 ? names.one(x.name) : [...checked, x.name];
       }
       return {
         kind: 'write',
@@ -378,7 +384,7 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
         applied,
         lostResponse: applied ? lost : undefined,
         conditionFailed: CONDITION_FAILURES.has(e.code),
-        checked: checked ?? NOTHING_CHECKED,
+        checked,
         atSeq: e.atSeq,
         writeSeq: e.writeSeq,
       };
@@ -389,7 +395,8 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
 }
 
 function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { item: string; key: string }): ItemChange {
-  // Most changes only put, or only delete: the other list is the shared empty one.
+  // Most changes only put, or only delete: the other list is the shared empty one. A list is
+  // made as a literal of its first value: a push onto an empty array reserves room for seventeen.
   let puts: PutValue[] = NO_PUTS;
   let deletes: ItemChange['deletes'] = NO_DELETES;
   for (const a of input.attributes) {
