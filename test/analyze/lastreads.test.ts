@@ -53,7 +53,11 @@ describe('the last reads kept across windows', () => {
         const returned = [{ [item]: [`${client}${seq}`] }, { [client]: [LONG + seq, item] }, {}, { [item]: [] }, { a: ['1'], b: ['2'] }];
         const attributes = (c === 1 ? JSON.parse(`{"__proto__":["${seq}"]}`) : JSON.parse(JSON.stringify(returned[c % returned.length]))) as Record<string, string[]>;
         const stale = c % 2 === 0 ? { read: { consistentRead: false, stale: true, asOfSeq: seq - 1, returned: { items: [{ name: item, attributes }], more: c } } } : {};
-        const op = toOp(get(seq, client, item, attributes, stale as Partial<AnalyzableEntry>), c, 1, names) as ReadOp;
+        // Some carry an operation id, some name the attributes they read.
+        const entry = get(seq, client, item, attributes, stale as Partial<AnalyzableEntry>);
+        if (c % 3 === 0) entry.operation = `${client}\u0000${item}`;
+        if (c % 3 === 1) entry.params = { ...entry.params, 'AttributeName.1': item, 'AttributeName.2': client };
+        const op = toOp(entry, c, 1, names) as ReadOp;
         // What the read holds gives back the journal's record of the item.
         expect(op.returned?.get(item)).toEqual(attributes);
         expect(Object.keys(op.returned?.get(item) ?? {})).toEqual(Object.keys(attributes));

@@ -15,28 +15,37 @@ interface Place {
   domain: string;
   item: string | undefined;
   key: string;
-  /** Client name → slot. */
-  clients: Map<string, number>;
+  /** By client number (`LastReads.clients`): its slot. An array, not a map per item: the items × clients entries are held for the whole run. */
+  slots: (number | undefined)[];
+}
+
+/** What few reads have: kept in one column, most slots none. */
+interface Rare {
+  operation: string | undefined;
+  attributes: ReadonlySet<string> | undefined;
+  predicate: ReadonlySet<string> | undefined;
 }
 
 const STALE = 1;
 const PARTIAL = 2;
 /** It returned one item, its own, with one attribute of one value: `attribute` and `value` hold it. */
 const ONE_VALUE = 4;
+/** The flags share a number with the identity: identity × FLAGS + flags. */
+const FLAGS = 8;
 
 export class LastReads {
   private readonly places = new Map<string, Place>();
+  /** Client name → its number. */
+  private readonly clients = new Map<string, number>();
   // One entry per slot in each column.
   private readonly place: Place[] = [];
   private readonly seq: number[] = [];
   private readonly order: number[] = [];
-  private readonly identity: number[] = [];
   /** NaN: none. */
   private readonly asOfSeq: number[] = [];
-  private readonly flags: number[] = [];
-  private readonly operation: (string | undefined)[] = [];
-  private readonly attributes: (ReadonlySet<string> | undefined)[] = [];
-  private readonly predicate: (ReadonlySet<string> | undefined)[] = [];
+  /** identity × FLAGS + flags. */
+  private readonly identityFlags: number[] = [];
+  private readonly rare: (Rare | undefined)[] = [];
   /** ONE_VALUE: the attribute's name and its value; otherwise what it returned as the operation held it. */
   private readonly attribute: (string | undefined)[] = [];
   private readonly value: (string | ReturnedItems | undefined)[] = [];
@@ -54,33 +63,30 @@ export class LastReads {
   offer(client: string, op: ReadOp): void {
     let place = this.places.get(op.key);
     if (!place) {
-      place = { account: op.account, domain: op.domain, item: op.item, key: op.key, clients: new Map() };
+      place = { account: op.account, domain: op.domain, item: op.item, key: op.key, slots: [] };
       this.places.set(op.key, place);
     }
-    let slot = place.clients.get(client);
+    let number = this.clients.get(client);
+    if (number === undefined) this.clients.set(client, (number = this.clients.size));
+    let slot = place.slots[number];
     if (slot === undefined) {
       slot = this.seq.length;
-      place.clients.set(client, slot);
+      place.slots[number] = slot;
       this.place.push(place);
       this.seq.push(0);
       this.order.push(0);
-      this.identity.push(0);
       this.asOfSeq.push(Number.NaN);
-      this.flags.push(0);
-      this.operation.push(undefined);
-      this.attributes.push(undefined);
-      this.predicate.push(undefined);
+      this.identityFlags.push(0);
+      this.rare.push(undefined);
       this.attribute.push(undefined);
       this.value.push(undefined);
     } else if ((this.order[slot] as number) >= op.order) return;
     this.rebuilt.delete(slot);
     this.seq[slot] = op.seq;
     this.order[slot] = op.order;
-    this.identity[slot] = op.identity;
     this.asOfSeq[slot] = op.asOfSeq ?? Number.NaN;
-    this.operation[slot] = op.operation;
-    this.attributes[slot] = op.attributes;
-    this.predicate[slot] = op.predicate;
+    const { operation, attributes, predicate } = op;
+    this.rare[slot] = operation === undefined && attributes === undefined && predicate === undefined ? undefined : { operation, attributes, predicate };
     let flags = (op.stale ? STALE : 0) | (op.partial ? PARTIAL : 0);
     const one = op.returned?.single();
     if (one && one.name === op.item) {
@@ -91,12 +97,13 @@ export class LastReads {
       this.attribute[slot] = undefined;
       this.value[slot] = op.returned;
     }
-    this.flags[slot] = flags;
+    this.identityFlags[slot] = op.identity * FLAGS + flags;
   }
 
   /** `client`'s last read of `key` kept, as an operation (the same one until `release`). */
   get(key: string, client: string): ReadOp | undefined {
-    const slot = this.places.get(key)?.clients.get(client);
+    const number = this.clients.get(client);
+    const slot = number === undefined ? undefined : this.places.get(key)?.slots[number];
     if (slot === undefined) return undefined;
     let op = this.rebuilt.get(slot);
     if (!op) this.rebuilt.set(slot, (op = this.rebuild(slot)));
@@ -110,7 +117,9 @@ export class LastReads {
 
   private rebuild(slot: number): ReadOp {
     const place = this.place[slot] as Place;
-    const flags = this.flags[slot] as number;
+    const identityFlags = this.identityFlags[slot] as number;
+    const flags = identityFlags % FLAGS;
+    const rare = this.rare[slot];
     const asOfSeq = this.asOfSeq[slot] as number;
     const value = this.value[slot];
     let returned: ReturnedItems | undefined;
@@ -121,20 +130,20 @@ export class LastReads {
       kind: 'read',
       seq: this.seq[slot] as number,
       order: this.order[slot] as number,
-      identity: this.identity[slot] as number,
+      identity: (identityFlags - flags) / FLAGS,
       run: this.run,
       account: place.account,
-      operation: this.operation[slot],
+      operation: rare?.operation,
       action: place.item === undefined ? 'Select' : 'GetAttributes',
       domain: place.domain,
       item: place.item,
       key: place.key,
-      attributes: this.attributes[slot],
+      attributes: rare?.attributes,
       stale: (flags & STALE) !== 0,
       asOfSeq: Number.isNaN(asOfSeq) ? undefined : asOfSeq,
       returned,
       partial: (flags & PARTIAL) !== 0,
-      predicate: this.predicate[slot],
+      predicate: rare?.predicate,
     };
   }
 }
