@@ -33,5 +33,12 @@ describe('a conflict storm’s evidence', () => {
     expect(storm?.conditional).toMatchObject({ writes: 90, failed: failed.length });
     expect(storm?.evidence).toEqual(failed.slice(0, 50).map((f) => ({ seq: f.seq, role: 'failed-write', client: f.client, action: f.action })));
     expect(storm?.message).toContain(`(the first 50 failures listed)`);
+    // Per client, its own writes and failures, the most failures first.
+    const per = CLIENTS.map((client) => ({
+      client,
+      writes: entries.filter((e) => e.client === client).length,
+      failed: failed.filter((f) => f.client === client).length,
+    })).sort((x, y) => y.failed - x.failed || x.client.localeCompare(y.client));
+    expect(storm?.conditional?.byClient).toEqual(per);
   });
 });

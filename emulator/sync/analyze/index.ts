@@ -59,7 +59,10 @@ interface Storm {
    * fifty per item, held to the end of the run.
    */
   shown: { seq: number[]; action: string[]; identity: number[] };
-  byIdentity: Map<number, { writes: number; failed: number }>;
+  /** Per identity, its position in `writes` and `failed` by identity: numbers, not an object per item and identity. */
+  byIdentity: Map<number, number>;
+  writesBy: number[];
+  failedBy: number[];
 }
 
 interface Run {
@@ -325,16 +328,20 @@ function countStorm(run: Run, op: WriteOp): void {
     const key = change.key;
     let s = run.storms.get(key);
     if (!s) {
-      s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, byIdentity: new Map() };
+      s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, byIdentity: new Map(), writesBy: [], failedBy: [] };
       run.storms.set(key, s);
     }
     s.writes++;
     let c = s.byIdentity.get(op.identity);
-    if (!c) s.byIdentity.set(op.identity, (c = { writes: 0, failed: 0 }));
-    c.writes++;
+    if (c === undefined) {
+      s.byIdentity.set(op.identity, (c = s.writesBy.length));
+      s.writesBy.push(0);
+      s.failedBy.push(0);
+    }
+    (s.writesBy[c] as number)++;
     if (op.conditionFailed) {
       s.failed++;
-      c.failed++;
+      (s.failedBy[c] as number)++;
       // Entries of a run arrive in seq order: the first ones are the first by seq.
       const shown = s.shown;
       if (shown.seq.length < STORM_EVIDENCE) {
@@ -356,11 +363,13 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
     const perClient = new Map<string, { writes: number; failed: number }>();
     for (const [identity, c] of s.byIdentity) {
       const client = names[identity] ?? 'unknown';
+      const writes = s.writesBy[c] as number;
+      const failedBy = s.failedBy[c] as number;
       const sum = perClient.get(client);
       if (sum) {
-        sum.writes += c.writes;
-        sum.failed += c.failed;
-      } else perClient.set(client, { ...c });
+        sum.writes += writes;
+        sum.failed += failedBy;
+      } else perClient.set(client, { writes, failed: failedBy });
     }
     const byClient = [...perClient].map(([client, c]) => ({ client, ...c })).sort((a, b) => b.failed - a.failed || a.client.localeCompare(b.client));
     const { seq, action, identity } = s.shown;
