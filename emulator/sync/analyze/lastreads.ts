@@ -30,6 +30,7 @@ const STALE = 1;
 const PARTIAL = 2;
 /** It returned one item, its own, with one attribute of one value: `attribute` and `value` hold it. */
 const ONE_VALUE = 4;
+const NO_ITEMS: never[] = [];
 /** The flags share a number with the identity: identity × FLAGS + flags. */
 const FLAGS = 8;
 
@@ -123,7 +124,7 @@ export class LastReads {
     const asOfSeq = this.asOfSeq[slot] as number;
     const value = this.value[slot];
     let returned: ReturnedItems | undefined;
-    if (flags & ONE_VALUE) returned = ReturnedItems.single(place.item as string, this.attribute[slot] as string, value as string);
+    if (flags & ONE_VALUE) returned = new ReturnedItems(NO_ITEMS, { name: place.item as string, attribute: this.attribute[slot] as string, value: value as string });
     else returned = value as ReturnedItems | undefined;
     // The same fields in the same order as `toOp` builds a read: one shape for every read.
     return {

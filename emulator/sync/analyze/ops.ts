@@ -189,7 +189,15 @@ export class ReturnedItems {
   private readonly one: ReturnedItem | string | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
-  constructor(items: ReturnedRecord['items']) {
+  /** `single`: what `single()` gave, for a read rebuilt from it (lastreads.ts); `items` is then not read. */
+  constructor(items: ReturnedRecord['items'], single?: { name: string; attribute: string; value: string }) {
+    if (single) {
+      this.name = single.name;
+      this.items = undefined;
+      this.attribute = single.attribute;
+      this.one = single.value;
+      return;
+    }
     const only = items.length === 1 ? items[0] : undefined;
     this.name = only?.name;
     this.items = only ? undefined : items;
@@ -234,10 +242,6 @@ export class ReturnedItems {
     return this.attribute === undefined ? undefined : { name: this.name as string, attribute: this.attribute, value: this.one as string };
   }
 
-  /** What `single` gave. */
-  static single(name: string, attribute: string, value: string): ReturnedItems {
-    return new ReturnedItems([{ name, attributes: { [attribute]: [value] } }]);
-  }
 
   /** The item names, each once, in the order first returned. */
   keys(): string[] {
