@@ -243,7 +243,7 @@ export class Analyzer {
       cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
       boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
     }
-    for (const d of analyseWindow(run, analysed, sorted, names, cut, boundary)) this.drafts.add(d);
+    analyseWindow(run, analysed, sorted, names, cut, boundary, (d) => this.drafts.add(d));
     run.lastReads.release();
     run.settled = cut;
     if (last) {
@@ -399,7 +399,9 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
  * The findings anchored in [run.settled, cut) among the held operations: a lost update at the
  * lost write, a stale-read write at the write, a double-applied retry at the retry, a
  * cycle at its last request. Operations from `boundary` on stay, and each item's values there
- * are carried to the next window.
+ * are carried to the next window. Each finding goes to `emit` as it is found, not into a list
+ * returned at the end: the list outlived the window's young-generation collections, which
+ * copied and promoted every finding in it.
  */
 function analyseWindow(
   run: Run,
@@ -408,7 +410,8 @@ function analyseWindow(
   names: readonly string[],
   cut: number,
   boundary: number,
-): Draft[] {
+  emit: (d: Draft) => void,
+): void {
   const from = run.settled;
   const runNumber = run.number;
   const anchored = (op: WriteOp) => op.order >= from && op.order < cut;
@@ -458,7 +461,6 @@ function analyseWindow(
     }
   }
 
-  const drafts: Draft[] = [];
   const where = (h: ItemHistory) => ({
     run: runNumber,
     ...(h.account ? { account: h.account } : {}),
@@ -509,7 +511,7 @@ function analyseWindow(
           `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
       }
       const step = numericStep(l.lost, h.item, l.attribute, l.lostRead);
-      drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
+      emit({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
     }
     for (const s of found.stale) {
       if (!anchored(s.write)) continue;
@@ -517,7 +519,7 @@ function analyseWindow(
       const missed = [...s.missed.values()].sort((a, b) => a.op.seq - b.op.seq);
       for (const m of missed) ev.push(evidence(m.op, 'missed-write', m.client));
       const attributes = [...s.attributes].sort();
-      drafts.push({
+      emit({
         kind: 'stale-read-write',
         doubt: s.doubt,
         ...where(h),
@@ -530,7 +532,7 @@ function analyseWindow(
     }
     for (const d of found.doubles) {
       if (!anchored(d.retry)) continue;
-      drafts.push({
+      emit({
         kind: 'double-applied-retry',
         doubt: d.doubt,
         ...where(h),
@@ -548,7 +550,7 @@ function analyseWindow(
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
     const path = c.edges.map((e) => `${e.from} -${e.type}(${e.item}.${e.attribute} #${e.seqs[0]}→#${e.seqs[1]})→`).join(' ');
-    drafts.push({
+    emit({
       kind,
       doubt: c.instrumented
         ? undefined
@@ -565,5 +567,4 @@ function analyseWindow(
     });
   }
 
-  return drafts;
 }
