@@ -30,9 +30,10 @@ const STALE = 1;
 const PARTIAL = 2;
 /** It returned one item, its own, with one attribute of one value: `attribute` and `value` hold it. */
 const ONE_VALUE = 4;
-const NO_ITEMS: never[] = [];
 /** The flags share a number with the identity: identity × FLAGS + flags. */
 const FLAGS = 8;
+/** A read rebuilt from its one value gives `ReturnedItems` that value, not a list of items. */
+const NO_ITEMS: never[] = [];
 
 export class LastReads {
   private readonly places = new Map<string, Place>();
