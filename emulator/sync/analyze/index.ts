@@ -9,6 +9,7 @@ import { domainKey, inOrder, Names, toOp, valuesOf, type ReadOp, type WriteOp } 
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import { DraftStore, type Draft } from './drafts.js';
+import { LastReads } from './lastreads.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
 
 export type * from './types.js';
@@ -53,9 +54,15 @@ interface Storm {
   where: { account: string; domain: string; item: string };
   writes: number;
   failed: number;
-  /** The first STORM_EVIDENCE failed writes. */
-  shown: { seq: number; action: string; identity: number }[];
-  byIdentity: Map<number, { writes: number; failed: number }>;
+  /**
+   * The first STORM_EVIDENCE failed writes, as three lists rather than an object each: up to
+   * fifty per item, held to the end of the run.
+   */
+  shown: { seq: number[]; action: string[]; identity: number[] };
+  /** Per identity, its position in `writes` and `failed` by identity: numbers, not an object per item and identity. */
+  byIdentity: Map<number, number>;
+  writesBy: number[];
+  failedBy: number[];
 }
 
 interface Run {
@@ -66,7 +73,7 @@ interface Run {
   /** Findings anchored before this order were reported by an earlier window. */
   settled: number;
   /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
-  lastReads: Map<string, Map<string, ReadOp>>;
+  lastReads: LastReads;
   /** Per item: each attribute's values before the first write held. */
   carry: Map<string, Map<string, Set<string>>>;
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
@@ -129,7 +136,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new Map(), carry: new Map(), lostBefore: new Map(), storms: new Map(), cycles: 0, kept: 0, strings: new Names() };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(number), carry: new Map(), lostBefore: new Map(), storms: new Map(), cycles: 0, kept: 0, strings: new Names() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -154,9 +161,7 @@ export class Analyzer {
   retained(): number {
     let lost = 0;
     for (const m of this.run?.lostBefore.values() ?? []) lost += m.size;
-    let reads = 0;
-    for (const m of this.run?.lastReads.values() ?? []) reads += m.size;
-    return (this.run?.ops.length ?? 0) + reads + lost;
+    return (this.run?.ops.length ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
   }
 
   finish(): Analysis {
@@ -238,7 +243,8 @@ export class Analyzer {
       cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
       boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
     }
-    for (const d of analyseWindow(run, analysed, sorted, names, cut, boundary)) this.drafts.add(d);
+    analyseWindow(run, analysed, sorted, names, cut, boundary, (d) => this.drafts.add(d));
+    run.lastReads.release();
     run.settled = cut;
     if (last) {
       run.ops = [];
@@ -253,11 +259,7 @@ export class Analyzer {
       if (op.kind === 'write') {
         if (op.applied) dropped.push(op);
       } else {
-        const client = names[op.identity] ?? '';
-        let perClient = run.lastReads.get(op.key);
-        if (!perClient) run.lastReads.set(op.key, (perClient = new Map()));
-        const before = perClient.get(client);
-        if (!before || before.order < op.order) perClient.set(client, op);
+        run.lastReads.offer(names[op.identity] ?? '', op);
       }
     }
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
@@ -326,18 +328,27 @@ function countStorm(run: Run, op: WriteOp): void {
     const key = change.key;
     let s = run.storms.get(key);
     if (!s) {
-      s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: [], byIdentity: new Map() };
+      s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, byIdentity: new Map(), writesBy: [], failedBy: [] };
       run.storms.set(key, s);
     }
     s.writes++;
     let c = s.byIdentity.get(op.identity);
-    if (!c) s.byIdentity.set(op.identity, (c = { writes: 0, failed: 0 }));
-    c.writes++;
+    if (c === undefined) {
+      s.byIdentity.set(op.identity, (c = s.writesBy.length));
+      s.writesBy.push(0);
+      s.failedBy.push(0);
+    }
+    (s.writesBy[c] as number)++;
     if (op.conditionFailed) {
       s.failed++;
-      c.failed++;
+      (s.failedBy[c] as number)++;
       // Entries of a run arrive in seq order: the first ones are the first by seq.
-      if (s.shown.length < STORM_EVIDENCE) s.shown.push({ seq: op.seq, action: op.action, identity: op.identity });
+      const shown = s.shown;
+      if (shown.seq.length < STORM_EVIDENCE) {
+        shown.seq.push(op.seq);
+        shown.action.push(op.action);
+        shown.identity.push(op.identity);
+      }
     }
   }
 }
@@ -352,14 +363,17 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
     const perClient = new Map<string, { writes: number; failed: number }>();
     for (const [identity, c] of s.byIdentity) {
       const client = names[identity] ?? 'unknown';
+      const writes = s.writesBy[c] as number;
+      const failedBy = s.failedBy[c] as number;
       const sum = perClient.get(client);
       if (sum) {
-        sum.writes += c.writes;
-        sum.failed += c.failed;
-      } else perClient.set(client, { ...c });
+        sum.writes += writes;
+        sum.failed += failedBy;
+      } else perClient.set(client, { writes, failed: failedBy });
     }
     const byClient = [...perClient].map(([client, c]) => ({ client, ...c })).sort((a, b) => b.failed - a.failed || a.client.localeCompare(b.client));
-    const shown = [...s.shown].sort((a, b) => a.seq - b.seq);
+    const { seq, action, identity } = s.shown;
+    const shown = seq.map((_, i) => i).sort((a, b) => (seq[a] as number) - (seq[b] as number));
     const pct = Math.round((100 * failed) / s.writes);
     const { account, domain, item } = s.where;
     drafts.push({
@@ -370,7 +384,7 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
       domain,
       item,
       attributes: [],
-      evidence: shown.map((x) => ({ seq: x.seq, role: 'failed-write', client: names[x.identity] ?? 'unknown', action: x.action })),
+      evidence: shown.map((i) => ({ seq: seq[i] as number, role: 'failed-write', client: names[identity[i] as number] ?? 'unknown', action: action[i] as string })),
       conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
       message:
         `Conflict storm on ${domain}/${item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +
@@ -385,7 +399,9 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
  * The findings anchored in [run.settled, cut) among the held operations: a lost update at the
  * lost write, a stale-read write at the write, a double-applied retry at the retry, a
  * cycle at its last request. Operations from `boundary` on stay, and each item's values there
- * are carried to the next window.
+ * are carried to the next window. Each finding goes to `emit` as it is found, not into a list
+ * returned at the end: the list outlived the window's young-generation collections, which
+ * copied and promoted every finding in it.
  */
 function analyseWindow(
   run: Run,
@@ -394,7 +410,8 @@ function analyseWindow(
   names: readonly string[],
   cut: number,
   boundary: number,
-): Draft[] {
+  emit: (d: Draft) => void,
+): void {
   const from = run.settled;
   const runNumber = run.number;
   const anchored = (op: WriteOp) => op.order >= from && op.order < cut;
@@ -427,7 +444,7 @@ function analyseWindow(
   for (const map of [itemReads, selectReads]) {
     for (const [key, perClient] of map) {
       for (const [client, list] of perClient) {
-        const last = run.lastReads.get(key)?.get(client);
+        const last = run.lastReads.get(key, client);
         if (last) list.unshift(last);
       }
     }
@@ -444,7 +461,6 @@ function analyseWindow(
     }
   }
 
-  const drafts: Draft[] = [];
   const where = (h: ItemHistory) => ({
     run: runNumber,
     ...(h.account ? { account: h.account } : {}),
@@ -458,7 +474,7 @@ function analyseWindow(
     const selects = selectReads.get(dkey);
     // A client that read nothing of it in this window: its last read before, if any.
     const before = (k: string, client: string): readonly ReadOp[] => {
-      const r = run.lastReads.get(k)?.get(client);
+      const r = run.lastReads.get(k, client);
       return r ? [r] : NO_READS;
     };
     const carry: ItemCarry | undefined =
@@ -495,7 +511,7 @@ function analyseWindow(
           `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
       }
       const step = numericStep(l.lost, h.item, l.attribute, l.lostRead);
-      drafts.push({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
+      emit({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
     }
     for (const s of found.stale) {
       if (!anchored(s.write)) continue;
@@ -503,7 +519,7 @@ function analyseWindow(
       const missed = [...s.missed.values()].sort((a, b) => a.op.seq - b.op.seq);
       for (const m of missed) ev.push(evidence(m.op, 'missed-write', m.client));
       const attributes = [...s.attributes].sort();
-      drafts.push({
+      emit({
         kind: 'stale-read-write',
         doubt: s.doubt,
         ...where(h),
@@ -516,7 +532,7 @@ function analyseWindow(
     }
     for (const d of found.doubles) {
       if (!anchored(d.retry)) continue;
-      drafts.push({
+      emit({
         kind: 'double-applied-retry',
         doubt: d.doubt,
         ...where(h),
@@ -534,7 +550,7 @@ function analyseWindow(
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
     const path = c.edges.map((e) => `${e.from} -${e.type}(${e.item}.${e.attribute} #${e.seqs[0]}→#${e.seqs[1]})→`).join(' ');
-    drafts.push({
+    emit({
       kind,
       doubt: c.instrumented
         ? undefined
@@ -551,5 +567,4 @@ function analyseWindow(
     });
   }
 
-  return drafts;
 }

@@ -180,25 +180,68 @@ export type ReturnedItem = Readonly<Record<string, readonly string[]>>;
 export class ReturnedItems {
   /** A read of one item (nearly every one) keeps that item's values alone, not the list around them. */
   private readonly name: string | undefined;
-  private readonly one: ReturnedItem | undefined;
+  /**
+   * ... and when the item had one attribute of one value (a counter, a status), its name here and
+   * the value in `one`, without the journal's record: each object a held read keeps alive is
+   * copied by every young-generation collection until the window drops it.
+   */
+  private readonly attribute: string | undefined;
+  private readonly one: ReturnedItem | string | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
-  constructor(items: ReturnedRecord['items']) {
+  /** `single`: what `single()` gave, for a read rebuilt from it (lastreads.ts); `items` is then not read. */
+  constructor(items: ReturnedRecord['items'], single?: { name: string; attribute: string; value: string }) {
+    if (single) {
+      this.name = single.name;
+      this.items = undefined;
+      this.attribute = single.attribute;
+      this.one = single.value;
+      return;
+    }
     const only = items.length === 1 ? items[0] : undefined;
     this.name = only?.name;
-    this.one = only?.attributes;
     this.items = only ? undefined : items;
+    const record: unknown = only?.attributes;
+    let attribute: string | undefined;
+    if (typeof record === 'object' && record !== null) {
+      for (const name in record) {
+        // One own name only, and no other enumerable one: anything else keeps the record itself.
+        if (attribute !== undefined || !Object.hasOwn(record, name)) {
+          attribute = undefined;
+          break;
+        }
+        attribute = name;
+      }
+    }
+    const values = attribute === undefined ? undefined : (record as Record<string, unknown>)[attribute];
+    if (Array.isArray(values) && values.length === 1 && typeof values[0] === 'string') {
+      this.attribute = attribute;
+      this.one = values[0];
+    } else {
+      this.attribute = undefined;
+      this.one = only?.attributes;
+    }
   }
 
   /** The item's values by attribute (read them with `valuesOf`), or undefined when it was not returned. */
   get(item: string): ReturnedItem | undefined {
-    if (!this.items) return item === this.name ? this.one : undefined;
+    if (!this.items) {
+      if (item !== this.name) return undefined;
+      // A computed key defines an own property, whatever the name (`__proto__` included), as JSON.parse did.
+      return this.attribute === undefined ? (this.one as ReturnedItem | undefined) : { [this.attribute]: [this.one as string] };
+    }
     for (let i = this.items.length - 1; i >= 0; i--) {
       const it = this.items[i] as ReturnedRecord['items'][number];
       if (it.name === item) return it.attributes;
     }
     return undefined;
   }
+
+  /** When it returned one item with one attribute of one value: the three of them. */
+  single(): { name: string; attribute: string; value: string } | undefined {
+    return this.attribute === undefined ? undefined : { name: this.name as string, attribute: this.attribute, value: this.one as string };
+  }
+
 
   /** The item names, each once, in the order first returned. */
   keys(): string[] {
@@ -228,6 +271,7 @@ interface DomainNames {
  */
 export class Names {
   private readonly accounts = new Map<string, Map<string, DomainNames>>();
+  private readonly lists = new Map<string, readonly string[]>();
 
   domain(account: string, domain: string): DomainNames {
     let domains = this.accounts.get(account);
@@ -235,6 +279,13 @@ export class Names {
     let d = domains.get(domain);
     if (!d) domains.set(domain, (d = { domain, key: domainKey(account, domain), items: new Map() }));
     return d;
+  }
+
+  /** One name as a list, the same list for every write that checked that name alone (nearly every conditional write): no array of its own to hold. */
+  one(name: string): readonly string[] {
+    let list = this.lists.get(name);
+    if (!list) this.lists.set(name, (list = [name]));
+    return list;
   }
 
   item(account: string, d: DomainNames, item: string): { item: string; key: string } {
@@ -317,8 +368,11 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
       const d = names.domain(account, q.domain);
       const inputs: readonly ItemInput[] = 'items' in q ? q.items : q.item === undefined ? [] : [{ item: q.item, attributes: q.attributes }];
       const expected = 'expected' in q ? q.expected : [];
-      let checked: string[] | undefined;
-      for (const x of expected) if (x.name !== undefined) (checked ??= []).push(x.name);
+      let checked: readonly string[] = NOTHING_CHECKED;
+      for (const x of expected) {
+        if (x.name === undefined) continue;
+        checked = checked.length === 0 ? names.one(x.name) : [...checked, x.name];
+      }
       return {
         kind: 'write',
         seq: e.seq,
@@ -334,7 +388,7 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
         applied,
         lostResponse: applied ? lost : undefined,
         conditionFailed: CONDITION_FAILURES.has(e.code),
-        checked: checked ?? NOTHING_CHECKED,
+        checked,
         atSeq: e.atSeq,
         writeSeq: e.writeSeq,
       };
@@ -345,12 +399,20 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
 }
 
 function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { item: string; key: string }): ItemChange {
-  // Most changes only put, or only delete: the other list is the shared empty one.
+  // Most changes only put, or only delete: the other list is the shared empty one. A list is
+  // made as a literal of its first value: a push onto an empty array reserves room for seventeen.
   let puts: PutValue[] = NO_PUTS;
   let deletes: ItemChange['deletes'] = NO_DELETES;
   for (const a of input.attributes) {
-    if (kind === 'put') (puts === NO_PUTS ? (puts = []) : puts).push({ name: a.name, value: a.value ?? '', replace: a.replace });
-    else (deletes === NO_DELETES ? (deletes = []) : deletes).push(a.value === undefined ? { name: a.name } : { name: a.name, value: a.value });
+    if (kind === 'put') {
+      const put = { name: a.name, value: a.value ?? '', replace: a.replace };
+      if (puts === NO_PUTS) puts = [put];
+      else puts.push(put);
+    } else {
+      const del = a.value === undefined ? { name: a.name } : { name: a.name, value: a.value };
+      if (deletes === NO_DELETES) deletes = [del];
+      else deletes.push(del);
+    }
   }
   return { item, key, puts, deletes, wholeItem: kind === 'delete' && input.attributes.length === 0 };
 }

@@ -1,0 +1,44 @@
+// A conflict storm lists its first failed writes (emulator/sync/analyze/index.ts keeps them as
+// lists of numbers and names, not an object each): each with its own sequence number, client
+// and action, whatever the names.
+import { describe, expect, it } from 'vitest';
+import { Analyzer, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
+
+const CLIENTS = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'nul \u0000 inside', 'é'.repeat(512)];
+
+describe('a conflict storm’s evidence', () => {
+  it('names the first fifty failed writes, each with its client and action, in order', () => {
+    const entries: AnalyzableEntry[] = [];
+    const failed: { seq: number; client: string; action: string }[] = [];
+    for (let seq = 1; seq <= 90; seq++) {
+      const client = CLIENTS[(seq * 7) % CLIENTS.length] as string;
+      const action = seq % 3 === 0 ? 'DeleteAttributes' : 'PutAttributes';
+      const fails = seq % 5 !== 0;
+      if (fails) failed.push({ seq, client, action });
+      entries.push({
+        seq,
+        order: seq,
+        client,
+        connection: seq,
+        action,
+        params: { Action: action, Version: '2009-04-15', DomainName: 'd', ItemName: 'hot', 'Attribute.1.Name': 'n', 'Attribute.1.Value': String(seq), 'Expected.1.Name': 'n', 'Expected.1.Value': 'v'.repeat(1024) },
+        code: fails ? 'ConditionalCheckFailed' : 'Success',
+        applied: !fails,
+      } as AnalyzableEntry);
+    }
+    // Windows of 8: the storm is counted across all of them.
+    const a = new Analyzer({}, { window: 8 });
+    for (const e of entries) a.add(e);
+    const storm = a.finish().findings.find((f) => f.kind === 'conflict-storm');
+    expect(storm?.conditional).toMatchObject({ writes: 90, failed: failed.length });
+    expect(storm?.evidence).toEqual(failed.slice(0, 50).map((f) => ({ seq: f.seq, role: 'failed-write', client: f.client, action: f.action })));
+    expect(storm?.message).toContain(`(the first 50 failures listed)`);
+    // Per client, its own writes and failures, the most failures first.
+    const per = CLIENTS.map((client) => ({
+      client,
+      writes: entries.filter((e) => e.client === client).length,
+      failed: failed.filter((f) => f.client === client).length,
+    })).sort((x, y) => y.failed - x.failed || x.client.localeCompare(y.client));
+    expect(storm?.conditional?.byClient).toEqual(per);
+  });
+});
