@@ -247,7 +247,8 @@ async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): P
       ...scheduleOptions(schedule, schedule.seed),
       journal,
       journalMaxBytes: 0,
-      journalSize: 0,
+      // The ring stays for the command's own tests (the journal route, `testControl()`); the analysis reads the file.
+      journalSize: 100_000,
       console: false,
     });
     for (const rule of faultRules(schedule)) emu.control.faults.add(rule);

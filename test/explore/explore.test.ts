@@ -195,6 +195,19 @@ describe('explore() from code', () => {
     expect(readFileSync(run?.files?.journal ?? '', 'utf8').trim().split('\n')).toHaveLength(64);
   });
 
+  it("keeps the run's journal readable by the command's own tests (the journal route)", async () => {
+    // A test that asserts on the journal, as docs/sync.md shows: it must see its requests under explore too.
+    const script = [
+      "const url = process.env.SIMPLEDB_ENDPOINT;",
+      "const post = (body) => fetch(url + '/', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });",
+      "await post('Action=CreateDomain&Version=2009-04-15&DomainName=journalled');",
+      "const { entries } = await (await fetch(url + '/_simpledb/journal')).json();",
+      "process.exit(entries.some((e) => e.action === 'CreateDomain' && e.domain === 'journalled') ? 0 : 1);",
+    ].join('\n');
+    const result = await explore({ command: [process.execPath, '--input-type=module', '-e', script], runs: 1, shrinkRuns: 0, dir: mkdirFresh() });
+    expect(result.runs[0]).toMatchObject({ exitCode: 0, failed: false, requests: 1 });
+  });
+
   it('ends a run when its command exits, though a process it left behind holds the output open', async () => {
     // A test script that starts a server with `&` and exits: its exit status is the verdict, at
     // once, and the server goes with the run. Before, the run waited for the pipes to close and
