@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { Analyzer, parseAnalyzeOptions } from '../sync/analyze/index.js';
-import { JournalFileError, readJournal } from '../sync/analyze/file.js';
+import { analyzeJournalFile, parseAnalyzeOptions } from '../sync/analyze/index.js';
+import { JournalFileError } from '../sync/analyze/file.js';
 import { formatAnalysis } from '../sync/analyze/report.js';
 import { ControlInputError } from '../core/input.js';
 
@@ -37,9 +37,7 @@ interface Flags {
 
 async function run(file: string, opts: Flags): Promise<number> {
   try {
-    const analyzer = new Analyzer(parseAnalyzeOptions({ stormRate: opts.stormRate, stormMinWrites: opts.stormMinWrites }));
-    await readJournal(file, (e) => analyzer.add(e));
-    const analysis = analyzer.finish();
+    const { analysis } = await analyzeJournalFile(file, parseAnalyzeOptions({ stormRate: opts.stormRate, stormMinWrites: opts.stormMinWrites }));
     const text = opts.json ? JSON.stringify(analysis, null, 2) + '\n' : formatAnalysis(analysis);
     // Flushed before the caller exits: a pipe takes the text asynchronously.
     await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));

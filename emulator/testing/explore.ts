@@ -11,8 +11,7 @@ import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { FaultRuleInput } from '../core/wire.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js';
-import { Analyzer } from '../sync/analyze/index.js';
-import { readJournal } from '../sync/analyze/file.js';
+import { analyzeJournalFile } from '../sync/analyze/index.js';
 import type { Analysis, Finding } from '../sync/analyze/types.js';
 import { deriveSeed, randomSeed, seededRandom } from '../sync/random.js';
 
@@ -241,17 +240,13 @@ async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): P
   let failed = false;
   let emu: Emulator | undefined;
   try {
-    emu = await startEmulator({
-      port: 0,
+    emu = await scheduledEmulator(schedule, schedule.seed, {
       db: dbFile ?? ':memory:',
-      ...scheduleOptions(schedule, schedule.seed),
       journal,
-      journalMaxBytes: 0,
       // The ring stays for the command's own tests (the journal route, `testControl()`); the analysis reads the file.
       journalSize: 100_000,
       console: false,
     });
-    for (const rule of faultRules(schedule)) emu.control.faults.add(rule);
     const outcome = await runCommand(o, emu, { schedule, journals });
     await emu.close();
     emu = undefined;
@@ -284,21 +279,28 @@ async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): P
   }
 }
 
-/** The emulator settings a schedule stands for (its faults are added once it runs). */
-function scheduleOptions(schedule: Schedule, seed: number): EmulatorOptions {
-  return {
+/**
+ * An emulator on a free port under `schedule` (its consistency, staleness and faults, drawn from
+ * `seed`), journalling to `options.journal` without rotation: a run's analysis reads the whole file.
+ */
+async function scheduledEmulator(schedule: Schedule, seed: number, options: EmulatorOptions): Promise<Emulator> {
+  const emu = await startEmulator({
+    port: 0,
+    ...options,
     consistency: schedule.consistency === 'eventual' ? 'eventual' : 'consistent',
     ...(schedule.staleness.unit === 'ms' ? { maxStalenessMs: schedule.staleness.max } : { maxStalenessWrites: schedule.staleness.max }),
     seed,
-  };
+    journalMaxBytes: 0,
+  });
+  for (const rule of faultRules(schedule)) emu.control.faults.add(rule);
+  return emu;
 }
 
-/** A journal file analysed as it is read: memory bounded by the live items and clients, not its length. */
+/** One journal file's definite anomalies (all, with `strict`), or why it could not be read. */
 async function analyseJournal(file: string, strict: boolean): Promise<{ findings: Finding[]; requests: number; errors: string[] }> {
-  const analyzer = new Analyzer();
   try {
-    const requests = await readJournal(file, (e) => analyzer.add(e));
-    return { findings: definiteAnomalies(analyzer.finish(), strict), requests, errors: [] };
+    const { analysis, entries } = await analyzeJournalFile(file);
+    return { findings: definiteAnomalies(analysis, strict), requests: entries, errors: [] };
   } catch (err) {
     return { findings: [], requests: 0, errors: [`journal unreadable: ${(err as Error).message}`] };
   }
@@ -349,16 +351,11 @@ export async function startExploredEmulator(options: EmulatorOptions = {}): Prom
     throw new Error(`${EXPLORE_RUN_ENV} is not the JSON simpledb-local explore sets`);
   }
   const n = ++ownEmulators;
-  const emu = await startEmulator({
-    port: 0,
+  return scheduledEmulator(run.schedule, deriveSeed(run.schedule.seed, 5000 + n), {
     ...options,
     db: ':memory:',
-    ...scheduleOptions(run.schedule, deriveSeed(run.schedule.seed, 5000 + n)),
     journal: join(run.journals, `${process.pid}-${n}.ndjson`),
-    journalMaxBytes: 0,
   });
-  for (const rule of faultRules(run.schedule)) emu.control.faults.add(rule);
-  return emu;
 }
 
 /** The last `OUTPUT_TAIL` characters, not beginning with the second half of a surrogate pair. */

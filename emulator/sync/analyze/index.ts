@@ -9,6 +9,7 @@ import { domainKey, inOrder, Names, toOp, valuesOf, type ReadOp, type WriteOp } 
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import { DraftStore, type Draft } from './drafts.js';
+import { readJournal } from './file.js';
 import { LastReads } from './lastreads.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
 
@@ -306,6 +307,13 @@ export function analyze(entries: Iterable<AnalyzableEntry>, options: AnalyzeOpti
   const a = new Analyzer(options);
   for (const e of entries) a.add(e);
   return a.finish();
+}
+
+/** A journal file analysed as it streams (memory bounded by its live items and clients, not its length), and how many entries it held. */
+export async function analyzeJournalFile(path: string, options: AnalyzeOptions = {}): Promise<{ analysis: Analysis; entries: number }> {
+  const a = new Analyzer(options);
+  const entries = await readJournal(path, (e) => a.add(e));
+  return { analysis: a.finish(), entries };
 }
 
 /** What a lost write added to the number its read returned (an increment: 1), when both are numbers. */
