@@ -70,6 +70,24 @@ describe('test-runner kit', { timeout: 120_000 }, () => {
     expect(result.runs[0]?.requests).toBeGreaterThan(3);
   });
 
+  it('vitest, an emulator per file, under `simpledb-local explore`: each file keeps its own, and the run counts their requests', async () => {
+    // Before, the files' own emulators were invisible to the run: 0 requests analysed.
+    const dir = project('vitest-per-file');
+    const report = join(scratch, 'per-file-explore');
+    const { code, output } = await runProject(
+      process.execPath,
+      [`${root}dist/emulator/cli.js`, 'explore', '--runs', '1', '--shrink-runs', '0', '--json', '--dir', join(scratch, 'explore-per-file'), '--',
+        process.execPath, `${root}node_modules/vitest/vitest.mjs`, 'run', '--root', dir, '--config', `${dir}vitest.config.mjs`],
+      { KIT_REPORT: report },
+    );
+    expect(code, output).toBe(0);
+    const result = JSON.parse(output.slice(output.indexOf('{'), output.indexOf('\n}\n') + 2)) as { runs: { requests: number; output: string; symptoms: string[] }[] };
+    expect(result.runs[0]?.output).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(result.runs[0]?.symptoms).toEqual([]);
+    expect(new Set(readFileSync(report, 'utf8').trim().split('\n')).size).toBe(2);
+    expect(result.runs[0]?.requests).toBeGreaterThan(10);
+  });
+
   it('vitest, an emulator per file: files in parallel, each resetting its own; every one closed afterwards', async () => {
     const dir = project('vitest-per-file');
     const report = join(scratch, 'per-file');
