@@ -1,7 +1,10 @@
 // Findings wait as JSON text until the report is built (emulator/sync/analyze/drafts.ts): what a
 // finding names must come back exactly, whatever the journal held, and in the report's order.
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { analyze, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
+import { DraftStore, type Draft } from '../../emulator/sync/analyze/drafts.js';
+import { analyze, Analyzer, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
 
 /** Two clients (`a` and `b` unless named) read `item` (`value` - 1), then each writes `value` over it: one lost update, on `item`. */
 function lostUpdate(item: string, attribute: string, value: number, from: number, width = 1, [one, two] = ['a', 'b']): AnalyzableEntry[] {
@@ -32,9 +35,14 @@ function lostUpdate(item: string, attribute: string, value: number, from: number
   return [read(from, one), read(from + 1, two), write(from + 2, one), write(from + 3, two)];
 }
 
+const HOSTILE = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'emoji 😀 and "quotes" \\ and \u0000 nul', 'é'.repeat(512)];
+
+/** Our own files in the temporary directory: a spilled store's is unlinked as soon as it is opened. */
+const ourFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`simpledb-findings-${process.pid}-`));
+
 describe('findings held until the report', () => {
   it('come back with hostile names and values exactly as the journal had them', () => {
-    const names = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'emoji 😀 and "quotes" \\ and \u0000 nul', 'é'.repeat(512)];
+    const names = HOSTILE;
     const entries = names.flatMap((name, i) => lostUpdate(name, `${name}-attr`, 1, 10 * i + 1, 1024));
     const analysis = analyze(entries);
     expect(analysis.findings.map((f) => f.kind)).toEqual(names.map(() => 'lost-update'));
@@ -55,5 +63,48 @@ describe('findings held until the report', () => {
       ['F1', 'early', 2],
       ['F2', 'late', 4],
     ]);
+  });
+});
+
+describe('findings past the memory allowed', () => {
+  const draft = (i: number, item: string): Draft => ({
+    kind: 'lost-update',
+    doubt: i % 3 === 0 ? `doubt ${item}` : undefined,
+    run: 1,
+    domain: 'd',
+    item,
+    attributes: [`${item}-attr`],
+    evidence: [{ seq: 1000 - i, role: 'lost-write', client: item, action: 'PutAttributes' }],
+    message: `message about ${item}`,
+  });
+
+  it('go to a file, unlinked at once, and come back exactly, in the report order; the file is closed after', () => {
+    const store = new DraftStore({ inMemory: 0, block: 256 });
+    // Over a hundred blocks, one draft larger than a block among them.
+    const items = Array.from({ length: 300 }, (_, i) => `${HOSTILE[i % HOSTILE.length] as string} #${i}`);
+    items[150] = 'x'.repeat(2000);
+    const drafts = items.map((item, i) => draft(i, item));
+    for (const d of drafts) store.add(d);
+    expect(store.spilled).toBe(true);
+    expect(ourFiles()).toEqual([]);
+    // Ordered by first request: the last added first.
+    expect([...store.ordered()]).toEqual(JSON.parse(JSON.stringify(drafts.slice().reverse())));
+    expect(store.spilled).toBe(false);
+  });
+
+  it('leave the memory allowed alone: small analyses make no file', () => {
+    const store = new DraftStore({ block: 256 });
+    for (let i = 0; i < 300; i++) store.add(draft(i, `item ${i}`));
+    expect(store.spilled).toBe(false);
+    expect([...store.ordered()]).toHaveLength(300);
+  });
+
+  it('give the same analysis as findings held in memory', () => {
+    const entries = Array.from({ length: 200 }, (_, i) => lostUpdate(`${HOSTILE[i % HOSTILE.length] as string} ${i}`, 'n', i + 1, 4 * i + 1, 4)).flat();
+    const spilling = new Analyzer({}, { drafts: { inMemory: 0, block: 512 } });
+    for (const e of entries) spilling.add(e);
+    const analysis = spilling.finish();
+    expect(analysis.summary['lost-update']).toBe(200);
+    expect(analysis).toEqual(analyze(entries));
   });
 });

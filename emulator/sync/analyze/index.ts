@@ -8,7 +8,7 @@ import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './histo
 import { domainKey, inOrder, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
-import { DraftStore, type Draft } from './drafts.js';
+import { DraftStore, type Draft, type DraftLimits } from './drafts.js';
 import { readJournal } from './file.js';
 import { LastReads } from './lastreads.js';
 import type { AnalyzableEntry, Analysis, AnalyzeOptions, ClientSummary, CycleClass, Evidence, Finding, FindingKind } from './types.js';
@@ -111,7 +111,7 @@ const NO_READS: readonly ReadOp[] = [];
 export class Analyzer {
   /** Per run ended: the clients it had. */
   private readonly finished: ClientSummary[][] = [];
-  private readonly drafts = new DraftStore();
+  private readonly drafts: DraftStore;
   private run: Run | undefined;
   private readonly taken = new Set<string>();
   private readonly window: number;
@@ -122,12 +122,16 @@ export class Analyzer {
   private withoutOrder = false;
   private withoutConnection = false;
 
-  /** `window`: how many operations are held before the older ones are settled (WINDOW; tests use less). */
+  /**
+   * `window`: how many operations are held before the older ones are settled (WINDOW);
+   * `drafts`: how the findings wait for the report (drafts.ts). Tests use less of both.
+   */
   constructor(
     private readonly options: AnalyzeOptions = {},
-    limits: { window?: number } = {},
+    limits: { window?: number; drafts?: DraftLimits } = {},
   ) {
     this.window = limits.window ?? WINDOW;
+    this.drafts = new DraftStore(limits.drafts);
   }
 
   add(e: AnalyzableEntry): void {

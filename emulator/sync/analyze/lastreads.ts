@@ -1,3 +1,4 @@
+import { NumberColumn } from './column.js';
 import { ReturnedItems, type ReadOp } from './ops.js';
 
 /**
@@ -41,12 +42,12 @@ export class LastReads {
   private readonly clients = new Map<string, number>();
   // One entry per slot in each column.
   private readonly place: Place[] = [];
-  private readonly seq: number[] = [];
-  private readonly order: number[] = [];
+  private readonly seq = new NumberColumn();
+  private readonly order = new NumberColumn();
   /** NaN: none. */
-  private readonly asOfSeq: number[] = [];
+  private readonly asOfSeq = new NumberColumn();
   /** identity × FLAGS + flags. */
-  private readonly identityFlags: number[] = [];
+  private readonly identityFlags = new NumberColumn();
   private readonly rare: (Rare | undefined)[] = [];
   /** ONE_VALUE: the attribute's name and its value; otherwise what it returned as the operation held it. */
   private readonly attribute: (string | undefined)[] = [];
@@ -82,11 +83,11 @@ export class LastReads {
       this.rare.push(undefined);
       this.attribute.push(undefined);
       this.value.push(undefined);
-    } else if ((this.order[slot] as number) >= op.order) return;
+    } else if (this.order.at(slot) >= op.order) return;
     this.rebuilt.delete(slot);
-    this.seq[slot] = op.seq;
-    this.order[slot] = op.order;
-    this.asOfSeq[slot] = op.asOfSeq ?? Number.NaN;
+    this.seq.set(slot, op.seq);
+    this.order.set(slot, op.order);
+    this.asOfSeq.set(slot, op.asOfSeq ?? Number.NaN);
     const { operation, attributes, predicate } = op;
     this.rare[slot] = operation === undefined && attributes === undefined && predicate === undefined ? undefined : { operation, attributes, predicate };
     let flags = (op.stale ? STALE : 0) | (op.partial ? PARTIAL : 0);
@@ -99,7 +100,7 @@ export class LastReads {
       this.attribute[slot] = undefined;
       this.value[slot] = op.returned;
     }
-    this.identityFlags[slot] = op.identity * FLAGS + flags;
+    this.identityFlags.set(slot, op.identity * FLAGS + flags);
   }
 
   /** `client`'s last read of `key` kept, as an operation (the same one until `release`). */
@@ -119,10 +120,10 @@ export class LastReads {
 
   private rebuild(slot: number): ReadOp {
     const place = this.place[slot] as Place;
-    const identityFlags = this.identityFlags[slot] as number;
+    const identityFlags = this.identityFlags.at(slot);
     const flags = identityFlags % FLAGS;
     const rare = this.rare[slot];
-    const asOfSeq = this.asOfSeq[slot] as number;
+    const asOfSeq = this.asOfSeq.at(slot);
     const value = this.value[slot];
     let returned: ReturnedItems | undefined;
     if (flags & ONE_VALUE) returned = new ReturnedItems(NO_ITEMS, { name: place.item as string, attribute: this.attribute[slot] as string, value: value as string });
@@ -130,8 +131,8 @@ export class LastReads {
     // The same fields in the same order as `toOp` builds a read: one shape for every read.
     return {
       kind: 'read',
-      seq: this.seq[slot] as number,
-      order: this.order[slot] as number,
+      seq: this.seq.at(slot),
+      order: this.order.at(slot),
       identity: (identityFlags - flags) / FLAGS,
       run: this.run,
       account: place.account,
