@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Analyzer } from '../emulator/sync/analyze/index.js';
-import { readJournal } from '../emulator/sync/analyze/file.js';
+import { READ_CHUNK, readJournal } from '../emulator/sync/analyze/file.js';
 import { seededRandom } from '../emulator/sync/random.js';
 import { num, ratio, type Row } from './report.js';
 import { median } from './stats.js';
@@ -75,7 +75,7 @@ export function writeSyntheticJournal(path: string, requests: number): number {
 
 async function readBytes(path: string): Promise<number> {
   let lines = 0;
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK }) as AsyncIterable<string>) {
     for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
   }
   return lines;

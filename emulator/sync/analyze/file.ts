@@ -20,17 +20,29 @@ function entry(value: unknown, where: string): AnalyzableEntry {
 }
 
 /**
+ * Characters read at a time. A string of more than 128 KiB goes to V8's large-object space, where
+ * one that lives through a young-generation collection stays until the next full one; the
+ * analysis collects often, so the megabyte pieces it once read (and the joins of a piece with the
+ * line it ended in the middle of) piled up there, and making each cost page faults besides. At
+ * 64 KiB, reading and parsing a journal of 1,000,000 requests took half the CPU time and 25 MB
+ * less memory (bench/analyze.ts; docs/analyze.md, "Performance").
+ */
+export const READ_CHUNK = 1 << 16;
+
+/**
  * Streams the entries of a journal: the JSON lines of `--journal FILE` or of
  * `GET /_simpledb/journal.ndjson`, or the document of `GET /_simpledb/journal` ({latestSeq, entries}).
  */
 export async function readJournal(path: string, onEntry: (e: AnalyzableEntry) => void): Promise<number> {
   let stream;
   try {
-    stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    stream = createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK });
   } catch (err) {
     throw new JournalFileError(`${path}: ${(err as Error).message}`);
   }
-  let rest = '';
+  // The pieces of a line not ended yet: joined once it ends, so that a line of many pieces (a
+  // large batch's entry) is not copied again with each.
+  let rest: string[] = [];
   let line = 0;
   let count = 0;
   let whole: string[] | undefined;
@@ -52,17 +64,26 @@ export async function readJournal(path: string, onEntry: (e: AnalyzableEntry) =>
         whole.push(chunk);
         continue;
       }
-      if (line === 0 && rest === '' && /^\s*\{\s*"latestSeq"/.test(chunk)) {
+      if (line === 0 && rest.length === 0 && /^\s*\{\s*"latestSeq"/.test(chunk)) {
         whole = [chunk];
         continue;
       }
-      const text = rest + chunk;
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        take(text.slice(start, nl));
+      let nl = chunk.indexOf('\n');
+      if (nl < 0) {
+        rest.push(chunk);
+        continue;
+      }
+      if (rest.length > 0) {
+        rest.push(chunk.slice(0, nl));
+        take(rest.join(''));
+        rest = [];
+      } else take(chunk.slice(0, nl));
+      let start = nl + 1;
+      for (nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
+        take(chunk.slice(start, nl));
         start = nl + 1;
       }
-      rest = text.slice(start);
+      if (start < chunk.length) rest.push(chunk.slice(start));
     }
   } catch (err) {
     if (err instanceof JournalFileError) throw err;
@@ -80,6 +101,6 @@ export async function readJournal(path: string, onEntry: (e: AnalyzableEntry) =>
     entries.forEach((e, i) => onEntry(entry(e, `${path}: entries[${i}]`)));
     return entries.length;
   }
-  if (rest !== '') take(rest);
+  if (rest.length > 0) take(rest.join(''));
   return count;
 }

@@ -1,0 +1,48 @@
+// A journal file is read in pieces of READ_CHUNK characters (emulator/sync/analyze/file.ts): every
+// line must come back whole, whatever piece boundaries it straddles, however many pieces it takes.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { READ_CHUNK, readJournal } from '../../emulator/sync/analyze/file.js';
+import type { AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sdb-journal-file-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const entry = (seq: number, value: string): AnalyzableEntry =>
+  ({
+    seq,
+    code: 'Success',
+    action: 'PutAttributes',
+    params: { Action: 'PutAttributes', DomainName: 'd', ItemName: `i${seq}`, 'Attribute.1.Name': 'n', 'Attribute.1.Value': value },
+  }) as AnalyzableEntry;
+
+async function readBack(text: string): Promise<AnalyzableEntry[]> {
+  const path = join(dir, `j${Math.random()}.ndjson`);
+  writeFileSync(path, text);
+  const out: AnalyzableEntry[] = [];
+  const count = await readJournal(path, (e) => out.push(e));
+  expect(count).toBe(out.length);
+  return out;
+}
+
+describe('reading a journal file in pieces', () => {
+  it('gives back every line whole: lines across piece boundaries, lines of many pieces, characters of two to four bytes on the boundaries', async () => {
+    const entries: AnalyzableEntry[] = [];
+    // Values of every length around a piece, of one- to four-byte characters, so that some
+    // lines end, and some characters fall, exactly where a piece does.
+    const chars = ['a', 'é', '€', '😀'];
+    for (let i = 0; i < 120; i++) entries.push(entry(i + 1, (chars[i % 4] as string).repeat(37 * i + (i % 7))));
+    entries.push(entry(121, 'é😀'.repeat(READ_CHUNK * 2)), entry(122, 'x'.repeat(READ_CHUNK - 3)), entry(123, ''));
+    const text = entries.map((e) => JSON.stringify(e)).join('\n');
+    expect(await readBack(text)).toEqual(entries);
+    expect(await readBack(`${text}\n\n`)).toEqual(entries);
+    expect(await readBack(text.replaceAll('\n', '\r\n'))).toEqual(entries);
+  });
+
+  it('names the line at fault, past several pieces', async () => {
+    const good = JSON.stringify(entry(1, 'v'.repeat(READ_CHUNK * 3)));
+    await expect(readBack(`${good}\n${good}\n{"seq": 3, "code"\n`)).rejects.toThrow(/:3: not JSON/);
+  });
+});
