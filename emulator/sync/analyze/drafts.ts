@@ -18,7 +18,7 @@ export interface DraftLimits {
 }
 
 /** Blocks read back from the file and kept while the report is built. */
-const READ_BACK = 4;
+const READ_BACK = 8;
 
 /** Bytes of drafts held in memory before the next blocks go to a file (a million requests gave 33 MB of them). */
 export const DRAFTS_IN_MEMORY = 4 << 20;
@@ -100,13 +100,15 @@ export class DraftStore {
         let block = this.blocks[b] as Buffer | number;
         if (typeof block === 'number') {
           let cached = read.get(b);
-          if (!cached) {
+          // Least recently used goes first: the map's order is the order of use.
+          if (cached) read.delete(b);
+          else {
             const length = (typeof this.blocks[b + 1] === 'number' ? (this.blocks[b + 1] as number) : this.fileEnd) - block;
             cached = Buffer.allocUnsafe(length);
             readFully(this.fd as number, cached, length, block);
             if (read.size >= READ_BACK) read.delete(read.keys().next().value as number);
-            read.set(b, cached);
           }
+          read.set(b, cached);
           block = cached;
         }
         yield JSON.parse(block.toString('utf8', this.start.at(i), this.end.at(i))) as Draft;
