@@ -2,6 +2,7 @@
 // finding names must come back exactly, whatever the journal held, and in the report's order.
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DraftStore, type Draft } from '../../emulator/sync/analyze/drafts.js';
 import { analyze, Analyzer, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
@@ -90,6 +91,21 @@ describe('findings past the memory allowed', () => {
     // Ordered by first request: the last added first.
     expect([...store.ordered()]).toEqual(JSON.parse(JSON.stringify(drafts.slice().reverse())));
     expect(store.spilled).toBe(false);
+  });
+
+  it('stay in memory when no temporary file can be made', () => {
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = join(tmpdir(), `no-such-dir-${process.pid}`, 'deeper');
+    try {
+      const store = new DraftStore({ inMemory: 0, block: 256 });
+      const drafts = Array.from({ length: 50 }, (_, i) => draft(i, `item ${i}`));
+      for (const d of drafts) store.add(d);
+      expect(store.spilled).toBe(false);
+      expect([...store.ordered()]).toEqual(JSON.parse(JSON.stringify(drafts.slice().reverse())));
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
   });
 
   it('leave the memory allowed alone: small analyses make no file', () => {
