@@ -51,7 +51,7 @@ export class DraftStore {
   private fd: number | undefined;
   private fileEnd = 0;
   private noFile = false;
-  // Per draft, as added: where its text lies, and what the report orders it by (plain arrays of
+  // Per draft, as added: where its text lies, and what the report orders it by (columns of
   // numbers, and the kinds' shared strings: nothing for the collector to follow).
   private readonly block = new NumberColumn();
   private readonly start = new NumberColumn();
