@@ -1,9 +1,9 @@
 // Findings wait as JSON text until the report is built (emulator/sync/analyze/drafts.ts): what a
 // finding names must come back exactly, whatever the journal held, and in the report's order.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DraftStore, type Draft } from '../../emulator/sync/analyze/drafts.js';
 import { analyze, Analyzer, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
 
@@ -38,8 +38,6 @@ function lostUpdate(item: string, attribute: string, value: number, from: number
 
 const HOSTILE = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'emoji 😀 and "quotes" \\ and \u0000 nul', 'é'.repeat(512)];
 
-/** Our own files in the temporary directory: a spilled store's is unlinked as soon as it is opened. */
-const ourFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`simpledb-findings-${process.pid}-`));
 
 describe('findings held until the report', () => {
   it('come back with hostile names and values exactly as the journal had them', () => {
@@ -80,32 +78,27 @@ describe('findings past the memory allowed', () => {
   });
 
   it('go to a file, unlinked at once, and come back exactly, in the report order; the file is closed after', () => {
-    const store = new DraftStore({ inMemory: 0, block: 256 });
+    const dir = mkdtempSync(join(tmpdir(), 'sdb-drafts-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const store = new DraftStore({ inMemory: 0, block: 256, dir });
     // Over a hundred blocks, one draft larger than a block among them.
     const items = Array.from({ length: 300 }, (_, i) => `${HOSTILE[i % HOSTILE.length] as string} #${i}`);
     items[150] = 'x'.repeat(2000);
     const drafts = items.map((item, i) => draft(i, item));
     for (const d of drafts) store.add(d);
     expect(store.spilled).toBe(true);
-    expect(ourFiles()).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
     // Ordered by first request: the last added first.
     expect([...store.ordered()]).toEqual(JSON.parse(JSON.stringify(drafts.slice().reverse())));
     expect(store.spilled).toBe(false);
   });
 
-  it('stay in memory when no temporary file can be made', () => {
-    const before = process.env.TMPDIR;
-    process.env.TMPDIR = join(tmpdir(), `no-such-dir-${process.pid}`, 'deeper');
-    try {
-      const store = new DraftStore({ inMemory: 0, block: 256 });
-      const drafts = Array.from({ length: 50 }, (_, i) => draft(i, `item ${i}`));
-      for (const d of drafts) store.add(d);
-      expect(store.spilled).toBe(false);
-      expect([...store.ordered()]).toEqual(JSON.parse(JSON.stringify(drafts.slice().reverse())));
-    } finally {
-      if (before === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = before;
-    }
+  it('stay in memory when no file can be made there', () => {
+    const store = new DraftStore({ inMemory: 0, block: 256, dir: join(tmpdir(), `no-such-dir-${process.pid}`, 'deeper') });
+    const drafts = Array.from({ length: 50 }, (_, i) => draft(i, `item ${i}`));
+    for (const d of drafts) store.add(d);
+    expect(store.spilled).toBe(false);
+    expect([...store.ordered()]).toEqual(JSON.parse(JSON.stringify(drafts.slice().reverse())));
   });
 
   it('leave the memory allowed alone: small analyses make no file', () => {

@@ -11,10 +11,12 @@ export type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients' | 'conf
 /** Bytes per block of JSON text: a draft is a few hundred. */
 const BLOCK = 1 << 20;
 
-/** How much a store holds in memory, and in blocks of what size (tests make both small). */
+/** How much a store holds in memory, in blocks of what size, and where its file goes (tests set all three). */
 export interface DraftLimits {
   inMemory?: number;
   block?: number;
+  /** The directory of the file: the system's temporary directory unless given. */
+  dir?: string;
 }
 
 /** Blocks read back from the file and kept while the report is built. */
@@ -48,6 +50,7 @@ export class DraftStore {
   private held = 0;
   private readonly inMemory: number;
   private readonly blockSize: number;
+  private readonly dir: string | undefined;
   private fd: number | undefined;
   private fileEnd = 0;
   private noFile = false;
@@ -63,6 +66,7 @@ export class DraftStore {
   constructor(limits: DraftLimits = {}) {
     this.inMemory = limits.inMemory ?? DRAFTS_IN_MEMORY;
     this.blockSize = this.used = limits.block ?? BLOCK;
+    this.dir = limits.dir;
   }
 
   add(d: Draft): void {
@@ -139,7 +143,7 @@ export class DraftStore {
   private openFile(): boolean {
     if (this.fd !== undefined) return true;
     if (this.noFile) return false;
-    const path = join(tmpdir(), `simpledb-findings-${process.pid}-${randomUUID()}`);
+    const path = join(this.dir ?? tmpdir(), `simpledb-findings-${process.pid}-${randomUUID()}`);
     let fd: number | undefined;
     try {
       // Made anew (never an existing file or link), readable by this user alone, and unlinked at once.
