@@ -1,6 +1,7 @@
 // `simpledb-local analyze JOURNAL_FILE [--json]` over a --journal file an emulator wrote: the exit
 // status a CI job acts on (0 clean, 1 anomalies, 2 bad input). Runs the built CLI (`npm run build`).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ const CLI = fileURLToPath(new URL('../../dist/emulator/cli.js', import.meta.url)
 
 function analyzeCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, 'analyze', ...args], (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, 'analyze', ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -119,5 +120,55 @@ describe.skipIf(!existsSync(CLI))('simpledb-local analyze', () => {
       const [args, reason] = cases[i] ?? [[], /^$/];
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(reason)]);
     });
+  });
+});
+
+describe.skipIf(!existsSync(CLI))('simpledb-local analyze: a long report', () => {
+  /** `n` lost updates, on items named with lone surrogates, markup and NUL, as a --journal file holds them. */
+  function lostUpdates(n: number): string {
+    const lines: string[] = [];
+    let seq = 0;
+    for (let i = 0; i < n; i++) {
+      const item = `<b>item ${i}</b> \ud800 \u0000 "${i}"`;
+      const base = { action: 'GetAttributes', code: 'Success', applied: true };
+      for (const client of ['a', 'b']) {
+        seq++;
+        lines.push(JSON.stringify({ ...base, seq, order: seq, client, connection: seq, params: { Action: 'GetAttributes', DomainName: 'd', ItemName: item }, read: { consistentRead: false, stale: false, returned: { items: [{ name: item, attributes: { n: ['0'] } }] } } }));
+      }
+      for (const client of ['a', 'b']) {
+        seq++;
+        const params = { Action: 'PutAttributes', DomainName: 'd', ItemName: item, 'Attribute.1.Name': 'n', 'Attribute.1.Value': '1', 'Attribute.1.Replace': 'true' };
+        lines.push(JSON.stringify({ seq, order: seq, client, connection: seq, action: 'PutAttributes', code: 'Success', applied: true, params }));
+      }
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  let long: string;
+  beforeAll(() => {
+    long = join(dir, 'long.ndjson');
+    writeFileSync(long, lostUpdates(1500));
+  });
+
+  it('--json writes, piece by piece, exactly the bytes of the analysis as one JSON text', async () => {
+    const r = await analyzeCli(long, '--json');
+    expect(r.code).toBe(1);
+    const analysis = JSON.parse(r.stdout) as Analysis;
+    expect(analysis.summary['lost-update']).toBe(1500);
+    expect(r.stdout.length).toBeGreaterThan(1 << 20);
+    expect(r.stdout).toBe(JSON.stringify(analysis, null, 2) + '\n');
+  });
+
+  it('stops quietly when its reader does (`| head`), with the status of what it found', async () => {
+    for (const args of [[long], [long, '--json']]) {
+      const child = spawn(process.execPath, [CLI, 'analyze', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // The first piece read, the reader goes away: the rest of the report meets a closed pipe.
+      await once(child.stdout, 'data');
+      child.stdout.destroy();
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect([code, stderr], args.join(' ')).toEqual([1, '']);
+    }
   });
 });

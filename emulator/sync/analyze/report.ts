@@ -72,25 +72,50 @@ function groupLine(g: FindingGroup, first: Finding | undefined, steps: readonly 
 
 /** The analysis for people: a headline, one line per item and attribute, every finding, then what the journal could not show. */
 export function formatAnalysis(a: Analysis): string {
-  const lines: string[] = [];
+  return [...analysisText(a)].join('');
+}
+
+/** `formatAnalysis` in pieces (a line, or a finding's lines, each with its newline): a long report is written as it is made. */
+export function* analysisText(a: Analysis): Generator<string> {
   const range = a.firstSeq === null ? '' : ` (seq ${a.firstSeq}–${a.lastSeq}${a.runs > 1 ? `, ${a.runs} runs` : ''})`;
-  lines.push(`Analysed ${plural(a.requests, 'request')} from ${plural(a.clients.length, 'client')}${range}.`);
+  yield `Analysed ${plural(a.requests, 'request')} from ${plural(a.clients.length, 'client')}${range}.\n`;
   const s = a.summary;
-  lines.push(
-    s.anomalies === 0 && s.possible === 0 && s.hotspots === 0
-      ? 'No anomalies found.'
-      : `${plural(s.anomalies, 'definite anomaly', 'definite anomalies')}, ${plural(s.possible, 'possible anomaly', 'possible anomalies')}, ${plural(s.hotspots, 'hot spot')}.`,
-  );
-  if (a.groups.length > 0) lines.push('', 'Summary:', ...a.groups.map((g) => `  ${g.line}`));
-  if (a.findings.length > 0) lines.push('', 'Findings:');
+  yield s.anomalies === 0 && s.possible === 0 && s.hotspots === 0
+    ? 'No anomalies found.\n'
+    : `${plural(s.anomalies, 'definite anomaly', 'definite anomalies')}, ${plural(s.possible, 'possible anomaly', 'possible anomalies')}, ${plural(s.hotspots, 'hot spot')}.\n`;
+  if (a.groups.length > 0) yield `\nSummary:\n${a.groups.map((g) => `  ${g.line}\n`).join('')}`;
+  if (a.findings.length > 0) yield '\nFindings:\n';
   for (const f of a.findings) {
     const attributes = f.attributes.length > 0 ? ` [${f.attributes.join(', ')}]` : '';
     const run = f.run === undefined ? '' : `run ${f.run}, `;
     const seqs = f.seqs.length > 12 ? `${f.seqs.slice(0, 12).join(', ')}, … (${f.seqs.length})` : f.seqs.join(', ');
     const label = f.severity === 'hotspot' ? f.severity : `${f.severity}, ${f.confidence}`;
-    lines.push('', `${f.id} ${f.kind} (${label})  ${f.domain}/${f.item}${attributes}  ${run}seq ${seqs}`, `   ${f.message}`);
-    if (f.reason) lines.push(`   Possible only: ${f.reason}.`);
+    yield `\n${f.id} ${f.kind} (${label})  ${f.domain}/${f.item}${attributes}  ${run}seq ${seqs}\n   ${f.message}\n` + (f.reason ? `   Possible only: ${f.reason}.\n` : '');
   }
-  if (a.notes.length > 0) lines.push('', 'Notes:', ...a.notes.map((n) => `  - ${n}`));
-  return lines.join('\n') + '\n';
+  if (a.notes.length > 0) yield `\nNotes:\n${a.notes.map((n) => `  - ${n}\n`).join('')}`;
+}
+
+/**
+ * `JSON.stringify(a, null, 2)` and a newline, in pieces: a finding at a time. The same bytes (what
+ * the JSON of each value is, and its indentation, are JSON.stringify's own), without the whole
+ * text of a long report in memory at once.
+ */
+export function* analysisJson(a: Analysis): Generator<string> {
+  const fields = Object.entries(a).filter(([, value]) => value !== undefined);
+  if (fields.length === 0) {
+    yield '{}\n';
+    return;
+  }
+  // A value's own newlines are JSON.stringify's indentation: a string's never are (it escapes them).
+  const at = (value: unknown, pad: string) => (JSON.stringify(value, null, 2) ?? 'null').replaceAll('\n', `\n${pad}`);
+  yield '{';
+  for (const [i, [key, value]] of fields.entries()) {
+    const comma = i < fields.length - 1 ? ',' : '';
+    if (key === 'findings' && Array.isArray(value) && value.length > 0) {
+      yield `\n  ${JSON.stringify(key)}: [`;
+      for (const [j, f] of value.entries()) yield `\n    ${at(f, '    ')}${j < value.length - 1 ? ',' : ''}`;
+      yield `\n  ]${comma}`;
+    } else yield `\n  ${JSON.stringify(key)}: ${at(value, '  ')}${comma}`;
+  }
+  yield '\n}\n';
 }
