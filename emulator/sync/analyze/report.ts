@@ -70,12 +70,11 @@ function groupLine(g: FindingGroup, first: Finding | undefined, steps: readonly 
   );
 }
 
-/** The analysis for people: a headline, one line per item and attribute, every finding, then what the journal could not show. */
-export function formatAnalysis(a: Analysis): string {
-  return [...analysisText(a)].join('');
-}
-
-/** `formatAnalysis` in pieces (a line, or a finding's lines, each with its newline): a long report is written as it is made. */
+/**
+ * The analysis for people: a headline, one line per item and attribute, every finding, then what
+ * the journal could not show. In pieces (a line, or a finding's lines, each with its newline): a
+ * long report is written as it is made.
+ */
 export function* analysisText(a: Analysis): Generator<string> {
   const range = a.firstSeq === null ? '' : ` (seq ${a.firstSeq}–${a.lastSeq}${a.runs > 1 ? `, ${a.runs} runs` : ''})`;
   yield `Analysed ${plural(a.requests, 'request')} from ${plural(a.clients.length, 'client')}${range}.\n`;
