@@ -93,8 +93,9 @@ function run(requests: number, window: number): { analysis: Analysis; maxRetaine
 describe('a long journal streams through the analysis', () => {
   it('holds operations bounded by the window and the items and clients, not by the requests', () => {
     const window = 2_000;
-    const { analysis, maxRetained } = run(200_000, window);
-    expect(analysis.requests).toBe(200_000);
+    // Thirty times the bound below: a hold that grew with the requests would pass it.
+    const { analysis, maxRetained } = run(100_000, window);
+    expect(analysis.requests).toBe(100_000);
     // The window, plus per item (and the domain) and client its last read, and a write whose response was lost.
     expect(maxRetained).toBeLessThanOrEqual(window + (2 * ITEMS + 1) * CLIENTS);
     expect(analysis.summary['lost-update']).toBeGreaterThan(0);
