@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { writeAtomically } from '../data/atomicFile.js';
+import { writeLines } from '../data/writeText.js';
 import { collect, endpointClient, namingDatabase, openDatabase, runCommand } from './common.js';
 
 interface ExportOptions {
@@ -39,7 +40,7 @@ async function runExport(o: ExportOptions): Promise<number> {
 
 async function exportTo(o: ExportOptions, out: Writable): Promise<void> {
   // Loaded by the command that runs it, not by every start of the CLI (it brings the client).
-  const { exportEndpoint, exportStore, writeLines } = await import('../data/export.js');
+  const { exportEndpoint, exportStore } = await import('../data/export.js');
   if (o.db !== undefined) {
     if (!existsSync(o.db)) throw new Error(`no database file ${o.db}`);
     const store = openDatabase(o.db);

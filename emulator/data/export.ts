@@ -1,13 +1,8 @@
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import type { SimpleDBClient } from '../../client/client.js';
 import { DomainMetadataCommand, paginateListDomains, SelectCommand, type Item } from '../../client/index.js';
 import { Bulk, type TableSource } from '../store/bulk.js';
 import type { StoredPair, Store } from '../store/store.js';
 import { domainLine, itemLine, sortPairs } from './format.js';
-
-/** Lines are gathered to about this many characters per write: one write per line costs more than the JSON. */
-const CHUNK = 64 * 1024;
 
 /** Picks `wanted` out of `existing`, in the order of `existing`; a name not there is an error. */
 export function chooseDomains(existing: readonly string[], wanted: readonly string[] | undefined): string[] {
@@ -96,23 +91,4 @@ export async function* exportEndpoint(client: SimpleDBClient, o: { domains?: rea
       token = page.nextToken;
     } while (token !== undefined);
   }
-}
-
-/** Writes lines in chunks, waiting when the stream is full. */
-export async function writeLines(lines: Iterable<string> | AsyncIterable<string>, out: Writable): Promise<number> {
-  let buffer = '';
-  let count = 0;
-  const flush = async () => {
-    if (buffer === '') return;
-    const ok = out.write(buffer);
-    buffer = '';
-    if (!ok) await once(out, 'drain');
-  };
-  for await (const line of lines) {
-    buffer += line;
-    count++;
-    if (buffer.length >= CHUNK) await flush();
-  }
-  await flush();
-  return count;
 }

@@ -2,7 +2,7 @@
 // status a CI job acts on (0 clean, 1 anomalies, 2 bad input). Runs the built CLI (`npm run build`).
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,6 +157,21 @@ describe.skipIf(!existsSync(CLI))('simpledb-local analyze: a long report', () =>
     expect(analysis.summary['lost-update']).toBe(1500);
     expect(r.stdout.length).toBeGreaterThan(1 << 20);
     expect(r.stdout).toBe(JSON.stringify(analysis, null, 2) + '\n');
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('exits 2 with one line when the report cannot be written (a full disk: /dev/full)', async () => {
+    for (const args of [[long], [long, '--json']]) {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const child = spawn(process.execPath, [CLI, 'analyze', ...args], { stdio: ['ignore', full, 'pipe'] });
+        let stderr = '';
+        child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+        const [code] = (await once(child, 'exit')) as [number | null];
+        expect([code, stderr], args.join(' ')).toEqual([2, expect.stringMatching(/^simpledb-local analyze: cannot write the report: ENOSPC[^\n]*\n$/)]);
+      } finally {
+        closeSync(full);
+      }
+    }
   });
 
   it('stops quietly when its reader does (`| head`), with the status of what it found', async () => {

@@ -1,12 +1,14 @@
 // Export → import round-trips byte-exactly: through the CLI on database files, through
 // a running emulator's protocol, and as fixtures loaded at start.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDomainCommand, PutAttributesCommand, type ReplaceableAttribute } from '../../client/index.js';
 import { exportEndpoint, exportStore } from '../../emulator/data/export.js';
 import { startEmulator, Store, type Emulator } from '../../emulator/index.js';
-import { cli, client, removeTempDirs, stateOf, tempDir } from './support.js';
+import { CLI, cli, client, removeTempDirs, stateOf, tempDir } from './support.js';
 
 const kb = (ch: string, bytes: number) => ch.repeat(bytes / Buffer.byteLength(ch));
 const ITEMS: Record<string, Record<string, string[]>> = {
@@ -104,5 +106,22 @@ describe('import', () => {
     } finally {
       await loaded.close();
     }
+  });
+});
+
+describe('export to standard output', () => {
+  it('stops with one line, no stack trace, when its reader goes away (`| head`)', async () => {
+    const d = tempDir();
+    const db = join(d, 'many.db');
+    const lines = ['{"domain":"many"}', ...Array.from({ length: 3000 }, (_, i) => JSON.stringify({ domain: 'many', item: `i${i}`, attributes: { a: ['v'.repeat(100)] } }))];
+    expect((await cli(['import', '--db', db, '-'], { stdin: lines.join('\n') + '\n' })).code).toBe(0);
+    // The export is four times what a pipe holds: the reader's first piece, then the pipe closed.
+    const child = spawn(process.execPath, [CLI, 'export', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await once(child.stdout, 'data');
+    child.stdout.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect([code, stderr]).toEqual([1, 'simpledb-local export: write EPIPE\n']);
   });
 });
