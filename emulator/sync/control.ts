@@ -8,7 +8,7 @@ import {
 } from './consistency.js';
 import { parseFaultRule, type FaultRule, type FaultRuleInput, type Faults } from './faults.js';
 import { ControlInputError, integer, integerText, optionalString, record } from '../core/input.js';
-import type { Journal, JournalEntry, JournalFilter } from './journal.js';
+import { JOURNAL_MAX_BYTES, type Journal, type JournalEntry, type JournalFilter } from './journal.js';
 
 /** The control surface from code: `emu.control`. The HTTP routes (http/routes/sync.ts) call the same methods. */
 export interface Control {
@@ -78,7 +78,7 @@ export function createControl(consistency: Consistency, faults: Faults, journal:
       const gone = journal.evictedOf(account);
       if (gone > 0) {
         analysis.notes.push(
-          `The journal's ring no longer holds the ${gone} oldest request(s): it keeps --journal-size entries and 16 MB of parameters, and they were not analysed. A --journal file keeps every request: simpledb-local analyze FILE reads it all.`,
+          `The journal's ring no longer holds the ${gone} oldest request(s): it keeps --journal-size entries and ${JOURNAL_MAX_BYTES / 2 ** 20} MB of parameters, and they were not analysed. A --journal file keeps every request: simpledb-local analyze FILE reads it all.`,
         );
       }
       return analysis;

@@ -41,6 +41,22 @@ describe('reading a journal file in pieces', () => {
     expect(await readBack(text.replaceAll('\n', '\r\n'))).toEqual(entries);
   });
 
+  it('reads bytes that are not UTF-8 as U+FFFD, on a piece boundary too, and goes on', async () => {
+    // A lone continuation byte ending the first piece, then a three-byte sequence cut short across the boundary.
+    const prefix = JSON.stringify(entry(1, 'MARK')).indexOf('MARK');
+    const value = 'a'.repeat(READ_CHUNK - 2 - prefix);
+    const [before, after] = [JSON.stringify(entry(1, value + 'SPLIT')), JSON.stringify(entry(2, 'b'))];
+    const at = before.indexOf('SPLIT');
+    expect(at).toBe(READ_CHUNK - 2);
+    const bytes = Buffer.concat([Buffer.from(before.slice(0, at)), Buffer.from([0x80, 0xe2, 0x82]), Buffer.from(before.slice(at) + '\n' + after + '\n')]);
+    const path = join(dir, 'invalid.ndjson');
+    writeFileSync(path, bytes);
+    const out: AnalyzableEntry[] = [];
+    expect(await readJournal(path, (e) => out.push(e))).toBe(2);
+    expect(out[0]?.params['Attribute.1.Value']).toBe(value + '\ufffd\ufffdSPLIT');
+    expect(out[1]).toEqual(entry(2, 'b'));
+  });
+
   it('names the line at fault, past several pieces', async () => {
     const good = JSON.stringify(entry(1, 'v'.repeat(READ_CHUNK * 3)));
     await expect(readBack(`${good}\n${good}\n{"seq": 3, "code"\n`)).rejects.toThrow(/:3: not JSON/);

@@ -184,7 +184,7 @@ describe('explore() from code', () => {
   it('analyses every request of a run, however much it wrote (the in-memory journal keeps 16 MB)', async () => {
     // The naive counter loses updates (seed 6), then 10 MB of batches follow (bulk.mjs); the command exits 0,
     // so only the analysis can fail the run. Before, the run's journal was the emulator's ring:
-    // the counter's requests had left it, the counter's 23 requests had left it and the run passed.
+    // the counter's 23 requests had left it, and the run passed.
     const dir = mkdirFresh();
     const script = `"${process.execPath}" "${NODE_COUNTER}"; "${process.execPath}" "${BULK}"; exit 0`;
     const result = await explore({ command: ['/bin/sh', '-c', script], runs: 1, seed: 6, shrinkRuns: 0, dir });

@@ -578,5 +578,4 @@ function analyseWindow(
       message: `${CYCLE_WORDS[c.class]} across ${c.items.map((i) => `${c.domain}/${i}`).join(', ')} (${c.class}) between ${c.clients.join(', ')}: ${path} back to the first.`,
     });
   }
-
 }

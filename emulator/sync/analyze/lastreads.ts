@@ -33,8 +33,6 @@ const PARTIAL = 2;
 const ONE_VALUE = 4;
 /** The flags share a number with the identity: identity × FLAGS + flags. */
 const FLAGS = 8;
-/** A read rebuilt from its one value gives `ReturnedItems` that value, not a list of items. */
-const NO_ITEMS: never[] = [];
 
 export class LastReads {
   private readonly places = new Map<string, Place>();
@@ -126,7 +124,7 @@ export class LastReads {
     const asOfSeq = this.asOfSeq.at(slot);
     const value = this.value[slot];
     let returned: ReturnedItems | undefined;
-    if (flags & ONE_VALUE) returned = new ReturnedItems(NO_ITEMS, { name: place.item as string, attribute: this.attribute[slot] as string, value: value as string });
+    if (flags & ONE_VALUE) returned = new ReturnedItems({ name: place.item as string, attribute: this.attribute[slot] as string, value: value as string });
     else returned = value as ReturnedItems | undefined;
     // The same fields in the same order as `toOp` builds a read: one shape for every read.
     return {

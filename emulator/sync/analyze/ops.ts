@@ -172,6 +172,13 @@ export const domainKey = (account: string, domain: string) => `${account}\u0000$
 /** The values of one returned item, by attribute, as the journal recorded them. */
 export type ReturnedItem = Readonly<Record<string, readonly string[]>>;
 
+/** One item returned with one attribute of one value (a counter, a status): what most reads return. */
+export interface OneValue {
+  name: string;
+  attribute: string;
+  value: string;
+}
+
 /**
  * What a read returned, item → attribute → values, over the journal's own record of it (no copy
  * into maps: a window holds tens of thousands of reads). As a map of the items would answer: the
@@ -189,15 +196,16 @@ export class ReturnedItems {
   private readonly one: ReturnedItem | string | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
-  /** `single`: what `single()` gave, for a read rebuilt from it (lastreads.ts); `items` is then not read. */
-  constructor(items: ReturnedRecord['items'], single?: { name: string; attribute: string; value: string }) {
-    if (single) {
-      this.name = single.name;
+  /** The journal's `read.returned.items`, or what `single()` gave, for a read rebuilt from it (lastreads.ts). */
+  constructor(from: ReturnedRecord['items'] | OneValue) {
+    if (!Array.isArray(from)) {
+      this.name = from.name;
       this.items = undefined;
-      this.attribute = single.attribute;
-      this.one = single.value;
+      this.attribute = from.attribute;
+      this.one = from.value;
       return;
     }
+    const items = from;
     const only = items.length === 1 ? items[0] : undefined;
     this.name = only?.name;
     this.items = only ? undefined : items;
@@ -238,10 +246,9 @@ export class ReturnedItems {
   }
 
   /** When it returned one item with one attribute of one value: the three of them. */
-  single(): { name: string; attribute: string; value: string } | undefined {
+  single(): OneValue | undefined {
     return this.attribute === undefined ? undefined : { name: this.name as string, attribute: this.attribute, value: this.one as string };
   }
-
 
   /** The item names, each once, in the order first returned. */
   keys(): string[] {

@@ -101,10 +101,6 @@ export function* analysisText(a: Analysis): Generator<string> {
  */
 export function* analysisJson(a: Analysis): Generator<string> {
   const fields = Object.entries(a).filter(([, value]) => value !== undefined);
-  if (fields.length === 0) {
-    yield '{}\n';
-    return;
-  }
   // A value's own newlines are JSON.stringify's indentation: a string's never are (it escapes them).
   const at = (value: unknown, pad: string) => (JSON.stringify(value, null, 2) ?? 'null').replaceAll('\n', `\n${pad}`);
   yield '{';
