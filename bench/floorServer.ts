@@ -3,6 +3,9 @@
  * the machine the same way: `node dist/bench/floorServer.js http|express <items>`.
  *
  * - http: node:http draining the request and answering a fixed GetAttributes document (the HTTP floor).
+ * - paced: the same, but a body read as the emulator reads a large one: a chunk or two at a time,
+ *   resting between them while other requests are answered (`WriteGate.turn`). Beside the stall
+ *   bench's batches, the least the emulator's way of reading costs (bench/stall.ts).
  * - express: Express with no middleware doing the same SQLite lookup or write as the emulator
  *   through the storage floor, rendered with the emulator's own templates (the framework floor).
  */
@@ -10,7 +13,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { formatBoxUsage, getBoxUsage } from '../emulator/core/boxUsage.js';
-import { readBody } from '../emulator/http/body.js';
+import { bodyBytes, LARGE_BODY_BYTES, readBody, readBodyChunks } from '../emulator/http/body.js';
+import { WriteGate } from '../emulator/http/gate.js';
 import { attributeElement, successDocument } from '../emulator/http/render.js';
 import type { PutPair, StoredPair } from '../emulator/store/store.js';
 import { StorageFloor } from './storageFloor.js';
@@ -31,15 +35,31 @@ function send(res: ServerResponse, xml: string): void {
   res.end(xml);
 }
 
-function httpFloor(): ReturnType<typeof createServer> {
-  // The bytes the Express floor would answer for HOT_ITEM, computed once.
+/** The bytes the Express floor would answer for HOT_ITEM. */
+function hotDocument(): string {
   const storage = new StorageFloor();
   storage.batchPut(DOMAIN, [benchItem(42)], false);
   const document = getAttributesDocument(storage.get(DOMAIN, HOT_ITEM));
   storage.close();
+  return document;
+}
+
+function httpFloor(): ReturnType<typeof createServer> {
+  const document = hotDocument();
   return createServer((req, res) => {
     req.resume();
     req.on('end', () => send(res, document));
+  });
+}
+
+function pacedFloor(): ReturnType<typeof createServer> {
+  const document = hotDocument();
+  const gate = new WriteGate();
+  return createServer((req, res) => {
+    void readBodyChunks(req, undefined, () => gate.turn()).then((chunks) => {
+      if (bodyBytes(chunks) < LARGE_BODY_BYTES) gate.served();
+      send(res, document);
+    });
   });
 }
 
@@ -77,8 +97,8 @@ function expressFloor(items: number): ReturnType<typeof createServer> {
 }
 
 const [kind = '', items = '1000'] = process.argv.slice(2);
-if (kind !== 'http' && kind !== 'express') throw new Error('usage: floorServer.js http|express <items>');
-const server = kind === 'http' ? httpFloor() : expressFloor(Number(items));
+if (kind !== 'http' && kind !== 'paced' && kind !== 'express') throw new Error('usage: floorServer.js http|paced|express <items>');
+const server = kind === 'http' ? httpFloor() : kind === 'paced' ? pacedFloor() : expressFloor(Number(items));
 server.listen(0, '127.0.0.1', () => {
   console.log(`floor (${kind}) listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });

@@ -581,9 +581,15 @@ if (process.env.BENCH_ONLY !== 'requests') {
   const storage = storageBenchmark(QUICK ? 10_000_000 : 50_000_000);
   rows.push(...storage.rows);
   raw.storage = storage.raw;
-  const stall = await stallBenchmark({ rounds: QUICK ? 2 : 5, batchesPerRound: QUICK ? 1 : 3, aloneMs: QUICK ? 500 : 2000 });
+  const stallRun = { rounds: QUICK ? 2 : 5, batchesPerRound: QUICK ? 1 : 3, aloneMs: QUICK ? 500 : 2000 };
+  const stall = await stallBenchmark(stallRun);
   rows.push(...stall.rows);
   raw.stall = stall.raw;
+  for (const server of ['http', 'paced'] as const) {
+    const floor = await stallBenchmark({ ...stallRun, server });
+    rows.push(...floor.rows);
+    raw[`stallFloor-${server}`] = floor.raw;
+  }
 }
 const loadAfter = os.loadavg();
 const elapsed = (Date.now() - started.getTime()) / 1000;

@@ -9,7 +9,7 @@
 import { Agent, request } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { spawnEmulator } from './children.js';
+import { FLOOR_SERVER, spawnEmulator, spawnServer } from './children.js';
 import { post } from './load.js';
 import { ms, ratio, verdict, type Row } from './report.js';
 import { median, percentile } from './stats.js';
@@ -59,14 +59,30 @@ function timedPost(url: string, agent: Agent, body: string | Buffer): Promise<nu
   });
 }
 
+/**
+ * Which server the harness measures: the emulator, or a floor (bench/floorServer.ts) that answers
+ * every request with a fixed document and only reads the body, as Node hands it over (`http`) or
+ * as the emulator reads a large one (`paced`). The floors show what the transfer of 6.8 MB costs
+ * the small requests on this machine before any work is done with it.
+ */
+export type StallServer = 'emulator' | 'http' | 'paced';
+
+const LABELS: Record<StallServer, string> = {
+  emulator: 'GetAttributes p99, one connection, beside back-to-back 6.8 MB BatchPutAttributes (25 × 256 × 1,000 B) on another',
+  http: 'Floor: the same beside the same batches, against node:http that reads each body as Node hands it over and answers a fixed document',
+  paced: 'Floor: the same, against node:http that reads each body as the emulator reads a large one (a chunk or two at a time, resting while others are answered)',
+};
+
 export async function stallBenchmark(o: {
   rounds: number;
   batchesPerRound: number;
   aloneMs: number;
   /** Another build's emulator/cli.js, for a before/after of a change in the same conditions. */
   cli?: string;
+  server?: StallServer;
 }): Promise<{ rows: Row[]; raw: unknown }> {
-  const server = await spawnEmulator([], o.cli);
+  const kind = o.server ?? 'emulator';
+  const server = kind === 'emulator' ? await spawnEmulator([], o.cli) : await spawnServer(FLOOR_SERVER, [kind]);
   const small = new Agent({ keepAlive: true, maxSockets: 1 });
   const large = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -92,19 +108,17 @@ export async function stallBenchmark(o: {
     }
     const per = figures.besideP99.map((b, k) => b / (figures.aloneP99[k] ?? Number.NaN));
     const r = median(per);
+    const p99: Row = {
+      measurement: LABELS[kind],
+      result: ms(median(figures.besideP99)),
+      baseline: `alone: ${ms(median(figures.aloneP99))}`,
+      ratio: `${ratio(r)} (${ratio(Math.min(...per))}–${ratio(Math.max(...per))})`,
+      ...(kind === 'emulator' ? { target: `≤ ${TARGET}×`, verdict: verdict(r, TARGET, 'max') } : {}),
+    };
+    if (kind !== 'emulator') return { raw: figures, rows: [p99] };
     return {
       raw: figures,
-      rows: [
-        {
-          measurement: 'GetAttributes p99, one connection, beside back-to-back 6.8 MB BatchPutAttributes (25 × 256 × 1,000 B) on another',
-          result: ms(median(figures.besideP99)),
-          baseline: `alone: ${ms(median(figures.aloneP99))}`,
-          ratio: `${ratio(r)} (${ratio(Math.min(...per))}–${ratio(Math.max(...per))})`,
-          target: `≤ ${TARGET}×`,
-          verdict: verdict(r, TARGET, 'max'),
-        },
-        { measurement: 'BatchPutAttributes of 6.8 MB (25 × 256 × 1,000 B), median latency', result: ms(median(figures.batchMs)) },
-      ],
+      rows: [p99, { measurement: 'BatchPutAttributes of 6.8 MB (25 × 256 × 1,000 B), median latency', result: ms(median(figures.batchMs)) }],
     };
   } finally {
     small.destroy();
@@ -113,8 +127,11 @@ export async function stallBenchmark(o: {
   }
 }
 
-// Alone: `node dist/bench/stall.js [other build's emulator/cli.js]` prints the rows.
+// Alone: `node dist/bench/stall.js [other build's emulator/cli.js | http | paced]` prints the rows.
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const { markdownTable } = await import('./report.js');
-  console.log(markdownTable((await stallBenchmark({ rounds: 5, batchesPerRound: 3, aloneMs: 2000, cli: process.argv[2] })).rows));
+  const arg = process.argv[2];
+  const floor = arg === 'http' || arg === 'paced' ? arg : undefined;
+  const rows = (await stallBenchmark({ rounds: 5, batchesPerRound: 3, aloneMs: 2000, ...(floor ? { server: floor } : { cli: arg }) })).rows;
+  console.log(markdownTable(rows));
 }

@@ -10,6 +10,8 @@ export class Slices {
     readonly budgetMs = SLICE_MS,
     /** Called between slices; a promise holds the work there (tests look at the store mid-way). */
     private readonly between?: () => Promise<void> | void,
+    /** The pause between two slices: a turn of the event loop, or longer (http/gate.ts `turn`). */
+    private readonly pause: () => Promise<void> = nextTurn,
   ) {
     this.until = performance.now() + budgetMs;
   }
@@ -25,11 +27,13 @@ export class Slices {
 
   /** Ends the current slice whatever its time: the next begins on a later turn. */
   async yield(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.pause();
     if (this.between) await this.between();
     this.until = performance.now() + this.budgetMs;
   }
 }
+
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A slice's time. A small request that arrives during a slice waits for the rest of it, so this

@@ -18,14 +18,17 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   return readBodyChunks(req, limit).then(bodyText);
 }
 
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * The body as it arrived, in the chunks the socket gave. Past `LARGE_BODY_BYTES` it takes a turn
  * of the event loop after each chunk: libuv reads up to 32 chunks of 64 KiB from a socket in one
  * turn, and a 6.8 MB body that had arrived whole held the loop for 5–10 ms three times over
  * (docs/performance.md, "One large request beside small ones"). Paused, the request stops the
- * socket's reads once it holds a chunk more, so a turn takes at most two.
+ * socket's reads once it holds a chunk more, so a turn takes at most two. `pause` is what it waits
+ * between chunks: a turn, or longer while other requests are served (gate.ts `turn`).
  */
-export function readBodyChunks(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer[]> {
+export function readBodyChunks(req: IncomingMessage, limit = MAX_BODY_BYTES, pause: () => Promise<void> = nextTurn): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -41,7 +44,7 @@ export function readBodyChunks(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
       chunks.push(chunk);
       if (size >= LARGE_BODY_BYTES) {
         req.pause();
-        setImmediate(() => req.resume());
+        void pause().then(() => req.resume());
       }
     });
     req.on('end', () => {

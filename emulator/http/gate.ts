@@ -20,6 +20,8 @@ export class WriteGate {
   private readonly queue: Waiter[] = [];
   private stopping = false;
   private stopped: (() => void) | undefined;
+  /** When the last request that was not large ended (`performance.now()`). */
+  private lastServed = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly hooks: GateHooks = {}) {}
 
@@ -78,6 +80,31 @@ export class WriteGate {
         if (at >= 0) this.queue.splice(at, 1);
       },
     };
+  }
+
+  /** A request that was not large has been answered: large ones yield more for a while (`turn`). */
+  served(): void {
+    this.lastServed = performance.now();
+  }
+
+  /**
+   * The pause between two slices of a large request, or two chunks of its body. While other
+   * requests are being served (one ended in the last ACTIVE_MS), it rests REST_MS on a timer
+   * instead of a bare turn of the event loop, so that a large request takes about half of a core
+   * and leaves the rest to the others and to their clients. On a machine of two cores, a body of
+   * 6.8 MB read and parsed as fast as it arrives kept both busy (the sender's writes and these
+   * reads), and the small requests waited for a core (docs/performance.md, "One large request
+   * beside small ones"). Alone, or with requests waiting for it at the gate, it goes at full speed.
+   */
+  turn(): Promise<void> {
+    const rest = this.resting();
+    this.hooks.paused?.(rest);
+    return new Promise<void>((resolve) => (rest ? setTimeout(resolve, REST_MS) : setImmediate(resolve)));
+  }
+
+  /** Whether a large request's next pause rests (`turn`). */
+  resting(): boolean {
+    return this.queue.length === 0 && performance.now() - this.lastServed < ACTIVE_MS;
   }
 
   /** Called between the slices of a large request: the test hook, then a stop ends it. */
@@ -143,11 +170,18 @@ export class WriteGate {
   }
 }
 
+/** Others are being served when one of them ended this recently. */
+export const ACTIVE_MS = 100;
+/** A large request's rest between slices while others are served: about its slice's length. */
+export const REST_MS = 1;
+
 export interface GateHooks {
   /** Between two slices of a large request, and once after it ends; a promise holds it there. */
   slice?(): Promise<void> | void;
   /** A request begins to wait for a large write. */
   waiting?(): void;
+  /** A large request pauses between two slices or two chunks of its body; `rested`: on a timer, others being served. */
+  paused?(rested: boolean): void;
 }
 
 type Waiter = { resolve?: () => void; reject?: (err: unknown) => void; admitted?: boolean } & (

@@ -152,7 +152,7 @@ function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | unde
     ctx.params = collectParams(query, body);
     return undefined;
   };
-  if (req.method === 'POST') return readBodyChunks(req).then(parse);
+  if (req.method === 'POST') return readBodyChunks(req, undefined, () => config.gate.turn()).then(parse);
   parse(null);
   return undefined;
 }
@@ -168,7 +168,7 @@ async function parseInSlices(config: PipelineConfig, ctx: RequestContext, query:
 
 function slicesFor(config: PipelineConfig): Slices {
   const gate = config.gate;
-  return new Slices(undefined, () => gate.between());
+  return new Slices(undefined, () => gate.between(), () => gate.turn());
 }
 
 /**
@@ -280,6 +280,7 @@ function fail(config: PipelineConfig, ctx: RequestContext, err: unknown): void {
 /** The journal entry, however the request ended; the debug log line when asked for. */
 function record(config: PipelineConfig, ctx: RequestContext, debug: boolean, started: number): void {
   const { requestId, action, account, facts, raw, status, code } = ctx;
+  if (!ctx.slices) config.gate.served();
   ctx.hooks?.close({ requestId, action, account, facts, raw, status, code, result: ctx.output?.result });
   if (debug) {
     config.logger.debug(

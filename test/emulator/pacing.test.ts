@@ -1,0 +1,99 @@
+// A large request yields more while others are being served (emulator/http/gate.ts `turn`): its
+// pauses between slices and body chunks rest on a short timer instead of a bare turn of the
+// event loop, so that on a small machine the small requests and their clients get a core
+// (docs/performance.md, "One large request beside small ones"). Alone, or with requests waiting
+// for it, it goes at full speed. The gate's `paused` hook says which pauses rested.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../emulator/index.js';
+import { ACTIVE_MS, WriteGate } from '../../emulator/http/gate.js';
+import { call, emulator, ok } from '../support/protocol.js';
+
+const DOMAIN = 'paced';
+
+/** 25 items × 256 attributes of 100 bytes: a body of about 3 MB, read and applied in slices. */
+function batch(prefix: string): [string, string][] {
+  const params: [string, string][] = [
+    ['Action', 'BatchPutAttributes'],
+    ['DomainName', DOMAIN],
+    ['Version', '2009-04-15'],
+  ];
+  for (let i = 0; i < 25; i++) {
+    params.push([`Item.${i}.ItemName`, `${prefix}${i}`]);
+    for (let a = 0; a < 256; a++) {
+      params.push([`Item.${i}.Attribute.${a}.Name`, `a${a}`]);
+      params.push([`Item.${i}.Attribute.${a}.Value`, `${prefix}${i}:${a}:`.padEnd(100, 'v')]);
+    }
+  }
+  return params;
+}
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+describe('the pause between slices of a large request', () => {
+  it('is a bare turn with nothing else served, a rest while others are, and a turn again once they stop', async () => {
+    const gate = new WriteGate();
+    expect(gate.resting()).toBe(false);
+    gate.served();
+    expect(gate.resting()).toBe(true);
+    await gate.turn();
+    await sleep(ACTIVE_MS + 20);
+    expect(gate.resting()).toBe(false);
+  });
+
+  it('does not rest while requests wait for the large write: they are waiting for it to end', async () => {
+    const gate = new WriteGate();
+    expect(gate.acquire(undefined)).toBeUndefined();
+    const second = gate.acquire(undefined);
+    expect(second).toBeInstanceOf(Promise);
+    gate.served();
+    expect(gate.resting()).toBe(false);
+    gate.release();
+    await second;
+    gate.release();
+    expect(gate.resting()).toBe(true);
+  });
+
+  it('rests in a batch sent while other requests are answered, and in none sent after a quiet spell', async () => {
+    const pauses: boolean[] = [];
+    // Armed, the next slice boundary holds the batch until `release`, so that a small request is surely answered mid-way.
+    let armed: (() => void) | undefined;
+    let release: (() => void) | undefined;
+    emu = await emulator({
+      sliceHooks: {
+        paused: (rested) => pauses.push(rested),
+        slice: () => {
+          if (!armed) return undefined;
+          armed();
+          armed = undefined;
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+      },
+    });
+    await ok(emu, { Action: 'CreateDomain', DomainName: DOMAIN });
+    await ok(emu, { Action: 'PutAttributes', DomainName: DOMAIN, ItemName: 'other', 'Attribute.1.Name': 'x', 'Attribute.1.Value': '1' });
+
+    // Quiet for longer than ACTIVE_MS: the time since the last answer is what the gate looks at.
+    await sleep(ACTIVE_MS + 20);
+    await ok(emu, batch('alone-'));
+    const alone = pauses.splice(0);
+    expect(alone.length).toBeGreaterThan(10);
+    expect(alone.filter((r) => r)).toEqual([]);
+
+    await sleep(ACTIVE_MS + 20);
+    const reached = new Promise<void>((resolve) => (armed = resolve));
+    const busy = ok(emu, batch('beside-'));
+    await reached;
+    const before = pauses.length;
+    const small = await call(emu, { Action: 'GetAttributes', DomainName: DOMAIN, ItemName: 'other' });
+    expect(small.status).toBe(200);
+    release?.();
+    await busy;
+    expect(pauses.slice(0, before).filter((r) => r)).toEqual([]);
+    expect(pauses.slice(before).some((r) => r)).toBe(true);
+  });
+});
