@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { errors } from '../core/errors.js';
+import { nextTurn } from '../core/slices.js';
 
 /**
  * The form body, read without Express's urlencoded parser: its 1,000-parameter and 100 kB
@@ -17,8 +18,6 @@ export const LARGE_BODY_BYTES = 256 * 1024;
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   return readBodyChunks(req, limit).then(bodyText);
 }
-
-const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The body as it arrived, in the chunks the socket gave. Past `LARGE_BODY_BYTES` it takes a turn

@@ -11,7 +11,7 @@ import { call, emulator, ok } from '../support/protocol.js';
 
 const DOMAIN = 'paced';
 
-/** 25 items × 256 attributes of 100 bytes: a body of about 3 MB, read and applied in slices. */
+/** 25 items × 256 attributes of 100 bytes: a body of about 1 MB, read and applied in slices. */
 function batch(prefix: string): [string, string][] {
   const params: [string, string][] = [
     ['Action', 'BatchPutAttributes'],
