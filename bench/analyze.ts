@@ -191,6 +191,15 @@ export async function analyzeBenchmark(requests: number, rounds = 3): Promise<An
     const med = (list: PhaseResult[], key: 'cpuMs' | 'wallMs' | 'peakRssMb' | 'streamRssMb' | 'peakHeapMb') => median(list.map((r) => r[key]));
     const a = { wall: med(analysis, 'wallMs'), cpu: med(analysis, 'cpuMs'), rss: med(analysis, 'peakRssMb'), stream: med(analysis, 'streamRssMb'), heap: med(analysis, 'peakHeapMb') };
     const f = { wall: med(floor, 'wallMs'), cpu: med(floor, 'cpuMs'), rss: med(floor, 'peakRssMb'), heap: med(floor, 'peakHeapMb') };
+    /**
+     * The analysis against the floor of the same round (they run one after the other), the median
+     * of the rounds and their range: the host's speed drifts from minute to minute, and a ratio
+     * of two medians taken minutes apart moved by half a unit between runs of the same code.
+     */
+    const paired = (key: 'cpuMs' | 'wallMs' | 'peakRssMb' | 'streamRssMb', base: 'cpuMs' | 'wallMs' | 'peakRssMb' = key === 'streamRssMb' ? 'peakRssMb' : key) => {
+      const ratios = analysis.map((x, i) => x[key] / (floor[i]?.[base] ?? Number.NaN));
+      return `${ratio(median(ratios))} (${ratio(Math.min(...ratios))}–${ratio(Math.max(...ratios))})`;
+    };
     const per = (ms: number) => `${num((ms * 1000) / requests, 2)} µs/request`;
     const parse = 'read + JSON.parse each line';
     const rows: Row[] = [
@@ -198,7 +207,7 @@ export async function analyzeBenchmark(requests: number, rounds = 3): Promise<An
         measurement: `analyze: a journal of ${num(requests)} requests (${num(bytes / 2 ** 20)} MB), read + parse + analyse, wall time`,
         result: `${num(a.wall)} ms (${per(a.wall)})`,
         baseline: `${parse}: ${num(f.wall)} ms`,
-        ratio: ratio(a.wall / f.wall),
+        ratio: paired('wallMs'),
       },
       {
         measurement: 'analyze, against reading the bytes alone',
@@ -210,19 +219,19 @@ export async function analyzeBenchmark(requests: number, rounds = 3): Promise<An
         measurement: `analyze of ${num(requests)} requests: CPU time (user + system)`,
         result: `${num(a.cpu)} ms`,
         baseline: `${parse}: ${num(f.cpu)} ms`,
-        ratio: ratio(a.cpu / f.cpu),
+        ratio: paired('cpuMs'),
       },
       {
         measurement: `analyze of ${num(requests)} requests: peak resident memory of the process, the report built (${num(analysis[0]?.findings?.anomalies ?? 0)} anomalies)`,
         result: `${num(a.rss)} MB`,
         baseline: `${parse}: ${num(f.rss)} MB`,
-        ratio: ratio(a.rss / f.rss),
+        ratio: paired('peakRssMb'),
       },
       {
         measurement: `analyze of ${num(requests)} requests: peak resident memory while the journal streams (before the report)`,
         result: `${num(a.stream)} MB`,
         baseline: `${parse}: ${num(f.rss)} MB`,
-        ratio: ratio(a.stream / f.rss),
+        ratio: paired('streamRssMb'),
       },
       {
         measurement: `analyze of ${num(requests)} requests: peak heap (garbage included), most operations held ${num(analysisKept.retainedOps ?? 0)}`,
