@@ -22,6 +22,8 @@ export class WriteGate {
   private stopped: (() => void) | undefined;
   /** When the last request that was not large ended (`performance.now()`). */
   private lastServed = Number.NEGATIVE_INFINITY;
+  /** Bare turns still owed for a rest that overran (`turn`). */
+  private owed = 0;
 
   constructor(private readonly hooks: GateHooks = {}) {}
 
@@ -95,16 +97,28 @@ export class WriteGate {
    * 6.8 MB read and parsed as fast as it arrives kept both busy (the sender's writes and these
    * reads), and the small requests waited for a core (docs/performance.md, "One large request
    * beside small ones"). Alone, or with requests waiting for it at the gate, it goes at full speed.
+   *
+   * A rest that lasts longer than asked (a coarse system timer, a process not scheduled) is paid
+   * back with bare turns, so that the rests average REST_MS a pause wherever the emulator runs
+   * and a large request never takes more than about twice its time alone.
    */
   turn(): Promise<void> {
     const rest = this.resting();
+    if (!rest && this.owed > 0) this.owed--;
     this.hooks.paused?.(rest);
-    return new Promise<void>((resolve) => (rest ? setTimeout(resolve, REST_MS) : setImmediate(resolve)));
+    if (!rest) return new Promise<void>((resolve) => setImmediate(resolve));
+    const started = performance.now();
+    return new Promise<void>((resolve) =>
+      setTimeout(() => {
+        this.owed = Math.max(0, Math.round((performance.now() - started) / REST_MS) - 1);
+        resolve();
+      }, REST_MS),
+    );
   }
 
   /** Whether a large request's next pause rests (`turn`). */
   resting(): boolean {
-    return this.queue.length === 0 && performance.now() - this.lastServed < ACTIVE_MS;
+    return this.owed === 0 && this.queue.length === 0 && performance.now() - this.lastServed < ACTIVE_MS;
   }
 
   /** Called between the slices of a large request: the test hook, then a stop ends it. */

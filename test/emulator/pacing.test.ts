@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import { ACTIVE_MS, WriteGate } from '../../emulator/http/gate.js';
+import { ACTIVE_MS, REST_MS, WriteGate } from '../../emulator/http/gate.js';
 import { call, emulator, ok } from '../support/protocol.js';
 
 const DOMAIN = 'paced';
@@ -43,6 +43,23 @@ describe('the pause between slices of a large request', () => {
     await gate.turn();
     await sleep(ACTIVE_MS + 20);
     expect(gate.resting()).toBe(false);
+  });
+
+  it('pays a rest that overran back with bare turns, then rests again', async () => {
+    const gate = new WriteGate();
+    gate.served();
+    const rest = gate.turn();
+    // The timer cannot fire while this holds the thread: the rest lasts at least 10 ms, ten times REST_MS.
+    const until = performance.now() + 10 * REST_MS;
+    while (performance.now() < until);
+    await rest;
+    let bare = 0;
+    for (gate.served(); !gate.resting() && bare < 1000; gate.served()) {
+      await gate.turn();
+      bare++;
+    }
+    expect(bare).toBeGreaterThanOrEqual(8);
+    expect(bare).toBeLessThan(1000);
   });
 
   it('does not rest while requests wait for the large write: they are waiting for it to end', async () => {
