@@ -99,8 +99,8 @@ export class WriteGate {
    * beside small ones"). Alone, or with requests waiting for it at the gate, it goes at full speed.
    *
    * A rest that lasts longer than asked (a coarse system timer, a process not scheduled) is paid
-   * back with bare turns, so that the rests average REST_MS a pause wherever the emulator runs
-   * and a large request never takes more than about twice its time alone.
+   * back with bare turns, so that the rests average REST_MS a pause wherever the emulator runs,
+   * not the system timer's granularity.
    */
   turn(): Promise<void> {
     const rest = this.resting();
