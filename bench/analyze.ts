@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Analyzer } from '../emulator/sync/analyze/index.js';
 import { READ_CHUNK, readJournal } from '../emulator/sync/analyze/file.js';
 import { seededRandom } from '../emulator/sync/random.js';
-import { num, ratio, type Row } from './report.js';
+import { num, pairedRatio, ratio, type Row } from './report.js';
 import { median } from './stats.js';
 
 const CLIENTS = 50;
@@ -191,15 +191,10 @@ export async function analyzeBenchmark(requests: number, rounds = 3): Promise<An
     const med = (list: PhaseResult[], key: 'cpuMs' | 'wallMs' | 'peakRssMb' | 'streamRssMb' | 'peakHeapMb') => median(list.map((r) => r[key]));
     const a = { wall: med(analysis, 'wallMs'), cpu: med(analysis, 'cpuMs'), rss: med(analysis, 'peakRssMb'), stream: med(analysis, 'streamRssMb'), heap: med(analysis, 'peakHeapMb') };
     const f = { wall: med(floor, 'wallMs'), cpu: med(floor, 'cpuMs'), rss: med(floor, 'peakRssMb'), heap: med(floor, 'peakHeapMb') };
-    /**
-     * The analysis against the floor of the same round (they run one after the other), the median
-     * of the rounds and their range: the host's speed drifts from minute to minute, and a ratio
-     * of two medians taken minutes apart moved by half a unit between runs of the same code.
-     */
-    const paired = (key: 'cpuMs' | 'wallMs' | 'peakRssMb' | 'streamRssMb', base: 'cpuMs' | 'wallMs' | 'peakRssMb' = key === 'streamRssMb' ? 'peakRssMb' : key) => {
-      const ratios = analysis.map((x, i) => x[key] / (floor[i]?.[base] ?? Number.NaN));
-      return `${ratio(median(ratios))} (${ratio(Math.min(...ratios))}–${ratio(Math.max(...ratios))})`;
-    };
+    // The analysis against the floor of the same round (they run one after the other): a ratio of
+    // two medians taken minutes apart moved by half a unit between runs of the same code.
+    const paired = (key: 'cpuMs' | 'wallMs' | 'peakRssMb' | 'streamRssMb') =>
+      pairedRatio(analysis.map((x) => x[key]), floor.map((x) => x[key === 'streamRssMb' ? 'peakRssMb' : key])).text;
     const per = (ms: number) => `${num((ms * 1000) / requests, 2)} µs/request`;
     const parse = 'read + JSON.parse each line';
     const rows: Row[] = [

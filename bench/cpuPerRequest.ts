@@ -12,7 +12,7 @@
 import autocannon from 'autocannon';
 import { CLI, cpuMicros, spawnEmulator } from './children.js';
 import { post } from './load.js';
-import { markdownTable, ratio, type Row } from './report.js';
+import { markdownTable, pairedRatio, type Row } from './report.js';
 import { median } from './stats.js';
 import { createDomainBody, getAttributesBody, HOT_ITEM, PUT_PAIRS, putAttributesBody } from './workload.js';
 
@@ -58,12 +58,11 @@ export async function cpuPerRequest(other: string, requests: number, rounds: num
       now.push(await perRequest(CLI, body, requests));
       then.push(await perRequest(other, body, requests));
     }
-    const ratios = now.map((x, k) => x / (then[k] ?? Number.NaN));
     rows.push({
       measurement: `${action}, server CPU per request, ${requests.toLocaleString('en-US')} requests at ${CONNECTIONS} connections`,
       result: `${median(now).toFixed(1)} µs (${now.map((x) => x.toFixed(0)).join(', ')})`,
       baseline: `other build: ${median(then).toFixed(1)} µs (${then.map((x) => x.toFixed(0)).join(', ')})`,
-      ratio: `${ratio(median(ratios))} (${ratio(Math.min(...ratios))}–${ratio(Math.max(...ratios))})`,
+      ratio: pairedRatio(now, then).text,
     });
   }
   return rows;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnEmulator, type Server } from './children.js';
 import { load, post } from './load.js';
-import { ms, num, ratio, type Row } from './report.js';
+import { ms, num, pairedRatio, type Row } from './report.js';
 import { median } from './stats.js';
 import { createDomainBody, HOT_ITEM, PUT_PAIRS, putAttributesBody } from './workload.js';
 
@@ -44,8 +44,6 @@ export async function durabilityCost(plan: DurabilityPlan): Promise<{ rows: Row[
       }
     }
     const { normal, full } = figures as { normal: Figures; full: Figures };
-    const per = (a: number[], b: number[]) => a.map((x, k) => x / (b[k] ?? Number.NaN));
-    const spread = (r: number[]) => `${ratio(median(r))} (${ratio(Math.min(...r))}–${ratio(Math.max(...r))})`;
     return {
       raw: figures,
       rows: [
@@ -53,13 +51,13 @@ export async function durabilityCost(plan: DurabilityPlan): Promise<{ rows: Row[
           measurement: `PutAttributes on a file database, --durability full, ${plan.connections} connections`,
           result: `${num(median(full.rps))} req/s`,
           baseline: `--durability normal: ${num(median(normal.rps))} req/s`,
-          ratio: spread(per(full.rps, normal.rps)),
+          ratio: pairedRatio(full.rps, normal.rps).text,
         },
         {
           measurement: 'PutAttributes on a file database, --durability full, 1 connection, median latency',
           result: ms(median(full.p50Ms)),
           baseline: `--durability normal: ${ms(median(normal.p50Ms))}`,
-          ratio: spread(per(full.p50Ms, normal.p50Ms)),
+          ratio: pairedRatio(full.p50Ms, normal.p50Ms).text,
         },
       ],
     };

@@ -56,7 +56,7 @@ function pacedFloor(): ReturnType<typeof createServer> {
   const document = hotDocument();
   const gate = new WriteGate();
   return createServer((req, res) => {
-    void readBodyChunks(req, undefined, () => gate.turn()).then((chunks) => {
+    void readBodyChunks(req, undefined, gate.turn).then((chunks) => {
       if (bodyBytes(chunks) < LARGE_BODY_BYTES) gate.served();
       send(res, document);
     });

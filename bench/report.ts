@@ -1,4 +1,5 @@
 /** The Markdown table: one row per figure, each beside its baseline and, where set, its target. */
+import { median } from './stats.js';
 
 export interface Row {
   measurement: string;
@@ -30,6 +31,16 @@ export function ms(n: number): string {
 
 export function ratio(n: number): string {
   return `${num(n, 2)}×`;
+}
+
+/**
+ * The median over rounds of a per-round ratio `a[k] / b[k]`, and as text with the range of the
+ * rounds: the two sides of a round run minutes apart at most, so the host's drift falls on both.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): { median: number; text: string } {
+  const ratios = a.map((x, k) => x / (b[k] ?? Number.NaN));
+  const m = median(ratios);
+  return { median: m, text: `${ratio(m)} (${ratio(Math.min(...ratios))}–${ratio(Math.max(...ratios))})` };
 }
 
 /**

@@ -24,7 +24,7 @@ import { exploreOverhead } from './explore.js';
 import { durabilityCost } from './durability.js';
 import type { InProcessStart } from './inProcessStart.js';
 import { load, medianMs, opsPerSecond, post, type HttpRun } from './load.js';
-import { markdownTable, ms, num, ratio, verdict, type Row } from './report.js';
+import { markdownTable, ms, num, pairedRatio, ratio, verdict, type Row } from './report.js';
 import { median } from './stats.js';
 import { StorageFloor } from './storageFloor.js';
 import { stallBenchmark } from './stall.js';
@@ -122,13 +122,6 @@ async function interleave(contenders: readonly Contender[]): Promise<Map<string,
     raw[label] = r;
   }
   return runs;
-}
-
-/** The median over rounds of a per-round ratio, with the range of the rounds. */
-function pairedRatio(a: readonly number[], b: readonly number[]): { median: number; text: string } {
-  const ratios = a.map((x, k) => x / (b[k] ?? Number.NaN));
-  const m = median(ratios);
-  return { median: m, text: `${ratio(m)} (${ratio(Math.min(...ratios))}–${ratio(Math.max(...ratios))})` };
 }
 
 function runsOf(runs: Map<string, Runs>, label: string): Runs {

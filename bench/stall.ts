@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FLOOR_SERVER, spawnEmulator, spawnServer } from './children.js';
 import { post } from './load.js';
-import { ms, ratio, verdict, type Row } from './report.js';
+import { ms, pairedRatio, verdict, type Row } from './report.js';
 import { median, percentile } from './stats.js';
 import { createDomainBody, DOMAIN, getAttributesBody, HOT_ITEM, putAttributesBody, PUT_PAIRS } from './workload.js';
 
@@ -106,20 +106,16 @@ export async function stallBenchmark(o: {
       done = true;
       figures.besideP99.push(percentile(await beside, 0.99));
     }
-    const per = figures.besideP99.map((b, k) => b / (figures.aloneP99[k] ?? Number.NaN));
-    const r = median(per);
+    const r = pairedRatio(figures.besideP99, figures.aloneP99);
     const p99: Row = {
       measurement: LABELS[kind],
       result: ms(median(figures.besideP99)),
       baseline: `alone: ${ms(median(figures.aloneP99))}`,
-      ratio: `${ratio(r)} (${ratio(Math.min(...per))}–${ratio(Math.max(...per))})`,
-      ...(kind === 'emulator' ? { target: `≤ ${TARGET}×`, verdict: verdict(r, TARGET, 'max') } : {}),
+      ratio: r.text,
+      ...(kind === 'emulator' ? { target: `≤ ${TARGET}×`, verdict: verdict(r.median, TARGET, 'max') } : {}),
     };
-    if (kind !== 'emulator') return { raw: figures, rows: [p99] };
-    return {
-      raw: figures,
-      rows: [p99, { measurement: 'BatchPutAttributes of 6.8 MB (25 × 256 × 1,000 B), median latency', result: ms(median(figures.batchMs)) }],
-    };
+    const batch: Row = { measurement: 'BatchPutAttributes of 6.8 MB (25 × 256 × 1,000 B), median latency', result: ms(median(figures.batchMs)) };
+    return { raw: figures, rows: kind === 'emulator' ? [p99, batch] : [p99] };
   } finally {
     small.destroy();
     large.destroy();

@@ -56,4 +56,3 @@ async function run(file: string, opts: Flags): Promise<number> {
     return BAD_INPUT;
   }
 }
-

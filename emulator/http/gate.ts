@@ -1,6 +1,7 @@
 import type { ActionFacts } from '../actions/types.js';
 import type { ActionName } from '../core/boxUsage.js';
 import { errors } from '../core/errors.js';
+import { nextTurn } from '../core/slices.js';
 
 /**
  * Keeps requests away from a large write while it applies in slices (store.ts
@@ -100,13 +101,14 @@ export class WriteGate {
    *
    * A rest that lasts longer than asked (a coarse system timer, a process not scheduled) is paid
    * back with bare turns, so that the rests average REST_MS a pause wherever the emulator runs,
-   * not the system timer's granularity.
+   * not the system timer's granularity. A bound function: the body reader and the slices take it
+   * as it is.
    */
-  turn(): Promise<void> {
+  readonly turn = (): Promise<void> => {
     const rest = this.resting();
     if (!rest && this.owed > 0) this.owed--;
     this.hooks.paused?.(rest);
-    if (!rest) return new Promise<void>((resolve) => setImmediate(resolve));
+    if (!rest) return nextTurn();
     const started = performance.now();
     return new Promise<void>((resolve) =>
       setTimeout(() => {
@@ -114,7 +116,7 @@ export class WriteGate {
         resolve();
       }, REST_MS),
     );
-  }
+  };
 
   /** Whether a large request's next pause rests (`turn`). */
   resting(): boolean {
@@ -134,7 +136,7 @@ export class WriteGate {
    * request beside small ones"). The test hook runs here too; a stop no longer applies.
    */
   async afterWrite(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     if (this.hooks.slice) await this.hooks.slice();
   }
 

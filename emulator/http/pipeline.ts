@@ -152,7 +152,7 @@ function read(config: PipelineConfig, ctx: RequestContext): Promise<void> | unde
     ctx.params = collectParams(query, body);
     return undefined;
   };
-  if (req.method === 'POST') return readBodyChunks(req, undefined, () => config.gate.turn()).then(parse);
+  if (req.method === 'POST') return readBodyChunks(req, undefined, config.gate.turn).then(parse);
   parse(null);
   return undefined;
 }
@@ -168,7 +168,7 @@ async function parseInSlices(config: PipelineConfig, ctx: RequestContext, query:
 
 function slicesFor(config: PipelineConfig): Slices {
   const gate = config.gate;
-  return new Slices(undefined, () => gate.between(), () => gate.turn());
+  return new Slices(undefined, () => gate.between(), gate.turn);
 }
 
 /**

@@ -38,7 +38,6 @@ function lostUpdate(item: string, attribute: string, value: number, from: number
 
 const HOSTILE = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'emoji 😀 and "quotes" \\ and \u0000 nul', 'é'.repeat(512)];
 
-
 describe('findings held until the report', () => {
   it('come back with hostile names and values exactly as the journal had them', () => {
     const names = HOSTILE;

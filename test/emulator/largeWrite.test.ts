@@ -10,28 +10,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { Store } from '../../emulator/store/store.js';
-import { call, children, emulator, errorOf, FORM, getPairs, metadata, ok, resultOf, text, type HttpResult } from '../support/protocol.js';
+import { call, children, emulator, errorOf, FORM, getPairs, LARGE_BATCH, largeBatch, metadata, ok, resultOf, text, type HttpResult } from '../support/protocol.js';
 
 const DOMAIN = 'big';
-const ITEMS = 25;
-const ATTRS = 256;
+const { items: ITEMS, attributes: ATTRS } = LARGE_BATCH;
 
 /** 25 items × 256 attributes: 12,800 parameters, tens of milliseconds of work, so many slices. */
-function batch(prefix: string): [string, string][] {
-  const params: [string, string][] = [
-    ['Action', 'BatchPutAttributes'],
-    ['DomainName', DOMAIN],
-    ['Version', '2009-04-15'],
-  ];
-  for (let i = 0; i < ITEMS; i++) {
-    params.push([`Item.${i}.ItemName`, `${prefix}${i}`]);
-    for (let a = 0; a < ATTRS; a++) {
-      params.push([`Item.${i}.Attribute.${a}.Name`, `a${a}`]);
-      params.push([`Item.${i}.Attribute.${a}.Value`, `value of ${prefix}${i} a${a}`.padEnd(60, '.')]);
-    }
-  }
-  return params;
-}
+const batch = (prefix: string) => largeBatch(DOMAIN, prefix, (i, a) => `value of ${prefix}${i} a${a}`.padEnd(60, '.'));
 
 /**
  * Holds the next large write at its first slice boundary inside its open transaction, and counts

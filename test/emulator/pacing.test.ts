@@ -7,26 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import { ACTIVE_MS, REST_MS, WriteGate } from '../../emulator/http/gate.js';
-import { call, emulator, ok } from '../support/protocol.js';
+import { call, emulator, largeBatch, ok } from '../support/protocol.js';
 
 const DOMAIN = 'paced';
 
-/** 25 items × 256 attributes of 100 bytes: a body of about 1 MB, read and applied in slices. */
-function batch(prefix: string): [string, string][] {
-  const params: [string, string][] = [
-    ['Action', 'BatchPutAttributes'],
-    ['DomainName', DOMAIN],
-    ['Version', '2009-04-15'],
-  ];
-  for (let i = 0; i < 25; i++) {
-    params.push([`Item.${i}.ItemName`, `${prefix}${i}`]);
-    for (let a = 0; a < 256; a++) {
-      params.push([`Item.${i}.Attribute.${a}.Name`, `a${a}`]);
-      params.push([`Item.${i}.Attribute.${a}.Value`, `${prefix}${i}:${a}:`.padEnd(100, 'v')]);
-    }
-  }
-  return params;
-}
+/** Values of 100 bytes: a body of about 1 MB, read and applied in slices. */
+const batch = (prefix: string) => largeBatch(DOMAIN, prefix, (i, a) => `${prefix}${i}:${a}:`.padEnd(100, 'v'));
 
 let emu: Emulator | undefined;
 afterEach(async () => {

@@ -208,6 +208,28 @@ export function attrs(pairs: Pairs, replace = false, prefix = 'Attribute'): [str
   ]);
 }
 
+export const LARGE_BATCH = { items: 25, attributes: 256 } as const;
+
+/**
+ * BatchPutAttributes of 25 items (`prefix0` to `prefix24`) × 256 attributes (`a0`…), each value
+ * `value(item, attribute)`: the largest batch the service takes, read and applied in slices.
+ */
+export function largeBatch(domain: string, prefix: string, value: (item: number, attribute: number) => string): [string, string][] {
+  const params: [string, string][] = [
+    ['Action', 'BatchPutAttributes'],
+    ['DomainName', domain],
+    ['Version', '2009-04-15'],
+  ];
+  for (let i = 0; i < LARGE_BATCH.items; i++) {
+    params.push([`Item.${i}.ItemName`, `${prefix}${i}`]);
+    for (let a = 0; a < LARGE_BATCH.attributes; a++) {
+      params.push([`Item.${i}.Attribute.${a}.Name`, `a${a}`]);
+      params.push([`Item.${i}.Attribute.${a}.Value`, value(i, a)]);
+    }
+  }
+  return params;
+}
+
 export function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({ port: 0, ...options });
 }
