@@ -13,6 +13,8 @@ import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readRequest } from '../emulator/actions/readers.js';
+import { Params } from '../emulator/core/params.js';
 import { Analyzer } from '../emulator/sync/analyze/index.js';
 import { READ_CHUNK, readJournal } from '../emulator/sync/analyze/file.js';
 import { seededRandom } from '../emulator/sync/random.js';
@@ -22,6 +24,11 @@ import { median } from './stats.js';
 const CLIENTS = 50;
 const ITEMS = 2000;
 const HOT = 20;
+
+/** The parameters, and the request as its action reads them, as the journal ends each entry with them. */
+function asRecorded(params: Record<string, string>): string {
+  return `,"params":${JSON.stringify(params)},"request":${JSON.stringify(readRequest(new Params(Object.entries(params))) ?? null)}`;
+}
 
 /** Writes the journal as the emulator's --journal file would hold it; returns its size in bytes. */
 export function writeSyntheticJournal(path: string, requests: number): number {
@@ -40,7 +47,7 @@ export function writeSyntheticJournal(path: string, requests: number): number {
       const item = pending[client] ?? (rnd() < 0.5 ? Math.floor(rnd() * HOT) : Math.floor(rnd() * ITEMS));
       pending[client] = pending[client] === undefined ? item : undefined;
       const head = `{"seq":${seq},"time":"2026-01-01T00:00:00.000Z","requestId":"r${seq}","method":"POST"`;
-      const tail = `"latencyMs":0.5,"userAgent":"bench-client/1.0","order":${seq},"connection":${client + 1},"client":"c${client}","keyHash":null}`;
+      const tail = `"latencyMs":0.5,"userAgent":"bench-client/1.0","order":${seq},"connection":${client + 1},"client":"c${client}","keyHash":null`;
       let line: string;
       if (pending[client] !== undefined) {
         const stale = rnd() < 0.2 && lastWrite[item] === writeSeq && writeSeq > 0;
@@ -49,16 +56,18 @@ export function writeSyntheticJournal(path: string, requests: number): number {
         const shown = (values[item] ?? 0) - (stale ? 1 : 0);
         const returned = `"returned":{"items":[{"name":"i${item}","attributes":{"n":["${shown}"]}}]}`;
         const read = `"read":{"consistentRead":false,"stale":${stale},"asOfSeq":${asOf},"latestSeq":${writeSeq},"behindWrites":${writeSeq - asOf},"lagMs":10,${returned}}`;
-        line = `${head},"action":"GetAttributes","domain":"d","items":["i${item}"],"params":{"Action":"GetAttributes","Version":"2009-04-15","DomainName":"d","ItemName":"i${item}","ConsistentRead":"false"},"status":200,"code":"Success",${tail.replace('"order"', `"atSeq":${writeSeq},${read},"applied":true,"order"`)}`;
+        const params = { Action: 'GetAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: `i${item}`, ConsistentRead: 'false' };
+        line = `${head},"action":"GetAttributes","domain":"d","items":["i${item}"],"status":200,"code":"Success",${tail.replace('"order"', `"atSeq":${writeSeq},${read},"applied":true,"order"`)}${asRecorded(params)}}`;
       } else {
         const conditional = rnd() < 0.5;
         const fails = conditional && rnd() < 0.3;
         const value = fails ? values[item] ?? 0 : (values[item] = (values[item] ?? 0) + 1);
-        const expected = conditional ? `,"Expected.1.Name":"n","Expected.1.Value":"${value - 1}"` : '';
+        const params: Record<string, string> = { Action: 'PutAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: `i${item}`, 'Attribute.1.Name': 'n', 'Attribute.1.Value': `${value}`, 'Attribute.1.Replace': 'true' };
+        if (conditional) Object.assign(params, { 'Expected.1.Name': 'n', 'Expected.1.Value': `${value - 1}` });
         const lost = !fails && rnd() < 0.002 ? `"faults":[{"rule":"f1","effect":"loseResponse:reset"}],` : '';
         const outcome = fails ? `"status":409,"code":"ConditionalCheckFailed"` : lost ? `"status":0,"code":"ConnectionReset"` : `"status":200,"code":"Success"`;
         const seqs = fails ? `"atSeq":${writeSeq},"applied":false,` : `"atSeq":${writeSeq},"writeSeq":${(lastWrite[item] = ++writeSeq)},"applied":true,`;
-        line = `${head},"action":"PutAttributes","domain":"d","items":["i${item}"],"params":{"Action":"PutAttributes","Version":"2009-04-15","DomainName":"d","ItemName":"i${item}","Attribute.1.Name":"n","Attribute.1.Value":"${value}","Attribute.1.Replace":"true"${expected}},${outcome},${tail.replace('"order"', `${seqs}${lost}"order"`)}`;
+        line = `${head},"action":"PutAttributes","domain":"d","items":["i${item}"],${outcome},${tail.replace('"order"', `${seqs}${lost}"order"`)}${asRecorded(params)}}`;
       }
       buffer += line + '\n';
       if (buffer.length > 1 << 20) {

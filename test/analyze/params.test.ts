@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readRequest } from '../../emulator/actions/readers.js';
 import { Params } from '../../emulator/core/params.js';
-import { RecordParams } from '../../emulator/sync/analyze/ops.js';
+import { RecordParams, toOp } from '../../emulator/sync/analyze/ops.js';
+import type { AnalyzableEntry } from '../../emulator/sync/analyze/types.js';
 
 const index = fc.constantFrom('0', '1', '01', '2', '10', '999999999', '1234567890', 'x', '');
 const rest = fc.constantFrom('Name', 'Value', 'Replace', 'Exists', 'ItemName', 'Attribute.1.Name', 'Attribute.1.Value', 'Attribute.02.Name', '');
@@ -27,5 +28,64 @@ describe('journal parameters read over the entry', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+// The emulator's journal records each request as its action read it (`request`) beside its
+// parameters: the analysis takes that reading instead of reading the parameters again, and
+// reads them when the reading is missing or not of the shape the readers give.
+describe("the journal's own reading of a request", () => {
+  const entry = (params: Record<string, string>, request?: unknown): AnalyzableEntry =>
+    ({ seq: 1, order: 1, action: params.Action ?? null, params, code: 'Success', applied: true, ...(request === undefined ? {} : { request }) }) as AnalyzableEntry;
+  const reading = (record: Record<string, string>): unknown => JSON.parse(JSON.stringify(readRequest(new Params(Object.entries(record))) ?? null));
+
+  it('gives the operation that reading the parameters gives', () => {
+    fc.assert(
+      fc.property(action, fc.uniqueArray(fc.tuple(name, value), { selector: ([n]) => n, maxLength: 20 }), (act, pairs) => {
+        const record = JSON.parse(JSON.stringify(Object.fromEntries([['Action', act], ...pairs]))) as Record<string, string>;
+        expect(toOp(entry(record, reading(record)), 0, 1)).toEqual(toOp(entry(record), 0, 1));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is what the analysis reads when the journal has it', () => {
+    // No parameters at all: only the reading says what the request was.
+    const op = toOp(entry({}, { action: 'PutAttributes', domain: 'd', item: 'i', attributes: [{ name: 'n', value: '1', replace: true }], expected: [] }), 0, 1);
+    expect(op).toMatchObject({ kind: 'write', domain: 'd', changes: [{ item: 'i', puts: [{ name: 'n', value: '1', replace: true }] }] });
+  });
+
+  it('is set aside for the parameters when it is not of the readers’ shape', () => {
+    const params = { Action: 'PutAttributes', DomainName: 'd', ItemName: 'i', 'Attribute.1.Name': 'n', 'Attribute.1.Value': '1', 'Expected.1.Name': 'n', 'Expected.1.Exists': 'false' };
+    const good = reading(params) as Record<string, unknown>;
+    const fromParams = toOp(entry(params), 0, 1);
+    expect(fromParams).toMatchObject({ kind: 'write', conditional: true, changes: [{ item: 'i' }] });
+    // Each part of the reading wrong in turn, as a file edited by hand or written by something else may have it.
+    const attribute = { name: 'x', value: '9', replace: false };
+    const broken: unknown[] = [
+      null, 'PutAttributes', 7, [good],
+      { ...good, action: 'Frobnicate' },
+      { ...good, domain: 5 },
+      { ...good, item: ['i'] },
+      { ...good, attributes: 'n=1' },
+      { ...good, attributes: [{ ...attribute, name: 1 }] },
+      { ...good, attributes: [{ ...attribute, value: null }] },
+      { ...good, attributes: [{ ...attribute, replace: 'true' }] },
+      { ...good, attributes: [null] },
+      { ...good, expected: { name: 'n' } },
+      { ...good, expected: [{ name: 'n', exists: false }] },
+      { ...good, expected: [7] },
+    ];
+    for (const request of broken) expect(toOp(entry(params, request), 0, 1)).toEqual(fromParams);
+    const get = { Action: 'GetAttributes', DomainName: 'd', ItemName: 'i' };
+    const getGood = reading(get) as Record<string, unknown>;
+    for (const request of [{ ...getGood, attributeNames: [1] }, { ...getGood, consistentRead: 'true' }, { ...getGood, attributeNames: undefined }]) {
+      expect(toOp(entry(get, request), 0, 1)).toEqual(toOp(entry(get), 0, 1));
+    }
+    const batch = { Action: 'BatchPutAttributes', DomainName: 'd', 'Item.1.ItemName': 'i', 'Item.1.Attribute.1.Name': 'n', 'Item.1.Attribute.1.Value': '1' };
+    const batchGood = reading(batch) as Record<string, unknown>;
+    for (const request of [{ ...batchGood, items: [{ item: 3, attributes: [] }] }, { ...batchGood, items: [{ item: 'j', attributes: [{ name: 'n' }] }] }, { ...batchGood, items: 'i' }]) {
+      expect(toOp(entry(batch, request), 0, 1)).toEqual(toOp(entry(batch), 0, 1));
+    }
   });
 });

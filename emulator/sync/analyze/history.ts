@@ -1,5 +1,5 @@
 import { recordedValue } from '../journal.js';
-import { inOrderBy, valuesOf, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
+import { inOrderBy, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
 import type { Evidence } from './types.js';
 
 /**
@@ -83,12 +83,15 @@ export interface DoubleApplied {
   doubt: string | undefined;
 }
 
-/** What a read returned of an item's attribute: undefined when it did not return the item or the journal does not say. */
-function returnedOf(read: ReadOp, item: string, attribute: string): { known: boolean; values: readonly string[] | undefined } {
-  if (read.returned === undefined) return { known: false, values: undefined };
-  const attributes = read.returned.get(item);
-  if (attributes === undefined) return { known: !read.partial, values: undefined };
-  return { known: true, values: valuesOf(attributes, attribute) ?? [] };
+/**
+ * What a read returned of an item's attribute: its values (empty: the item came without it),
+ * undefined when the read did not return the item, null when the journal does not say.
+ */
+function returnedOf(read: ReadOp, item: string, attribute: string): readonly string[] | undefined | null {
+  if (read.returned === undefined) return null;
+  const values = read.returned.values(item, attribute);
+  if (values === undefined) return read.partial ? null : undefined;
+  return values;
 }
 
 const covers = (r: ReadOp, attribute: string) => r.attributes === undefined || r.attributes.has(attribute);
@@ -96,8 +99,7 @@ const covers = (r: ReadOp, attribute: string) => r.attributes === undefined || r
 /** Whether the read could have shown `item`: a GetAttributes of it, or a Select that returned it (or may have). */
 function mayShow(r: ReadOp, item: string): boolean {
   if (r.item !== undefined) return true;
-  const { known, values } = returnedOf(r, item, '');
-  return !known || values !== undefined;
+  return returnedOf(r, item, '') !== undefined;
 }
 
 /** How far back a search for an operation's read goes: an operation's requests are close together. */
@@ -132,8 +134,8 @@ const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
  */
 function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, attribute: string): Basis | undefined {
   if (!read) return undefined;
-  const { known, values } = returnedOf(read, item, attribute);
-  if (!known) return { read, doubt: `the journal does not say what read #${read.seq} returned` };
+  const values = returnedOf(read, item, attribute);
+  if (values === null) return { read, doubt: `the journal does not say what read #${read.seq} returned` };
   if (values === undefined) return undefined;
   if (values.length === 0) {
     // The item came back without the attribute and the write puts a number: a default plus one
@@ -168,16 +170,19 @@ export function readSaw(read: ReadOp, change: WriteOp): boolean {
   return change.atSeq === undefined || change.atSeq <= read.asOfSeq;
 }
 
-function valuesAfter(before: Set<string> | undefined, change: ItemChange, attribute: string): Set<string> | undefined {
-  if (change.wholeItem) return new Set();
+/**
+ * The attribute's values after the change. Values are lists, each value once, in the order a set
+ * would hold them: an attribute holds a value or a few, and a list costs the collector less than
+ * a set, one per write and attribute of a window.
+ */
+function valuesAfter(before: readonly string[] | undefined, change: ItemChange, attribute: string): readonly string[] | undefined {
+  if (change.wholeItem) return NO_VALUES;
   let after = before;
   for (const d of change.deletes) {
     if (d.name !== attribute) continue;
-    if (d.value === undefined) after = new Set();
-    else if (after) {
-      after = new Set(after);
-      after.delete(d.value);
-    }
+    const value = d.value;
+    if (value === undefined) after = NO_VALUES;
+    else if (after?.includes(value)) after = after.filter((v) => v !== value);
   }
   // The attribute's puts, scanned twice rather than copied out: one write of a window in each call.
   let puts = false;
@@ -188,8 +193,9 @@ function valuesAfter(before: Set<string> | undefined, change: ItemChange, attrib
     replace ||= p.replace;
   }
   if (puts) {
-    after = replace ? new Set() : after && new Set(after);
-    if (after) for (const p of change.puts) if (p.name === attribute) after.add(p.value);
+    const next = replace ? [] : after?.slice();
+    if (next) for (const p of change.puts) if (p.name === attribute && !next.includes(p.value)) next.push(p.value);
+    after = next;
   }
   return after;
 }
@@ -207,9 +213,9 @@ function deletedValues(change: ItemChange, attribute: string): readonly string[]
   return out ?? NO_VALUES;
 }
 
-function sameSet(a: Set<string>, b: Set<string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const v of a) if (!b.has(v)) return false;
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (const v of a) if (!b.includes(v)) return false;
   return true;
 }
 
@@ -249,11 +255,11 @@ export interface ItemFindings {
  */
 export interface ItemCarry {
   /** The values at the start of this window, for the attributes whose values were known. */
-  initial: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+  initial: ReadonlyMap<string, readonly string[]> | undefined;
   /** The writes from this order on stay for the next window: the values just before it are carried. */
   boundary: number;
   /** Filled in: the values at `boundary`. */
-  next: Map<string, Set<string>>;
+  next: Map<string, readonly string[]>;
   /** Per client, its last applied write of the item before this window, when its response was lost: a retry may follow. */
   lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]> | undefined;
 }
@@ -315,7 +321,7 @@ function attributeHistory(
   const events: Event[] = [];
   const changes: Event[] = [];
   const initial = carry?.initial?.get(attribute);
-  let values: Set<string> | undefined = initial && new Set(initial);
+  let values: readonly string[] | undefined = initial;
   let carried = carry === undefined;
   const keep = () => {
     carried = true;
@@ -327,14 +333,14 @@ function attributeHistory(
     const after = valuesAfter(values, w.change, attribute);
     // Without the values before (the journal starts later), the version log decides, if it ran.
     const changed =
-      values !== undefined && after !== undefined ? !sameSet(values, after) : !(w.op.atSeq !== undefined && w.op.writeSeq === undefined);
+      values !== undefined && after !== undefined ? !sameValues(values, after) : !(w.op.atSeq !== undefined && w.op.writeSeq === undefined);
     let added: string[] | undefined;
     let removed: readonly string[] | undefined;
-    // `after` is a set: each value comes once.
-    if (after) for (const v of after) if (!values?.has(v)) (added ??= []).push(v);
+    // `after` holds each value once.
+    if (after) for (const v of after) if (!values?.includes(v)) (added ??= []).push(v);
     if (values && after) {
       let gone: string[] | undefined;
-      for (const v of values) if (!after.has(v)) (gone ??= []).push(v);
+      for (const v of values) if (!after.includes(v)) (gone ??= []).push(v);
       removed = gone ?? NO_VALUES;
     } else if (!after) {
       // Values before unknown: an add adds what it puts, a delete of named values removes at most those.
@@ -409,7 +415,7 @@ function latest(a: ReadOp | undefined, b: ReadOp | undefined): ReadOp | undefine
 }
 
 function showed(read: ReadOp | undefined, item: string, attribute: string, value: string): boolean {
-  return read !== undefined && (returnedOf(read, item, attribute).values ?? []).includes(recordedValue(value));
+  return read !== undefined && (returnedOf(read, item, attribute) ?? NO_VALUES).includes(recordedValue(value));
 }
 
 const OWN =

@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
-import { domainKey, inOrder, Names, toOp, valuesOf, type ReadOp, type WriteOp } from './ops.js';
+import { domainKey, inOrder, Names, toOp, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import { DraftStore, type Draft, type DraftLimits } from './drafts.js';
@@ -76,7 +76,7 @@ interface Run {
   /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
   lastReads: LastReads;
   /** Per item: each attribute's values before the first write held. */
-  carry: Map<string, Map<string, Set<string>>>;
+  carry: Map<string, Map<string, readonly string[]>>;
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
   lostBefore: Map<string, Map<string, ItemHistory['writes'][number]>>;
   storms: Map<string, Storm>;
@@ -323,8 +323,7 @@ export async function analyzeJournalFile(path: string, options: AnalyzeOptions =
 /** What a lost write added to the number its read returned (an increment: 1), when both are numbers. */
 function numericStep(write: WriteOp, item: string, attribute: string, read: ReadOp | undefined): number | undefined {
   const written = write.changes.find((c) => c.item === item)?.puts.filter((p) => p.name === attribute) ?? [];
-  const returned = read?.returned?.get(item);
-  const shown = (returned && valuesOf(returned, attribute)) ?? [];
+  const shown = read?.returned?.values(item, attribute) ?? [];
   if (written.length !== 1 || shown.length !== 1) return undefined;
   const step = Number(written[0]?.value) - Number(shown[0]);
   return Number.isFinite(step) && step !== 0 ? step : undefined;
@@ -453,14 +452,14 @@ function analyseWindow(
     if (!list) perClient.set(client, (list = []));
     list.push(r);
   }
-  for (const map of [itemReads, selectReads]) {
-    for (const [key, perClient] of map) {
-      for (const [client, list] of perClient) {
-        const last = run.lastReads.get(key, client);
-        if (last) list.unshift(last);
-      }
-    }
-  }
+  // forEach, not for-of over entries: that makes a pair for each of the window's keys and clients.
+  const withLastBefore = (perClient: Map<string, ReadOp[]>, key: string) =>
+    perClient.forEach((list, client) => {
+      const last = run.lastReads.get(key, client);
+      if (last) list.unshift(last);
+    });
+  itemReads.forEach(withLastBefore);
+  selectReads.forEach(withLastBefore);
 
   const items = new Map<string, ItemHistory>();
   for (const op of writes) {
@@ -480,7 +479,7 @@ function analyseWindow(
     item: h.item,
   });
   const final = cut === Number.POSITIVE_INFINITY;
-  for (const [key, h] of items) {
+  items.forEach((h, key) => {
     const reads = itemReads.get(key);
     const dkey = domainKey(h.account, h.domain);
     const selects = selectReads.get(dkey);
@@ -555,7 +554,7 @@ function analyseWindow(
           `the client read the item again (#${d.read.seq}, which showed that write) and wrote it again (#${d.retry.seq}).`,
       });
     }
-  }
+  });
 
   const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles }, tied ? undefined : sorted);
   run.cycles += cycles.length;

@@ -1,4 +1,4 @@
-import { readRequest, type ItemInput } from '../../actions/readers.js';
+import { readRequest, type ItemInput, type RequestReading } from '../../actions/readers.js';
 import { Params, type IndexedGroup, type Pair } from '../../core/params.js';
 import type { Expr } from '../../select/ast.js';
 import { parseSelect } from '../../select/parser.js';
@@ -193,7 +193,8 @@ export class ReturnedItems {
    * copied by every young-generation collection until the window drops it.
    */
   private readonly attribute: string | undefined;
-  private readonly one: ReturnedItem | string | undefined;
+  /** With `attribute`: its values as the journal's record held them (one value); else the item's record. */
+  private readonly one: ReturnedItem | readonly string[] | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
   /** The journal's `read.returned.items`, or what `single()` gave, for a read rebuilt from it (lastreads.ts). */
@@ -202,7 +203,7 @@ export class ReturnedItems {
       this.name = from.name;
       this.items = undefined;
       this.attribute = from.attribute;
-      this.one = from.value;
+      this.one = [from.value];
       return;
     }
     const items = from;
@@ -224,7 +225,7 @@ export class ReturnedItems {
     const values = attribute === undefined ? undefined : (record as Record<string, unknown>)[attribute];
     if (Array.isArray(values) && values.length === 1 && typeof values[0] === 'string') {
       this.attribute = attribute;
-      this.one = values[0];
+      this.one = values as string[];
     } else {
       this.attribute = undefined;
       this.one = only?.attributes;
@@ -236,7 +237,7 @@ export class ReturnedItems {
     if (!this.items) {
       if (item !== this.name) return undefined;
       // A computed key defines an own property, whatever the name (`__proto__` included), as JSON.parse did.
-      return this.attribute === undefined ? (this.one as ReturnedItem | undefined) : { [this.attribute]: [this.one as string] };
+      return this.attribute === undefined ? (this.one as ReturnedItem | undefined) : { [this.attribute]: this.one as readonly string[] };
     }
     for (let i = this.items.length - 1; i >= 0; i--) {
       const it = this.items[i] as ReturnedRecord['items'][number];
@@ -245,9 +246,22 @@ export class ReturnedItems {
     return undefined;
   }
 
+  /**
+   * The attribute's values in the item (empty: it had none), or undefined when the item was not
+   * returned: `get` and `valuesOf` without an object made for the one-value read.
+   */
+  values(item: string, attribute: string): readonly string[] | undefined {
+    if (!this.items && this.attribute !== undefined) {
+      if (item !== this.name) return undefined;
+      return attribute === this.attribute ? (this.one as readonly string[]) : NO_VALUES;
+    }
+    const record = this.get(item);
+    return record === undefined ? undefined : (valuesOf(record, attribute) ?? NO_VALUES);
+  }
+
   /** When it returned one item with one attribute of one value: the three of them. */
   single(): OneValue | undefined {
-    return this.attribute === undefined ? undefined : { name: this.name as string, attribute: this.attribute, value: this.one as string };
+    return this.attribute === undefined ? undefined : { name: this.name as string, attribute: this.attribute, value: (this.one as readonly string[])[0] as string };
   }
 
   /** The item names, each once, in the order first returned. */
@@ -256,6 +270,8 @@ export class ReturnedItems {
     return [...new Set(this.items.map((i) => i.name))];
   }
 }
+
+const NO_VALUES: readonly string[] = [];
 
 /** An attribute's values in a returned item; undefined when it had none. */
 export function valuesOf(item: ReturnedItem, attribute: string): readonly string[] | undefined {
@@ -312,10 +328,62 @@ const ACTIONS: Readonly<Record<string, string>> = {
   BatchDeleteAttributes: 'BatchDeleteAttributes',
 };
 
+const isText = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+function isAttributeList(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const a of v as unknown[]) {
+    if (typeof a !== 'object' || a === null) return false;
+    const { name, value, replace } = a as Record<string, unknown>;
+    if (typeof name !== 'string' || !isText(value) || typeof replace !== 'boolean') return false;
+  }
+  return true;
+}
+
+/**
+ * The entry's `request`, the parameters as its action read them, which the emulator's journal
+ * records beside `params`: taken as it is when it has the shape `readRequest` gives, so that a
+ * million entries are not read a second time. Anything else (an older journal, a file edited by
+ * hand) is undefined, and the entry's parameters are read instead.
+ */
+function recordedReading(value: unknown): RequestReading | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  if (!isText(r.domain)) return undefined;
+  switch (r.action) {
+    case 'GetAttributes':
+      if (!isText(r.item) || typeof r.consistentRead !== 'boolean' || !Array.isArray(r.attributeNames)) return undefined;
+      for (const n of r.attributeNames as unknown[]) if (typeof n !== 'string') return undefined;
+      return value as RequestReading;
+    case 'Select':
+      return isText(r.expression) && isText(r.nextToken) && typeof r.consistentRead === 'boolean' ? (value as RequestReading) : undefined;
+    case 'PutAttributes':
+    case 'DeleteAttributes':
+      if (!isText(r.item) || !isAttributeList(r.attributes) || !Array.isArray(r.expected)) return undefined;
+      for (const x of r.expected as unknown[]) {
+        if (typeof x !== 'object' || x === null) return undefined;
+        const { name, value: v, exists } = x as Record<string, unknown>;
+        if (!isText(name) || !isText(v) || !isText(exists)) return undefined;
+      }
+      return value as RequestReading;
+    case 'BatchPutAttributes':
+    case 'BatchDeleteAttributes':
+      if (!Array.isArray(r.items)) return undefined;
+      for (const i of r.items as unknown[]) {
+        if (typeof i !== 'object' || i === null) return undefined;
+        const { item, attributes } = i as Record<string, unknown>;
+        if (typeof item !== 'string' || !isAttributeList(attributes)) return undefined;
+      }
+      return value as RequestReading;
+    default:
+      return undefined;
+  }
+}
+
 /** One entry as an operation, or undefined when it neither read nor wrote item data. */
 export function toOp(e: AnalyzableEntry, identity: number, run: number, names: Names = new Names()): Op | undefined {
   // The journal keeps parameters by name; the readers see them as the action did.
-  const q = readRequest(new RecordParams(e.params));
+  const q = recordedReading(e.request) ?? readRequest(new RecordParams(e.params));
   const order = e.order ?? e.seq;
   const account = e.account ?? '';
   const applied = e.applied ?? e.code === 'Success';
@@ -373,7 +441,6 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
       }
       const kind = q.action.includes('Put') ? 'put' : 'delete';
       const d = names.domain(account, q.domain);
-      const inputs: readonly ItemInput[] = 'items' in q ? q.items : q.item === undefined ? [] : [{ item: q.item, attributes: q.attributes }];
       const expected = 'expected' in q ? q.expected : [];
       let checked: readonly string[] = NOTHING_CHECKED;
       for (const x of expected) {
@@ -390,7 +457,12 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
         operation: e.operation,
         action: ACTIONS[q.action] as string,
         domain: d.domain,
-        changes: inputs.map((i) => toChange(i, kind, names.item(account, d, i.item))),
+        changes:
+          'items' in q
+            ? q.items.map((i) => toChange(i.attributes, kind, names.item(account, d, i.item)))
+            : q.item === undefined
+              ? []
+              : [toChange(q.attributes, kind, names.item(account, d, q.item))],
         conditional: expected.length > 0,
         applied,
         lostResponse: applied ? lost : undefined,
@@ -405,12 +477,12 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
   }
 }
 
-function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { item: string; key: string }): ItemChange {
+function toChange(attributes: ItemInput['attributes'], kind: 'put' | 'delete', { item, key }: { item: string; key: string }): ItemChange {
   // Most changes only put, or only delete: the other list is the shared empty one. A list is
   // made as a literal of its first value: a push onto an empty array reserves room for seventeen.
   let puts: PutValue[] = NO_PUTS;
   let deletes: ItemChange['deletes'] = NO_DELETES;
-  for (const a of input.attributes) {
+  for (const a of attributes) {
     if (kind === 'put') {
       const put = { name: a.name, value: a.value ?? '', replace: a.replace };
       if (puts === NO_PUTS) puts = [put];
@@ -421,7 +493,7 @@ function toChange(input: ItemInput, kind: 'put' | 'delete', { item, key }: { ite
       else deletes.push(del);
     }
   }
-  return { item, key, puts, deletes, wholeItem: kind === 'delete' && input.attributes.length === 0 };
+  return { item, key, puts, deletes, wholeItem: kind === 'delete' && attributes.length === 0 };
 }
 
 const NO_PUTS: PutValue[] = [];

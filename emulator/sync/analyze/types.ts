@@ -9,7 +9,7 @@ export type AnalyzableEntry = Pick<JournalEntry, 'seq' | 'action' | 'params' | '
   Partial<
     Pick<
       JournalEntry,
-      'userAgent' | 'order' | 'applied' | 'connection' | 'client' | 'operation' | 'keyHash' | 'account' | 'atSeq' | 'writeSeq' | 'read' | 'faults'
+      'userAgent' | 'order' | 'applied' | 'connection' | 'client' | 'operation' | 'keyHash' | 'account' | 'atSeq' | 'writeSeq' | 'read' | 'faults' | 'request'
     >
   >;
 
