@@ -448,27 +448,25 @@ function analyseWindow(
     let perClient = map.get(key);
     if (!perClient) map.set(key, (perClient = new Map()));
     const client = name(r);
-    let list = perClient.get(client);
-    if (!list) perClient.set(client, (list = []));
-    list.push(r);
-  }
-  // forEach, not for-of over entries: that makes a pair for each of the window's keys and clients.
-  const withLastBefore = (perClient: Map<string, ReadOp[]>, key: string) =>
-    perClient.forEach((list, client) => {
+    const list = perClient.get(client);
+    if (list) list.push(r);
+    else {
+      // The client's last read before the window comes first: a write may build on it. A list
+      // made as a literal: a push onto an empty array reserves room for seventeen, and most
+      // clients read an item once or twice in a window.
       const last = run.lastReads.get(key, client);
-      if (last) list.unshift(last);
-    });
-  itemReads.forEach(withLastBefore);
-  selectReads.forEach(withLastBefore);
+      perClient.set(client, last ? [last, r] : [r]);
+    }
+  }
 
   const items = new Map<string, ItemHistory>();
   for (const op of writes) {
     const client = name(op);
     for (const change of op.changes) {
       const key = change.key;
-      let h = items.get(key);
-      if (!h) items.set(key, (h = { run: runNumber, account: op.account, domain: op.domain, item: change.item, writes: [] }));
-      h.writes.push({ op, change, client });
+      const h = items.get(key);
+      if (h) h.writes.push({ op, change, client });
+      else items.set(key, { run: runNumber, account: op.account, domain: op.domain, item: change.item, writes: [{ op, change, client }] });
     }
   }
 
