@@ -189,11 +189,12 @@ export class ReturnedItems {
   private readonly name: string | undefined;
   /**
    * ... and when the item had one attribute of one value (a counter, a status), its name here and
-   * the value in `one`, without the journal's record: each object a held read keeps alive is
-   * copied by every young-generation collection until the window drops it.
+   * the list of that one value in `one`, without the record around them: each object a held read
+   * keeps alive is copied by every young-generation collection until the window drops it. The
+   * list is kept rather than the value, so that a look at the values makes no list each time.
    */
   private readonly attribute: string | undefined;
-  /** With `attribute`: its values as the journal's record held them (one value); else the item's record. */
+  /** With `attribute`: its list of one value, as the journal's record held it; else the item's record. */
   private readonly one: ReturnedItem | readonly string[] | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
