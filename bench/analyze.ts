@@ -3,7 +3,8 @@
  * file: its bytes alone, and its bytes plus JSON.parse of every line (what any reader of the file
  * pays). The journal is synthetic but shaped like the emulator's: 50 clients on 2,000 items, a
  * few hot; reads (some stale), unconditional and conditional puts (some failing), a lost response
- * now and then; reads record what they returned, as the emulator's do. Each phase runs in a
+ * now and then; reads record what they returned, and every entry its fields as the emulator's do
+ * (test/analyze/benchJournal.test.ts holds it to that). Each phase runs in a
  * process of its own, so that neither inherits the other's heap (V8 sizes a heap by what it held
  * before: a floor run after an analysis in one process peaked at four times its own heap). Run
  * alone with `node dist/bench/analyze.js [requests...]` (100,000 and 1,000,000 by default).
