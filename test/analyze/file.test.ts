@@ -57,6 +57,15 @@ describe('reading a journal file in pieces', () => {
     expect(out[1]).toEqual(entry(2, 'b'));
   });
 
+  it('reads a file that starts with a byte order mark, as an editor may save one', async () => {
+    const entries = [entry(1, 'a'), entry(2, 'b')];
+    const lines = entries.map((e) => JSON.stringify(e)).join('\n');
+    expect(await readBack(`\ufeff${lines}\n`)).toEqual(entries);
+    expect(await readBack(`\ufeff${JSON.stringify({ latestSeq: 2, entries })}`)).toEqual(entries);
+    // Only at the start: inside the file it is a character of a line, which is then not JSON.
+    await expect(readBack(`${lines}\n\ufeff${lines}`)).rejects.toThrow(/:3: not JSON/);
+  });
+
   it('names the line at fault, past several pieces', async () => {
     const good = JSON.stringify(entry(1, 'v'.repeat(READ_CHUNK * 3)));
     await expect(readBack(`${good}\n${good}\n{"seq": 3, "code"\n`)).rejects.toThrow(/:3: not JSON/);

@@ -59,7 +59,11 @@ export async function readJournal(path: string, onEntry: (e: AnalyzableEntry) =>
     count++;
   };
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    let first = true;
+    for await (const piece of stream as AsyncIterable<string>) {
+      // A byte order mark, as some editors save UTF-8 with: not part of the first line.
+      const chunk = first && piece.charCodeAt(0) === 0xfeff ? piece.slice(1) : piece;
+      first = false;
       if (whole) {
         whole.push(chunk);
         continue;
