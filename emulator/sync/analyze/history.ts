@@ -200,6 +200,17 @@ function valuesAfter(before: readonly string[] | undefined, change: ItemChange, 
   return after;
 }
 
+/**
+ * The list with the value added; without a list, one made as a literal of the value. These lists
+ * hold a value or two, one per write and attribute: a push onto an empty array reserves room for
+ * seventeen.
+ */
+function append<T>(list: T[] | undefined, value: T): T[] {
+  if (list === undefined) return [value];
+  list.push(value);
+  return list;
+}
+
 /** Shared by every event that missed no change: most of them. */
 const NO_EVENTS: readonly Event[] = [];
 
@@ -209,7 +220,7 @@ const NO_VALUES: readonly string[] = [];
 /** The values of the attribute that the change deletes by value, each once. */
 function deletedValues(change: ItemChange, attribute: string): readonly string[] {
   let out: string[] | undefined;
-  for (const d of change.deletes) if (d.name === attribute && d.value !== undefined && !out?.includes(d.value)) (out ??= []).push(d.value);
+  for (const d of change.deletes) if (d.name === attribute && d.value !== undefined && !out?.includes(d.value)) out = append(out, d.value);
   return out ?? NO_VALUES;
 }
 
@@ -337,14 +348,14 @@ function attributeHistory(
     let added: string[] | undefined;
     let removed: readonly string[] | undefined;
     // `after` holds each value once.
-    if (after) for (const v of after) if (!values?.includes(v)) (added ??= []).push(v);
+    if (after) for (const v of after) if (!values?.includes(v)) added = append(added, v);
     if (values && after) {
       let gone: string[] | undefined;
-      for (const v of values) if (!after.includes(v)) (gone ??= []).push(v);
+      for (const v of values) if (!after.includes(v)) gone = append(gone, v);
       removed = gone ?? NO_VALUES;
     } else if (!after) {
       // Values before unknown: an add adds what it puts, a delete of named values removes at most those.
-      for (const p of w.change.puts) if (p.name === attribute && !added?.includes(p.value)) (added ??= []).push(p.value);
+      for (const p of w.change.puts) if (p.name === attribute && !added?.includes(p.value)) added = append(added, p.value);
       removed = deletedValues(w.change, attribute);
     }
     values = after;
@@ -396,7 +407,7 @@ function attributeHistory(
       const c = changes[i] as Event;
       // The client's own writes after its read: it knows what it wrote and builds on that.
       if (c.client === e.client && c.op.order > basis.read.order) e.parent = c;
-      else (unseen ??= []).push(c);
+      else unseen = append(unseen, c);
     }
     e.unseen = unseen ?? NO_EVENTS;
     if (!e.changed || !e.destructive) continue;

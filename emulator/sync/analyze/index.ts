@@ -259,7 +259,10 @@ export class Analyzer {
     // What is dropped took effect before `boundary`, so before the horizon: a prefix of `sorted`, in order.
     const kept = ops.filter((op) => op.order >= boundary);
     const dropped: WriteOp[] = [];
-    for (const op of sorted) {
+    // Indexed loops over the window's operations, here and in analyseWindow: each runs once per
+    // window, in code not yet optimised, where a for-of made an iterator result per operation.
+    for (let i = 0; i < sorted.length; i++) {
+      const op = sorted[i] as ReadOp | WriteOp;
       if (op.order >= boundary) break;
       if (op.kind === 'write') {
         if (op.applied) dropped.push(op);
@@ -270,7 +273,10 @@ export class Analyzer {
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
     // Only the items that had or get such a write need their writes in order.
     const lostItems = new Set(run.lostBefore.keys());
-    for (const op of dropped) if (op.lostResponse) for (const change of op.changes) lostItems.add(change.key);
+    for (let i = 0; i < dropped.length; i++) {
+      const op = dropped[i] as WriteOp;
+      if (op.lostResponse) for (const change of op.changes) lostItems.add(change.key);
+    }
     const relevant = lostItems.size === 0 ? [] : dropped.filter((op) => op.changes.some((c) => lostItems.has(c.key)));
     for (const op of relevant) {
       const client = names[op.identity] ?? '';
@@ -429,7 +435,8 @@ function analyseWindow(
   const name = (op: ReadOp | WriteOp) => names[op.identity] ?? 'unknown';
   const reads: ReadOp[] = [];
   const writes: WriteOp[] = [];
-  for (const op of ops) {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as ReadOp | WriteOp;
     if (op.kind === 'read') reads.push(op);
     else writes.push(op);
   }
@@ -460,7 +467,8 @@ function analyseWindow(
   }
 
   const items = new Map<string, ItemHistory>();
-  for (const op of writes) {
+  for (let i = 0; i < writes.length; i++) {
+    const op = writes[i] as WriteOp;
     const client = name(op);
     for (const change of op.changes) {
       const key = change.key;
