@@ -67,7 +67,11 @@ function firstReplay(stdout: string): { file: string; command: string[] } {
   return { file: m?.[1] ?? '', command: (m?.[2] ?? '').split(' ') };
 }
 
-describe('explore finds a naive read-modify-write counter failing, and the replay reproduces it', { timeout: 180_000 }, () => {
+// The runs of these three suites spend most of their time asleep: boto3 backs off before each retry
+// of a throttled or lost request (up to seconds), and latency faults hold responses. They run side by
+// side (consecutive concurrent suites run as one group), each explore in a directory and on
+// emulators of its own, so that one's sleep overlaps another's work instead of adding to the file's time.
+describe('explore finds a naive read-modify-write counter failing, and the replay reproduces it', { timeout: 180_000, concurrent: true }, () => {
   it.skipIf(!hasBoto3())('boto3', async () => {
     const found = await cli(['explore', '--runs', '20', '--stop-at-first', '--shrink-runs', '3', '--seed', '1', '--', '/usr/bin/python3', BOTO_COUNTER]);
     expect(found.code, found.stderr).toBe(1);
@@ -94,7 +98,7 @@ describe('explore finds a naive read-modify-write counter failing, and the repla
 });
 
 // Runs with retries and backoff take seconds each on a busy machine: these tests get minutes.
-describe('what must not fail', { timeout: 180_000 }, () => {
+describe('what must not fail', { timeout: 180_000, concurrent: true }, () => {
   it.skipIf(!hasBoto3())('the counter written with conditional writes passes every run, under stale reads and latency', async () => {
     const ran = await cli(['explore', '--runs', '3', '--seed', '3', '--faults', 'latency:0.2', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
@@ -102,12 +106,15 @@ describe('what must not fail', { timeout: 180_000 }, () => {
   });
 });
 
-describe('lost responses', { timeout: 180_000 }, () => {
+describe('lost responses', { timeout: 180_000, concurrent: true }, () => {
   it.skipIf(!hasBoto3())('a retry that applies a write twice is caught only when lost responses are in the mix', async () => {
     const args = ['explore', '--runs', '2', '--seed', '4', '--consistency', 'consistent', '--shrink-runs', '0'];
-    const throttled = await cli([...args, '--faults', 'throttle:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
+    // Both at once: the throttled runs are mostly boto3's backoff sleeps.
+    const [throttled, lost] = await Promise.all([
+      cli([...args, '--faults', 'throttle:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']),
+      cli([...args, '--faults', 'lost:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']),
+    ]);
     expect(throttled.code, throttled.stdout).toBe(0);
-    const lost = await cli([...args, '--faults', 'lost:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
     expect(lost.code, lost.stdout).toBe(1);
     expect(lost.stdout).toMatch(/lost \d+%/);
   });
