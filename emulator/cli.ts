@@ -10,7 +10,6 @@ import { registerImport } from './commands/import.js';
 import { registerMirror } from './commands/mirror.js';
 import { parseAllowedHost } from './http/hosts.js';
 import { parseCorsOrigin } from './http/origin.js';
-import { startEmulator } from './index.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { parseDurability } from './store/durability.js';
 import { parseLimitText } from './http/serverLimits.js';
@@ -168,6 +167,9 @@ async function serve(opts: CliOptions): Promise<void> {
     maxConnections: opts.maxConnections,
   };
   const store = { db: opts.db, durability: opts.durability };
+  // Loaded here, not at the top: the server (Express, pino, the console) is a third of a start, and
+  // the subcommands (import, export, analyze, mirror) never need it.
+  const { startEmulator } = await import('./index.js');
   const emulator = await startEmulator({ port: opts.port, host: opts.host, ...store, logLevel: opts.logLevel, load: opts.load, loadSnapshot: opts.loadSnapshot, ...auth, ...sync, ...server }).catch(
     (err: Error) => {
       console.error(`simpledb-local: cannot start: ${startError(err, opts)}`);

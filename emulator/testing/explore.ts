@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { FaultRuleInput } from '../core/wire.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../index.js';
+import type { Emulator, EmulatorOptions } from '../index.js';
 import { analyzeJournalFile } from '../sync/analyze/index.js';
 import type { Analysis, Finding } from '../sync/analyze/types.js';
 import { deriveSeed, randomSeed, seededRandom } from '../sync/random.js';
@@ -284,6 +284,9 @@ async function runOnce(o: ExploreOptions, schedule: Schedule, runner: Runner): P
  * `seed`), journalling to `options.journal` without rotation: a run's analysis reads the whole file.
  */
 async function scheduledEmulator(schedule: Schedule, seed: number, options: EmulatorOptions): Promise<Emulator> {
+  // Loaded when a run starts one: the CLI registers explore's flags on every start, and its other
+  // commands need no server.
+  const { startEmulator } = await import('../index.js');
   const emu = await startEmulator({
     port: 0,
     ...options,

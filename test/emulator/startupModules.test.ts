@@ -1,9 +1,10 @@
 // The server needs neither the typed client (and its HTTP library) nor the data tools: the CLI's
 // subcommands load them when they run, so `simpledb-local` starts without paying for them
-// (docs/performance.md, the cold start). A resolve hook logs every module the process loads.
+// (docs/performance.md, the cold start); and the data commands load no server at all. A resolve
+// hook logs every module the process loads.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,12 +42,23 @@ async function loadedBy(name: string, args: string[], serve: boolean): Promise<s
 const CLIENT = /\/client\/client\.js$/;
 const UNDICI = /\/node_modules\/undici\//;
 const DATA_TOOLS = /\/emulator\/data\/(export|mirror)\.js$/;
+/** What serving needs and the data commands do not: the emulator's entry point and its HTTP stack. */
+const SERVER = /\/emulator\/index\.js$|\/node_modules\/(express|pino)\//;
 
 describe('what the CLI loads', () => {
   it('serving requests loads neither the client, nor undici, nor the export and mirror tools', async () => {
     const loaded = await loadedBy('serve', ['--port', '0', '--log-level', 'warn'], true);
     expect(loaded.some((u) => u.endsWith('/emulator/cli.js'))).toBe(true);
     expect(loaded.filter((u) => CLIENT.test(u) || UNDICI.test(u) || DATA_TOOLS.test(u))).toEqual([]);
+  });
+
+  it('a data command loads no server: neither the emulator, nor Express, nor pino', async () => {
+    // `import` into a new file reads a fixture and writes a database: nothing listens.
+    const fixture = join(dir, 'one.ndjson');
+    writeFileSync(fixture, '{"domain":"users"}\n');
+    const loaded = await loadedBy('import', ['import', '--db', join(dir, 'import.db'), fixture], false);
+    expect(loaded.some((u) => u.endsWith('/emulator/data/import.js'))).toBe(true);
+    expect(loaded.filter((u) => SERVER.test(u))).toEqual([]);
   });
 
   it('a command that needs the client loads it when it runs', async () => {

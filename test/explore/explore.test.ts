@@ -67,7 +67,12 @@ function firstReplay(stdout: string): { file: string; command: string[] } {
   return { file: m?.[1] ?? '', command: (m?.[2] ?? '').split(' ') };
 }
 
-describe('explore finds a naive read-modify-write counter failing, and the replay reproduces it', { timeout: 180_000 }, () => {
+// The runs of the boto3 suites spend most of their time asleep: boto3 backs off before each retry
+// of a throttled or lost request (up to seconds), and latency faults hold responses. Every suite but
+// the last runs side by side (consecutive concurrent suites run as one group), each explore in a
+// directory and on emulators of its own, so that one's sleep overlaps another's work instead of
+// adding to the file's time.
+describe('explore finds a naive read-modify-write counter failing, and the replay reproduces it', { timeout: 180_000, concurrent: true }, () => {
   it.skipIf(!hasBoto3())('boto3', async () => {
     const found = await cli(['explore', '--runs', '20', '--stop-at-first', '--shrink-runs', '3', '--seed', '1', '--', '/usr/bin/python3', BOTO_COUNTER]);
     expect(found.code, found.stderr).toBe(1);
@@ -94,7 +99,7 @@ describe('explore finds a naive read-modify-write counter failing, and the repla
 });
 
 // Runs with retries and backoff take seconds each on a busy machine: these tests get minutes.
-describe('what must not fail', { timeout: 180_000 }, () => {
+describe('what must not fail', { timeout: 180_000, concurrent: true }, () => {
   it.skipIf(!hasBoto3())('the counter written with conditional writes passes every run, under stale reads and latency', async () => {
     const ran = await cli(['explore', '--runs', '3', '--seed', '3', '--faults', 'latency:0.2', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
@@ -102,18 +107,21 @@ describe('what must not fail', { timeout: 180_000 }, () => {
   });
 });
 
-describe('lost responses', { timeout: 180_000 }, () => {
+describe('lost responses', { timeout: 180_000, concurrent: true }, () => {
   it.skipIf(!hasBoto3())('a retry that applies a write twice is caught only when lost responses are in the mix', async () => {
     const args = ['explore', '--runs', '2', '--seed', '4', '--consistency', 'consistent', '--shrink-runs', '0'];
-    const throttled = await cli([...args, '--faults', 'throttle:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
+    // Both at once: the throttled runs are mostly boto3's backoff sleeps.
+    const [throttled, lost] = await Promise.all([
+      cli([...args, '--faults', 'throttle:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']),
+      cli([...args, '--faults', 'lost:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']),
+    ]);
     expect(throttled.code, throttled.stdout).toBe(0);
-    const lost = await cli([...args, '--faults', 'lost:0.3', '--', '/usr/bin/python3', BOTO_COUNTER, 'conditional']);
     expect(lost.code, lost.stdout).toBe(1);
     expect(lost.stdout).toMatch(/lost \d+%/);
   });
 });
 
-describe('explore() from code', () => {
+describe('explore() from code', { concurrent: true }, () => {
   it('returns the runs as data, each with its schedule and verdict', async () => {
     const dir = mkdirFresh();
     const result = await explore({ command: [process.execPath, NODE_COUNTER], runs: 2, seed: 5, shrinkRuns: 0, dir });
@@ -147,20 +155,6 @@ describe('explore() from code', () => {
       await viewer.close();
     }
     expect(readFileSync(journal, 'utf8')).toBe(before);
-  });
-
-  it('kills the whole process group of a command that runs past its timeout', async () => {
-    const dir = mkdirFresh();
-    const pidFile = join(dir, 'pid');
-    const result = await explore({
-      command: ['/bin/sh', '-c', `sleep 60 & echo $! > ${pidFile}; wait`],
-      runs: 1,
-      timeoutMs: 500,
-      shrinkRuns: 0,
-      dir,
-    });
-    expect(result.runs[0]).toMatchObject({ timedOut: true, failed: true, symptoms: ['timed out'] });
-    expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
   it("analyses the emulators a command starts itself (the kit's per-worker and per-file set-ups) under the run's schedule", async () => {
@@ -224,7 +218,7 @@ describe('explore() from code', () => {
   });
 });
 
-describe('the command line', () => {
+describe('the command line', { concurrent: true }, () => {
   it('refuses a fault kind it does not know, with exit 2 and one line', async () => {
     const ran = await cli(['explore', '--faults', 'bogus:0.1', '--', 'true']);
     expect(ran.code).toBe(2);
@@ -288,5 +282,23 @@ describe('the command line', () => {
     expect(html).toContain('<h2 id="run-1">Run 1</h2>');
     expect(html).toContain('counters/c');
     expect(html).not.toMatch(/<script|<link|src=|href=/i);
+  });
+});
+
+// Last and alone: the command has half a second to start and write its pid before the timeout
+// kills it, which a machine busy with this file's other runs should not decide.
+describe('explore() from code, with nothing beside it', () => {
+  it('kills the whole process group of a command that runs past its timeout', async () => {
+    const dir = mkdirFresh();
+    const pidFile = join(dir, 'pid');
+    const result = await explore({
+      command: ['/bin/sh', '-c', `sleep 60 & echo $! > ${pidFile}; wait`],
+      runs: 1,
+      timeoutMs: 500,
+      shrinkRuns: 0,
+      dir,
+    });
+    expect(result.runs[0]).toMatchObject({ timedOut: true, failed: true, symptoms: ['timed out'] });
+    expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 });
