@@ -29,6 +29,9 @@ export function registerAnalyze(program: Command): void {
     });
 }
 
+/** The thresholds' flags, as a bad value's message names them. */
+const FLAGS = { stormRate: '--storm-rate', stormMinWrites: '--storm-min-writes' } as const;
+
 interface Flags {
   json?: boolean;
   strict?: boolean;
@@ -38,7 +41,8 @@ interface Flags {
 
 async function run(file: string, opts: Flags): Promise<number> {
   try {
-    const { analysis } = await analyzeJournalFile(file, parseAnalyzeOptions({ stormRate: opts.stormRate, stormMinWrites: opts.stormMinWrites }));
+    const thresholds = parseAnalyzeOptions({ stormRate: opts.stormRate, stormMinWrites: opts.stormMinWrites }, (key) => FLAGS[key]);
+    const { analysis } = await analyzeJournalFile(file, thresholds);
     const failing = analysis.summary.anomalies + (opts.strict ? analysis.summary.possible : 0);
     try {
       await writeLines(opts.json ? analysisJson(analysis) : analysisText(analysis), process.stdout);

@@ -112,7 +112,8 @@ describe.skipIf(!existsSync(CLI))('simpledb-local analyze', () => {
       [[join(dir, 'missing.ndjson')], /ENOENT/],
       [[garbage], /garbage\.ndjson:2: not JSON/],
       [[notJournal], /other\.ndjson:1: no "seq" number/],
-      [[buggy, '--storm-rate', '2'], /stormRate: a number from 0 to 1/],
+      [[buggy, '--storm-rate', '2'], /^simpledb-local analyze: --storm-rate: a number from 0 to 1\n$/],
+      [[buggy, '--storm-min-writes', '1e99'], /^simpledb-local analyze: --storm-min-writes: a whole number from 1 to 1000000000\n$/],
       [[buggy, '--no-such-flag'], /unknown option/],
     ] as const;
     const results = await Promise.all(cases.map(([args]) => analyzeCli(...args)));
