@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { parseSeed } from '../sync/index.js';
 import {
@@ -82,8 +82,17 @@ export function registerExplore(program: Command): void {
     .option('--runs <n>', 'runs to make (with --replay: times to replay)', wholeNumber('runs', 1, 100_000), 20)
     .option('--budget <seconds>', 'start no run after this long', wholeNumber('budget', 1, 10_000_000))
     .option('--consistency <mode>', 'eventual (stale reads) or consistent', parseConsistency, 'eventual' as const)
-    .option('--staleness <range>', 'eventual: each run draws how stale a read may be from MIN-MAX writes behind (1-10w) or ms (0-1000ms)', parseStaleness, { unit: 'writes', min: 1, max: 10 } as ScheduleSpace['staleness'])
-    .option('--faults <mix>', `fault kinds with rates, e.g. lost:0.1,throttle:0.05 (kinds: ${FAULT_KINDS.join(', ')})`, parseFaultMix, [])
+    // Their defaults shown as they are written on the command line, not as the parsed values' JSON.
+    .addOption(
+      new Option('--staleness <range>', 'eventual: each run draws how stale a read may be from MIN-MAX writes behind (1-10w) or ms (0-1000ms)')
+        .argParser(parseStaleness)
+        .default(parseStaleness('1-10w'), '1-10w'),
+    )
+    .addOption(
+      new Option('--faults <mix>', `fault kinds with rates, e.g. lost:0.1,throttle:0.05 (kinds: ${FAULT_KINDS.join(', ')})`)
+        .argParser(parseFaultMix)
+        .default([] as FaultMix[], 'none'),
+    )
     .option('--seed <n>', "the first run's seed (later runs derive theirs); default random", (v) => parseSeed(v))
     .option('--stop-at-first', 'stop at the first failing run (it is still shrunk)')
     .option('--dir <dir>', "where failing runs' replay files and journals are written", 'simpledb-explore')

@@ -210,6 +210,17 @@ describe('simpledb-local CLI', () => {
     }
   });
 
+  it("every command's help shows its defaults as they are written on the command line, not as JSON", async () => {
+    for (const command of ['analyze', 'explore', 'export', 'import', 'mirror']) {
+      const help = await finish(run([command, '--help']));
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).not.toMatch(/\(default: [[{]/);
+    }
+    const explore = (await finish(run(['explore', '--help']))).stdout.replace(/\s+/g, ' ');
+    expect(explore).toContain('(default: 1-10w)');
+    expect(explore).toContain('(default: none)');
+  });
+
   it('a port already in use fails with a message', async () => {
     await using taken = await startEmulator({ port: 0 });
     const out = await finish(run(['--port', String(taken.port)]));
