@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { importLines, readLines } from '../data/import.js';
 import { Store } from '../store/store.js';
@@ -24,7 +24,20 @@ export function registerImport(program: Command): void {
     .action((files: string[], o: ImportOptions) => runCommand('import', () => runImport(files, o)));
 }
 
+/**
+ * Each file can be read, before any database is opened: a missing one (a typo) fails the command
+ * with its own error alone, with no database file made and removed again for it.
+ */
+function checkReadable(files: readonly string[]): void {
+  for (const file of files) {
+    if (file === '-') continue;
+    closeSync(openSync(file, 'r'));
+    if (statSync(file).isDirectory()) throw new Error(`${file}: a directory, not an NDJSON file`);
+  }
+}
+
 async function runImport(files: readonly string[], o: ImportOptions): Promise<number> {
+  checkReadable(files);
   const isNew = o.db !== ':memory:' && !existsSync(o.db);
   const store = openDatabase(o.db);
   let written = false;

@@ -95,6 +95,18 @@ describe('import command', () => {
     );
     expect(existsSync(db)).toBe(false);
   });
+
+  it('a file it cannot read fails the command before any database is made: its error alone, exit 1', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'd.db');
+    const good = join(dir, 'good.ndjson');
+    writeFileSync(good, item('users', 'u1', { a: ['1'] }) + '\n');
+    const missing = await cli(['import', '--db', db, good, join(dir, 'typo.ndjson')]);
+    expect([missing.code, missing.stderr]).toEqual([1, `simpledb-local import: ENOENT: no such file or directory, open '${join(dir, 'typo.ndjson')}'\n`]);
+    const directory = await cli(['import', '--db', db, dir]);
+    expect([directory.code, directory.stderr]).toEqual([1, `simpledb-local import: ${dir}: a directory, not an NDJSON file\n`]);
+    expect(existsSync(db)).toBe(false);
+  });
 });
 
 describe('fixtures at start', () => {
