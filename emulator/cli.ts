@@ -40,7 +40,9 @@ function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
     try {
       return parse(value);
     } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
+      // The parsers name their setting as the routes and startEmulator() spell it
+      // (`journalMaxBytes: …`); commander's message already names the flag.
+      throw new InvalidArgumentError((err as Error).message.replace(/^[A-Za-z][\w-]*: /, ''));
     }
   };
 }

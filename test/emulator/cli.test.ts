@@ -157,6 +157,11 @@ describe('simpledb-local CLI', () => {
       [[], { SIMPLEDB_LOCAL_LOG_LEVEL: 'loud' }, /^simpledb-local: option '--log-level <level>' .*SIMPLEDB_LOCAL_LOG_LEVEL.*one of silent, .*; see --help$/],
       [['serve'], {}, /^simpledb-local: too many arguments.*; see --help$/],
       [['--journal-size', 'lots'], {}, /^simpledb-local: option '--journal-size <n>' argument 'lots' is invalid: a whole number from 0 to 10,000,000; see --help$/],
+      // The setting is named once, by its flag, not again by the key the routes use.
+      [['--journal-max-bytes', '-1'], {}, /^simpledb-local: option '--journal-max-bytes <n>' argument '-1' is invalid: a whole number from 0 to \d+; see --help$/],
+      [['--consistency', 'soon'], {}, /is invalid: one of consistent, eventual, frozen; see --help$/],
+      [['--headers-timeout', '0'], {}, /^simpledb-local: option '--headers-timeout <ms>' argument '0' is invalid: a whole number from 1 to \d+; see --help$/],
+      [['explore', '--runs', '0', '--', 'true'], {}, /^simpledb-local: option '--runs <n>' argument '0' is invalid: a whole number from 1 to 100000; see --help$/],
     ];
     const outs = await Promise.all(cases.map(([args, env]) => finish(run(args, env))));
     outs.forEach((out, i) => {
