@@ -344,6 +344,6 @@ describe('start-up and the core routes', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).not.toBe(0);
-    expect(stderr).toMatch(/mode: one of consistent, eventual, frozen/);
+    expect(stderr).toMatch(/'--consistency <mode>' argument 'sometimes' is invalid: one of consistent, eventual, frozen/);
   });
 });
