@@ -23,6 +23,15 @@ export interface Server {
 
 const LISTENING = /listening on (http:\/\/\S+)/;
 
+/**
+ * Children not yet exited: killed when this process exits, a crash of the bench included, so that
+ * no server is left running on a port after it (one was, after a harness error).
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** `node <script> <args>`; resolves once the start-up line names the URL. */
 export function spawnServer(
   script: string,
@@ -31,7 +40,13 @@ export function spawnServer(
   timeoutMs = 15_000,
 ): Promise<Server> {
   const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
