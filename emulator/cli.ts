@@ -138,6 +138,8 @@ function startError(err: Error, opts: CliOptions): string {
   // Node's message names the path: the option it came from tells which setting to fix.
   const path = 'path' in err && typeof err.path === 'string' ? err.path : undefined;
   if (path !== undefined && path === opts.journal) return `--journal ${path}: ${err.message}`;
+  // The journal reader's messages begin with the file's name (and the line at fault).
+  if (opts.openJournal !== undefined && err.name === 'JournalFileError') return `--open-journal ${err.message}`;
   return err.message;
 }
 

@@ -3,7 +3,7 @@
 // the listening line and the process exit.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -180,6 +180,22 @@ describe('simpledb-local CLI', () => {
     const journal = await finish(run(['--port', '0', '--journal', '/nonexistent/dir/j.ndjson']));
     expect(journal.code).toBe(1);
     expect(journal.stderr.trim()).toMatch(/^simpledb-local: cannot start: --journal \/nonexistent\/dir\/j\.ndjson: ENOENT/);
+    const dir = mkdtempSync(join(tmpdir(), 'simpledb-local-cli-'));
+    try {
+      const notJournal = join(dir, 'notes.txt');
+      writeFileSync(notJournal, 'not json\n');
+      for (const [file, reason] of [
+        [join(dir, 'missing.ndjson'), 'ENOENT'],
+        [notJournal, ':1: not JSON'],
+      ] as const) {
+        const open = await finish(run(['--port', '0', '--open-journal', file]));
+        expect(open.code, file).toBe(1);
+        expect(open.stderr.trim()).toContain(`simpledb-local: cannot start: --open-journal ${file}`);
+        expect(open.stderr).toContain(reason);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('after the listening line: storage, signature checking and the control base URL', async () => {
