@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { importLines, readLines } from '../data/import.js';
 import { Store } from '../store/store.js';
@@ -26,12 +26,14 @@ export function registerImport(program: Command): void {
 
 /**
  * Each file can be read, before any database is opened: a missing one (a typo) fails the command
- * with its own error alone, with no database file made and removed again for it.
+ * with its own error alone, with no database file made and removed again for it. Checked without
+ * opening it: opening and closing a named pipe would end its writer (SIGPIPE) before the import
+ * reads it.
  */
 function checkReadable(files: readonly string[]): void {
   for (const file of files) {
     if (file === '-') continue;
-    closeSync(openSync(file, 'r'));
+    accessSync(file, constants.R_OK);
     if (statSync(file).isDirectory()) throw new Error(`${file}: a directory, not an NDJSON file`);
   }
 }

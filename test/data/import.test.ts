@@ -1,8 +1,9 @@
 // Import: every line checked with the service's rules before anything is kept, bad
 // lines reported by number, merge versus --replace, limits, fixtures at start.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -102,10 +103,22 @@ describe('import command', () => {
     const good = join(dir, 'good.ndjson');
     writeFileSync(good, item('users', 'u1', { a: ['1'] }) + '\n');
     const missing = await cli(['import', '--db', db, good, join(dir, 'typo.ndjson')]);
-    expect([missing.code, missing.stderr]).toEqual([1, `simpledb-local import: ENOENT: no such file or directory, open '${join(dir, 'typo.ndjson')}'\n`]);
+    expect([missing.code, missing.stderr]).toEqual([1, `simpledb-local import: ENOENT: no such file or directory, access '${join(dir, 'typo.ndjson')}'\n`]);
     const directory = await cli(['import', '--db', db, dir]);
     expect([directory.code, directory.stderr]).toEqual([1, `simpledb-local import: ${dir}: a directory, not an NDJSON file\n`]);
     expect(existsSync(db)).toBe(false);
+  });
+
+  it.skipIf(process.platform === 'win32')('reads a named pipe, its writer left running by the check of the files', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'd.db');
+    const pipe = join(dir, 'items.fifo');
+    execFileSync('mkfifo', [pipe]);
+    const importing = cli(['import', '--db', db, pipe]);
+    // Opening the pipe to write waits for the import to open it to read.
+    await writeFile(pipe, item('users', 'u1', { a: ['1'] }) + '\n');
+    const run = await importing;
+    expect([run.code, run.stderr]).toEqual([0, `import: ${pipe}: 1 item, 1 pair, 1 new domain\n`]);
   });
 });
 
