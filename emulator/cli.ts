@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { resolveCredentials } from './core/credentials.js';
 import { exposureWarning } from './exposure.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { cliCheck } from './commands/common.js';
 import { registerExplore } from './commands/explore.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
@@ -32,19 +33,6 @@ function parseSwitch(value: string): boolean {
   if (/^(true|1|yes|on)$/i.test(value)) return true;
   if (/^(false|0|no|off)$/i.test(value)) return false;
   throw new InvalidArgumentError('true or false');
-}
-
-/** The sync options' own checks (shared with the control API), reported the commander way. */
-function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      // The parsers name their setting as the routes and startEmulator() spell it
-      // (`journalMaxBytes: …`); commander's message already names the flag.
-      throw new InvalidArgumentError((err as Error).message.replace(/^[A-Za-z][\w-]*: /, ''));
-    }
-  };
 }
 
 /** The journal ring's size: a bound on memory (the ring also stops at JOURNAL_MAX_BYTES), so a whole number with a ceiling. */

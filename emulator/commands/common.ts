@@ -1,6 +1,22 @@
 import { rmSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
 import type { SimpleDBClient } from '../../client/client.js';
 import { Store } from '../store/store.js';
+
+/**
+ * A parser shared with the control API and startEmulator(), reported the commander way: one line
+ * naming the flag. The parsers name their setting as the routes spell it (`journalMaxBytes: …`);
+ * commander's message already names the flag, so that name goes.
+ */
+export function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message.replace(/^[A-Za-z][\w-]*: /, ''));
+    }
+  };
+}
 
 /** Commands run in the server's process: they exit with their own code instead of falling through to it. */
 export function runCommand(name: string, work: () => Promise<number>, failure = 1): Promise<never> {

@@ -16,7 +16,8 @@ import {
   type ScheduleSpace,
 } from '../testing/explore.js';
 import { exploreReport } from '../testing/exploreReport.js';
-import { runCommand } from './common.js';
+import { cliCheck, runCommand } from './common.js';
+import { integerText } from '../core/input.js';
 
 interface ExploreFlags {
   runs: number;
@@ -36,14 +37,7 @@ interface ExploreFlags {
   report?: string;
 }
 
-function wholeNumber(min: number, max: number): (v: string) => number {
-  return (v) => {
-    const n = /^\d{1,9}$/.test(v) ? Number(v) : NaN;
-    // Commander's message names the flag.
-    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
-    return n;
-  };
-}
+const wholeNumber = (min: number, max: number): ((v: string) => number) => cliCheck((v) => integerText('value', v, min, max));
 
 /** `lost:0.1,throttle:0.05`: fault kinds, each with the chance a request gets it. */
 export function parseFaultMix(text: string): FaultMix[] {
@@ -94,7 +88,7 @@ export function registerExplore(program: Command): void {
         .argParser(parseFaultMix)
         .default([] as FaultMix[], 'none'),
     )
-    .option('--seed <n>', "the first run's seed (later runs derive theirs); default random", (v) => parseSeed(v))
+    .option('--seed <n>', "the first run's seed (later runs derive theirs); default random", cliCheck(parseSeed))
     .option('--stop-at-first', 'stop at the first failing run (it is still shrunk)')
     .option('--dir <dir>', "where failing runs' replay files and journals are written", 'simpledb-explore')
     .option('--keep', "also keep each failing run's database file")

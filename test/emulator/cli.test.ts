@@ -162,6 +162,7 @@ describe('simpledb-local CLI', () => {
       [['--consistency', 'soon'], {}, /is invalid: one of consistent, eventual, frozen; see --help$/],
       [['--headers-timeout', '0'], {}, /^simpledb-local: option '--headers-timeout <ms>' argument '0' is invalid: a whole number from 1 to \d+; see --help$/],
       [['explore', '--runs', '0', '--', 'true'], {}, /^simpledb-local: option '--runs <n>' argument '0' is invalid: a whole number from 1 to 100000; see --help$/],
+      [['explore', '--seed', 'abc', '--', 'true'], {}, /^simpledb-local: option '--seed <n>' argument 'abc' is invalid: a whole number from 0 to 4294967295; see --help$/],
     ];
     const outs = await Promise.all(cases.map(([args, env]) => finish(run(args, env))));
     outs.forEach((out, i) => {
