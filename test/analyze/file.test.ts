@@ -66,6 +66,26 @@ describe('reading a journal file in pieces', () => {
     await expect(readBack(`${lines}\n\ufeff${lines}`)).rejects.toThrow(/:3: not JSON/);
   });
 
+  it('reads a UTF-16LE file with its byte order mark (what Windows PowerShell 5 saves with `>`), and refuses UTF-16BE by name', async () => {
+    // Values that put characters of two and four bytes, and the halves of a surrogate pair, across pieces.
+    const entries = [entry(1, 'é😀'.repeat(READ_CHUNK / 3 + 1)), entry(2, '€'.repeat(READ_CHUNK)), entry(3, '')];
+    const lines = entries.map((e) => JSON.stringify(e)).join('\r\n');
+    const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const read = async (bytes: Buffer): Promise<AnalyzableEntry[]> => {
+      const path = join(dir, `u${Math.random()}.ndjson`);
+      writeFileSync(path, bytes);
+      const out: AnalyzableEntry[] = [];
+      expect(await readJournal(path, (e) => out.push(e))).toBe(out.length);
+      return out;
+    };
+    expect(await read(utf16(`${lines}\r\n`))).toEqual(entries);
+    expect(await read(utf16(JSON.stringify({ latestSeq: 3, entries })))).toEqual(entries);
+    const bigEndian = Buffer.from(`\ufeff${lines}`, 'utf16le').swap16();
+    await expect(read(bigEndian)).rejects.toThrow(/UTF-16 big-endian: save it as UTF-8/);
+    // A file of one byte is read as UTF-8, as any other.
+    expect(await read(Buffer.from('\n'))).toEqual([]);
+  });
+
   it('names the line at fault, past several pieces', async () => {
     const good = JSON.stringify(entry(1, 'v'.repeat(READ_CHUNK * 3)));
     await expect(readBack(`${good}\n${good}\n{"seq": 3, "code"\n`)).rejects.toThrow(/:3: not JSON/);

@@ -37,6 +37,13 @@ describe('import refuses what would not round-trip', () => {
     expect(stderr).toContain(`in.ndjson:2: not UTF-8: invalid byte sequence at byte ${lineStart + inLine} of the input (byte ${inLine} of the line), starting 0xFF 0xFE 0x79 0x22`);
   });
 
+  it('a UTF-16 file (what Windows PowerShell 5 writes with `>`) is named as such', async () => {
+    const le = await refusedImport(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(good, 'utf16le')]));
+    expect(le).toContain('in.ndjson:1: not UTF-8: the input is UTF-16 (it starts with the byte order mark 0xFF 0xFE): save it as UTF-8');
+    const be = await refusedImport(Buffer.from(`\ufeff${good}`, 'utf16le').swap16());
+    expect(be).toContain('in.ndjson:1: not UTF-8: the input is UTF-16 (it starts with the byte order mark 0xFE 0xFF): save it as UTF-8');
+  });
+
   it('a key given twice in one object is refused with the line and the key, spelled as JSON spells it or escaped', async () => {
     const twice = await refusedImport(`${good}{"domain":"users","item":"u2","attributes":{"x":["1"],"x":["2"]}}\n`);
     expect(twice).toContain('in.ndjson:2: attribute "x" appears twice in "attributes"; JSON keeps only the last list');

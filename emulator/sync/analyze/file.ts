@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { AnalyzableEntry } from './types.js';
 
 /** A journal file that cannot be read as one: its name, and the line at fault when there is one. */
@@ -36,7 +37,7 @@ export const READ_CHUNK = 1 << 16;
 export async function readJournal(path: string, onEntry: (e: AnalyzableEntry) => void): Promise<number> {
   let stream;
   try {
-    stream = createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK });
+    stream = createReadStream(path, { highWaterMark: READ_CHUNK });
   } catch (err) {
     throw new JournalFileError(`${path}: ${(err as Error).message}`);
   }
@@ -58,10 +59,27 @@ export async function readJournal(path: string, onEntry: (e: AnalyzableEntry) =>
     onEntry(entry(value, `${path}:${line}`));
     count++;
   };
+  const pieces = async function* (): AsyncGenerator<string> {
+    let decoder: StringDecoder | undefined;
+    let head = Buffer.alloc(0);
+    for await (const bytes of stream as AsyncIterable<Buffer>) {
+      if (!decoder) {
+        // The encoding is told by the first two bytes: a byte order mark of UTF-16 (Windows
+        // PowerShell's `>` writes UTF-16LE with one), else UTF-8.
+        head = Buffer.concat([head, bytes]);
+        if (head.length < 2) continue;
+        if (head[0] === 0xfe && head[1] === 0xff) throw new JournalFileError(`${path}: the file is UTF-16 big-endian: save it as UTF-8`);
+        decoder = new StringDecoder(head[0] === 0xff && head[1] === 0xfe ? 'utf16le' : 'utf8');
+        yield decoder.write(head);
+      } else yield decoder.write(bytes);
+    }
+    const rest = decoder ? decoder.end() : head.toString('utf8');
+    if (rest !== '') yield rest;
+  };
   try {
     let first = true;
-    for await (const piece of stream as AsyncIterable<string>) {
-      // A byte order mark, as some editors save UTF-8 with: not part of the first line.
+    for await (const piece of pieces()) {
+      // A byte order mark (UTF-8's, as some editors save with, or UTF-16's): not part of the first line.
       const chunk = first && piece.charCodeAt(0) === 0xfeff ? piece.slice(1) : piece;
       first = false;
       if (whole) {
