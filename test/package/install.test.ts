@@ -182,12 +182,19 @@ export async function use(): Promise<string | undefined> {
     900_000,
   );
 
-  it('runs the Vitest kit project of docs/testing.md with the installed package', async () => {
+  // The only plain run of this project in the suite (test/kit/runners.test.ts runs it under explore):
+  // a child Vitest costs seconds, and the installed package is what a user runs it with.
+  it('runs the Vitest kit project of docs/testing.md with the installed package: globalSetup starts one emulator, provide/inject and SIMPLEDB_ENDPOINT reach the tests, the teardown closes it', async () => {
     addNativeModule();
     const kit = join(project, 'kit');
     mkdirSync(kit);
     for (const f of readdirSync(join(root, 'test', 'kit', 'projects', 'vitest')).filter((n) => n.endsWith('.mjs'))) copyFileSync(join(root, 'test', 'kit', 'projects', 'vitest', f), join(kit, f));
-    const { stdout } = await run(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', kit], project);
+    const report = join(work, 'kit-endpoint');
+    const { stdout } = await run(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', kit], project, { KIT_REPORT: report });
     expect(stdout).toMatch(/Tests\s+4 passed \(4\)/);
+    // The endpoint the tests saw: nothing may listen there once the run is over.
+    const url = readFileSync(report, 'utf8');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await expect(fetch(`${url}/_simpledb/health`)).rejects.toThrow();
   }, 120_000);
 });
