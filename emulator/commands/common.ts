@@ -1,19 +1,20 @@
 import { rmSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { ControlInputError } from '../core/input.js';
 import type { SimpleDBClient } from '../../client/client.js';
 import { Store } from '../store/store.js';
 
 /**
  * A parser shared with the control API and startEmulator(), reported the commander way: one line
  * naming the flag. The parsers name their setting as the routes spell it (`journalMaxBytes: …`);
- * commander's message already names the flag, so that name goes.
+ * commander's message already names the flag, so only the reason is given.
  */
 export function cliCheck<T>(parse: (v: string) => T): (v: string) => T {
   return (value) => {
     try {
       return parse(value);
     } catch (err) {
-      throw new InvalidArgumentError((err as Error).message.replace(/^[A-Za-z][\w-]*: /, ''));
+      throw new InvalidArgumentError(err instanceof ControlInputError ? err.reason : (err as Error).message);
     }
   };
 }

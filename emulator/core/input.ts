@@ -18,9 +18,21 @@ export class ControlError extends Error {
  */
 export class ControlInputError extends ControlError {
   override readonly name = 'ControlInputError';
-  constructor(message: string) {
+  /** `reason`: what is wrong, without the setting's name (the message may lead with it). */
+  constructor(
+    message: string,
+    readonly reason = message,
+  ) {
     super('InvalidRequest', 400, message);
   }
+}
+
+/**
+ * A refusal of one named setting: `key: reason`, as the routes and the control file name their
+ * fields. A command-line flag's parser shows the reason alone, as commander names the flag.
+ */
+export function settingError(key: string, reason: string): ControlInputError {
+  return new ControlInputError(`${key}: ${reason}`, reason);
 }
 
 /** A plain object with only the allowed keys. */
@@ -38,7 +50,7 @@ export function record(value: unknown, what: string, allowed: ReadonlySet<string
 export function optionalString(o: Record<string, unknown>, key: string): string | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new ControlInputError(`${key}: a string`);
+  if (typeof v !== 'string') throw settingError(key, 'a string');
   return v;
 }
 
@@ -46,7 +58,7 @@ export function integer(o: Record<string, unknown>, key: string, min: number, ma
   const v = o[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ControlInputError(`${key}: a whole number from ${min} to ${max}`);
+    throw settingError(key, `a whole number from ${min} to ${max}`);
   }
   return v;
 }
@@ -54,6 +66,6 @@ export function integer(o: Record<string, unknown>, key: string, min: number, ma
 /** A whole number from a query string or a CLI flag. */
 export function integerText(key: string, text: string, min: number, max: number): number {
   const v = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
-  if (!(v >= min && v <= max)) throw new ControlInputError(`${key}: a whole number from ${min} to ${max}`);
+  if (!(v >= min && v <= max)) throw settingError(key, `a whole number from ${min} to ${max}`);
   return v;
 }

@@ -4,6 +4,7 @@ import { ensureDomain } from '../actions/createDomain.js';
 import { checkLimits } from '../actions/limits.js';
 import { DEFAULT_LIMITS, type Limits } from '../actions/types.js';
 import { SdbError } from '../core/errors.js';
+import { utf16ByteOrder } from '../core/byteOrder.js';
 import { Bulk } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
 import { FormatError, parseAccountLine, parseLine, reasonOf, type DataLine } from './format.js';
@@ -156,9 +157,9 @@ export async function* readLines(path: string, stdin: Readable = process.stdin):
     try {
       return decoder.decode(bytes);
     } catch {
-      // Windows PowerShell 5's `>` writes UTF-16 with a byte order mark: say so, not just which bytes.
-      const utf16 = start === 0 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
-      if (utf16) return new UndecodableLine(`not UTF-8: the input is UTF-16 (it starts with the byte order mark 0x${bytes[0] === 0xff ? 'FF 0xFE' : 'FE 0xFF'}): save it as UTF-8`);
+      // A UTF-16 file is named as such, not only by its first bytes.
+      const utf16 = start === 0 ? utf16ByteOrder(bytes) : undefined;
+      if (utf16) return new UndecodableLine(`not UTF-8: the input is UTF-16 (it starts with the byte order mark ${utf16 === 'LE' ? '0xFF 0xFE' : '0xFE 0xFF'}): save it as UTF-8`);
       const bad = firstInvalidUtf8(bytes);
       const hex = [...bytes.subarray(bad, bad + 4)].map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
       return new UndecodableLine(

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ControlInputError } from '../core/input.js';
+import { settingError } from '../core/input.js';
 
 /**
  * Names the emulator answers to without being told: loopback names (browsers resolve `localhost`
@@ -78,7 +78,7 @@ export function parseAllowedHost(text: string): string {
   const name = text.trim().toLowerCase();
   if (name === '*') return name;
   if (!/^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(name)) {
-    throw new ControlInputError(`allowed-hosts: ${JSON.stringify(text)} is not a host name like simpledb or .internal (or * for any)`);
+    throw settingError('allowed-hosts', `${JSON.stringify(text)} is not a host name like simpledb or .internal (or * for any)`);
   }
   return name;
 }

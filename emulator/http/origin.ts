@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ControlInputError } from '../core/input.js';
+import { settingError } from '../core/input.js';
 
 /**
  * Which browser pages may call the emulator. A browser names the page behind every request it
@@ -103,6 +103,6 @@ export function parseCorsOrigin(text: string): string {
     url.hash === '' &&
     url.username === '' &&
     url.password === '';
-  if (!url || !bare) throw new ControlInputError(`cors: ${JSON.stringify(text)} is not an origin like http://localhost:3000`);
+  if (!url || !bare) throw settingError('cors', `${JSON.stringify(text)} is not an origin like http://localhost:3000`);
   return url.origin;
 }

@@ -7,7 +7,7 @@ import {
   type ConsistencyState,
 } from './consistency.js';
 import { parseFaultRule, type FaultRule, type FaultRuleInput, type Faults } from './faults.js';
-import { ControlInputError, integer, integerText, optionalString, record } from '../core/input.js';
+import { ControlInputError, integer, integerText, optionalString, record, settingError } from '../core/input.js';
 import { JOURNAL_MAX_BYTES, type Journal, type JournalEntry, type JournalFilter } from './journal.js';
 
 /** The control surface from code: `emu.control`. The HTTP routes (http/routes/sync.ts) call the same methods. */
@@ -56,7 +56,7 @@ export const parseSeed = (text: string): number => integerText('seed', text, 0, 
 
 export function consistencyMode(text: string): ConsistencyMode {
   const mode = CONSISTENCY_MODES.find((m) => m === text);
-  if (!mode) throw new ControlInputError(`mode: one of ${CONSISTENCY_MODES.join(', ')}`);
+  if (!mode) throw settingError('mode', `one of ${CONSISTENCY_MODES.join(', ')}`);
   return mode;
 }
 

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { utf16ByteOrder } from '../../core/byteOrder.js';
 import type { AnalyzableEntry } from './types.js';
 
 /** A journal file that cannot be read as one: its name, and the line at fault when there is one. */
@@ -64,12 +65,12 @@ export async function readJournal(path: string, onEntry: (e: AnalyzableEntry) =>
     let head = Buffer.alloc(0);
     for await (const bytes of stream as AsyncIterable<Buffer>) {
       if (!decoder) {
-        // The encoding is told by the first two bytes: a byte order mark of UTF-16 (Windows
-        // PowerShell's `>` writes UTF-16LE with one), else UTF-8.
+        // The encoding is told by the first two bytes: UTF-16LE after its byte order mark, else UTF-8.
         head = Buffer.concat([head, bytes]);
         if (head.length < 2) continue;
-        if (head[0] === 0xfe && head[1] === 0xff) throw new JournalFileError(`${path}: the file is UTF-16 big-endian: save it as UTF-8`);
-        decoder = new StringDecoder(head[0] === 0xff && head[1] === 0xfe ? 'utf16le' : 'utf8');
+        const utf16 = utf16ByteOrder(head);
+        if (utf16 === 'BE') throw new JournalFileError(`${path}: the file is UTF-16 big-endian: save it as UTF-8`);
+        decoder = new StringDecoder(utf16 === 'LE' ? 'utf16le' : 'utf8');
         yield decoder.write(head);
       } else yield decoder.write(bytes);
     }
