@@ -42,7 +42,7 @@ function put(seq: number, client: string, item: string, attribute: string, value
 describe('the last reads kept across windows', () => {
   it('give back each client’s read of each item, field for field, with hostile names and values', () => {
     const names = new Names();
-    const kept = new LastReads(1);
+    const kept = new LastReads();
     const offered = new Map<string, ReadOp>();
     let seq = 0;
     // Every item read by every client, each read returning something of its own: one value, several, none, another item.
@@ -57,7 +57,7 @@ describe('the last reads kept across windows', () => {
         const entry = get(seq, client, item, attributes, stale as Partial<AnalyzableEntry>);
         if (c % 3 === 0) entry.operation = `${client}\u0000${item}`;
         if (c % 3 === 1) entry.params = { ...entry.params, 'AttributeName.1': item, 'AttributeName.2': client };
-        const op = toOp(entry, c, 1, names) as ReadOp;
+        const op = toOp(entry, c, names) as ReadOp;
         // What the read holds gives back the journal's record of the item.
         expect(op.returned?.get(item)).toEqual(attributes);
         expect(Object.keys(op.returned?.get(item) ?? {})).toEqual(Object.keys(attributes));
@@ -67,7 +67,7 @@ describe('the last reads kept across windows', () => {
       }
     }
     // An older read of an item offered after a newer one: the newer stays.
-    const older = toOp(get(0, HOSTILE[0] as string, HOSTILE[0] as string, { n: ['older'] }), 0, 1, names) as ReadOp;
+    const older = toOp(get(0, HOSTILE[0] as string, HOSTILE[0] as string, { n: ['older'] }), 0, names) as ReadOp;
     kept.offer(HOSTILE[0] as string, older);
     expect(kept.size).toBe(HOSTILE.length ** 2);
     for (const [at, op] of offered) {
@@ -81,7 +81,7 @@ describe('the last reads kept across windows', () => {
 
   it('keep a Select’s attributes, predicate and items', () => {
     const names = new Names();
-    const kept = new LastReads(1);
+    const kept = new LastReads();
     const entry = {
       seq: 5,
       order: 5,
@@ -93,7 +93,7 @@ describe('the last reads kept across windows', () => {
       applied: true,
       read: { consistentRead: false, stale: false, returned: { items: [{ name: HOSTILE[2], attributes: { a: ['1'] } }, { name: HOSTILE[3], attributes: { b: [LONG] } }] } },
     } as AnalyzableEntry;
-    const op = toOp(entry, 3, 1, names) as ReadOp;
+    const op = toOp(entry, 3, names) as ReadOp;
     kept.offer(HOSTILE[1] as string, op);
     expect(kept.get(op.key, HOSTILE[1] as string)).toEqual(op);
     expect(kept.get(op.key, HOSTILE[2] as string)).toBeUndefined();

@@ -292,7 +292,7 @@ function someSpansItems(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | 
 
 /** The keys (account, domain, item, attribute) whose version a read observed. */
 function observedKeys(r: ReadOp, attributesOf: ReadonlyMap<string, ReadonlySet<string>>): string[] {
-  const items = r.item !== undefined ? [r.item] : r.returned ? [...r.returned.keys()] : [];
+  const items = r.item !== undefined ? [r.item] : (r.returnedNames() ?? []);
   const keys: string[] = [];
   for (const item of items) {
     const itemKey = r.item !== undefined ? r.key : `${r.account}${SEP}${r.domain}${SEP}${item}`;

@@ -88,8 +88,7 @@ export interface DoubleApplied {
  * undefined when the read did not return the item, null when the journal does not say.
  */
 function returnedOf(read: ReadOp, item: string, attribute: string): readonly string[] | undefined | null {
-  if (read.returned === undefined) return null;
-  const values = read.returned.values(item, attribute);
+  const values = read.returnedValues(item, attribute);
   if (values === undefined) return read.partial ? null : undefined;
   return values;
 }

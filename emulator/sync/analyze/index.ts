@@ -141,7 +141,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(number), carry: new Map(), lostBefore: new Map(), storms: new Map(), cycles: 0, kept: 0, strings: new Names() };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: new Map(), cycles: 0, kept: 0, strings: new Names() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -155,7 +155,7 @@ export class Analyzer {
       keyHash: e.keyHash ?? null,
       connection: e.connection,
     }, e.order ?? e.seq, e.code === 'ConnectionReset');
-    const op = toOp(e, identity, run.number, run.strings);
+    const op = toOp(e, identity, run.strings);
     if (!op) return;
     run.ops.push(op);
     if (op.kind === 'write' && op.conditional && (op.applied || op.conditionFailed)) countStorm(run, op);
@@ -329,7 +329,7 @@ export async function analyzeJournalFile(path: string, options: AnalyzeOptions =
 /** What a lost write added to the number its read returned (an increment: 1), when both are numbers. */
 function numericStep(write: WriteOp, item: string, attribute: string, read: ReadOp | undefined): number | undefined {
   const written = write.changes.find((c) => c.item === item)?.puts.filter((p) => p.name === attribute) ?? [];
-  const shown = read?.returned?.values(item, attribute) ?? [];
+  const shown = read?.returnedValues(item, attribute) ?? [];
   if (written.length !== 1 || shown.length !== 1) return undefined;
   const step = Number(written[0]?.value) - Number(shown[0]);
   return Number.isFinite(step) && step !== 0 ? step : undefined;

@@ -1,5 +1,5 @@
 import { NumberColumn } from './column.js';
-import { ReturnedItems, type ReadOp } from './ops.js';
+import { ReadOp, type Place } from './ops.js';
 
 /**
  * Each client's last read of each item (and last Select of each domain), kept across windows
@@ -10,32 +10,14 @@ import { ReturnedItems, type ReadOp } from './ops.js';
  * when a window asks for it, and those are let go when the window is settled.
  */
 
-/** What the reads of one key (an item, or a domain for Selects) share. */
-interface Place {
-  account: string;
-  domain: string;
-  item: string | undefined;
-  key: string;
-  /** By client number (`LastReads.clients`): its slot. An array, not a map per item: the items × clients entries are held for the whole run. */
-  slots: (number | undefined)[];
-}
-
-/** What few reads have: kept in one column, most slots none. */
-interface Rare {
-  operation: string | undefined;
-  attributes: ReadonlySet<string> | undefined;
-  predicate: ReadonlySet<string> | undefined;
-}
-
-const STALE = 1;
-const PARTIAL = 2;
-/** It returned one item, its own, with one attribute of one value: `attribute` and `value` hold it. */
-const ONE_VALUE = 4;
-/** The flags share a number with the identity: identity × FLAGS + flags. */
-const FLAGS = 8;
+type Parts = ReturnType<ReadOp['parts']>;
 
 export class LastReads {
-  private readonly places = new Map<string, Place>();
+  /**
+   * Per key (an item, or a domain for Selects), by client number (`clients`): its slot. An array,
+   * not a map per item: the items × clients entries are held for the whole run.
+   */
+  private readonly slots = new Map<string, (number | undefined)[]>();
   /** Client name → its number. */
   private readonly clients = new Map<string, number>();
   // One entry per slot in each column.
@@ -44,16 +26,13 @@ export class LastReads {
   private readonly order = new NumberColumn();
   /** NaN: none. */
   private readonly asOfSeq = new NumberColumn();
-  /** identity × FLAGS + flags. */
-  private readonly identityFlags = new NumberColumn();
-  private readonly rare: (Rare | undefined)[] = [];
-  /** ONE_VALUE: the attribute's name and its value; otherwise what it returned as the operation held it. */
-  private readonly attribute: (string | undefined)[] = [];
-  private readonly value: (string | ReturnedItems | undefined)[] = [];
+  private readonly identity = new NumberColumn();
+  private readonly bits = new NumberColumn();
+  private readonly rare: Parts['rare'][] = [];
+  private readonly shown: Parts['shown'][] = [];
+  private readonly value: Parts['value'][] = [];
   /** The operations rebuilt for the window being analysed. */
   private readonly rebuilt = new Map<number, ReadOp>();
-
-  constructor(private readonly run: number) {}
 
   /** How many are kept: one per item (or domain) and client that read it. */
   get size(): number {
@@ -62,49 +41,40 @@ export class LastReads {
 
   /** Keeps `op` as `client`'s last read of its key, unless the one kept took effect after it. */
   offer(client: string, op: ReadOp): void {
-    let place = this.places.get(op.key);
-    if (!place) {
-      place = { account: op.account, domain: op.domain, item: op.item, key: op.key, slots: [] };
-      this.places.set(op.key, place);
-    }
+    let slots = this.slots.get(op.key);
+    if (!slots) this.slots.set(op.key, (slots = []));
     let number = this.clients.get(client);
     if (number === undefined) this.clients.set(client, (number = this.clients.size));
-    let slot = place.slots[number];
+    let slot = slots[number];
     if (slot === undefined) {
       slot = this.seq.length;
-      place.slots[number] = slot;
-      this.place.push(place);
+      slots[number] = slot;
+      this.place.push(op.place);
       this.seq.push(0);
       this.order.push(0);
       this.asOfSeq.push(Number.NaN);
-      this.identityFlags.push(0);
+      this.identity.push(0);
+      this.bits.push(0);
       this.rare.push(undefined);
-      this.attribute.push(undefined);
+      this.shown.push(undefined);
       this.value.push(undefined);
     } else if (this.order.at(slot) >= op.order) return;
     this.rebuilt.delete(slot);
     this.seq.set(slot, op.seq);
     this.order.set(slot, op.order);
     this.asOfSeq.set(slot, op.asOfSeq ?? Number.NaN);
-    const { operation, attributes, predicate } = op;
-    this.rare[slot] = operation === undefined && attributes === undefined && predicate === undefined ? undefined : { operation, attributes, predicate };
-    let flags = (op.stale ? STALE : 0) | (op.partial ? PARTIAL : 0);
-    const one = op.returned?.single();
-    if (one && one.name === op.item) {
-      flags |= ONE_VALUE;
-      this.attribute[slot] = one.attribute;
-      this.value[slot] = one.value;
-    } else {
-      this.attribute[slot] = undefined;
-      this.value[slot] = op.returned;
-    }
-    this.identityFlags.set(slot, op.identity * FLAGS + flags);
+    this.identity.set(slot, op.identity);
+    const parts = op.parts();
+    this.bits.set(slot, parts.bits);
+    this.rare[slot] = parts.rare;
+    this.shown[slot] = parts.shown;
+    this.value[slot] = parts.value;
   }
 
   /** `client`'s last read of `key` kept, as an operation (the same one until `release`). */
   get(key: string, client: string): ReadOp | undefined {
     const number = this.clients.get(client);
-    const slot = number === undefined ? undefined : this.places.get(key)?.slots[number];
+    const slot = number === undefined ? undefined : this.slots.get(key)?.[number];
     if (slot === undefined) return undefined;
     let op = this.rebuilt.get(slot);
     if (!op) this.rebuilt.set(slot, (op = this.rebuild(slot)));
@@ -117,34 +87,17 @@ export class LastReads {
   }
 
   private rebuild(slot: number): ReadOp {
-    const place = this.place[slot] as Place;
-    const identityFlags = this.identityFlags.at(slot);
-    const flags = identityFlags % FLAGS;
-    const rare = this.rare[slot];
     const asOfSeq = this.asOfSeq.at(slot);
-    const value = this.value[slot];
-    let returned: ReturnedItems | undefined;
-    if (flags & ONE_VALUE) returned = new ReturnedItems({ name: place.item as string, attribute: this.attribute[slot] as string, value: value as string });
-    else returned = value as ReturnedItems | undefined;
-    // The same fields in the same order as `toOp` builds a read: one shape for every read.
-    return {
-      kind: 'read',
-      seq: this.seq.at(slot),
-      order: this.order.at(slot),
-      identity: (identityFlags - flags) / FLAGS,
-      run: this.run,
-      account: place.account,
-      operation: rare?.operation,
-      action: place.item === undefined ? 'Select' : 'GetAttributes',
-      domain: place.domain,
-      item: place.item,
-      key: place.key,
-      attributes: rare?.attributes,
-      stale: (flags & STALE) !== 0,
-      asOfSeq: Number.isNaN(asOfSeq) ? undefined : asOfSeq,
-      returned,
-      partial: (flags & PARTIAL) !== 0,
-      predicate: rare?.predicate,
-    };
+    return new ReadOp(
+      this.seq.at(slot),
+      this.order.at(slot),
+      this.identity.at(slot),
+      this.place[slot] as Place,
+      Number.isNaN(asOfSeq) ? undefined : asOfSeq,
+      this.bits.at(slot),
+      this.rare[slot],
+      this.shown[slot],
+      this.value[slot],
+    );
   }
 }

@@ -16,68 +16,232 @@ export interface PutValue {
   replace: boolean;
 }
 
-export interface ItemChange {
-  item: string;
-  /** account, domain and item: the key the histories are kept by (`itemKey`), made once. */
-  key: string;
-  puts: PutValue[];
-  /** Without a value: every value of the name. */
-  deletes: { name: string; value?: string }[];
-  /** DeleteAttributes without attributes: the whole item. */
-  wholeItem: boolean;
+/**
+ * Where an operation acts: an item of a domain, or a domain (a write's, or a Select's, which
+ * counts as a read of every item of it). One per name in a run (`Names`), shared by every
+ * operation on it, so that an operation holds one reference instead of four strings.
+ */
+export interface Place {
+  readonly account: string;
+  readonly domain: string;
+  /** undefined: the domain. */
+  readonly item: string | undefined;
+  /** account, domain and item (`itemKey`), or account and domain (`domainKey`): the key the histories are kept by. */
+  readonly key: string;
 }
 
-interface OpBase {
-  seq: number;
-  /** Position in the order actions took effect (finish order for journals without it). */
-  order: number;
-  /** Index into the run's identities; resolved to a client name at the end. */
-  identity: number;
-  run: number;
-  account: string;
-  domain: string;
-  action: string;
+/**
+ * Every operation a window holds lives until the window is settled, so it is copied by the
+ * young-generation collections and promoted, and the old generation's collections walk it: what
+ * the analysis costs beyond reading the journal grows with its size (docs/analyze.md,
+ * "Performance"). So an operation keeps in fields only what differs between operations, and
+ * gives the rest (its place's names, its flags, what few operations have) through getters.
+ */
+export class ItemChange {
+  constructor(
+    readonly place: Place,
+    readonly puts: PutValue[],
+    /** Without a value: every value of the name. */
+    readonly deletes: { name: string; value?: string }[],
+    /** DeleteAttributes without attributes: the whole item. */
+    readonly wholeItem: boolean,
+  ) {}
+
+  get item(): string {
+    return this.place.item as string;
+  }
+
+  get key(): string {
+    return this.place.key;
+  }
+}
+
+/** What few reads carry. */
+interface ReadRare {
   /** The X-SimpleDB-Operation header it carried. */
   operation: string | undefined;
-}
-
-export interface ReadOp extends OpBase {
-  kind: 'read';
-  /** undefined: a Select, which counts as a read of every item of its domain. */
-  item: string | undefined;
-  /** `itemKey` of the item, or `domainKey` of the domain for a Select: made once. */
-  key: string;
-  /** undefined: every attribute. */
+  /** Only these attributes (AttributeName, or a Select's output list); undefined: every attribute. */
   attributes: ReadonlySet<string> | undefined;
-  /** The emulator served it stale: it saw only writes up to `asOfSeq`. */
-  stale: boolean;
-  asOfSeq: number | undefined;
-  /**
-   * What it returned, item → attribute → values as `read.returned` records them; undefined when
-   * the journal does not say (an older journal).
-   */
-  returned: ReturnedItems | undefined;
-  /** The journal recorded only some of the items it returned (`read.returned.more`). */
-  partial: boolean;
-  /** A Select with a where clause: the attributes it names (a write to them may change what it matches); undefined otherwise. */
+  /** A Select with a where clause: the attributes it names (a write to them may change what it matches). */
   predicate: ReadonlySet<string> | undefined;
 }
 
-export interface WriteOp extends OpBase {
-  kind: 'write';
-  changes: ItemChange[];
-  conditional: boolean;
-  /** The action ran to success: its change is in the store. */
-  applied: boolean;
+const STALE = 1;
+const PARTIAL = 2;
+
+export class ReadOp {
+  declare readonly kind: 'read';
+
+  constructor(
+    readonly seq: number,
+    /** Position in the order actions took effect (finish order for journals without it). */
+    readonly order: number,
+    /** Index into the run's identities; resolved to a client name at the end. */
+    readonly identity: number,
+    /** The item read, or the domain of a Select. */
+    readonly place: Place,
+    /** When stale: it saw only writes up to this sequence number. */
+    readonly asOfSeq: number | undefined,
+    private readonly bits: number,
+    private readonly rare: ReadRare | undefined,
+    /**
+     * What it returned: when that was one attribute of one value of its own item (a counter, a
+     * status: most reads), that attribute's name, with the value in `value`; otherwise the
+     * journal's record as `ReturnedItems`; undefined when the journal does not say (an older
+     * journal).
+     */
+    private readonly shown: string | ReturnedItems | undefined,
+    private readonly value: string | undefined,
+  ) {}
+
+  static of(
+    seq: number,
+    order: number,
+    identity: number,
+    place: Place,
+    o: { stale: boolean; partial: boolean; asOfSeq: number | undefined; returned: ReturnedItems | undefined } & ReadRare,
+  ): ReadOp {
+    const rare = o.operation === undefined && o.attributes === undefined && o.predicate === undefined ? undefined : { operation: o.operation, attributes: o.attributes, predicate: o.predicate };
+    const one = o.returned?.single();
+    const bits = (o.stale ? STALE : 0) | (o.partial ? PARTIAL : 0);
+    if (one && one.name === place.item) return new ReadOp(seq, order, identity, place, o.asOfSeq, bits, rare, one.attribute, one.value);
+    return new ReadOp(seq, order, identity, place, o.asOfSeq, bits, rare, o.returned, undefined);
+  }
+
+  get account(): string {
+    return this.place.account;
+  }
+
+  get domain(): string {
+    return this.place.domain;
+  }
+
+  /** undefined: a Select. */
+  get item(): string | undefined {
+    return this.place.item;
+  }
+
+  get key(): string {
+    return this.place.key;
+  }
+
+  get action(): string {
+    return this.place.item === undefined ? 'Select' : 'GetAttributes';
+  }
+
+  /** The emulator served it stale: it saw only writes up to `asOfSeq`. */
+  get stale(): boolean {
+    return (this.bits & STALE) !== 0;
+  }
+
+  /** The journal recorded only some of the items it returned (`read.returned.more`). */
+  get partial(): boolean {
+    return (this.bits & PARTIAL) !== 0;
+  }
+
+  get operation(): string | undefined {
+    return this.rare?.operation;
+  }
+
+  get attributes(): ReadonlySet<string> | undefined {
+    return this.rare?.attributes;
+  }
+
+  get predicate(): ReadonlySet<string> | undefined {
+    return this.rare?.predicate;
+  }
+
+  /** What it returned, item → attribute → values as `read.returned` records them; undefined when the journal does not say. */
+  get returned(): ReturnedItems | undefined {
+    const shown = this.shown;
+    if (typeof shown !== 'string') return shown;
+    return new ReturnedItems({ name: this.place.item as string, attribute: shown, value: this.value as string });
+  }
+
+  /** The attribute's values in the item as returned (empty: it had none); undefined when the item was not returned; null when the journal does not say. */
+  returnedValues(item: string, attribute: string): readonly string[] | undefined | null {
+    const shown = this.shown;
+    if (shown === undefined) return null;
+    if (typeof shown !== 'string') return shown.values(item, attribute);
+    if (item !== this.place.item) return undefined;
+    return attribute === shown ? [this.value as string] : NO_VALUES;
+  }
+
+  /** The item names it returned, each once, in the order first returned; undefined when the journal does not say. */
+  returnedNames(): string[] | undefined {
+    const shown = this.shown;
+    if (shown === undefined) return undefined;
+    return typeof shown === 'string' ? [this.place.item as string] : shown.keys();
+  }
+
+  /** What `ReadOp.of` was given of it: for a read kept as columns (lastreads.ts) and made again. */
+  parts(): { bits: number; rare: ReadRare | undefined; shown: string | ReturnedItems | undefined; value: string | undefined } {
+    return { bits: this.bits, rare: this.rare, shown: this.shown, value: this.value };
+  }
+}
+Object.defineProperty(ReadOp.prototype, 'kind', { value: 'read' });
+
+/** What few writes carry. */
+interface WriteRare {
+  operation: string | undefined;
   /** The fault effect that lost its response, when one did. */
   lostResponse: string | undefined;
-  /** The condition was checked and failed. */
-  conditionFailed: boolean;
-  /** The attributes its `Expected` conditions named: when it was applied, they held their expected state. */
-  checked: readonly string[];
-  atSeq: number | undefined;
-  writeSeq: number | undefined;
 }
+
+const CONDITIONAL = 1;
+const APPLIED = 2;
+const CONDITION_FAILED = 4;
+
+export class WriteOp {
+  declare readonly kind: 'write';
+
+  constructor(
+    readonly seq: number,
+    readonly order: number,
+    readonly identity: number,
+    /** Its domain. */
+    readonly place: Place,
+    readonly action: string,
+    readonly changes: ItemChange[],
+    private readonly bits: number,
+    private readonly rare: WriteRare | undefined,
+    /** The attributes its `Expected` conditions named: when it was applied, they held their expected state. */
+    readonly checked: readonly string[],
+    readonly atSeq: number | undefined,
+    readonly writeSeq: number | undefined,
+  ) {}
+
+  get account(): string {
+    return this.place.account;
+  }
+
+  get domain(): string {
+    return this.place.domain;
+  }
+
+  get conditional(): boolean {
+    return (this.bits & CONDITIONAL) !== 0;
+  }
+
+  /** The action ran to success: its change is in the store. */
+  get applied(): boolean {
+    return (this.bits & APPLIED) !== 0;
+  }
+
+  /** The condition was checked and failed. */
+  get conditionFailed(): boolean {
+    return (this.bits & CONDITION_FAILED) !== 0;
+  }
+
+  get operation(): string | undefined {
+    return this.rare?.operation;
+  }
+
+  get lostResponse(): string | undefined {
+    return this.rare?.lostResponse;
+  }
+}
+Object.defineProperty(WriteOp.prototype, 'kind', { value: 'write' });
 
 export type Op = ReadOp | WriteOp;
 
@@ -198,7 +362,7 @@ export class ReturnedItems {
   private readonly one: ReturnedItem | readonly string[] | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
-  /** The journal's `read.returned.items`, or what `single()` gave, for a read rebuilt from it (lastreads.ts). */
+  /** The journal's `read.returned.items`, or what `single()` gave (`ReadOp.returned`). */
   constructor(from: ReturnedRecord['items'] | OneValue) {
     if (!Array.isArray(from)) {
       this.name = from.name;
@@ -282,16 +446,16 @@ export function valuesOf(item: ReturnedItem, attribute: string): readonly string
   return Object.hasOwn(item, attribute) ? values : undefined;
 }
 
+/** A domain's place, and its items'. */
 interface DomainNames {
-  domain: string;
-  key: string;
-  items: Map<string, { item: string; key: string }>;
+  place: Place;
+  items: Map<string, Place>;
 }
 
 /**
- * The domain and item names of an analysis, and their keys, held once each: every operation
- * held refers to these instead of keeping strings of its own entry (fewer objects for the
- * collector to copy while a window is held). Grows with the items, as the histories do.
+ * The places of an analysis (domain and item names, and their keys), held once each: every
+ * operation held refers to these instead of keeping strings of its own entry. Grows with the
+ * items, as the histories do.
  */
 export class Names {
   private readonly accounts = new Map<string, Map<string, DomainNames>>();
@@ -301,7 +465,7 @@ export class Names {
     let domains = this.accounts.get(account);
     if (!domains) this.accounts.set(account, (domains = new Map()));
     let d = domains.get(domain);
-    if (!d) domains.set(domain, (d = { domain, key: domainKey(account, domain), items: new Map() }));
+    if (!d) domains.set(domain, (d = { place: { account, domain, item: undefined, key: domainKey(account, domain) }, items: new Map() }));
     return d;
   }
 
@@ -312,9 +476,12 @@ export class Names {
     return list;
   }
 
-  item(account: string, d: DomainNames, item: string): { item: string; key: string } {
+  item(d: DomainNames, item: string): Place {
     let i = d.items.get(item);
-    if (!i) d.items.set(item, (i = { item, key: itemKey(account, d.domain, item) }));
+    if (!i) {
+      const { account, domain } = d.place;
+      d.items.set(item, (i = { account, domain, item, key: itemKey(account, domain, item) }));
+    }
     return i;
   }
 }
@@ -382,53 +549,40 @@ function recordedReading(value: unknown): RequestReading | undefined {
 }
 
 /** One entry as an operation, or undefined when it neither read nor wrote item data. */
-export function toOp(e: AnalyzableEntry, identity: number, run: number, names: Names = new Names()): Op | undefined {
+export function toOp(e: AnalyzableEntry, identity: number, names: Names = new Names()): Op | undefined {
   // The journal keeps parameters by name; the readers see them as the action did.
   const q = recordedReading(e.request) ?? readRequest(new RecordParams(e.params));
   const order = e.order ?? e.seq;
   const account = e.account ?? '';
   const applied = e.applied ?? e.code === 'Success';
-  // Every operation is built by one literal of each kind, so that they all share one shape.
   switch (q?.action) {
     case 'GetAttributes':
     case 'Select': {
       if (!applied) return undefined;
-      let d: DomainNames;
-      let item: { item: string; key: string } | undefined;
+      let place: Place;
       let attributes: Set<string> | undefined;
       let predicate: Set<string> | undefined;
       if (q.action === 'GetAttributes') {
         if (q.domain === undefined || q.item === undefined) return undefined;
-        d = names.domain(account, q.domain);
-        item = names.item(account, d, q.item);
+        place = names.item(names.domain(account, q.domain), q.item);
         attributes = q.attributeNames.length > 0 ? new Set(q.attributeNames) : undefined;
       } else {
         const shape = selectShape(q.expression ?? '');
         if (!shape) return undefined;
-        d = names.domain(account, shape.domain);
+        place = names.domain(account, shape.domain).place;
         ({ attributes, predicate } = shape);
       }
       const stale = e.read?.stale === true && e.read.consistentRead !== true;
       const r = e.read?.returned;
-      return {
-        kind: 'read',
-        seq: e.seq,
-        order,
-        identity,
-        run,
-        account,
-        operation: e.operation,
-        action: ACTIONS[q.action] as string,
-        domain: d.domain,
-        item: item?.item,
-        key: item === undefined ? d.key : item.key,
-        attributes,
+      return ReadOp.of(e.seq, order, identity, place, {
         stale,
+        partial: (r?.more ?? 0) > 0,
         asOfSeq: stale ? e.read?.asOfSeq : undefined,
         returned: r === undefined ? undefined : new ReturnedItems(r.items),
-        partial: (r?.more ?? 0) > 0,
+        operation: e.operation,
+        attributes,
         predicate,
-      };
+      });
     }
     case 'PutAttributes':
     case 'DeleteAttributes':
@@ -448,37 +602,23 @@ export function toOp(e: AnalyzableEntry, identity: number, run: number, names: N
         if (x.name === undefined) continue;
         checked = checked.length === 0 ? names.one(x.name) : [...checked, x.name];
       }
-      return {
-        kind: 'write',
-        seq: e.seq,
-        order,
-        identity,
-        run,
-        account,
-        operation: e.operation,
-        action: ACTIONS[q.action] as string,
-        domain: d.domain,
-        changes:
-          'items' in q
-            ? q.items.map((i) => toChange(i.attributes, kind, names.item(account, d, i.item)))
-            : q.item === undefined
-              ? []
-              : [toChange(q.attributes, kind, names.item(account, d, q.item))],
-        conditional: expected.length > 0,
-        applied,
-        lostResponse: applied ? lost : undefined,
-        conditionFailed: CONDITION_FAILURES.has(e.code),
-        checked,
-        atSeq: e.atSeq,
-        writeSeq: e.writeSeq,
-      };
+      const lostResponse = applied ? lost : undefined;
+      const bits = (expected.length > 0 ? CONDITIONAL : 0) | (applied ? APPLIED : 0) | (CONDITION_FAILURES.has(e.code) ? CONDITION_FAILED : 0);
+      const changes =
+        'items' in q
+          ? q.items.map((i) => toChange(i.attributes, kind, names.item(d, i.item)))
+          : q.item === undefined
+            ? []
+            : [toChange(q.attributes, kind, names.item(d, q.item))];
+      const rare = e.operation === undefined && lostResponse === undefined ? undefined : { operation: e.operation, lostResponse };
+      return new WriteOp(e.seq, order, identity, d.place, ACTIONS[q.action] as string, changes, bits, rare, checked, e.atSeq, e.writeSeq);
     }
     default:
       return undefined;
   }
 }
 
-function toChange(attributes: ItemInput['attributes'], kind: 'put' | 'delete', { item, key }: { item: string; key: string }): ItemChange {
+function toChange(attributes: ItemInput['attributes'], kind: 'put' | 'delete', place: Place): ItemChange {
   // Most changes only put, or only delete: the other list is the shared empty one. A list is
   // made as a literal of its first value: a push onto an empty array reserves room for seventeen.
   let puts: PutValue[] = NO_PUTS;
@@ -494,7 +634,7 @@ function toChange(attributes: ItemInput['attributes'], kind: 'put' | 'delete', {
       else deletes.push(del);
     }
   }
-  return { item, key, puts, deletes, wholeItem: kind === 'delete' && attributes.length === 0 };
+  return new ItemChange(place, puts, deletes, kind === 'delete' && attributes.length === 0);
 }
 
 const NO_PUTS: PutValue[] = [];
