@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Analyzer, type AnalyzableEntry, type Analysis } from '../../emulator/sync/analyze/index.js';
 import { LastReads } from '../../emulator/sync/analyze/lastreads.js';
-import { Names, toOp, type ReadOp } from '../../emulator/sync/analyze/ops.js';
+import { Names, returnedBy, toOp, type ReadOp } from '../../emulator/sync/analyze/ops.js';
 
 const HOSTILE = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'nul \u0000 inside', '__proto__', 'é'.repeat(512), ''];
 const LONG = 'v'.repeat(1024);
@@ -59,11 +59,11 @@ describe('the last reads kept across windows', () => {
         if (c % 3 === 1) entry.params = { ...entry.params, 'AttributeName.1': item, 'AttributeName.2': client };
         const op = toOp(entry, c, names) as ReadOp;
         // What the read holds gives back the journal's record of the item.
-        expect(op.returned?.get(item)).toEqual(attributes);
-        expect(Object.keys(op.returned?.get(item) ?? {})).toEqual(Object.keys(attributes));
-        expect(op.returned?.get(`${item} `)).toBeUndefined();
+        expect(returnedBy(op)?.get(item)).toEqual(attributes);
+        expect(Object.keys(returnedBy(op)?.get(item) ?? {})).toEqual(Object.keys(attributes));
+        expect(returnedBy(op)?.get(`${item} `)).toBeUndefined();
         kept.offer(client, op);
-        offered.set(`${op.key}\u0001${client}`, op);
+        offered.set(`${op.place.key}\u0001${client}`, op);
       }
     }
     // An older read of an item offered after a newer one: the newer stays.
@@ -72,11 +72,11 @@ describe('the last reads kept across windows', () => {
     expect(kept.size).toBe(HOSTILE.length ** 2);
     for (const [at, op] of offered) {
       const client = at.slice(at.indexOf('\u0001') + 1);
-      const back = kept.get(op.key, client);
+      const back = kept.get(op.place.key, client);
       expect(back).toEqual(op);
-      expect(back?.returned?.get(op.item as string)).toEqual(op.returned?.get(op.item as string));
+      expect((back && returnedBy(back))?.get(op.place.item as string)).toEqual(returnedBy(op)?.get(op.place.item as string));
     }
-    expect(kept.get(older.key, 'nobody')).toBeUndefined();
+    expect(kept.get(older.place.key, 'nobody')).toBeUndefined();
   });
 
   it('keep a Select’s attributes, predicate and items', () => {
@@ -95,8 +95,8 @@ describe('the last reads kept across windows', () => {
     } as AnalyzableEntry;
     const op = toOp(entry, 3, names) as ReadOp;
     kept.offer(HOSTILE[1] as string, op);
-    expect(kept.get(op.key, HOSTILE[1] as string)).toEqual(op);
-    expect(kept.get(op.key, HOSTILE[2] as string)).toBeUndefined();
+    expect(kept.get(op.place.key, HOSTILE[1] as string)).toEqual(op);
+    expect(kept.get(op.place.key, HOSTILE[2] as string)).toBeUndefined();
   });
 
   it('let a write build on a read from windows before, named by its client', () => {

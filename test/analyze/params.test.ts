@@ -52,14 +52,14 @@ describe("the journal's own reading of a request", () => {
   it('is what the analysis reads when the journal has it', () => {
     // No parameters at all: only the reading says what the request was.
     const op = toOp(entry({}, { action: 'PutAttributes', domain: 'd', item: 'i', attributes: [{ name: 'n', value: '1', replace: true }], expected: [] }), 0);
-    expect(op).toMatchObject({ kind: 'write', domain: 'd', changes: [{ item: 'i', puts: [{ name: 'n', value: '1', replace: true }] }] });
+    expect(op).toMatchObject({ kind: 'write', place: { domain: 'd' }, changes: [{ place: { item: 'i' }, puts: [{ name: 'n', value: '1', replace: true }] }] });
   });
 
   it('is set aside for the parameters when it is not of the readers’ shape', () => {
     const params = { Action: 'PutAttributes', DomainName: 'd', ItemName: 'i', 'Attribute.1.Name': 'n', 'Attribute.1.Value': '1', 'Expected.1.Name': 'n', 'Expected.1.Exists': 'false' };
     const good = reading(params) as Record<string, unknown>;
     const fromParams = toOp(entry(params), 0);
-    expect(fromParams).toMatchObject({ kind: 'write', conditional: true, changes: [{ item: 'i' }] });
+    expect(fromParams).toMatchObject({ kind: 'write', conditional: true, changes: [{ place: { item: 'i' } }] });
     // Each part of the reading wrong in turn, as a file edited by hand or written by something else may have it.
     const attribute = { name: 'x', value: '9', replace: false };
     const broken: unknown[] = [

@@ -1,5 +1,5 @@
 import { readSaw } from './history.js';
-import type { ReadOp, WriteOp } from './ops.js';
+import { actionOf, attributesRead, changedItem, operationOf, predicateOf, returnedNames, type ReadOp, type WriteOp } from './ops.js';
 import type { CycleClass, CycleEdge, Evidence } from './types.js';
 
 /**
@@ -86,7 +86,7 @@ export function findCycles(
   for (const w of writes) {
     if (!w.applied) continue;
     for (const c of w.changes) {
-      const itemKey = c.key;
+      const itemKey = c.place.key;
       let attrs = attributesOf.get(itemKey);
       if (!attrs) attributesOf.set(itemKey, (attrs = new Set()));
       const names = new Set<string>();
@@ -135,11 +135,12 @@ export function findCycles(
       const next = list[seen];
       if (next) add(t, txnOf.get(next), 'rw', key, r, next);
     }
-    if (r.predicate) {
+    const predicate = predicateOf(r);
+    if (predicate) {
       // The first unseen write of each item of the domain that touches an attribute the where clause names.
       for (const [key, list] of versions) {
         const [account, domain, , attribute] = key.split(SEP);
-        if (account !== r.account || domain !== r.domain || !(r.predicate.has(attribute ?? '') || r.predicate.has('itemName()'))) continue;
+        if (account !== r.place.account || domain !== r.place.domain || !(predicate.has(attribute ?? '') || predicate.has('itemName()'))) continue;
         const next = list[seenPrefix(list, r)];
         if (next) add(t, txnOf.get(next), 'predicate', key, r, next);
       }
@@ -172,7 +173,7 @@ export function findCycles(
     for (const e of cycle) {
       for (const op of [e.from, e.by]) {
         if (!evidence.some((x) => x.seq === op.seq)) {
-          evidence.push({ seq: op.seq, role: op.kind === 'read' ? 'cycle-read' : 'cycle-write', client: name(op), action: op.action });
+          evidence.push({ seq: op.seq, role: op.kind === 'read' ? 'cycle-read' : 'cycle-write', client: name(op), action: actionOf(op) });
         }
       }
     }
@@ -233,13 +234,13 @@ function groupOperations<G>(
   for (const op of ops) {
     const client = name(op);
     let group: G;
-    if (op.operation !== undefined) {
-      const key = client + SEP + op.operation;
+    if (operationOf(op) !== undefined) {
+      const key = client + SEP + operationOf(op);
       let g = byId.get(key);
-      if (g === undefined) byId.set(key, (g = open(client, op.operation)));
+      if (g === undefined) byId.set(key, (g = open(client, operationOf(op))));
       group = g;
     } else {
-      if (op.kind === 'read' && op.item === undefined && !op.predicate) continue;
+      if (op.kind === 'read' && op.place.item === undefined && !predicateOf(op)) continue;
       let c = current.get(client);
       if (!c || (op.kind === 'read' && c.wrote)) current.set(client, (c = { group: open(client, undefined), wrote: false }));
       if (op.kind === 'write') c.wrote = true;
@@ -261,22 +262,22 @@ interface Touched {
 /** The operation's first item. */
 function first(t: Touched, op: ReadOp | WriteOp, item: string): void {
   t.any = true;
-  t.account = op.account;
-  t.domain = op.domain;
+  t.account = op.place.account;
+  t.domain = op.place.domain;
   t.item = item;
 }
 
 /** Whether the request takes the operation to a second item (a Select: its whole domain); the first item it touches is kept. */
 function touchesAnother(t: Touched, op: ReadOp | WriteOp): boolean {
   if (op.kind === 'read') {
-    if (op.item === undefined) return true;
-    if (!t.any) first(t, op, op.item);
-    else if (op.item !== t.item || op.domain !== t.domain || op.account !== t.account) return true;
+    if (op.place.item === undefined) return true;
+    if (!t.any) first(t, op, op.place.item);
+    else if (op.place.item !== t.item || op.place.domain !== t.domain || op.place.account !== t.account) return true;
     return false;
   }
   for (const c of op.changes) {
-    if (!t.any) first(t, op, c.item);
-    else if (c.item !== t.item || op.domain !== t.domain || op.account !== t.account) return true;
+    if (!t.any) first(t, op, changedItem(c));
+    else if (changedItem(c) !== t.item || op.place.domain !== t.domain || op.place.account !== t.account) return true;
   }
   return false;
 }
@@ -292,11 +293,12 @@ function someSpansItems(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | 
 
 /** The keys (account, domain, item, attribute) whose version a read observed. */
 function observedKeys(r: ReadOp, attributesOf: ReadonlyMap<string, ReadonlySet<string>>): string[] {
-  const items = r.item !== undefined ? [r.item] : (r.returnedNames() ?? []);
+  const items = r.place.item !== undefined ? [r.place.item] : (returnedNames(r) ?? []);
   const keys: string[] = [];
+  const read = attributesRead(r);
   for (const item of items) {
-    const itemKey = r.item !== undefined ? r.key : `${r.account}${SEP}${r.domain}${SEP}${item}`;
-    for (const a of attributesOf.get(itemKey) ?? []) if (r.attributes === undefined || r.attributes.has(a)) keys.push(itemKey + SEP + a);
+    const itemKey = r.place.item !== undefined ? r.place.key : `${r.place.account}${SEP}${r.place.domain}${SEP}${item}`;
+    for (const a of attributesOf.get(itemKey) ?? []) if (read === undefined || read.has(a)) keys.push(itemKey + SEP + a);
   }
   return keys;
 }

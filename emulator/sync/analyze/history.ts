@@ -1,5 +1,5 @@
 import { recordedValue } from '../journal.js';
-import { inOrderBy, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
+import { actionOf, attributesRead, changedItem, inOrderBy, isPartial, isStale, lostResponseOf, operationOf, returnedValues, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
 import type { Evidence } from './types.js';
 
 /**
@@ -88,16 +88,19 @@ export interface DoubleApplied {
  * undefined when the read did not return the item, null when the journal does not say.
  */
 function returnedOf(read: ReadOp, item: string, attribute: string): readonly string[] | undefined | null {
-  const values = read.returnedValues(item, attribute);
-  if (values === undefined) return read.partial ? null : undefined;
+  const values = returnedValues(read, item, attribute);
+  if (values === undefined) return isPartial(read) ? null : undefined;
   return values;
 }
 
-const covers = (r: ReadOp, attribute: string) => r.attributes === undefined || r.attributes.has(attribute);
+const covers = (r: ReadOp, attribute: string) => {
+  const read = attributesRead(r);
+  return read === undefined || read.has(attribute);
+};
 
 /** Whether the read could have shown `item`: a GetAttributes of it, or a Select that returned it (or may have). */
 function mayShow(r: ReadOp, item: string): boolean {
-  if (r.item !== undefined) return true;
+  if (r.place.item !== undefined) return true;
   return returnedOf(r, item, '') !== undefined;
 }
 
@@ -119,7 +122,7 @@ function lastReadBefore(reads: readonly ReadOp[], order: number, item: string, a
   const stop = operation === undefined ? 0 : Math.max(0, lo - OPERATION_REACH);
   for (let i = lo - 1; i >= stop; i--) {
     const r = reads[i];
-    if (r && (operation === undefined || r.operation === operation) && covers(r, attribute) && mayShow(r, item)) return r;
+    if (r && (operation === undefined || operationOf(r) === operation) && covers(r, attribute) && mayShow(r, item)) return r;
   }
   return undefined;
 }
@@ -163,7 +166,7 @@ function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, att
 /** Whether a read saw a change: served stale, only the writes up to its `asOfSeq`; otherwise all before it. */
 export function readSaw(read: ReadOp, change: WriteOp): boolean {
   if (change.order >= read.order) return false;
-  if (!read.stale || read.asOfSeq === undefined) return true;
+  if (!isStale(read) || read.asOfSeq === undefined) return true;
   if (change.writeSeq !== undefined) return change.writeSeq <= read.asOfSeq;
   // A write that changed nothing the version log saw happened after version atSeq.
   return change.atSeq === undefined || change.atSeq <= read.asOfSeq;
@@ -291,7 +294,7 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
     collectLost(h.item, events, attribute, out.lost);
     for (const e of events) {
       const basis = e.basis;
-      if (!basis?.read.stale || !e.destructive) continue;
+      if (!basis || !isStale(basis.read) || !e.destructive) continue;
       const read = basis.read;
       // Stale for this attribute: it missed another client's change of it.
       const missed = e.unseen.filter((u) => u.op.order < read.order && u.client !== e.client && conflicts(e, u));
@@ -307,7 +310,7 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
   out.stale.push(...staleByKey.values());
   // Only a write whose response was lost can be done twice: most items had none.
   const lostBefore = carry?.lostBefore;
-  if ((lostBefore !== undefined && lostBefore.size > 0) || applied.some((w) => w.op.lostResponse !== undefined)) {
+  if ((lostBefore !== undefined && lostBefore.size > 0) || applied.some((w) => lostResponseOf(w.op) !== undefined)) {
     out.doubles.push(...doubleApplied(h, itemReads, selectReads, lostBefore));
   }
   return out;
@@ -374,7 +377,7 @@ function attributeHistory(
     };
     events.push(e);
     if (changed) changes.push(e);
-    const operation = w.op.operation;
+    const operation = operationOf(w.op);
     const read = latest(
       lastReadBefore(itemReads(w.client), w.op.order, item, attribute, operation),
       lastReadBefore(selectReads(w.client), w.op.order, item, attribute, operation),
@@ -446,7 +449,7 @@ function collectLost(item: string, events: Event[], attribute: string, out: Lost
     if (survivors.has(v)) break;
     survivors.add(v);
   }
-  const written = (op: WriteOp) => op.changes.flatMap((c) => (c.item === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
+  const written = (op: WriteOp) => op.changes.flatMap((c) => (changedItem(c) === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
   for (const e of events) {
     if (e.changed && e.replacedBy && !survivors.has(e)) {
       const by = e.replacedBy;
@@ -521,7 +524,7 @@ function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf,
     for (let i = 0; i + 1 < writes.length; i++) {
       const first = writes[i];
       const retry = writes[i + 1];
-      if (!first || !retry || !first.op.lostResponse || !retry.op.applied) continue;
+      if (!first || !retry || !lostResponseOf(first.op) || !retry.op.applied) continue;
       const names = [...new Set(first.change.puts.map((p) => p.name))].sort();
       const retryNames = [...new Set(retry.change.puts.map((p) => p.name))].sort();
       if (names.length === 0 || names.join('\u0000') !== retryNames.join('\u0000') || retry.change.deletes.length > 0) continue;
@@ -534,13 +537,13 @@ function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf,
       );
       if (!read || read.order < first.op.order || !readSaw(read, first.op)) continue;
       // Operation ids say it: the same operation wrote twice.
-      const operation = first.op.operation;
-      if (operation !== undefined && operation === retry.op.operation) {
+      const operation = operationOf(first.op);
+      if (operation !== undefined && operation === operationOf(retry.op)) {
         out.push({ first: first.op, read, retry: retry.op, client, attributes: names, doubt: undefined });
         continue;
       }
       // The operation that lost the answer read the item again itself, and wrote no more: it checked, and knew.
-      if (operation !== undefined && read.operation === operation) continue;
+      if (operation !== undefined && operationOf(read) === operation) continue;
       const carried = carriedValue(retry.change, first.change);
       out.push({
         first: first.op,
@@ -559,5 +562,5 @@ function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf,
 }
 
 export function evidence(op: WriteOp | ReadOp, role: Evidence['role'], client: string): Evidence {
-  return { seq: op.seq, role, client, action: op.action };
+  return { seq: op.seq, role, client, action: actionOf(op) };
 }

@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
-import { domainKey, inOrder, Names, toOp, type ReadOp, type WriteOp } from './ops.js';
+import { changedItem, domainKey, inOrder, lostResponseOf, Names, returnedValues, toOp, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import { DraftStore, type Draft, type DraftLimits } from './drafts.js';
@@ -275,15 +275,15 @@ export class Analyzer {
     const lostItems = new Set(run.lostBefore.keys());
     for (let i = 0; i < dropped.length; i++) {
       const op = dropped[i] as WriteOp;
-      if (op.lostResponse) for (const change of op.changes) lostItems.add(change.key);
+      if (lostResponseOf(op)) for (const change of op.changes) lostItems.add(change.place.key);
     }
-    const relevant = lostItems.size === 0 ? [] : dropped.filter((op) => op.changes.some((c) => lostItems.has(c.key)));
+    const relevant = lostItems.size === 0 ? [] : dropped.filter((op) => op.changes.some((c) => lostItems.has(c.place.key)));
     for (const op of relevant) {
       const client = names[op.identity] ?? '';
       for (const change of op.changes) {
-        const key = change.key;
+        const key = change.place.key;
         let perClient = run.lostBefore.get(key);
-        if (op.lostResponse) {
+        if (lostResponseOf(op)) {
           if (!perClient) run.lostBefore.set(key, (perClient = new Map()));
           perClient.set(client, { op, change, client });
         } else if (perClient?.delete(client) && perClient.size === 0) run.lostBefore.delete(key);
@@ -328,8 +328,8 @@ export async function analyzeJournalFile(path: string, options: AnalyzeOptions =
 
 /** What a lost write added to the number its read returned (an increment: 1), when both are numbers. */
 function numericStep(write: WriteOp, item: string, attribute: string, read: ReadOp | undefined): number | undefined {
-  const written = write.changes.find((c) => c.item === item)?.puts.filter((p) => p.name === attribute) ?? [];
-  const shown = read?.returnedValues(item, attribute) ?? [];
+  const written = write.changes.find((c) => changedItem(c) === item)?.puts.filter((p) => p.name === attribute) ?? [];
+  const shown = (read && returnedValues(read, item, attribute)) ?? [];
   if (written.length !== 1 || shown.length !== 1) return undefined;
   const step = Number(written[0]?.value) - Number(shown[0]);
   return Number.isFinite(step) && step !== 0 ? step : undefined;
@@ -342,10 +342,10 @@ function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
 
 function countStorm(run: Run, op: WriteOp): void {
   for (const change of op.changes) {
-    const key = change.key;
+    const key = change.place.key;
     let s = run.storms.get(key);
     if (!s) {
-      s = { where: { account: op.account, domain: op.domain, item: change.item }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, byIdentity: new Map(), writesBy: [], failedBy: [] };
+      s = { where: { account: op.place.account, domain: op.place.domain, item: changedItem(change) }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, byIdentity: new Map(), writesBy: [], failedBy: [] };
       run.storms.set(key, s);
     }
     s.writes++;
@@ -450,8 +450,8 @@ function analyseWindow(
     const r = sorted[i] as ReadOp | WriteOp;
     if (i > 0 && (sorted[i - 1] as ReadOp | WriteOp).order === r.order) tied = true;
     if (r.kind !== 'read') continue;
-    const map = r.item === undefined ? selectReads : itemReads;
-    const key = r.key;
+    const map = r.place.item === undefined ? selectReads : itemReads;
+    const key = r.place.key;
     let perClient = map.get(key);
     if (!perClient) map.set(key, (perClient = new Map()));
     const client = name(r);
@@ -471,10 +471,10 @@ function analyseWindow(
     const op = writes[i] as WriteOp;
     const client = name(op);
     for (const change of op.changes) {
-      const key = change.key;
+      const key = change.place.key;
       const h = items.get(key);
       if (h) h.writes.push({ op, change, client });
-      else items.set(key, { run: runNumber, account: op.account, domain: op.domain, item: change.item, writes: [{ op, change, client }] });
+      else items.set(key, { run: runNumber, account: op.place.account, domain: op.place.domain, item: changedItem(change), writes: [{ op, change, client }] });
     }
   }
 
@@ -556,7 +556,7 @@ function analyseWindow(
         attributes: d.attributes,
         evidence: [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)],
         message:
-          `Double-applied retry on ${path}: ${d.client}'s write #${d.first.seq} was applied but its response was lost (${d.first.lostResponse ?? 'lost'}); ` +
+          `Double-applied retry on ${path}: ${d.client}'s write #${d.first.seq} was applied but its response was lost (${lostResponseOf(d.first) ?? 'lost'}); ` +
           `the client read the item again (#${d.read.seq}, which showed that write) and wrote it again (#${d.retry.seq}).`,
       });
     }

@@ -1,5 +1,5 @@
 import { NumberColumn } from './column.js';
-import { ReadOp, type Place } from './ops.js';
+import type { Place, ReadOp } from './ops.js';
 
 /**
  * Each client's last read of each item (and last Select of each domain), kept across windows
@@ -9,8 +9,6 @@ import { ReadOp, type Place } from './ops.js';
  * operation, what it returned, the journal's record of that). A read is rebuilt as an operation
  * when a window asks for it, and those are let go when the window is settled.
  */
-
-type Parts = ReturnType<ReadOp['parts']>;
 
 export class LastReads {
   /**
@@ -28,9 +26,9 @@ export class LastReads {
   private readonly asOfSeq = new NumberColumn();
   private readonly identity = new NumberColumn();
   private readonly bits = new NumberColumn();
-  private readonly rare: Parts['rare'][] = [];
-  private readonly shown: Parts['shown'][] = [];
-  private readonly value: Parts['value'][] = [];
+  private readonly rare: ReadOp['rare'][] = [];
+  private readonly shown: ReadOp['shown'][] = [];
+  private readonly value: ReadOp['value'][] = [];
   /** The operations rebuilt for the window being analysed. */
   private readonly rebuilt = new Map<number, ReadOp>();
 
@@ -41,8 +39,8 @@ export class LastReads {
 
   /** Keeps `op` as `client`'s last read of its key, unless the one kept took effect after it. */
   offer(client: string, op: ReadOp): void {
-    let slots = this.slots.get(op.key);
-    if (!slots) this.slots.set(op.key, (slots = []));
+    let slots = this.slots.get(op.place.key);
+    if (!slots) this.slots.set(op.place.key, (slots = []));
     let number = this.clients.get(client);
     if (number === undefined) this.clients.set(client, (number = this.clients.size));
     let slot = slots[number];
@@ -64,11 +62,10 @@ export class LastReads {
     this.order.set(slot, op.order);
     this.asOfSeq.set(slot, op.asOfSeq ?? Number.NaN);
     this.identity.set(slot, op.identity);
-    const parts = op.parts();
-    this.bits.set(slot, parts.bits);
-    this.rare[slot] = parts.rare;
-    this.shown[slot] = parts.shown;
-    this.value[slot] = parts.value;
+    this.bits.set(slot, op.bits);
+    this.rare[slot] = op.rare;
+    this.shown[slot] = op.shown;
+    this.value[slot] = op.value;
   }
 
   /** `client`'s last read of `key` kept, as an operation (the same one until `release`). */
@@ -88,16 +85,18 @@ export class LastReads {
 
   private rebuild(slot: number): ReadOp {
     const asOfSeq = this.asOfSeq.at(slot);
-    return new ReadOp(
-      this.seq.at(slot),
-      this.order.at(slot),
-      this.identity.at(slot),
-      this.place[slot] as Place,
-      Number.isNaN(asOfSeq) ? undefined : asOfSeq,
-      this.bits.at(slot),
-      this.rare[slot],
-      this.shown[slot],
-      this.value[slot],
-    );
+    // The same fields in the same order as `readOp` makes them: one shape for every read.
+    return {
+      kind: 'read',
+      seq: this.seq.at(slot),
+      order: this.order.at(slot),
+      identity: this.identity.at(slot),
+      place: this.place[slot] as Place,
+      asOfSeq: Number.isNaN(asOfSeq) ? undefined : asOfSeq,
+      bits: this.bits.at(slot),
+      rare: this.rare[slot],
+      shown: this.shown[slot],
+      value: this.value[slot],
+    };
   }
 }

@@ -30,31 +30,28 @@ export interface Place {
   readonly key: string;
 }
 
-/**
- * Every operation a window holds lives until the window is settled, so it is copied by the
- * young-generation collections and promoted, and the old generation's collections walk it: what
- * the analysis costs beyond reading the journal grows with its size (docs/analyze.md,
- * "Performance"). So an operation keeps in fields only what differs between operations, and
- * gives the rest (its place's names, its flags, what few operations have) through getters.
+/*
+ * Every operation a window holds lives until the window is settled: it is promoted to the old
+ * generation, and the old generation's collections walk it, so what the analysis costs beyond
+ * reading the journal grows with its size (docs/analyze.md, "Performance"). So an operation keeps
+ * in fields only what differs between operations: its place's names by one shared reference,
+ * a read's flags as bits, what few operations carry in one field. And each is made by an object
+ * literal, not a class: once V8 sees that a literal's objects live long, it allocates them
+ * straight into the old generation (allocation-site pretenuring), so the young-generation
+ * collections do not copy them first; it does not do so for a class's instances.
  */
-export class ItemChange {
-  constructor(
-    readonly place: Place,
-    readonly puts: PutValue[],
-    /** Without a value: every value of the name. */
-    readonly deletes: { name: string; value?: string }[],
-    /** DeleteAttributes without attributes: the whole item. */
-    readonly wholeItem: boolean,
-  ) {}
 
-  get item(): string {
-    return this.place.item as string;
-  }
-
-  get key(): string {
-    return this.place.key;
-  }
+export interface ItemChange {
+  place: Place;
+  puts: PutValue[];
+  /** Without a value: every value of the name. */
+  deletes: { name: string; value?: string }[];
+  /** DeleteAttributes without attributes: the whole item. */
+  wholeItem: boolean;
 }
+
+/** The item a change is to. */
+export const changedItem = (c: ItemChange): string => c.place.item as string;
 
 /** What few reads carry. */
 interface ReadRare {
@@ -66,120 +63,88 @@ interface ReadRare {
   predicate: ReadonlySet<string> | undefined;
 }
 
+/** `ReadOp.bits`: the emulator served it stale (it saw only writes up to `asOfSeq`). */
 const STALE = 1;
+/** ... the journal recorded only some of the items it returned (`read.returned.more`). */
 const PARTIAL = 2;
 
-export class ReadOp {
-  declare readonly kind: 'read';
-
-  constructor(
-    readonly seq: number,
-    /** Position in the order actions took effect (finish order for journals without it). */
-    readonly order: number,
-    /** Index into the run's identities; resolved to a client name at the end. */
-    readonly identity: number,
-    /** The item read, or the domain of a Select. */
-    readonly place: Place,
-    /** When stale: it saw only writes up to this sequence number. */
-    readonly asOfSeq: number | undefined,
-    private readonly bits: number,
-    private readonly rare: ReadRare | undefined,
-    /**
-     * What it returned: when that was one attribute of one value of its own item (a counter, a
-     * status: most reads), that attribute's name, with the value in `value`; otherwise the
-     * journal's record as `ReturnedItems`; undefined when the journal does not say (an older
-     * journal).
-     */
-    private readonly shown: string | ReturnedItems | undefined,
-    private readonly value: string | undefined,
-  ) {}
-
-  static of(
-    seq: number,
-    order: number,
-    identity: number,
-    place: Place,
-    o: { stale: boolean; partial: boolean; asOfSeq: number | undefined; returned: ReturnedItems | undefined } & ReadRare,
-  ): ReadOp {
-    const rare = o.operation === undefined && o.attributes === undefined && o.predicate === undefined ? undefined : { operation: o.operation, attributes: o.attributes, predicate: o.predicate };
-    const one = o.returned?.single();
-    const bits = (o.stale ? STALE : 0) | (o.partial ? PARTIAL : 0);
-    if (one && one.name === place.item) return new ReadOp(seq, order, identity, place, o.asOfSeq, bits, rare, one.attribute, one.value);
-    return new ReadOp(seq, order, identity, place, o.asOfSeq, bits, rare, o.returned, undefined);
-  }
-
-  get account(): string {
-    return this.place.account;
-  }
-
-  get domain(): string {
-    return this.place.domain;
-  }
-
-  /** undefined: a Select. */
-  get item(): string | undefined {
-    return this.place.item;
-  }
-
-  get key(): string {
-    return this.place.key;
-  }
-
-  get action(): string {
-    return this.place.item === undefined ? 'Select' : 'GetAttributes';
-  }
-
-  /** The emulator served it stale: it saw only writes up to `asOfSeq`. */
-  get stale(): boolean {
-    return (this.bits & STALE) !== 0;
-  }
-
-  /** The journal recorded only some of the items it returned (`read.returned.more`). */
-  get partial(): boolean {
-    return (this.bits & PARTIAL) !== 0;
-  }
-
-  get operation(): string | undefined {
-    return this.rare?.operation;
-  }
-
-  get attributes(): ReadonlySet<string> | undefined {
-    return this.rare?.attributes;
-  }
-
-  get predicate(): ReadonlySet<string> | undefined {
-    return this.rare?.predicate;
-  }
-
-  /** What it returned, item → attribute → values as `read.returned` records them; undefined when the journal does not say. */
-  get returned(): ReturnedItems | undefined {
-    const shown = this.shown;
-    if (typeof shown !== 'string') return shown;
-    return new ReturnedItems({ name: this.place.item as string, attribute: shown, value: this.value as string });
-  }
-
-  /** The attribute's values in the item as returned (empty: it had none); undefined when the item was not returned; null when the journal does not say. */
-  returnedValues(item: string, attribute: string): readonly string[] | undefined | null {
-    const shown = this.shown;
-    if (shown === undefined) return null;
-    if (typeof shown !== 'string') return shown.values(item, attribute);
-    if (item !== this.place.item) return undefined;
-    return attribute === shown ? [this.value as string] : NO_VALUES;
-  }
-
-  /** The item names it returned, each once, in the order first returned; undefined when the journal does not say. */
-  returnedNames(): string[] | undefined {
-    const shown = this.shown;
-    if (shown === undefined) return undefined;
-    return typeof shown === 'string' ? [this.place.item as string] : shown.keys();
-  }
-
-  /** What `ReadOp.of` was given of it: for a read kept as columns (lastreads.ts) and made again. */
-  parts(): { bits: number; rare: ReadRare | undefined; shown: string | ReturnedItems | undefined; value: string | undefined } {
-    return { bits: this.bits, rare: this.rare, shown: this.shown, value: this.value };
-  }
+export interface ReadOp {
+  kind: 'read';
+  seq: number;
+  /** Position in the order actions took effect (finish order for journals without it). */
+  order: number;
+  /** Index into the run's identities; resolved to a client name at the end. */
+  identity: number;
+  /** The item read, or the domain of a Select (which counts as a read of every item of it). */
+  place: Place;
+  /** When stale: it saw only writes up to this sequence number. */
+  asOfSeq: number | undefined;
+  bits: number;
+  rare: ReadRare | undefined;
+  /**
+   * What it returned: when that was one attribute of one value of its own item (a counter, a
+   * status: most reads), that attribute's name, with the value in `value`; otherwise the
+   * journal's record as `ReturnedItems`; undefined when the journal does not say (an older
+   * journal).
+   */
+  shown: string | ReturnedItems | undefined;
+  value: string | undefined;
 }
-Object.defineProperty(ReadOp.prototype, 'kind', { value: 'read' });
+
+export const isStale = (r: ReadOp): boolean => (r.bits & STALE) !== 0;
+export const isPartial = (r: ReadOp): boolean => (r.bits & PARTIAL) !== 0;
+/** The attributes it returned values of; undefined: every attribute. */
+export const attributesRead = (r: ReadOp): ReadonlySet<string> | undefined => r.rare?.attributes;
+/** A Select with a where clause: the attributes it names. */
+export const predicateOf = (r: ReadOp): ReadonlySet<string> | undefined => r.rare?.predicate;
+
+/** One read, every field set in the same order: every read shares one shape. */
+export function readOp(
+  seq: number,
+  order: number,
+  identity: number,
+  place: Place,
+  o: { stale: boolean; partial: boolean; asOfSeq: number | undefined; returned: ReturnedItems | undefined } & ReadRare,
+): ReadOp {
+  const rare = o.operation === undefined && o.attributes === undefined && o.predicate === undefined ? undefined : { operation: o.operation, attributes: o.attributes, predicate: o.predicate };
+  const one = o.returned?.single();
+  const mine = one !== undefined && one.name === place.item;
+  return {
+    kind: 'read',
+    seq,
+    order,
+    identity,
+    place,
+    asOfSeq: o.asOfSeq,
+    bits: (o.stale ? STALE : 0) | (o.partial ? PARTIAL : 0),
+    rare,
+    shown: mine ? one.attribute : o.returned,
+    value: mine ? one.value : undefined,
+  };
+}
+
+/** What it returned, item → attribute → values as `read.returned` records them; undefined when the journal does not say. */
+export function returnedBy(r: ReadOp): ReturnedItems | undefined {
+  const shown = r.shown;
+  if (typeof shown !== 'string') return shown;
+  return new ReturnedItems({ name: r.place.item as string, attribute: shown, value: r.value as string });
+}
+
+/** The attribute's values in the item as returned (empty: it had none); undefined when the item was not returned; null when the journal does not say. */
+export function returnedValues(r: ReadOp, item: string, attribute: string): readonly string[] | undefined | null {
+  const shown = r.shown;
+  if (shown === undefined) return null;
+  if (typeof shown !== 'string') return shown.values(item, attribute);
+  if (item !== r.place.item) return undefined;
+  return attribute === shown ? [r.value as string] : NO_VALUES;
+}
+
+/** The item names it returned, each once, in the order first returned; undefined when the journal does not say. */
+export function returnedNames(r: ReadOp): string[] | undefined {
+  const shown = r.shown;
+  if (shown === undefined) return undefined;
+  return typeof shown === 'string' ? [r.place.item as string] : shown.keys();
+}
 
 /** What few writes carry. */
 interface WriteRare {
@@ -188,62 +153,39 @@ interface WriteRare {
   lostResponse: string | undefined;
 }
 
-const CONDITIONAL = 1;
-const APPLIED = 2;
-const CONDITION_FAILED = 4;
-
-export class WriteOp {
-  declare readonly kind: 'write';
-
-  constructor(
-    readonly seq: number,
-    readonly order: number,
-    readonly identity: number,
-    /** Its domain. */
-    readonly place: Place,
-    readonly action: string,
-    readonly changes: ItemChange[],
-    private readonly bits: number,
-    private readonly rare: WriteRare | undefined,
-    /** The attributes its `Expected` conditions named: when it was applied, they held their expected state. */
-    readonly checked: readonly string[],
-    readonly atSeq: number | undefined,
-    readonly writeSeq: number | undefined,
-  ) {}
-
-  get account(): string {
-    return this.place.account;
-  }
-
-  get domain(): string {
-    return this.place.domain;
-  }
-
-  get conditional(): boolean {
-    return (this.bits & CONDITIONAL) !== 0;
-  }
-
+export interface WriteOp {
+  kind: 'write';
+  seq: number;
+  order: number;
+  identity: number;
+  /** Its domain. */
+  place: Place;
+  action: string;
+  changes: ItemChange[];
+  conditional: boolean;
   /** The action ran to success: its change is in the store. */
-  get applied(): boolean {
-    return (this.bits & APPLIED) !== 0;
-  }
-
+  applied: boolean;
   /** The condition was checked and failed. */
-  get conditionFailed(): boolean {
-    return (this.bits & CONDITION_FAILED) !== 0;
-  }
-
-  get operation(): string | undefined {
-    return this.rare?.operation;
-  }
-
-  get lostResponse(): string | undefined {
-    return this.rare?.lostResponse;
-  }
+  conditionFailed: boolean;
+  rare: WriteRare | undefined;
+  /** The attributes its `Expected` conditions named: when it was applied, they held their expected state. */
+  checked: readonly string[];
+  atSeq: number | undefined;
+  writeSeq: number | undefined;
 }
-Object.defineProperty(WriteOp.prototype, 'kind', { value: 'write' });
+
+/** The fault effect that lost its response, when one did. */
+export const lostResponseOf = (w: WriteOp): string | undefined => w.rare?.lostResponse;
 
 export type Op = ReadOp | WriteOp;
+
+/** The X-SimpleDB-Operation header it carried. */
+export const operationOf = (op: Op): string | undefined => op.rare?.operation;
+
+/** Its action's name. */
+export const actionOf = (op: Op): string => (op.kind === 'write' ? op.action : op.place.item === undefined ? 'Select' : 'GetAttributes');
+
+
 
 /** The codes of a conditional check that failed (Developer Guide, "Conditional Put/Delete"). */
 const CONDITION_FAILURES: ReadonlySet<string> = new Set(['ConditionalCheckFailed', 'AttributeDoesNotExist', 'MultiValuedAttribute']);
@@ -362,7 +304,7 @@ export class ReturnedItems {
   private readonly one: ReturnedItem | readonly string[] | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
-  /** The journal's `read.returned.items`, or what `single()` gave (`ReadOp.returned`). */
+  /** The journal's `read.returned.items`, or what `single()` gave (`returnedBy`). */
   constructor(from: ReturnedRecord['items'] | OneValue) {
     if (!Array.isArray(from)) {
       this.name = from.name;
@@ -574,7 +516,7 @@ export function toOp(e: AnalyzableEntry, identity: number, names: Names = new Na
       }
       const stale = e.read?.stale === true && e.read.consistentRead !== true;
       const r = e.read?.returned;
-      return ReadOp.of(e.seq, order, identity, place, {
+      return readOp(e.seq, order, identity, place, {
         stale,
         partial: (r?.more ?? 0) > 0,
         asOfSeq: stale ? e.read?.asOfSeq : undefined,
@@ -603,15 +545,27 @@ export function toOp(e: AnalyzableEntry, identity: number, names: Names = new Na
         checked = checked.length === 0 ? names.one(x.name) : [...checked, x.name];
       }
       const lostResponse = applied ? lost : undefined;
-      const bits = (expected.length > 0 ? CONDITIONAL : 0) | (applied ? APPLIED : 0) | (CONDITION_FAILURES.has(e.code) ? CONDITION_FAILED : 0);
-      const changes =
-        'items' in q
-          ? q.items.map((i) => toChange(i.attributes, kind, names.item(d, i.item)))
-          : q.item === undefined
-            ? []
-            : [toChange(q.attributes, kind, names.item(d, q.item))];
-      const rare = e.operation === undefined && lostResponse === undefined ? undefined : { operation: e.operation, lostResponse };
-      return new WriteOp(e.seq, order, identity, d.place, ACTIONS[q.action] as string, changes, bits, rare, checked, e.atSeq, e.writeSeq);
+      return {
+        kind: 'write',
+        seq: e.seq,
+        order,
+        identity,
+        place: d.place,
+        action: ACTIONS[q.action] as string,
+        changes:
+          'items' in q
+            ? q.items.map((i) => toChange(i.attributes, kind, names.item(d, i.item)))
+            : q.item === undefined
+              ? []
+              : [toChange(q.attributes, kind, names.item(d, q.item))],
+        conditional: expected.length > 0,
+        applied,
+        conditionFailed: CONDITION_FAILURES.has(e.code),
+        rare: e.operation === undefined && lostResponse === undefined ? undefined : { operation: e.operation, lostResponse },
+        checked,
+        atSeq: e.atSeq,
+        writeSeq: e.writeSeq,
+      };
     }
     default:
       return undefined;
@@ -634,7 +588,7 @@ function toChange(attributes: ItemInput['attributes'], kind: 'put' | 'delete', p
       else deletes.push(del);
     }
   }
-  return new ItemChange(place, puts, deletes, kind === 'delete' && attributes.length === 0);
+  return { place, puts, deletes, wholeItem: kind === 'delete' && attributes.length === 0 };
 }
 
 const NO_PUTS: PutValue[] = [];
