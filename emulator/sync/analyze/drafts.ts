@@ -108,9 +108,16 @@ export class DraftStore {
           if (cached) read.delete(b);
           else {
             const length = (typeof this.blocks[b + 1] === 'number' ? (this.blocks[b + 1] as number) : this.fileEnd) - block;
-            cached = Buffer.allocUnsafe(length);
+            // The block let go makes room for this one: a buffer allocated for each block read back
+            // stays resident, outside the heap, until the collector finds it dead.
+            let spare: Buffer | undefined;
+            if (read.size >= READ_BACK) {
+              const oldest = read.keys().next().value as number;
+              spare = read.get(oldest);
+              read.delete(oldest);
+            }
+            cached = spare !== undefined && spare.buffer.byteLength >= length ? Buffer.from(spare.buffer, 0, length) : Buffer.allocUnsafeSlow(length);
             readFully(this.fd as number, cached, length, block);
-            if (read.size >= READ_BACK) read.delete(read.keys().next().value as number);
           }
           read.set(b, cached);
           block = cached;
