@@ -1,5 +1,5 @@
 import { NumberColumn } from './column.js';
-import type { Place, ReadOp } from './ops.js';
+import { READ_BITS, type Place, type ReadOp } from './ops.js';
 
 /**
  * Each client's last read of each item (and last Select of each domain), kept across windows
@@ -24,8 +24,8 @@ export class LastReads {
   private readonly order = new NumberColumn();
   /** NaN: none. */
   private readonly asOfSeq = new NumberColumn();
-  private readonly identity = new NumberColumn();
-  private readonly bits = new NumberColumn();
+  /** identity × READ_BITS + the read's bits: one column for both. */
+  private readonly identityBits = new NumberColumn();
   private readonly rare: ReadOp['rare'][] = [];
   private readonly shown: ReadOp['shown'][] = [];
   private readonly value: ReadOp['value'][] = [];
@@ -51,8 +51,7 @@ export class LastReads {
       this.seq.push(0);
       this.order.push(0);
       this.asOfSeq.push(Number.NaN);
-      this.identity.push(0);
-      this.bits.push(0);
+      this.identityBits.push(0);
       this.rare.push(undefined);
       this.shown.push(undefined);
       this.value.push(undefined);
@@ -61,8 +60,7 @@ export class LastReads {
     this.seq.set(slot, op.seq);
     this.order.set(slot, op.order);
     this.asOfSeq.set(slot, op.asOfSeq ?? Number.NaN);
-    this.identity.set(slot, op.identity);
-    this.bits.set(slot, op.bits);
+    this.identityBits.set(slot, op.identity * READ_BITS + op.bits);
     this.rare[slot] = op.rare;
     this.shown[slot] = op.shown;
     this.value[slot] = op.value;
@@ -85,15 +83,17 @@ export class LastReads {
 
   private rebuild(slot: number): ReadOp {
     const asOfSeq = this.asOfSeq.at(slot);
+    const identityBits = this.identityBits.at(slot);
+    const bits = identityBits % READ_BITS;
     // The same fields in the same order as `readOp` makes them: one shape for every read.
     return {
       kind: 'read',
       seq: this.seq.at(slot),
       order: this.order.at(slot),
-      identity: this.identity.at(slot),
+      identity: (identityBits - bits) / READ_BITS,
       place: this.place[slot] as Place,
       asOfSeq: Number.isNaN(asOfSeq) ? undefined : asOfSeq,
-      bits: this.bits.at(slot),
+      bits,
       rare: this.rare[slot],
       shown: this.shown[slot],
       value: this.value[slot],

@@ -67,6 +67,8 @@ interface ReadRare {
 const STALE = 1;
 /** ... the journal recorded only some of the items it returned (`read.returned.more`). */
 const PARTIAL = 2;
+/** Above every value `ReadOp.bits` takes: what packs them with another number (lastreads.ts). */
+export const READ_BITS = 4;
 
 export interface ReadOp {
   kind: 'read';
