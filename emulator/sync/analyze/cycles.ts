@@ -234,10 +234,11 @@ function groupOperations<G>(
   for (const op of ops) {
     const client = name(op);
     let group: G;
-    if (operationOf(op) !== undefined) {
-      const key = client + SEP + operationOf(op);
+    const operation = operationOf(op);
+    if (operation !== undefined) {
+      const key = client + SEP + operation;
       let g = byId.get(key);
-      if (g === undefined) byId.set(key, (g = open(client, operationOf(op))));
+      if (g === undefined) byId.set(key, (g = open(client, operation)));
       group = g;
     } else {
       if (op.kind === 'read' && op.place.item === undefined && !predicateOf(op)) continue;

@@ -187,8 +187,6 @@ export const operationOf = (op: Op): string | undefined => op.rare?.operation;
 /** Its action's name. */
 export const actionOf = (op: Op): string => (op.kind === 'write' ? op.action : op.place.item === undefined ? 'Select' : 'GetAttributes');
 
-
-
 /** The codes of a conditional check that failed (Developer Guide, "Conditional Put/Delete"). */
 const CONDITION_FAILURES: ReadonlySet<string> = new Set(['ConditionalCheckFailed', 'AttributeDoesNotExist', 'MultiValuedAttribute']);
 
@@ -430,10 +428,8 @@ export class Names {
   }
 }
 
-/** The actions' names as constants: an operation does not keep its entry's copy. */
+/** The writes' action names as constants: an operation does not keep its entry's copy. */
 const ACTIONS: Readonly<Record<string, string>> = {
-  GetAttributes: 'GetAttributes',
-  Select: 'Select',
   PutAttributes: 'PutAttributes',
   DeleteAttributes: 'DeleteAttributes',
   BatchPutAttributes: 'BatchPutAttributes',
