@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readRequest } from '../../emulator/actions/readers.js';
 import { Params } from '../../emulator/core/params.js';
+import { analyze } from '../../emulator/sync/analyze/index.js';
 import { RecordParams, toOp } from '../../emulator/sync/analyze/ops.js';
 import type { AnalyzableEntry } from '../../emulator/sync/analyze/types.js';
 
@@ -86,6 +87,65 @@ describe("the journal's own reading of a request", () => {
     const batchGood = reading(batch) as Record<string, unknown>;
     for (const request of [{ ...batchGood, items: [{ item: 3, attributes: [] }] }, { ...batchGood, items: [{ item: 'j', attributes: [{ name: 'n' }] }] }, { ...batchGood, items: 'i' }]) {
       expect(toOp(entry(batch, request), 0)).toEqual(toOp(entry(batch), 0));
+    }
+  });
+});
+
+// What a read returned (`read.returned`) decides which read a write was built on. A journal
+// edited by hand, or written by something else, may hold anything there: a record of another
+// shape says nothing, and the analysis goes on as for an older journal that did not record it.
+describe("the journal's record of what a read returned", () => {
+  const get = (seq: number, client: string, returned: unknown): AnalyzableEntry =>
+    ({
+      seq,
+      order: seq,
+      client,
+      connection: seq,
+      action: 'GetAttributes',
+      params: { Action: 'GetAttributes', DomainName: 'd', ItemName: 'i' },
+      code: 'Success',
+      applied: true,
+      read: { consistentRead: false, stale: false, returned },
+    }) as AnalyzableEntry;
+  const put = (seq: number, client: string): AnalyzableEntry =>
+    ({
+      seq,
+      order: seq,
+      client,
+      connection: seq,
+      action: 'PutAttributes',
+      params: { Action: 'PutAttributes', DomainName: 'd', ItemName: 'i', 'Attribute.1.Name': 'n', 'Attribute.1.Value': '1', 'Attribute.1.Replace': 'true' },
+      code: 'Success',
+      applied: true,
+    }) as AnalyzableEntry;
+  // Two clients read n = 0, then each writes 1: one lost increment.
+  const race = (returned: unknown) => analyze([get(1, 'a', returned), get(2, 'b', returned), put(3, 'a'), put(4, 'b')]).summary;
+
+  it('of another shape, counts as not recorded: the loss is possible, and nothing throws', () => {
+    expect(race({ items: [{ name: 'i', attributes: { n: ['0'] } }] })).toMatchObject({ anomalies: 1, possible: 0 });
+    const shapes: unknown[] = [
+      null, 'x', 7, {}, { items: 'x' }, { items: [null] }, { items: ['i'] },
+      { items: [{ attributes: { n: ['0'] } }] },
+      { items: [{ name: 'i', attributes: null }] },
+      { items: [{ name: 'i', attributes: ['0'] }] },
+      { items: [{ name: 'i', attributes: { n: '0' } }] },
+      { items: [{ name: 'i', attributes: { n: [0] } }] },
+      { items: [{ name: 'i', attributes: { n: ['0', null] } }] },
+      JSON.parse('{"items":[{"name":"i","attributes":{"__proto__":"0"}}]}'),
+    ];
+    for (const returned of shapes) expect(race(returned), JSON.stringify(returned)).toMatchObject({ anomalies: 0, possible: 1 });
+  });
+
+  it('beside a list of faults of another shape, still decides: such a list says nothing of what a fault did', () => {
+    const returned = { items: [{ name: 'i', attributes: { n: ['0'] } }] };
+    const withFaults = (faults: unknown) => {
+      const [a, b, w1, w2] = [get(1, 'a', returned), get(2, 'b', returned), put(3, 'a'), { ...put(4, 'b'), faults } as AnalyzableEntry];
+      return analyze([a, b, w1, w2]).summary;
+    };
+    // A fault that failed the request with an error: the write did not happen, nothing was lost.
+    expect(withFaults([{ rule: 'f1', effect: 'error:InternalError' }])).toMatchObject({ anomalies: 0 });
+    for (const faults of ['x', 7, [null], ['error:InternalError'], [{ effect: 5 }], { effect: 'error:InternalError' }]) {
+      expect(withFaults(faults), JSON.stringify(faults)).toMatchObject({ anomalies: 1 });
     }
   });
 });

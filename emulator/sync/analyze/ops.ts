@@ -106,10 +106,10 @@ export function readOp(
   order: number,
   identity: number,
   place: Place,
-  o: { stale: boolean; partial: boolean; asOfSeq: number | undefined; returned: ReturnedItems | undefined } & ReadRare,
+  o: { stale: boolean; partial: boolean; asOfSeq: number | undefined; returned: ReturnedRecord['items'] | undefined } & ReadRare,
 ): ReadOp {
   const rare = o.operation === undefined && o.attributes === undefined && o.predicate === undefined ? undefined : { operation: o.operation, attributes: o.attributes, predicate: o.predicate };
-  const one = o.returned?.single();
+  const one = o.returned && oneValue(o.returned);
   const mine = one !== undefined && one.name === place.item;
   return {
     kind: 'read',
@@ -120,7 +120,7 @@ export function readOp(
     asOfSeq: o.asOfSeq,
     bits: (o.stale ? STALE : 0) | (o.partial ? PARTIAL : 0),
     rare,
-    shown: mine ? one.attribute : o.returned,
+    shown: mine ? one.attribute : o.returned && new ReturnedItems(o.returned),
     value: mine ? one.value : undefined,
   };
 }
@@ -129,7 +129,8 @@ export function readOp(
 export function returnedBy(r: ReadOp): ReturnedItems | undefined {
   const shown = r.shown;
   if (typeof shown !== 'string') return shown;
-  return new ReturnedItems({ name: r.place.item as string, attribute: shown, value: r.value as string });
+  // A computed key defines an own property, whatever the name (`__proto__` included), as JSON.parse did.
+  return new ReturnedItems([{ name: r.place.item as string, attributes: { [shown]: [r.value as string] } }]);
 }
 
 /** The attribute's values in the item as returned (empty: it had none); undefined when the item was not returned; null when the journal does not say. */
@@ -278,11 +279,47 @@ export const domainKey = (account: string, domain: string) => `${account}\u0000$
 /** The values of one returned item, by attribute, as the journal recorded them. */
 export type ReturnedItem = Readonly<Record<string, readonly string[]>>;
 
+/**
+ * The journal's `read.returned.items`, when they have the shape the emulator writes: a list of
+ * items, each a name and its lists of string values by attribute. A record of any other shape (a
+ * file edited by hand, or written by something else) says nothing of what the read returned.
+ */
+function returnedItems(record: unknown): ReturnedRecord['items'] | undefined {
+  const items: unknown = typeof record === 'object' && record !== null ? (record as { items?: unknown }).items : undefined;
+  if (!Array.isArray(items)) return undefined;
+  for (const it of items as unknown[]) {
+    if (typeof it !== 'object' || it === null) return undefined;
+    const { name, attributes } = it as Record<string, unknown>;
+    if (typeof name !== 'string' || typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
+    for (const values of Object.values(attributes)) {
+      if (!Array.isArray(values)) return undefined;
+      for (const v of values as unknown[]) if (typeof v !== 'string') return undefined;
+    }
+  }
+  return items as ReturnedRecord['items'];
+}
+
 /** One item returned with one attribute of one value (a counter, a status): what most reads return. */
-export interface OneValue {
+interface OneValue {
   name: string;
   attribute: string;
   value: string;
+}
+
+/** When the journal's `read.returned.items` are one item with one attribute of one value: the three of them. */
+function oneValue(items: ReturnedRecord['items']): OneValue | undefined {
+  const only = items.length === 1 ? items[0] : undefined;
+  const record: unknown = only?.attributes;
+  if (typeof record !== 'object' || record === null) return undefined;
+  let attribute: string | undefined;
+  for (const name in record) {
+    // One own name only, and no other enumerable one.
+    if (attribute !== undefined || !Object.hasOwn(record, name)) return undefined;
+    attribute = name;
+  }
+  const values = attribute === undefined ? undefined : (record as Record<string, unknown>)[attribute];
+  if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') return undefined;
+  return { name: (only as ReturnedRecord['items'][number]).name, attribute: attribute as string, value: values[0] };
 }
 
 /**
@@ -291,61 +328,22 @@ export interface OneValue {
  * last of a repeated item name.
  */
 export class ReturnedItems {
-  /** A read of one item (nearly every one) keeps that item's values alone, not the list around them. */
+  /** A read of one item keeps that item's values alone, not the list around them. */
   private readonly name: string | undefined;
-  /**
-   * ... and when the item had one attribute of one value (a counter, a status), its name here and
-   * the list of that one value in `one`, without the record around them: each object a held read
-   * keeps alive is copied by every young-generation collection until the window drops it. The
-   * list is kept rather than the value, so that a look at the values makes no list each time.
-   */
-  private readonly attribute: string | undefined;
-  /** With `attribute`: its list of one value, as the journal's record held it; else the item's record. */
-  private readonly one: ReturnedItem | readonly string[] | undefined;
+  private readonly one: ReturnedItem | undefined;
   private readonly items: ReturnedRecord['items'] | undefined;
 
-  /** The journal's `read.returned.items`, or what `single()` gave (`returnedBy`). */
-  constructor(from: ReturnedRecord['items'] | OneValue) {
-    if (!Array.isArray(from)) {
-      this.name = from.name;
-      this.items = undefined;
-      this.attribute = from.attribute;
-      this.one = [from.value];
-      return;
-    }
-    const items = from;
+  /** The journal's `read.returned.items`. */
+  constructor(items: ReturnedRecord['items']) {
     const only = items.length === 1 ? items[0] : undefined;
     this.name = only?.name;
+    this.one = only?.attributes;
     this.items = only ? undefined : items;
-    const record: unknown = only?.attributes;
-    let attribute: string | undefined;
-    if (typeof record === 'object' && record !== null) {
-      for (const name in record) {
-        // One own name only, and no other enumerable one: anything else keeps the record itself.
-        if (attribute !== undefined || !Object.hasOwn(record, name)) {
-          attribute = undefined;
-          break;
-        }
-        attribute = name;
-      }
-    }
-    const values = attribute === undefined ? undefined : (record as Record<string, unknown>)[attribute];
-    if (Array.isArray(values) && values.length === 1 && typeof values[0] === 'string') {
-      this.attribute = attribute;
-      this.one = values as string[];
-    } else {
-      this.attribute = undefined;
-      this.one = only?.attributes;
-    }
   }
 
   /** The item's values by attribute (read them with `valuesOf`), or undefined when it was not returned. */
   get(item: string): ReturnedItem | undefined {
-    if (!this.items) {
-      if (item !== this.name) return undefined;
-      // A computed key defines an own property, whatever the name (`__proto__` included), as JSON.parse did.
-      return this.attribute === undefined ? (this.one as ReturnedItem | undefined) : { [this.attribute]: this.one as readonly string[] };
-    }
+    if (!this.items) return item === this.name ? this.one : undefined;
     for (let i = this.items.length - 1; i >= 0; i--) {
       const it = this.items[i] as ReturnedRecord['items'][number];
       if (it.name === item) return it.attributes;
@@ -353,22 +351,10 @@ export class ReturnedItems {
     return undefined;
   }
 
-  /**
-   * The attribute's values in the item (empty: it had none), or undefined when the item was not
-   * returned: `get` and `valuesOf` without an object made for the one-value read.
-   */
+  /** The attribute's values in the item (empty: it had none), or undefined when the item was not returned. */
   values(item: string, attribute: string): readonly string[] | undefined {
-    if (!this.items && this.attribute !== undefined) {
-      if (item !== this.name) return undefined;
-      return attribute === this.attribute ? (this.one as readonly string[]) : NO_VALUES;
-    }
     const record = this.get(item);
     return record === undefined ? undefined : (valuesOf(record, attribute) ?? NO_VALUES);
-  }
-
-  /** When it returned one item with one attribute of one value: the three of them. */
-  single(): OneValue | undefined {
-    return this.attribute === undefined ? undefined : { name: this.name as string, attribute: this.attribute, value: (this.one as readonly string[])[0] as string };
   }
 
   /** The item names, each once, in the order first returned. */
@@ -518,7 +504,7 @@ export function toOp(e: AnalyzableEntry, identity: number, names: Names = new Na
         stale,
         partial: (r?.more ?? 0) > 0,
         asOfSeq: stale ? e.read?.asOfSeq : undefined,
-        returned: r === undefined ? undefined : new ReturnedItems(r.items),
+        returned: returnedItems(r),
         operation: e.operation,
         attributes,
         predicate,
@@ -530,9 +516,12 @@ export function toOp(e: AnalyzableEntry, identity: number, names: Names = new Na
     case 'BatchDeleteAttributes': {
       if (q.domain === undefined) return undefined;
       let lost: string | undefined;
-      for (const f of e.faults ?? []) {
-        if (f.effect.startsWith('error:')) return undefined;
-        if (lost === undefined && f.effect.startsWith('loseResponse:')) lost = f.effect;
+      // Only a list of faults with their effects, as the emulator writes it, says what a fault did.
+      for (const f of Array.isArray(e.faults) ? (e.faults as unknown[]) : []) {
+        const effect: unknown = typeof f === 'object' && f !== null ? (f as { effect?: unknown }).effect : undefined;
+        if (typeof effect !== 'string') continue;
+        if (effect.startsWith('error:')) return undefined;
+        if (lost === undefined && effect.startsWith('loseResponse:')) lost = effect;
       }
       const kind = q.action.includes('Put') ? 'put' : 'delete';
       const d = names.domain(account, q.domain);
