@@ -26,27 +26,34 @@ export class Identities {
   /** A connection the emulator reset, continued by the reconnection of its client: connection → the first of its chain. */
   private roots = new Map<number, number>();
 
-  /** `order`: when the request took effect; `reset`: the emulator reset its connection (an injected fault). */
-  intern(id: Identity, order: number, reset: boolean): number {
+  /**
+   * `order`: when the request took effect; `reset`: the emulator reset its connection (an injected
+   * fault). The wire's fields come one by one: an object of them per request, a million times, was
+   * garbage but for a new client's first.
+   */
+  intern(header: string | null, userAgent: string | null, keyHash: string | null, connection: number | undefined, order: number, reset: boolean): number {
     // A named client (most requests of an instrumented journal): looked up by its name, no key built per request.
-    const key = id.header !== null ? id.header : `c\u0000${id.userAgent ?? ''}\u0000${id.keyHash ?? ''}\u0000${id.connection ?? ''}`;
-    const index = id.header !== null ? this.byHeader : this.index;
+    const index = header !== null ? this.byHeader : this.index;
+    const key = header !== null ? header : `c\u0000${userAgent ?? ''}\u0000${keyHash ?? ''}\u0000${connection ?? ''}`;
     let n = index.get(key);
     if (n === undefined) {
       index.set(key, (n = this.list.length));
-      this.list.push(id);
+      this.list.push({ header, userAgent, keyHash, connection });
       this.requests.push(0);
       this.connectionsOf.push(new Set());
     }
     this.requests[n] = (this.requests[n] ?? 0) + 1;
-    if (id.connection !== undefined) {
-      this.connectionsOf[n]?.add(id.connection);
-      this.perConnection.set(id.connection, (this.perConnection.get(id.connection) ?? 0) + 1);
-      const c = this.connections.get(id.connection);
-      if (!c) this.connections.set(id.connection, { first: order, last: order, reset, group: groupOf(id) });
+    if (connection !== undefined) {
+      this.connectionsOf[n]?.add(connection);
+      this.perConnection.set(connection, (this.perConnection.get(connection) ?? 0) + 1);
+      const c = this.connections.get(connection);
+      if (!c) this.connections.set(connection, { first: order, last: order, reset, group: groupOf(keyHash, userAgent) });
       else {
-        c.first = Math.min(c.first, order);
-        if (order >= c.last) [c.last, c.reset] = [order, reset];
+        if (order < c.first) c.first = order;
+        if (order >= c.last) {
+          c.last = order;
+          c.reset = reset;
+        }
       }
     }
     return n;
@@ -109,15 +116,15 @@ export class Identities {
   private describe(id: Identity): { key: string; name: string; by: ClientBasis } {
     if (id.header !== null) return { key: `h\u0000${id.header}`, name: id.header, by: 'header' };
     const agent = agentName(id.userAgent);
-    const key = groupOf(id);
+    const key = groupOf(id.keyHash, id.userAgent);
     const root = id.connection === undefined ? undefined : (this.roots.get(id.connection) ?? id.connection);
     if (root !== undefined && this.chainRequests(root) > 1) return { key: `c\u0000${key}\u0000${root}`, name: `${agent}#${root}`, by: 'connection' };
     return { key: `a\u0000${key}`, name: agent, by: 'user-agent' };
   }
 }
 
-function groupOf(id: Identity): string {
-  return (id.keyHash ?? '') + '\u0000' + (id.userAgent ?? '');
+function groupOf(keyHash: string | null, userAgent: string | null): string {
+  return (keyHash ?? '') + '\u0000' + (userAgent ?? '');
 }
 
 /** `Boto3/1.34.0 md/...` → `Boto3`: the product token, short enough to read in a report. */

@@ -51,7 +51,9 @@ export interface ItemHistory {
 }
 
 /** A client's reads, by order, for finding "its last read before". */
-export type ReadsOf = (client: string) => readonly ReadOp[];
+export interface ReadsOf {
+  of(client: string): readonly ReadOp[];
+}
 
 export interface LostUpdate {
   attribute: string;
@@ -194,10 +196,11 @@ function valuesAfter(before: readonly string[] | undefined, change: ItemChange, 
     puts = true;
     replace ||= p.replace;
   }
-  if (puts) {
-    const next = replace ? [] : after?.slice();
-    if (next) for (const p of change.puts) if (p.name === attribute && !next.includes(p.value)) next.push(p.value);
-    after = next;
+  if (puts && (replace || after !== undefined)) {
+    // Lists made with `append`: most hold the one value just put.
+    let next: string[] | undefined = replace || after === undefined || after.length === 0 ? undefined : after.slice();
+    for (const p of change.puts) if (p.name === attribute && !next?.includes(p.value)) next = append(next, p.value);
+    after = next ?? NO_VALUES;
   }
   return after;
 }
@@ -335,13 +338,13 @@ function attributeHistory(
   const changes: Event[] = [];
   const initial = carry?.initial?.get(attribute);
   let values: readonly string[] | undefined = initial;
+  // The values just before the carry's boundary are kept for the next window.
   let carried = carry === undefined;
-  const keep = () => {
-    carried = true;
-    if (carry && values) carry.next.set(attribute, values);
-  };
   for (const w of applied) {
-    if (!carried && w.op.order >= (carry?.boundary ?? 0)) keep();
+    if (!carried && w.op.order >= (carry?.boundary ?? 0)) {
+      carried = true;
+      if (carry && values) carry.next.set(attribute, values);
+    }
     if (!touches(w.change, attribute)) continue;
     const after = valuesAfter(values, w.change, attribute);
     // Without the values before (the journal starts later), the version log decides, if it ran.
@@ -379,13 +382,13 @@ function attributeHistory(
     if (changed) changes.push(e);
     const operation = operationOf(w.op);
     const read = latest(
-      lastReadBefore(itemReads(w.client), w.op.order, item, attribute, operation),
-      lastReadBefore(selectReads(w.client), w.op.order, item, attribute, operation),
+      lastReadBefore(itemReads.of(w.client), w.op.order, item, attribute, operation),
+      lastReadBefore(selectReads.of(w.client), w.op.order, item, attribute, operation),
     );
     // An operation id says which reads the write belongs with: no guess from the values.
     e.basis = operation === undefined ? basisOf(read, item, w.change, attribute) : read && { read, doubt: undefined };
   }
-  if (!carried) keep();
+  if (!carried && carry && values) carry.next.set(attribute, values);
   let before = 0; // changes[0..before) took effect before the current event
   for (const e of events) {
     while (before < changes.length && (changes[before]?.op.order ?? 0) < e.op.order) before++;
@@ -413,12 +416,18 @@ function attributeHistory(
     }
     e.unseen = unseen ?? NO_EVENTS;
     if (!e.changed || !e.destructive) continue;
-        // A replace discards every version it did not see, even where it stores a value again; a
+    // A replace discards every version it did not see, even where it stores a value again; a
     // delete of some values discards only the changes that added them.
-    const removes = (v: string) => e.removed === undefined || e.removed.includes(v);
-    for (const u of e.unseen) if (u.replacedBy === undefined && (e.replaces || u.added.some(removes))) u.replacedBy = e;
+    for (const u of e.unseen) if (u.replacedBy === undefined && (e.replaces || removesAny(e, u.added))) u.replacedBy = e;
   }
   return events;
+}
+
+/** Whether the event removed one of the values. */
+function removesAny(e: Event, values: readonly string[]): boolean {
+  if (e.removed === undefined) return values.length > 0;
+  for (const v of values) if (e.removed.includes(v)) return true;
+  return false;
 }
 
 function latest(a: ReadOp | undefined, b: ReadOp | undefined): ReadOp | undefined {
@@ -532,8 +541,8 @@ function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf,
       if (names.every((n) => value(first.change, n) === value(retry.change, n))) continue;
       const attribute = names[0] ?? '';
       const read = latest(
-        lastReadBefore(itemReads(client), retry.op.order, h.item, attribute),
-        lastReadBefore(selectReads(client), retry.op.order, h.item, attribute),
+        lastReadBefore(itemReads.of(client), retry.op.order, h.item, attribute),
+        lastReadBefore(selectReads.of(client), retry.op.order, h.item, attribute),
       );
       if (!read || read.order < first.op.order || !readSaw(read, first.op)) continue;
       // Operation ids say it: the same operation wrote twice.

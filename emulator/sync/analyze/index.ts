@@ -4,7 +4,7 @@
  * prove it. Pure: entries in, findings out (definitions in docs/analyze.md).
  */
 import { Identities } from './clients.js';
-import { analyseItem, evidence, type ItemCarry, type ItemHistory } from './history.js';
+import { analyseItem, evidence, type ItemCarry, type ItemHistory, type ReadsOf } from './history.js';
 import { changedItem, domainKey, inOrder, lostResponseOf, Names, returnedValues, toOp, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
@@ -149,12 +149,7 @@ export class Analyzer {
     if (e.atSeq !== undefined) this.simulated = true;
     if (e.order === undefined) this.withoutOrder = true;
     if (e.connection === undefined && !e.client) this.withoutConnection = true;
-    const identity = run.identities.intern({
-      header: e.client ?? null,
-      userAgent: e.userAgent ?? null,
-      keyHash: e.keyHash ?? null,
-      connection: e.connection,
-    }, e.order ?? e.seq, e.code === 'ConnectionReset');
+    const identity = run.identities.intern(e.client ?? null, e.userAgent ?? null, e.keyHash ?? null, e.connection, e.order ?? e.seq, e.code === 'ConnectionReset');
     const op = toOp(e, identity, run.strings);
     if (!op) return;
     run.ops.push(op);
@@ -431,7 +426,6 @@ function analyseWindow(
 ): void {
   const from = run.settled;
   const runNumber = run.number;
-  const anchored = (op: WriteOp) => op.order >= from && op.order < cut;
   const name = (op: ReadOp | WriteOp) => names[op.identity] ?? 'unknown';
   const reads: ReadOp[] = [];
   const writes: WriteOp[] = [];
@@ -478,89 +472,8 @@ function analyseWindow(
     }
   }
 
-  const where = (h: ItemHistory) => ({
-    run: runNumber,
-    ...(h.account ? { account: h.account } : {}),
-    domain: h.domain,
-    item: h.item,
-  });
-  const final = cut === Number.POSITIVE_INFINITY;
-  items.forEach((h, key) => {
-    const reads = itemReads.get(key);
-    const dkey = domainKey(h.account, h.domain);
-    const selects = selectReads.get(dkey);
-    // A client that read nothing of it in this window: its last read before, if any.
-    const before = (k: string, client: string): readonly ReadOp[] => {
-      const r = run.lastReads.get(k, client);
-      return r ? [r] : NO_READS;
-    };
-    const carry: ItemCarry | undefined =
-      final && run.carry.size === 0 && run.lostBefore.size === 0
-        ? undefined
-        : { initial: run.carry.get(key), boundary, next: new Map(), lostBefore: run.lostBefore.get(key) };
-    const found = analyseItem(
-      h,
-      (client) => reads?.get(client) ?? before(key, client),
-      (client) => selects?.get(client) ?? before(dkey, client),
-      carry,
-    );
-    if (carry && !final) {
-      if (carry.next.size > 0) run.carry.set(key, carry.next);
-      else run.carry.delete(key);
-    }
-    const path = `${h.domain}/${h.item}`;
-    for (const l of found.lost) {
-      if (!anchored(l.lost)) continue;
-      const ev: Evidence[] = [evidence(l.lost, 'lost-write', l.lostClient)];
-      if (l.lostRead) ev.push(evidence(l.lostRead, 'read', l.lostClient));
-      let message: string;
-      if (l.replacedBy) {
-        const by = l.replacedBy;
-        ev.push(evidence(by.op, 'overwrite', by.client));
-        if (by.read) ev.push(evidence(by.read, 'overwrite-read', by.client));
-        message =
-          `Lost update of ${path} ${l.attribute}: written by ${l.lostClient} (#${l.lost.seq}), then replaced by ${by.client} (#${by.op.seq}) ` +
-          `which had not seen it${by.read ? ` (its last read, #${by.read.seq}, was older)` : ''}.`;
-      } else {
-        for (const u of l.unseen) ev.push(evidence(u.op, 'unseen-write', u.client));
-        message =
-          `Lost update of ${path} ${l.attribute}: ${l.lostClient}'s write #${l.lost.seq}${l.lostRead ? `, built on read #${l.lostRead.seq},` : ''} ` +
-          `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
-      }
-      const step = numericStep(l.lost, h.item, l.attribute, l.lostRead);
-      emit({ kind: 'lost-update', ...where(h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
-    }
-    for (const s of found.stale) {
-      if (!anchored(s.write)) continue;
-      const ev: Evidence[] = [evidence(s.read, 'stale-read', s.client), evidence(s.write, 'write', s.client)];
-      const missed = [...s.missed.values()].sort((a, b) => a.op.seq - b.op.seq);
-      for (const m of missed) ev.push(evidence(m.op, 'missed-write', m.client));
-      const attributes = [...s.attributes].sort();
-      emit({
-        kind: 'stale-read-write',
-        doubt: s.doubt,
-        ...where(h),
-        attributes,
-        evidence: ev,
-        message:
-          `${s.client} wrote ${path} ${attributes.join(', ')} (#${s.write.seq}) on a stale read (#${s.read.seq}, served as of write sequence ${s.read.asOfSeq ?? '?'})` +
-          (missed.length > 0 ? ` that did not show ${listed(missed)}.` : '.'),
-      });
-    }
-    for (const d of found.doubles) {
-      if (!anchored(d.retry)) continue;
-      emit({
-        kind: 'double-applied-retry',
-        doubt: d.doubt,
-        ...where(h),
-        attributes: d.attributes,
-        evidence: [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)],
-        message:
-          `Double-applied retry on ${path}: ${d.client}'s write #${d.first.seq} was applied but its response was lost (${lostResponseOf(d.first) ?? 'lost'}); ` +
-          `the client read the item again (#${d.read.seq}, which showed that write) and wrote it again (#${d.retry.seq}).`,
-      });
-    }
-  });
+  const window: ItemWindow = { run, cut, boundary, final: cut === Number.POSITIVE_INFINITY, emit };
+  for (const [key, h] of items) settleItem(window, key, h, itemReads.get(key), selectReads.get(domainKey(h.account, h.domain)));
 
   const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles }, tied ? undefined : sorted);
   run.cycles += cycles.length;
@@ -581,6 +494,109 @@ function analyseWindow(
       evidence: c.evidence,
       cycle: { class: c.class, edges: c.edges },
       message: `${CYCLE_WORDS[c.class]} across ${c.items.map((i) => `${c.domain}/${i}`).join(', ')} (${c.class}) between ${c.clients.join(', ')}: ${path} back to the first.`,
+    });
+  }
+}
+
+/** What the items of a window share as each is settled. */
+interface ItemWindow {
+  run: Run;
+  /** Findings anchored from `run.settled` up to this order are reported now. */
+  cut: number;
+  boundary: number;
+  /** The stream has ended: nothing is carried. */
+  final: boolean;
+  emit: (d: Draft) => void;
+}
+
+const anchored = (w: ItemWindow, op: WriteOp): boolean => op.order >= w.run.settled && op.order < w.cut;
+
+function where(run: number, h: ItemHistory): { run: number; account?: string; domain: string; item: string } {
+  return { run, ...(h.account ? { account: h.account } : {}), domain: h.domain, item: h.item };
+}
+
+/**
+ * A client's reads of one item (or Selects of its domain) in the window, or, when it made none,
+ * its last read before. One object per item, not a closure: a function made anew per item and
+ * window had its optimised code compiled again each window.
+ */
+class WindowReads implements ReadsOf {
+  constructor(
+    private readonly inWindow: Map<string, ReadOp[]> | undefined,
+    private readonly key: string,
+    private readonly lastReads: LastReads,
+  ) {}
+
+  of(client: string): readonly ReadOp[] {
+    const reads = this.inWindow?.get(client);
+    if (reads) return reads;
+    const r = this.lastReads.get(this.key, client);
+    return r ? [r] : NO_READS;
+  }
+}
+
+/** One item's findings in the window, to `w.emit`; and what of it the next window carries. */
+function settleItem(w: ItemWindow, key: string, h: ItemHistory, reads: Map<string, ReadOp[]> | undefined, selects: Map<string, ReadOp[]> | undefined): void {
+  const run = w.run;
+  const carry: ItemCarry | undefined =
+    w.final && run.carry.size === 0 && run.lostBefore.size === 0
+      ? undefined
+      : { initial: run.carry.get(key), boundary: w.boundary, next: new Map(), lostBefore: run.lostBefore.get(key) };
+  const found = analyseItem(h, new WindowReads(reads, key, run.lastReads), new WindowReads(selects, domainKey(h.account, h.domain), run.lastReads), carry);
+  if (carry && !w.final) {
+    if (carry.next.size > 0) run.carry.set(key, carry.next);
+    else run.carry.delete(key);
+  }
+  const path = `${h.domain}/${h.item}`;
+  for (const l of found.lost) {
+    if (!anchored(w, l.lost)) continue;
+    const ev: Evidence[] = [evidence(l.lost, 'lost-write', l.lostClient)];
+    if (l.lostRead) ev.push(evidence(l.lostRead, 'read', l.lostClient));
+    let message: string;
+    if (l.replacedBy) {
+      const by = l.replacedBy;
+      ev.push(evidence(by.op, 'overwrite', by.client));
+      if (by.read) ev.push(evidence(by.read, 'overwrite-read', by.client));
+      message =
+        `Lost update of ${path} ${l.attribute}: written by ${l.lostClient} (#${l.lost.seq}), then replaced by ${by.client} (#${by.op.seq}) ` +
+        `which had not seen it${by.read ? ` (its last read, #${by.read.seq}, was older)` : ''}.`;
+    } else {
+      for (const u of l.unseen) ev.push(evidence(u.op, 'unseen-write', u.client));
+      message =
+        `Lost update of ${path} ${l.attribute}: ${l.lostClient}'s write #${l.lost.seq}${l.lostRead ? `, built on read #${l.lostRead.seq},` : ''} ` +
+        `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
+    }
+    const step = numericStep(l.lost, h.item, l.attribute, l.lostRead);
+    w.emit({ kind: 'lost-update', ...where(w.run.number, h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
+  }
+  for (const s of found.stale) {
+    if (!anchored(w, s.write)) continue;
+    const ev: Evidence[] = [evidence(s.read, 'stale-read', s.client), evidence(s.write, 'write', s.client)];
+    const missed = [...s.missed.values()].sort((a, b) => a.op.seq - b.op.seq);
+    for (const m of missed) ev.push(evidence(m.op, 'missed-write', m.client));
+    const attributes = [...s.attributes].sort();
+    w.emit({
+      kind: 'stale-read-write',
+      doubt: s.doubt,
+      ...where(w.run.number, h),
+      attributes,
+      evidence: ev,
+      message:
+        `${s.client} wrote ${path} ${attributes.join(', ')} (#${s.write.seq}) on a stale read (#${s.read.seq}, served as of write sequence ${s.read.asOfSeq ?? '?'})` +
+        (missed.length > 0 ? ` that did not show ${listed(missed)}.` : '.'),
+    });
+  }
+  for (const d of found.doubles) {
+    if (!anchored(w, d.retry)) continue;
+    w.emit({
+      kind: 'double-applied-retry',
+      doubt: d.doubt,
+      ...where(w.run.number, h),
+      attributes: d.attributes,
+      evidence: [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)],
+      message:
+        `Double-applied retry on ${path}: ${d.client}'s write #${d.first.seq} was applied but its response was lost (${lostResponseOf(d.first) ?? 'lost'}); ` +
+        `the client read the item again (#${d.read.seq}, which showed that write) and wrote it again (#${d.retry.seq}).`,
     });
   }
 }

@@ -100,28 +100,36 @@ export const attributesRead = (r: ReadOp): ReadonlySet<string> | undefined => r.
 /** A Select with a where clause: the attributes it names. */
 export const predicateOf = (r: ReadOp): ReadonlySet<string> | undefined => r.rare?.predicate;
 
-/** One read, every field set in the same order: every read shares one shape. */
+/**
+ * One read, every field set in the same order: every read shares one shape. Its parts come one
+ * by one: an object of them per read was garbage as soon as the read was made.
+ */
 export function readOp(
   seq: number,
   order: number,
   identity: number,
   place: Place,
-  o: { stale: boolean; partial: boolean; asOfSeq: number | undefined; returned: ReturnedRecord['items'] | undefined } & ReadRare,
+  stale: boolean,
+  partial: boolean,
+  asOfSeq: number | undefined,
+  returned: ReturnedRecord['items'] | undefined,
+  operation: string | undefined,
+  attributes: ReadonlySet<string> | undefined,
+  predicate: ReadonlySet<string> | undefined,
 ): ReadOp {
-  const rare = o.operation === undefined && o.attributes === undefined && o.predicate === undefined ? undefined : { operation: o.operation, attributes: o.attributes, predicate: o.predicate };
-  const one = o.returned && oneValue(o.returned);
-  const mine = one !== undefined && one.name === place.item;
+  const rare = operation === undefined && attributes === undefined && predicate === undefined ? undefined : { operation, attributes, predicate };
+  const own = returned && place.item !== undefined ? oneValueOf(returned, place.item) : undefined;
   return {
     kind: 'read',
     seq,
     order,
     identity,
     place,
-    asOfSeq: o.asOfSeq,
-    bits: (o.stale ? STALE : 0) | (o.partial ? PARTIAL : 0),
+    asOfSeq,
+    bits: (stale ? STALE : 0) | (partial ? PARTIAL : 0),
     rare,
-    shown: mine ? one.attribute : o.returned && new ReturnedItems(o.returned),
-    value: mine ? one.value : undefined,
+    shown: own !== undefined ? own : returned && new ReturnedItems(returned),
+    value: own !== undefined ? ((returned as ReturnedRecord['items'])[0]?.attributes[own] as readonly string[])[0] : undefined,
   };
 }
 
@@ -299,17 +307,14 @@ function returnedItems(record: unknown): ReturnedRecord['items'] | undefined {
   return items as ReturnedRecord['items'];
 }
 
-/** One item returned with one attribute of one value (a counter, a status): what most reads return. */
-interface OneValue {
-  name: string;
-  attribute: string;
-  value: string;
-}
-
-/** When the journal's `read.returned.items` are one item with one attribute of one value: the three of them. */
-function oneValue(items: ReturnedRecord['items']): OneValue | undefined {
+/**
+ * When the journal's `read.returned.items` are one item, `item`, with one attribute of one value
+ * (a counter, a status: what most reads return): that attribute's name.
+ */
+function oneValueOf(items: ReturnedRecord['items'], item: string): string | undefined {
   const only = items.length === 1 ? items[0] : undefined;
-  const record: unknown = only?.attributes;
+  if (only?.name !== item) return undefined;
+  const record: unknown = only.attributes;
   if (typeof record !== 'object' || record === null) return undefined;
   let attribute: string | undefined;
   for (const name in record) {
@@ -319,7 +324,7 @@ function oneValue(items: ReturnedRecord['items']): OneValue | undefined {
   }
   const values = attribute === undefined ? undefined : (record as Record<string, unknown>)[attribute];
   if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') return undefined;
-  return { name: (only as ReturnedRecord['items'][number]).name, attribute: attribute as string, value: values[0] };
+  return attribute;
 }
 
 /**
@@ -500,15 +505,7 @@ export function toOp(e: AnalyzableEntry, identity: number, names: Names = new Na
       }
       const stale = e.read?.stale === true && e.read.consistentRead !== true;
       const r = e.read?.returned;
-      return readOp(e.seq, order, identity, place, {
-        stale,
-        partial: (r?.more ?? 0) > 0,
-        asOfSeq: stale ? e.read?.asOfSeq : undefined,
-        returned: returnedItems(r),
-        operation: e.operation,
-        attributes,
-        predicate,
-      });
+      return readOp(e.seq, order, identity, place, stale, (r?.more ?? 0) > 0, stale ? e.read?.asOfSeq : undefined, returnedItems(r), e.operation, attributes, predicate);
     }
     case 'PutAttributes':
     case 'DeleteAttributes':
