@@ -1,5 +1,5 @@
 import { readSaw } from './history.js';
-import { actionOf, attributesRead, changedItem, operationOf, predicateOf, returnedNames, type ReadOp, type WriteOp } from './ops.js';
+import { actionOf, attributesRead, changedItem, clientOf, operationOf, predicateOf, returnedNames, type ReadOp, type WriteOp } from './ops.js';
 import type { CycleClass, CycleEdge, Evidence } from './types.js';
 
 /**
@@ -61,7 +61,7 @@ export interface CycleWindow {
 export function findCycles(
   reads: readonly ReadOp[],
   writes: readonly WriteOp[],
-  name: (op: ReadOp | WriteOp) => string,
+  names: readonly string[],
   window: CycleWindow = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, max: MAX_CYCLES },
   ordered?: readonly (ReadOp | WriteOp)[],
 ): Cycle[] {
@@ -70,8 +70,8 @@ export function findCycles(
   // An edge joins two operations that both touched the item of its key, so a cycle over two
   // items passes through an operation that touched both. Without one, every cycle stays within
   // an item (the lost updates the histories report): the graph would find nothing to keep.
-  if (!someSpansItems(inOrder, name)) return [];
-  const txns = operations(inOrder, name);
+  if (!someSpansItems(inOrder, names)) return [];
+  const txns = operations(inOrder, names);
   // By seq, unique in a run and close together in a window: an array, not a map keyed by the request.
   let first = Number.POSITIVE_INFINITY;
   let lastSeq = Number.NEGATIVE_INFINITY;
@@ -173,7 +173,7 @@ export function findCycles(
     for (const e of cycle) {
       for (const op of [e.from, e.by]) {
         if (!evidence.some((x) => x.seq === op.seq)) {
-          evidence.push({ seq: op.seq, role: op.kind === 'read' ? 'cycle-read' : 'cycle-write', client: name(op), action: actionOf(op) });
+          evidence.push({ seq: op.seq, role: op.kind === 'read' ? 'cycle-read' : 'cycle-write', client: clientOf(names, op), action: actionOf(op) });
         }
       }
     }
@@ -201,11 +201,11 @@ export function findCycles(
  * A Select without a where clause does not start or join an inferred operation: a listing is
  * read for display at least as often as to decide a write.
  */
-function operations(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | WriteOp) => string): Txn[] {
+function operations(ops: readonly (ReadOp | WriteOp)[], names: readonly string[]): Txn[] {
   const txns: Txn[] = [];
   groupOperations(
     ops,
-    name,
+    names,
     (client, operation) => {
       const t: Txn = { id: txns.length, client, operation, ops: [] };
       txns.push(t);
@@ -225,14 +225,14 @@ function operations(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | Writ
  */
 function groupOperations<G>(
   ops: readonly (ReadOp | WriteOp)[],
-  name: (op: ReadOp | WriteOp) => string,
+  names: readonly string[],
   open: (client: string, operation: string | undefined) => G,
   visit: (group: G, op: ReadOp | WriteOp) => boolean,
 ): boolean {
   const byId = new Map<string, G>();
   const current = new Map<string, { group: G; wrote: boolean }>();
   for (const op of ops) {
-    const client = name(op);
+    const client = clientOf(names, op);
     let group: G;
     const operation = operationOf(op);
     if (operation !== undefined) {
@@ -288,8 +288,8 @@ function touchesAnother(t: Touched, op: ReadOp | WriteOp): boolean {
  * counts as touching its whole domain): found without building the operations, since most
  * windows have none, and then the cycle search stops here.
  */
-function someSpansItems(ops: readonly (ReadOp | WriteOp)[], name: (op: ReadOp | WriteOp) => string): boolean {
-  return groupOperations(ops, name, (): Touched => ({ any: false, account: '', domain: '', item: '' }), touchesAnother);
+function someSpansItems(ops: readonly (ReadOp | WriteOp)[], names: readonly string[]): boolean {
+  return groupOperations(ops, names, (): Touched => ({ any: false, account: '', domain: '', item: '' }), touchesAnother);
 }
 
 /** The keys (account, domain, item, attribute) whose version a read observed. */

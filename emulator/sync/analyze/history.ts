@@ -271,13 +271,13 @@ export interface ItemFindings {
  */
 export interface ItemCarry {
   /** The values at the start of this window, for the attributes whose values were known. */
-  initial: ReadonlyMap<string, readonly string[]> | undefined;
+  initial: ReadonlyMap<string, readonly string[]>;
   /** The writes from this order on stay for the next window: the values just before it are carried. */
   boundary: number;
   /** Filled in: the values at `boundary`. */
   next: Map<string, readonly string[]>;
   /** Per client, its last applied write of the item before this window, when its response was lost: a retry may follow. */
-  lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]> | undefined;
+  lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]>;
 }
 
 /** An item's writes carry their order in their operation. */
@@ -285,7 +285,8 @@ const writeOrder = (w: ItemHistory['writes'][number]): number => w.op.order;
 
 export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, carry?: ItemCarry): ItemFindings {
   const applied = inOrderBy(h.writes.filter((w) => w.op.applied), writeOrder);
-  const names = new Set<string>(carry?.initial?.keys() ?? []);
+  const names = new Set<string>();
+  if (carry) for (const name of carry.initial.keys()) names.add(name);
   for (const w of applied) {
     for (const p of w.change.puts) names.add(p.name);
     for (const d of w.change.deletes) names.add(d.name);
@@ -336,7 +337,7 @@ function attributeHistory(
 ): Event[] {
   const events: Event[] = [];
   const changes: Event[] = [];
-  const initial = carry?.initial?.get(attribute);
+  const initial = carry?.initial.get(attribute);
   let values: readonly string[] | undefined = initial;
   // The values just before the carry's boundary are kept for the next window.
   let carried = carry === undefined;

@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory, type ReadsOf } from './history.js';
-import { changedItem, domainKey, inOrder, lostResponseOf, Names, returnedValues, toOp, type ReadOp, type WriteOp } from './ops.js';
+import { changedItem, clientOf, domainKey, inOrder, lostResponseOf, Names, returnedValues, toOp, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import { DraftStore, type Draft, type DraftLimits } from './drafts.js';
@@ -243,7 +243,7 @@ export class Analyzer {
       cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
       boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
     }
-    analyseWindow(run, analysed, sorted, names, cut, boundary, (d) => this.drafts.add(d));
+    analyseWindow(run, analysed, sorted, names, cut, boundary, this.drafts);
     run.lastReads.release();
     run.settled = cut;
     if (last) {
@@ -411,7 +411,7 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
  * The findings anchored in [run.settled, cut) among the held operations: a lost update at the
  * lost write, a stale-read write at the write, a double-applied retry at the retry, a
  * cycle at its last request. Operations from `boundary` on stay, and each item's values there
- * are carried to the next window. Each finding goes to `emit` as it is found, not into a list
+ * are carried to the next window. Each finding goes to `drafts` as it is found, not into a list
  * returned at the end: the list outlived the window's young-generation collections, which
  * copied and promoted every finding in it.
  */
@@ -422,11 +422,10 @@ function analyseWindow(
   names: readonly string[],
   cut: number,
   boundary: number,
-  emit: (d: Draft) => void,
+  drafts: DraftStore,
 ): void {
   const from = run.settled;
   const runNumber = run.number;
-  const name = (op: ReadOp | WriteOp) => names[op.identity] ?? 'unknown';
   const reads: ReadOp[] = [];
   const writes: WriteOp[] = [];
   for (let i = 0; i < ops.length; i++) {
@@ -448,7 +447,7 @@ function analyseWindow(
     const key = r.place.key;
     let perClient = map.get(key);
     if (!perClient) map.set(key, (perClient = new Map()));
-    const client = name(r);
+    const client = clientOf(names, r);
     const list = perClient.get(client);
     if (list) list.push(r);
     else {
@@ -463,7 +462,7 @@ function analyseWindow(
   const items = new Map<string, ItemHistory>();
   for (let i = 0; i < writes.length; i++) {
     const op = writes[i] as WriteOp;
-    const client = name(op);
+    const client = clientOf(names, op);
     for (const change of op.changes) {
       const key = change.place.key;
       const h = items.get(key);
@@ -472,15 +471,16 @@ function analyseWindow(
     }
   }
 
-  const window: ItemWindow = { run, cut, boundary, final: cut === Number.POSITIVE_INFINITY, emit };
+  const final = cut === Number.POSITIVE_INFINITY;
+  const window: ItemWindow = { run, final, cut: final ? 0 : cut, boundary: final ? 0 : boundary, drafts };
   for (const [key, h] of items) settleItem(window, key, h, itemReads.get(key), selectReads.get(domainKey(h.account, h.domain)));
 
-  const cycles = findCycles(reads, writes, name, { from, to: cut, max: MAX_CYCLES - run.cycles }, tied ? undefined : sorted);
+  const cycles = findCycles(reads, writes, names, { from, to: cut, max: MAX_CYCLES - run.cycles }, tied ? undefined : sorted);
   run.cycles += cycles.length;
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
     const path = c.edges.map((e) => `${e.from} -${e.type}(${e.item}.${e.attribute} #${e.seqs[0]}→#${e.seqs[1]})→`).join(' ');
-    emit({
+    drafts.add({
       kind,
       doubt: c.instrumented
         ? undefined
@@ -498,18 +498,27 @@ function analyseWindow(
   }
 }
 
+// A carry's maps are never missing, only empty: code optimised before the first window that
+// carried something then met a call it had not seen, and was thrown away.
+const NOTHING_CARRIED: ReadonlyMap<string, readonly string[]> = new Map();
+const NO_LOST_WRITES: ReadonlyMap<string, ItemHistory['writes'][number]> = new Map();
+
 /** What the items of a window share as each is settled. */
 interface ItemWindow {
   run: Run;
-  /** Findings anchored from `run.settled` up to this order are reported now. */
+  /** The stream has ended: every finding is reported, and nothing is carried. */
+  final: boolean;
+  /**
+   * Findings anchored from `run.settled` up to this order are reported now; what took effect from
+   * `boundary` on is carried. Both 0 in the final window, not infinity: a field that held whole
+   * numbers and then a double changed the objects' shape, and the code built for it was thrown away.
+   */
   cut: number;
   boundary: number;
-  /** The stream has ended: nothing is carried. */
-  final: boolean;
-  emit: (d: Draft) => void;
+  drafts: DraftStore;
 }
 
-const anchored = (w: ItemWindow, op: WriteOp): boolean => op.order >= w.run.settled && op.order < w.cut;
+const anchored = (w: ItemWindow, op: WriteOp): boolean => op.order >= w.run.settled && (w.final || op.order < w.cut);
 
 function where(run: number, h: ItemHistory): { run: number; account?: string; domain: string; item: string } {
   return { run, ...(h.account ? { account: h.account } : {}), domain: h.domain, item: h.item };
@@ -535,13 +544,13 @@ class WindowReads implements ReadsOf {
   }
 }
 
-/** One item's findings in the window, to `w.emit`; and what of it the next window carries. */
+/** One item's findings in the window, to `w.drafts`; and what of it the next window carries. */
 function settleItem(w: ItemWindow, key: string, h: ItemHistory, reads: Map<string, ReadOp[]> | undefined, selects: Map<string, ReadOp[]> | undefined): void {
   const run = w.run;
   const carry: ItemCarry | undefined =
     w.final && run.carry.size === 0 && run.lostBefore.size === 0
       ? undefined
-      : { initial: run.carry.get(key), boundary: w.boundary, next: new Map(), lostBefore: run.lostBefore.get(key) };
+      : { initial: run.carry.get(key) ?? NOTHING_CARRIED, boundary: w.boundary, next: new Map(), lostBefore: run.lostBefore.get(key) ?? NO_LOST_WRITES };
   const found = analyseItem(h, new WindowReads(reads, key, run.lastReads), new WindowReads(selects, domainKey(h.account, h.domain), run.lastReads), carry);
   if (carry && !w.final) {
     if (carry.next.size > 0) run.carry.set(key, carry.next);
@@ -567,7 +576,7 @@ function settleItem(w: ItemWindow, key: string, h: ItemHistory, reads: Map<strin
         `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
     }
     const step = numericStep(l.lost, h.item, l.attribute, l.lostRead);
-    w.emit({ kind: 'lost-update', ...where(w.run.number, h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
+    w.drafts.add({ kind: 'lost-update', ...where(w.run.number, h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
   }
   for (const s of found.stale) {
     if (!anchored(w, s.write)) continue;
@@ -575,7 +584,7 @@ function settleItem(w: ItemWindow, key: string, h: ItemHistory, reads: Map<strin
     const missed = [...s.missed.values()].sort((a, b) => a.op.seq - b.op.seq);
     for (const m of missed) ev.push(evidence(m.op, 'missed-write', m.client));
     const attributes = [...s.attributes].sort();
-    w.emit({
+    w.drafts.add({
       kind: 'stale-read-write',
       doubt: s.doubt,
       ...where(w.run.number, h),
@@ -588,7 +597,7 @@ function settleItem(w: ItemWindow, key: string, h: ItemHistory, reads: Map<strin
   }
   for (const d of found.doubles) {
     if (!anchored(w, d.retry)) continue;
-    w.emit({
+    w.drafts.add({
       kind: 'double-applied-retry',
       doubt: d.doubt,
       ...where(w.run.number, h),

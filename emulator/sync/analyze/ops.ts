@@ -193,6 +193,9 @@ export type Op = ReadOp | WriteOp;
 /** The X-SimpleDB-Operation header it carried. */
 export const operationOf = (op: Op): string | undefined => op.rare?.operation;
 
+/** The client that sent it, by the run's names of its identities. */
+export const clientOf = (names: readonly string[], op: Op): string => names[op.identity] ?? 'unknown';
+
 /** Its action's name. */
 export const actionOf = (op: Op): string => (op.kind === 'write' ? op.action : op.place.item === undefined ? 'Select' : 'GetAttributes');
 
