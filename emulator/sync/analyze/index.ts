@@ -228,51 +228,65 @@ export class Analyzer {
     const ops = run.ops;
     let cut = Number.POSITIVE_INFINITY;
     let boundary = Number.POSITIVE_INFINITY;
-    let analysed = ops;
-    if (!last) {
-      // An entry finishes after others that took effect after it (a delay, a slow answer): the
-      // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
-      let horizon = Number.POSITIVE_INFINITY;
-      for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
-      cut = horizon;
-      analysed = ops.filter((op) => op.order < horizon);
+    // An entry finishes after others that took effect after it (a delay, a slow answer): the
+    // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
+    let horizon = Number.POSITIVE_INFINITY;
+    if (!last) for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
+    cut = horizon;
+    // One pass over the held operations for what the window analyses, its reads and its writes,
+    // and whether they arrived in order already (most journals: then they are not sorted again).
+    // Each pass over tens of thousands of operations, scattered in the heap, waits on memory
+    // more than it computes.
+    const window: WindowOps = { analysed: [], reads: [], writes: [], sorted: [], inOrder: true, tied: false };
+    let previous = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as ReadOp | WriteOp;
+      if (!last && op.order >= horizon) continue;
+      window.analysed.push(op);
+      if (op.kind === 'read') window.reads.push(op);
+      else window.writes.push(op);
+      if (op.order < previous) window.inOrder = false;
+      else if (op.order === previous) window.tied = true;
+      previous = op.order;
     }
-    const sorted = inOrder(analysed);
+    window.sorted = window.inOrder ? window.analysed : inOrder(window.analysed);
+    const sorted = window.sorted;
+    if (!window.inOrder) {
+      window.tied = false;
+      for (let i = 1; i < sorted.length && !window.tied; i++) window.tied = (sorted[i - 1] as ReadOp | WriteOp).order === (sorted[i] as ReadOp | WriteOp).order;
+    }
     if (!last) {
       const ahead = Math.ceil(ops.length * AHEAD);
       cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
       boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
     }
-    analyseWindow(run, analysed, sorted, names, cut, boundary, this.drafts);
+    analyseWindow(run, window, names, cut, boundary, this.drafts);
     run.lastReads.release();
     run.settled = cut;
     if (last) {
       run.ops = [];
       return;
     }
-    // The last read of each item (and each domain's last Select) per client stays: a later write may build on it.
-    // What is dropped took effect before `boundary`, so before the horizon: a prefix of `sorted`, in order.
-    const kept = ops.filter((op) => op.order >= boundary);
+    // What took effect from `boundary` on stays, in the order it arrived. Of the rest: the last
+    // read of each item (and each domain's last Select) per client, which a later write may build
+    // on (the one that took effect last is kept, whatever order they are offered in), and the
+    // applied writes, for the writes whose responses were lost.
+    const kept: (ReadOp | WriteOp)[] = [];
     const dropped: WriteOp[] = [];
-    // Indexed loops over the window's operations, here and in analyseWindow: each runs once per
-    // window, in code not yet optimised, where a for-of made an iterator result per operation.
-    for (let i = 0; i < sorted.length; i++) {
-      const op = sorted[i] as ReadOp | WriteOp;
-      if (op.order >= boundary) break;
-      if (op.kind === 'write') {
-        if (op.applied) dropped.push(op);
-      } else {
-        run.lastReads.offer(names[op.identity] ?? '', op);
-      }
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as ReadOp | WriteOp;
+      if (op.order >= boundary) kept.push(op);
+      else if (op.kind === 'read') run.lastReads.offer(names[op.identity] ?? '', op);
+      else if (op.applied) dropped.push(op);
     }
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
-    // Only the items that had or get such a write need their writes in order.
+    // Only the items that had or get such a write need their writes, in the order they took effect.
     const lostItems = new Set(run.lostBefore.keys());
     for (let i = 0; i < dropped.length; i++) {
       const op = dropped[i] as WriteOp;
       if (lostResponseOf(op)) for (const change of op.changes) lostItems.add(change.place.key);
     }
-    const relevant = lostItems.size === 0 ? [] : dropped.filter((op) => op.changes.some((c) => lostItems.has(c.place.key)));
+    const relevant = lostItems.size === 0 ? [] : inOrder(dropped.filter((op) => op.changes.some((c) => lostItems.has(c.place.key))));
     for (const op of relevant) {
       const client = names[op.identity] ?? '';
       for (const change of op.changes) {
@@ -415,33 +429,17 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
  * returned at the end: the list outlived the window's young-generation collections, which
  * copied and promoted every finding in it.
  */
-function analyseWindow(
-  run: Run,
-  ops: readonly (ReadOp | WriteOp)[],
-  sorted: readonly (ReadOp | WriteOp)[],
-  names: readonly string[],
-  cut: number,
-  boundary: number,
-  drafts: DraftStore,
-): void {
+function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cut: number, boundary: number, drafts: DraftStore): void {
   const from = run.settled;
   const runNumber = run.number;
-  const reads: ReadOp[] = [];
-  const writes: WriteOp[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i] as ReadOp | WriteOp;
-    if (op.kind === 'read') reads.push(op);
-    else writes.push(op);
-  }
-
-  // Every client's reads are listed in order: `sorted` gives them so.
+  const { reads, writes, sorted } = window;
+  // Every client's reads are listed in order: `sorted` gives them so, and so do `reads` when the
+  // operations arrived in order.
   const itemReads = new Map<string, Map<string, ReadOp[]>>();
   const selectReads = new Map<string, Map<string, ReadOp[]>>();
-  // With no two operations of one order, `sorted` is also the order the cycle search takes them in.
-  let tied = false;
-  for (let i = 0; i < sorted.length; i++) {
-    const r = sorted[i] as ReadOp | WriteOp;
-    if (i > 0 && (sorted[i - 1] as ReadOp | WriteOp).order === r.order) tied = true;
+  const ordered = window.inOrder ? reads : sorted;
+  for (let i = 0; i < ordered.length; i++) {
+    const r = ordered[i] as ReadOp | WriteOp;
     if (r.kind !== 'read') continue;
     const map = r.place.item === undefined ? selectReads : itemReads;
     const key = r.place.key;
@@ -472,10 +470,10 @@ function analyseWindow(
   }
 
   const final = cut === Number.POSITIVE_INFINITY;
-  const window: ItemWindow = { run, final, cut: final ? 0 : cut, boundary: final ? 0 : boundary, drafts };
-  for (const [key, h] of items) settleItem(window, key, h, itemReads.get(key), selectReads.get(domainKey(h.account, h.domain)));
+  const itemWindow: ItemWindow = { run, final, cut: final ? 0 : cut, boundary: final ? 0 : boundary, drafts };
+  for (const [key, h] of items) settleItem(itemWindow, key, h, itemReads.get(key), selectReads.get(domainKey(h.account, h.domain)));
 
-  const cycles = findCycles(reads, writes, names, { from, to: cut, max: MAX_CYCLES - run.cycles }, tied ? undefined : sorted);
+  const cycles = findCycles(reads, writes, names, { from, to: cut, max: MAX_CYCLES - run.cycles }, window.tied ? undefined : sorted);
   run.cycles += cycles.length;
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
@@ -502,6 +500,18 @@ function analyseWindow(
 // carried something then met a call it had not seen, and was thrown away.
 const NOTHING_CARRIED: ReadonlyMap<string, readonly string[]> = new Map();
 const NO_LOST_WRITES: ReadonlyMap<string, ItemHistory['writes'][number]> = new Map();
+
+/** The operations a window analyses: as they arrived, split, and by the order they took effect. */
+interface WindowOps {
+  analysed: (ReadOp | WriteOp)[];
+  reads: ReadOp[];
+  writes: WriteOp[];
+  /** `analysed` by order: the same list when they arrived in order. */
+  sorted: readonly (ReadOp | WriteOp)[];
+  inOrder: boolean;
+  /** Two of them share an order. */
+  tied: boolean;
+}
 
 /** What the items of a window share as each is settled. */
 interface ItemWindow {
