@@ -521,7 +521,7 @@ function carriedValue(retry: ItemChange, first: ItemChange): { from: string; to:
  */
 function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]> | undefined): DoubleApplied[] {
   const byClient = new Map<string, ItemHistory['writes']>();
-  for (const w of lostBefore?.values() ?? []) byClient.set(w.client, [w]);
+  if (lostBefore) for (const w of lostBefore.values()) byClient.set(w.client, [w]);
   for (const w of h.writes) {
     if (!w.op.applied) continue;
     let list = byClient.get(w.client);

@@ -588,7 +588,8 @@ class WindowReads implements ReadsOf {
 function settleItem(w: ItemWindow, key: string, h: ItemHistory, reads: Map<string, ReadOp[]> | undefined, selects: Map<string, ReadOp[]> | undefined): void {
   const run = w.run;
   const carry: ItemCarry | undefined =
-    w.final && run.carry.size === 0 && run.lostBefore.size === 0
+    // The sizes first: looked at in every window, not only the last (whose code would otherwise meet them for the first time).
+    run.carry.size === 0 && run.lostBefore.size === 0 && w.final
       ? undefined
       : { initial: run.carry.get(key) ?? NOTHING_CARRIED, boundary: w.boundary, next: new Map(), lostBefore: run.lostBefore.get(key) ?? NO_LOST_WRITES };
   const found = analyseItem(h, new WindowReads(reads, key, run.lastReads), new WindowReads(selects, domainKey(h.account, h.domain), run.lastReads), carry);
