@@ -266,19 +266,32 @@ export class Analyzer {
     // One pass over the held operations for what the window analyses, its reads and its writes,
     // and whether they arrived in order already (most journals: then they are not sorted again).
     // Each pass over tens of thousands of operations, scattered in the heap, waits on memory
-    // more than it computes.
-    const window: WindowOps = { analysed: [], reads: [], writes: [], sorted: [], inOrder: true, tied: false };
+    // more than it computes. The lists are made at their largest size and cut to what they got:
+    // grown a push at a time, each left its outgrown copies (over 128 KB, in the large-object
+    // space) until the next full collection.
+    const analysed = new Array<ReadOp | WriteOp>(ops.length);
+    const reads = new Array<ReadOp>(ops.length);
+    const writes = new Array<WriteOp>(ops.length);
+    let analysedCount = 0;
+    let readCount = 0;
+    let writeCount = 0;
+    let inOrderSoFar = true;
+    let tied = false;
     let previous = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as ReadOp | WriteOp;
       if (!last && op.order >= horizon) continue;
-      window.analysed.push(op);
-      if (op.kind === 'read') window.reads.push(op);
-      else window.writes.push(op);
-      if (op.order < previous) window.inOrder = false;
-      else if (op.order === previous) window.tied = true;
+      analysed[analysedCount++] = op;
+      if (op.kind === 'read') reads[readCount++] = op;
+      else writes[writeCount++] = op;
+      if (op.order < previous) inOrderSoFar = false;
+      else if (op.order === previous) tied = true;
       previous = op.order;
     }
+    analysed.length = analysedCount;
+    reads.length = readCount;
+    writes.length = writeCount;
+    const window: WindowOps = { analysed, reads, writes, sorted: analysed, inOrder: inOrderSoFar, tied };
     window.sorted = window.inOrder ? window.analysed : inOrder(window.analysed);
     const sorted = window.sorted;
     if (!window.inOrder) {
@@ -302,13 +315,15 @@ export class Analyzer {
     // on (the one that took effect last is kept, whatever order they are offered in), and the
     // applied writes, for the writes whose responses were lost.
     const kept: (ReadOp | WriteOp)[] = [];
-    const dropped: WriteOp[] = [];
+    const dropped = new Array<WriteOp>(ops.length);
+    let droppedCount = 0;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as ReadOp | WriteOp;
       if (op.order >= boundary) kept.push(op);
       else if (op.kind === 'read') run.lastReads.offer(names[op.identity] ?? '', op);
-      else if (op.applied) dropped.push(op);
+      else if (op.applied) dropped[droppedCount++] = op;
     }
+    dropped.length = droppedCount;
     // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
     // Only the items that had or get such a write need their writes, in the order they took effect.
     const lostItems = new Set(run.lostBefore.keys());
