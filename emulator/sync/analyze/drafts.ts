@@ -90,7 +90,11 @@ export class DraftStore {
     return this.fd !== undefined;
   }
 
-  /** Every draft, by run, then first request, then kind; those equal in all three as they came. Then the file is closed. */
+  /**
+   * Every draft, by run, then first request, then kind; those equal in all three as they came.
+   * Once: then the file is closed and the blocks in memory are let go (the report built from them
+   * is at its largest then).
+   */
   *ordered(): Generator<Draft> {
     const { run, first, kind } = this;
     const order = Array.from({ length: run.length }, (_, i) => i);
@@ -126,6 +130,7 @@ export class DraftStore {
       }
     } finally {
       this.close();
+      this.blocks.length = 0;
     }
   }
 

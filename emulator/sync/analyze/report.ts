@@ -4,10 +4,19 @@ const plural = (n: number, word: string, many = `${word}s`) => `${n.toLocaleStri
 
 /** Findings by item, attributes, kind and confidence: definite anomalies first, then possible ones, then hot spots; larger groups first. */
 export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
-  const groups = new Map<string, { group: FindingGroup; list: Finding[] }>();
+  // By item, then a look through that item's few groups: no key made per finding, tens of
+  // thousands of them at the report's peak.
+  const groups: { group: FindingGroup; list: Finding[] }[] = [];
+  const byItem = new Map<string, { group: FindingGroup; list: Finding[] }[]>();
   for (const f of findings) {
-    const key = [f.run ?? '', f.account ?? '', f.domain, f.item, f.attributes.join(','), f.kind, f.confidence].join('\u0000');
-    let g = groups.get(key);
+    let ofItem = byItem.get(f.item);
+    if (!ofItem) byItem.set(f.item, (ofItem = []));
+    let g: { group: FindingGroup; list: Finding[] } | undefined;
+    for (const candidate of ofItem) {
+      if (!sameGroup(candidate.group, f)) continue;
+      g = candidate;
+      break;
+    }
     if (!g) {
       const group: FindingGroup = {
         kind: f.kind,
@@ -22,20 +31,30 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
         findings: [],
         line: '',
       };
-      groups.set(key, (g = { group, list: [] }));
+      g = { group, list: [] };
+      groups.push(g);
+      ofItem.push(g);
     }
     g.list.push(f);
     g.group.findings.push(f.id);
     for (const c of f.clients) if (!g.group.clients.includes(c)) g.group.clients.push(c);
   }
   const rank = (g: FindingGroup) => (g.severity === 'hotspot' ? 2 : g.confidence === 'definite' ? 0 : 1);
-  const out = [...groups.values()].map(({ group, list }) => {
+  const out = groups.map(({ group, list }) => {
     const steps = list.map((f) => f.step);
     const total = group.kind === 'lost-update' && steps.every((x) => x !== undefined) ? steps.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
     const g = total === undefined ? group : { ...group, lostTotal: total };
     return { ...g, line: groupLine(g, list[0], steps) };
   });
   return out.sort((a, b) => rank(a) - rank(b) || b.findings.length - a.findings.length || (a.findings[0] ?? '').localeCompare(b.findings[0] ?? '', 'en', { numeric: true }));
+}
+
+/** Whether the finding belongs in the group: the same run, place, attributes, kind and confidence. */
+function sameGroup(g: FindingGroup, f: Finding): boolean {
+  if (g.run !== f.run || g.account !== f.account || g.domain !== f.domain || g.kind !== f.kind || g.confidence !== f.confidence) return false;
+  if (g.attributes.length !== f.attributes.length) return false;
+  for (let i = 0; i < g.attributes.length; i++) if (g.attributes[i] !== f.attributes[i]) return false;
+  return true;
 }
 
 const WHAT: Record<Finding['kind'], [string, string]> = {
