@@ -254,48 +254,14 @@ export class Analyzer {
    */
   private settle(run: Run, names: readonly string[], last = false): void {
     const ops = run.ops;
-    let cut = Number.POSITIVE_INFINITY;
-    let boundary = Number.POSITIVE_INFINITY;
     // An entry finishes after others that took effect after it (a delay, a slow answer): the
     // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
     let horizon = Number.POSITIVE_INFINITY;
     if (!last) for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
-    cut = horizon;
-    // One pass over the held operations for what the window analyses, its reads and its writes,
-    // and whether they arrived in order already (most journals: then they are not sorted again).
-    // Each pass over tens of thousands of operations, scattered in the heap, waits on memory
-    // more than it computes. The lists are made at their largest size and cut to what they got:
-    // grown a push at a time, each left its outgrown copies (over 128 KB, in the large-object
-    // space) until the next full collection.
-    const analysed = new Array<ReadOp | WriteOp>(ops.length);
-    const reads = new Array<ReadOp>(ops.length);
-    const writes = new Array<WriteOp>(ops.length);
-    let analysedCount = 0;
-    let readCount = 0;
-    let writeCount = 0;
-    let inOrderSoFar = true;
-    let tied = false;
-    let previous = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as ReadOp | WriteOp;
-      if (!last && op.order >= horizon) continue;
-      analysed[analysedCount++] = op;
-      if (op.kind === 'read') reads[readCount++] = op;
-      else writes[writeCount++] = op;
-      if (op.order < previous) inOrderSoFar = false;
-      else if (op.order === previous) tied = true;
-      previous = op.order;
-    }
-    analysed.length = analysedCount;
-    reads.length = readCount;
-    writes.length = writeCount;
-    const window: WindowOps = { analysed, reads, writes, sorted: analysed, inOrder: inOrderSoFar, tied };
-    window.sorted = window.inOrder ? window.analysed : inOrder(window.analysed);
+    const window = windowOf(ops, last ? Number.POSITIVE_INFINITY : horizon, last);
     const sorted = window.sorted;
-    if (!window.inOrder) {
-      window.tied = false;
-      for (let i = 1; i < sorted.length && !window.tied; i++) window.tied = (sorted[i - 1] as ReadOp | WriteOp).order === (sorted[i] as ReadOp | WriteOp).order;
-    }
+    let cut = horizon;
+    let boundary = Number.POSITIVE_INFINITY;
     if (!last) {
       const ahead = Math.ceil(ops.length * AHEAD);
       cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
@@ -308,40 +274,8 @@ export class Analyzer {
       run.ops = [];
       return;
     }
-    // What took effect from `boundary` on stays, in the order it arrived. Of the rest: the last
-    // read of each item (and each domain's last Select) per client, which a later write may build
-    // on (the one that took effect last is kept, whatever order they are offered in), and the
-    // applied writes, for the writes whose responses were lost.
-    const kept: (ReadOp | WriteOp)[] = [];
-    const dropped = new Array<WriteOp>(ops.length);
-    let droppedCount = 0;
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as ReadOp | WriteOp;
-      if (op.order >= boundary) kept.push(op);
-      else if (op.kind === 'read') run.lastReads.offer(names[op.identity] ?? '', op);
-      else if (op.applied) dropped[droppedCount++] = op;
-    }
-    dropped.length = droppedCount;
-    // A write whose response was lost, and the client's last of the item: its retry may be in a later window.
-    // Only the items that had or get such a write need their writes, in the order they took effect.
-    const lostItems = new Set(run.lostBefore.keys());
-    for (let i = 0; i < dropped.length; i++) {
-      const op = dropped[i] as WriteOp;
-      if (lostResponseOf(op)) for (const change of op.changes) lostItems.add(change.place.key);
-    }
-    const relevant = lostItems.size === 0 ? [] : inOrder(dropped.filter((op) => op.changes.some((c) => lostItems.has(c.place.key))));
-    for (const op of relevant) {
-      const client = names[op.identity] ?? '';
-      for (const change of op.changes) {
-        const key = change.place.key;
-        let perClient = run.lostBefore.get(key);
-        if (lostResponseOf(op)) {
-          if (!perClient) run.lostBefore.set(key, (perClient = new Map()));
-          perClient.set(client, { op, change, client });
-        } else if (perClient?.delete(client) && perClient.size === 0) run.lostBefore.delete(key);
-      }
-    }
-    run.ops = kept;
+    const dropped = keepFrom(run, names, boundary);
+    if (dropped.length > 0 && (run.lostBefore.size > 0 || dropped.some((op) => lostResponseOf(op) !== undefined))) carryLostWrites(run, names, dropped);
     run.kept = run.ops.length;
   }
 
@@ -464,23 +398,102 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
   return drafts;
 }
 
-/**
- * The findings anchored in [run.settled, cut) among the held operations: a lost update at the
- * lost write, a stale-read write at the write, a double-applied retry at the retry, a
- * cycle at its last request. Operations from `boundary` on stay, and each item's values there
- * are carried to the next window. Each finding goes to `drafts` as it is found, not into a list
- * returned at the end: the list outlived the window's young-generation collections, which
- * copied and promoted every finding in it.
+/*
+ * Each pass over a window's operations is a function of its own, not a loop in `settle`: a long
+ * loop in a function is compiled on its own entry point (on-stack replacement), so one function
+ * of five loops, with all it calls, was compiled again for each.
  */
-function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cut: number, boundary: number, drafts: DraftStore): void {
-  const from = run.settled;
-  const runNumber = run.number;
-  const { reads, writes, sorted } = window;
-  // Every client's reads are listed in order: `sorted` gives them so, and so do `reads` when the
-  // operations arrived in order.
+
+/**
+ * The operations a window analyses (those that took effect before `horizon`; all of them in the
+ * last window), split into reads and writes, in one pass, with whether they arrived in order
+ * (most journals: then they are not sorted again). Each pass over tens of thousands of
+ * operations, scattered in the heap, waits on memory more than it computes. The lists are made
+ * at their largest size and cut to what they got: grown a push at a time, each left its
+ * outgrown copies (over 128 KB, in the large-object space) until the next full collection.
+ */
+function windowOf(ops: readonly (ReadOp | WriteOp)[], horizon: number, last: boolean): WindowOps {
+  const analysed = new Array<ReadOp | WriteOp>(ops.length);
+  const reads = new Array<ReadOp>(ops.length);
+  const writes = new Array<WriteOp>(ops.length);
+  let analysedCount = 0;
+  let readCount = 0;
+  let writeCount = 0;
+  let arrivedInOrder = true;
+  let tied = false;
+  let previous = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as ReadOp | WriteOp;
+    if (!last && op.order >= horizon) continue;
+    analysed[analysedCount++] = op;
+    if (op.kind === 'read') reads[readCount++] = op;
+    else writes[writeCount++] = op;
+    if (op.order < previous) arrivedInOrder = false;
+    else if (op.order === previous) tied = true;
+    previous = op.order;
+  }
+  analysed.length = analysedCount;
+  reads.length = readCount;
+  writes.length = writeCount;
+  if (arrivedInOrder) return { analysed, reads, writes, sorted: analysed, inOrder: true, tied };
+  const sorted = inOrder(analysed);
+  tied = false;
+  for (let i = 1; i < sorted.length && !tied; i++) tied = (sorted[i - 1] as ReadOp | WriteOp).order === (sorted[i] as ReadOp | WriteOp).order;
+  return { analysed, reads, writes, sorted, inOrder: false, tied };
+}
+
+/**
+ * Keeps, in the order they arrived, the operations that took effect from `boundary` on. Of the
+ * rest, offers each read to the last reads (the one that took effect last is kept, whatever order
+ * they come in) and returns the applied writes.
+ */
+function keepFrom(run: Run, names: readonly string[], boundary: number): WriteOp[] {
+  const ops = run.ops;
+  const kept: (ReadOp | WriteOp)[] = [];
+  const dropped = new Array<WriteOp>(ops.length);
+  let droppedCount = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as ReadOp | WriteOp;
+    if (op.order >= boundary) kept.push(op);
+    else if (op.kind === 'read') run.lastReads.offer(names[op.identity] ?? '', op);
+    else if (op.applied) dropped[droppedCount++] = op;
+  }
+  dropped.length = droppedCount;
+  run.ops = kept;
+  return dropped;
+}
+
+/**
+ * Per item and client, its last write dropped whose response was lost: its retry may be in a
+ * later window. Only the items that had or get such a write need their writes, in the order they
+ * took effect; a later write of the client's ends the wait.
+ */
+function carryLostWrites(run: Run, names: readonly string[], dropped: readonly WriteOp[]): void {
+  const lostItems = new Set(run.lostBefore.keys());
+  for (const op of dropped) if (lostResponseOf(op)) for (const change of op.changes) lostItems.add(change.place.key);
+  const relevant = inOrder(dropped.filter((op) => op.changes.some((c) => lostItems.has(c.place.key))));
+  for (const op of relevant) {
+    const client = names[op.identity] ?? '';
+    for (const change of op.changes) {
+      const key = change.place.key;
+      let perClient = run.lostBefore.get(key);
+      if (lostResponseOf(op)) {
+        if (!perClient) run.lostBefore.set(key, (perClient = new Map()));
+        perClient.set(client, { op, change, client });
+      } else if (perClient?.delete(client) && perClient.size === 0) run.lostBefore.delete(key);
+    }
+  }
+}
+
+/**
+ * Per item (and per domain, for Selects) and client, its reads in the window, in order (`sorted`
+ * gives them so, and so do `reads` when the operations arrived in order), after its last read
+ * before the window, which a write may build on.
+ */
+function readsByKey(run: Run, window: WindowOps, names: readonly string[]): { itemReads: Map<string, Map<string, ReadOp[]>>; selectReads: Map<string, Map<string, ReadOp[]>> } {
   const itemReads = new Map<string, Map<string, ReadOp[]>>();
   const selectReads = new Map<string, Map<string, ReadOp[]>>();
-  const ordered = window.inOrder ? reads : sorted;
+  const ordered = window.inOrder ? window.reads : window.sorted;
   for (let i = 0; i < ordered.length; i++) {
     const r = ordered[i] as ReadOp | WriteOp;
     if (r.kind !== 'read') continue;
@@ -499,7 +512,11 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
       perClient.set(client, last ? [last, r] : [r]);
     }
   }
+  return { itemReads, selectReads };
+}
 
+/** Per item, the writes of the window that changed it, as they arrived. */
+function historiesOf(writes: readonly WriteOp[], names: readonly string[], runNumber: number): Map<string, ItemHistory> {
   const items = new Map<string, ItemHistory>();
   for (let i = 0; i < writes.length; i++) {
     const op = writes[i] as WriteOp;
@@ -511,7 +528,23 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
       else items.set(key, { run: runNumber, account: op.place.account, domain: op.place.domain, item: changedItem(change), writes: [{ op, change, client }] });
     }
   }
+  return items;
+}
 
+/**
+ * The findings anchored in [run.settled, cut) among the held operations: a lost update at the
+ * lost write, a stale-read write at the write, a double-applied retry at the retry, a
+ * cycle at its last request. Operations from `boundary` on stay, and each item's values there
+ * are carried to the next window. Each finding goes to `drafts` as it is found, not into a list
+ * returned at the end: the list outlived the window's young-generation collections, which
+ * copied and promoted every finding in it.
+ */
+function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cut: number, boundary: number, drafts: DraftStore): void {
+  const from = run.settled;
+  const runNumber = run.number;
+  const { reads, writes, sorted } = window;
+  const { itemReads, selectReads } = readsByKey(run, window, names);
+  const items = historiesOf(writes, names, runNumber);
   const final = cut === Number.POSITIVE_INFINITY;
   const itemWindow: ItemWindow = { run, final, cut: final ? 0 : cut, boundary: final ? 0 : boundary, drafts };
   for (const [key, h] of items) settleItem(itemWindow, key, h, itemReads.get(key), selectReads.get(domainKey(h.account, h.domain)));
