@@ -435,11 +435,11 @@ function windowOf(ops: readonly (ReadOp | WriteOp)[], horizon: number, last: boo
   analysed.length = analysedCount;
   reads.length = readCount;
   writes.length = writeCount;
-  if (arrivedInOrder) return { analysed, reads, writes, sorted: analysed, inOrder: true, tied };
+  if (arrivedInOrder) return { reads, writes, sorted: analysed, inOrder: true, tied };
   const sorted = inOrder(analysed);
   tied = false;
   for (let i = 1; i < sorted.length && !tied; i++) tied = (sorted[i - 1] as ReadOp | WriteOp).order === (sorted[i] as ReadOp | WriteOp).order;
-  return { analysed, reads, writes, sorted, inOrder: false, tied };
+  return { reads, writes, sorted, inOrder: false, tied };
 }
 
 /**
@@ -577,12 +577,11 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
 const NOTHING_CARRIED: ReadonlyMap<string, readonly string[]> = new Map();
 const NO_LOST_WRITES: ReadonlyMap<string, ItemHistory['writes'][number]> = new Map();
 
-/** The operations a window analyses: as they arrived, split, and by the order they took effect. */
+/** The operations a window analyses: its reads and its writes as they arrived, and all of them by the order they took effect. */
 interface WindowOps {
-  analysed: (ReadOp | WriteOp)[];
   reads: ReadOp[];
   writes: WriteOp[];
-  /** `analysed` by order: the same list when they arrived in order. */
+  /** All of them by order: the list as they arrived when that was in order. */
   sorted: readonly (ReadOp | WriteOp)[];
   inOrder: boolean;
   /** Two of them share an order. */
