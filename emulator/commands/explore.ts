@@ -37,7 +37,7 @@ interface ExploreFlags {
   report?: string;
 }
 
-const wholeNumber = (min: number, max: number): ((v: string) => number) => cliCheck((v) => integerText('value', v, min, max));
+const wholeNumber = (key: string, min: number, max: number): ((v: string) => number) => cliCheck((v) => integerText(key, v, min, max));
 
 /** `lost:0.1,throttle:0.05`: fault kinds, each with the chance a request gets it. */
 export function parseFaultMix(text: string): FaultMix[] {
@@ -74,8 +74,8 @@ export function registerExplore(program: Command): void {
     .description("run a test command under many consistency and fault schedules, each on a fresh emulator, and report the ones that break it")
     .argument('<command...>', 'the test command and its arguments, after --')
     .passThroughOptions()
-    .option('--runs <n>', 'runs to make (with --replay: times to replay)', wholeNumber(1, 100_000), 20)
-    .option('--budget <seconds>', 'start no run after this long', wholeNumber(1, 10_000_000))
+    .option('--runs <n>', 'runs to make (with --replay: times to replay)', wholeNumber('runs', 1, 100_000), 20)
+    .option('--budget <seconds>', 'start no run after this long', wholeNumber('budget', 1, 10_000_000))
     .option('--consistency <mode>', 'eventual (stale reads) or consistent', parseConsistency, 'eventual' as const)
     // Their defaults shown as they are written on the command line, not as the parsed values' JSON.
     .addOption(
@@ -92,8 +92,8 @@ export function registerExplore(program: Command): void {
     .option('--stop-at-first', 'stop at the first failing run (it is still shrunk)')
     .option('--dir <dir>', "where failing runs' replay files and journals are written", 'simpledb-explore')
     .option('--keep', "also keep each failing run's database file")
-    .option('--timeout <seconds>', 'kill a run of the command (and all it started) after this long', wholeNumber(1, 86_400), 120)
-    .option('--shrink-runs <n>', 'runs spent looking for a smaller failing schedule, per failure (0: none)', wholeNumber(0, 1000), 12)
+    .option('--timeout <seconds>', 'kill a run of the command (and all it started) after this long', wholeNumber('timeout', 1, 86_400), 120)
+    .option('--shrink-runs <n>', 'runs spent looking for a smaller failing schedule, per failure (0: none)', wholeNumber('shrink-runs', 0, 1000), 12)
     .option('--replay <file>', 'run the schedule of a replay file written by an earlier explore')
     .option('--strict', 'possible findings fail a run too, not only definite ones')
     .option('--json', 'print the result as JSON')

@@ -7,7 +7,7 @@ import {
   type ConsistencyState,
 } from './consistency.js';
 import { parseFaultRule, type FaultRule, type FaultRuleInput, type Faults } from './faults.js';
-import { ControlInputError, integer, integerText, optionalString, record, settingError } from '../core/input.js';
+import { integer, integerText, optionalString, record, settingError } from '../core/input.js';
 import { JOURNAL_MAX_BYTES, type Journal, type JournalEntry, type JournalFilter } from './journal.js';
 
 /** The control surface from code: `emu.control`. The HTTP routes (http/routes/sync.ts) call the same methods. */
@@ -97,7 +97,7 @@ export function parseControlFile(value: unknown): ControlFile {
   const out: ControlFile = {};
   if (o.consistency !== undefined) out.consistency = parseConsistency(o.consistency);
   if (o.faults !== undefined) {
-    if (!Array.isArray(o.faults)) throw new ControlInputError('faults: a list of fault rules');
+    if (!Array.isArray(o.faults)) throw settingError('faults', 'a list of fault rules');
     out.faults = o.faults.map(parseFaultRule);
   }
   return out;

@@ -2,7 +2,7 @@ import { actions } from '../actions/index.js';
 import type { RequestReading } from '../actions/readers.js';
 import { BASE_BOX_USAGE, formatBoxUsage, type ActionName } from '../core/boxUsage.js';
 import { errors, type SdbError } from '../core/errors.js';
-import { ControlInputError, integer, optionalString, record } from '../core/input.js';
+import { ControlInputError, integer, optionalString, record, settingError } from '../core/input.js';
 import { deriveSeed, DrawCounter, keyedDraw } from './random.js';
 import type { FaultRule, FaultRuleInput, LoseResponse } from '../core/wire.js';
 
@@ -121,7 +121,7 @@ export function parseFaultRule(value: unknown): FaultRuleInput {
   const rule: FaultRuleInput = {};
   const action = optionalString(o, 'action');
   if (action !== undefined) {
-    if (!actions.has(action)) throw new ControlInputError(`action: not a SimpleDB action: ${action}`);
+    if (!actions.has(action)) throw settingError('action', `not a SimpleDB action: ${action}`);
     rule.action = action;
   }
   const domain = optionalString(o, 'domain');
@@ -132,20 +132,20 @@ export function parseFaultRule(value: unknown): FaultRuleInput {
   if (effects.length !== 1) throw new ControlInputError('a fault rule needs exactly one of error, delayMs, loseResponse');
   const error = optionalString(o, 'error');
   if (error !== undefined) {
-    if (!Object.hasOwn(INJECTABLE, error)) throw new ControlInputError(`error: not a code of the error table: ${error}`);
+    if (!Object.hasOwn(INJECTABLE, error)) throw settingError('error', `not a code of the error table: ${error}`);
     rule.error = error;
   }
   const delayMs = integer(o, 'delayMs', 0, 600_000);
   if (delayMs !== undefined) rule.delayMs = delayMs;
   const phase = optionalString(o, 'phase');
   if (phase !== undefined) {
-    if (phase !== 'before' && phase !== 'after') throw new ControlInputError('phase: before or after');
-    if (delayMs === undefined) throw new ControlInputError('phase: only with delayMs');
+    if (phase !== 'before' && phase !== 'after') throw settingError('phase', 'before or after');
+    if (delayMs === undefined) throw settingError('phase', 'only with delayMs');
     rule.phase = phase;
   }
   const lose = optionalString(o, 'loseResponse');
   if (lose !== undefined) {
-    if (lose !== 'reset' && lose !== '503') throw new ControlInputError('loseResponse: reset or 503');
+    if (lose !== 'reset' && lose !== '503') throw settingError('loseResponse', 'reset or 503');
     rule.loseResponse = lose;
   }
   const count = integer(o, 'count', 1, Number.MAX_SAFE_INTEGER);
@@ -154,7 +154,7 @@ export function parseFaultRule(value: unknown): FaultRuleInput {
   if (skip !== undefined) rule.skip = skip;
   if (o.probability !== undefined) {
     const p = o.probability;
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ControlInputError('probability: a number from 0 to 1');
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw settingError('probability', 'a number from 0 to 1');
     rule.probability = p;
   }
   const seed = integer(o, 'seed', 0, 2 ** 32 - 1);

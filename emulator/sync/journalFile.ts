@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { ControlInputError, integerText } from '../core/input.js';
+import { integerText, settingError } from '../core/input.js';
 
 /** A journal file rotates once it would pass this many bytes (about 100,000 requests); 0: never. */
 export const JOURNAL_FILE_MAX_BYTES = 64 * 1024 * 1024;
@@ -21,8 +21,8 @@ export class JournalFile {
     readonly maxBytes = JOURNAL_FILE_MAX_BYTES,
     readonly keep = JOURNAL_FILES_KEPT,
   ) {
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new ControlInputError('journalMaxBytes: a whole number of bytes, 0 for no limit');
-    if (!Number.isInteger(keep) || keep < 0 || keep > 1000) throw new ControlInputError('journalFiles: a whole number from 0 to 1000');
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw settingError('journalMaxBytes', 'a whole number of bytes, 0 for no limit');
+    if (!Number.isInteger(keep) || keep < 0 || keep > 1000) throw settingError('journalFiles', 'a whole number from 0 to 1000');
     this.fd = openSync(path, 'a');
     this.size = fstatSync(this.fd).size;
   }

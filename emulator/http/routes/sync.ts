@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { ControlError, ControlInputError, integerText } from '../../core/input.js';
+import { ControlError, ControlInputError, integerText, settingError } from '../../core/input.js';
 import { parseAnalyzeOptions } from '../../sync/analyze/index.js';
 import { parseConsistency, type Control } from '../../sync/control.js';
 import { parseFaultRule } from '../../sync/faults.js';
@@ -27,7 +27,7 @@ function journalQuery(req: Request, capacity: number): { filter: JournalFilter; 
     else if (key === 'from' || key === 'to') filter[key] = timeText(key, value);
     else if (key === 'limit') filter.limit = integerText(key, value, 1, Math.max(1, capacity));
     else if (key === 'format') {
-      if (value !== 'json' && value !== 'ndjson') throw new ControlInputError('format: json or ndjson');
+      if (value !== 'json' && value !== 'ndjson') throw settingError('format', 'json or ndjson');
       ndjson = value === 'ndjson';
     } else if (key === 'action' || key === 'domain' || key === 'item' || key === 'code' || key === 'client' || key === 'account') filter[key] = value;
   }

@@ -90,11 +90,7 @@ export class DraftStore {
     return this.fd !== undefined;
   }
 
-  /**
-   * Every draft, by run, then first request, then kind; those equal in all three as they came.
-   * Once: then the file is closed and the blocks in memory are let go (the report built from them
-   * is at its largest then).
-   */
+  /** Every draft, by run, then first request, then kind; those equal in all three as they came. Then the file is closed. */
   *ordered(): Generator<Draft> {
     const { run, first, kind } = this;
     const order = Array.from({ length: run.length }, (_, i) => i);
@@ -130,7 +126,6 @@ export class DraftStore {
       }
     } finally {
       this.close();
-      this.blocks.length = 0;
     }
   }
 

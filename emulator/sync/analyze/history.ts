@@ -43,7 +43,6 @@ interface Event {
 }
 
 export interface ItemHistory {
-  run: number;
   account: string;
   domain: string;
   item: string;

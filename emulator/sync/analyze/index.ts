@@ -258,7 +258,7 @@ export class Analyzer {
     // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
     let horizon = Number.POSITIVE_INFINITY;
     if (!last) for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
-    const window = windowOf(ops, last ? Number.POSITIVE_INFINITY : horizon, last);
+    const window = windowOf(ops, horizon, last);
     const sorted = window.sorted;
     let cut = horizon;
     let boundary = Number.POSITIVE_INFINITY;
@@ -455,7 +455,7 @@ function keepFrom(run: Run, names: readonly string[], boundary: number): WriteOp
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i] as ReadOp | WriteOp;
     if (op.order >= boundary) kept.push(op);
-    else if (op.kind === 'read') run.lastReads.offer(names[op.identity] ?? '', op);
+    else if (op.kind === 'read') run.lastReads.offer(clientOf(names, op), op);
     else if (op.applied) dropped[droppedCount++] = op;
   }
   dropped.length = droppedCount;
@@ -473,7 +473,7 @@ function carryLostWrites(run: Run, names: readonly string[], dropped: readonly W
   for (const op of dropped) if (lostResponseOf(op)) for (const change of op.changes) lostItems.add(change.place.key);
   const relevant = inOrder(dropped.filter((op) => op.changes.some((c) => lostItems.has(c.place.key))));
   for (const op of relevant) {
-    const client = names[op.identity] ?? '';
+    const client = clientOf(names, op);
     for (const change of op.changes) {
       const key = change.place.key;
       let perClient = run.lostBefore.get(key);
@@ -516,7 +516,7 @@ function readsByKey(run: Run, window: WindowOps, names: readonly string[]): { it
 }
 
 /** Per item, the writes of the window that changed it, as they arrived. */
-function historiesOf(writes: readonly WriteOp[], names: readonly string[], runNumber: number): Map<string, ItemHistory> {
+function historiesOf(writes: readonly WriteOp[], names: readonly string[]): Map<string, ItemHistory> {
   const items = new Map<string, ItemHistory>();
   for (let i = 0; i < writes.length; i++) {
     const op = writes[i] as WriteOp;
@@ -525,7 +525,7 @@ function historiesOf(writes: readonly WriteOp[], names: readonly string[], runNu
       const key = change.place.key;
       const h = items.get(key);
       if (h) h.writes.push({ op, change, client });
-      else items.set(key, { run: runNumber, account: op.place.account, domain: op.place.domain, item: changedItem(change), writes: [{ op, change, client }] });
+      else items.set(key, { account: op.place.account, domain: op.place.domain, item: changedItem(change), writes: [{ op, change, client }] });
     }
   }
   return items;
@@ -544,7 +544,7 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
   const runNumber = run.number;
   const { reads, writes, sorted } = window;
   const { itemReads, selectReads } = readsByKey(run, window, names);
-  const items = historiesOf(writes, names, runNumber);
+  const items = historiesOf(writes, names);
   const final = cut === Number.POSITIVE_INFINITY;
   const itemWindow: ItemWindow = { run, final, cut: final ? 0 : cut, boundary: final ? 0 : boundary, drafts };
   for (const [key, h] of items) settleItem(itemWindow, key, h, itemReads.get(key), selectReads.get(domainKey(h.account, h.domain)));

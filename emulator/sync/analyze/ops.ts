@@ -104,7 +104,7 @@ export const predicateOf = (r: ReadOp): ReadonlySet<string> | undefined => r.rar
  * One read, every field set in the same order: every read shares one shape. Its parts come one
  * by one: an object of them per read was garbage as soon as the read was made.
  */
-export function readOp(
+function readOp(
   seq: number,
   order: number,
   identity: number,
