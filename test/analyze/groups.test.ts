@@ -3,37 +3,11 @@
 // stay apart.
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
+import { putEntry, readEntry } from './entries.js';
 
 let seq = 0;
-
-function get(client: string, domain: string, item: string, value: string): AnalyzableEntry {
-  seq++;
-  return {
-    seq,
-    order: seq,
-    client,
-    connection: seq,
-    action: 'GetAttributes',
-    params: { Action: 'GetAttributes', DomainName: domain, ItemName: item },
-    code: 'Success',
-    applied: true,
-    read: { consistentRead: false, stale: false, returned: { items: [{ name: item, attributes: { n: [value] } }] } },
-  } as AnalyzableEntry;
-}
-
-function put(client: string, domain: string, item: string, value: string): AnalyzableEntry {
-  seq++;
-  return {
-    seq,
-    order: seq,
-    client,
-    connection: seq,
-    action: 'PutAttributes',
-    params: { Action: 'PutAttributes', DomainName: domain, ItemName: item, 'Attribute.1.Name': 'n', 'Attribute.1.Value': value, 'Attribute.1.Replace': 'true' },
-    code: 'Success',
-    applied: true,
-  } as AnalyzableEntry;
-}
+const get = (client: string, domain: string, item: string, value: string) => readEntry(++seq, client, domain, item, { n: [value] });
+const put = (client: string, domain: string, item: string, value: string) => putEntry(++seq, client, domain, item, 'n', value);
 
 /** Two clients read n = 0 and each writes 1, `times` times over: that many lost increments. */
 function races(domain: string, item: string, times: number): AnalyzableEntry[] {

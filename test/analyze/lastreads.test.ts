@@ -5,39 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { Analyzer, type AnalyzableEntry, type Analysis } from '../../emulator/sync/analyze/index.js';
 import { LastReads } from '../../emulator/sync/analyze/lastreads.js';
 import { Names, returnedBy, toOp, type ReadOp } from '../../emulator/sync/analyze/ops.js';
+import { putEntry, readEntry } from './entries.js';
 
 const HOSTILE = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'nul \u0000 inside', '__proto__', 'é'.repeat(512), ''];
 const LONG = 'v'.repeat(1024);
 /** A counter's value of 1,024 characters. */
 const number = (n: number) => String(n).padStart(1024, '0');
 
-function get(seq: number, client: string, item: string, attributes: Record<string, string[]>, extra: Partial<AnalyzableEntry> = {}): AnalyzableEntry {
-  return {
-    seq,
-    order: seq,
-    client,
-    connection: seq,
-    action: 'GetAttributes',
-    params: { Action: 'GetAttributes', Version: '2009-04-15', DomainName: 'd\u0000', ItemName: item },
-    code: 'Success',
-    applied: true,
-    read: { consistentRead: false, stale: false, returned: { items: [{ name: item, attributes }] } },
-    ...extra,
-  } as AnalyzableEntry;
-}
-
-function put(seq: number, client: string, item: string, attribute: string, value: string): AnalyzableEntry {
-  return {
-    seq,
-    order: seq,
-    client,
-    connection: seq,
-    action: 'PutAttributes',
-    params: { Action: 'PutAttributes', Version: '2009-04-15', DomainName: 'd\u0000', ItemName: item, 'Attribute.1.Name': attribute, 'Attribute.1.Value': value, 'Attribute.1.Replace': 'true' },
-    code: 'Success',
-    applied: true,
-  } as AnalyzableEntry;
-}
+const get = (seq: number, client: string, item: string, attributes: Record<string, string[]>, extra: Partial<AnalyzableEntry> = {}) =>
+  readEntry(seq, client, 'd\u0000', item, attributes, extra);
+const put = (seq: number, client: string, item: string, attribute: string, value: string) => putEntry(seq, client, 'd\u0000', item, attribute, value);
 
 describe('the last reads kept across windows', () => {
   it('give back each client’s read of each item, field for field, with hostile names and values', () => {
