@@ -49,11 +49,11 @@ describe('the last reads kept across windows', () => {
     expect(kept.size).toBe(HOSTILE.length ** 2);
     for (const [at, op] of offered) {
       const client = at.slice(at.indexOf('\u0001') + 1);
-      const back = kept.get(op.place.key, client);
+      const back = kept.get(op.place, client);
       expect(back).toEqual(op);
       expect((back && returnedBy(back))?.get(op.place.item as string)).toEqual(returnedBy(op)?.get(op.place.item as string));
     }
-    expect(kept.get(older.place.key, 'nobody')).toBeUndefined();
+    expect(kept.get(older.place, 'nobody')).toBeUndefined();
   });
 
   it('keep a Select’s attributes, predicate and items', () => {
@@ -72,8 +72,8 @@ describe('the last reads kept across windows', () => {
     } as AnalyzableEntry;
     const op = toOp(entry, 3, names) as ReadOp;
     kept.offer(HOSTILE[1] as string, op);
-    expect(kept.get(op.place.key, HOSTILE[1] as string)).toEqual(op);
-    expect(kept.get(op.place.key, HOSTILE[2] as string)).toBeUndefined();
+    expect(kept.get(op.place, HOSTILE[1] as string)).toEqual(op);
+    expect(kept.get(op.place, HOSTILE[2] as string)).toBeUndefined();
   });
 
   it('let a write build on a read from windows before, named by its client', () => {

@@ -1,5 +1,5 @@
 import { recordedValue } from '../journal.js';
-import { actionOf, attributesRead, changedItem, inOrderBy, isPartial, isStale, lostResponseOf, operationOf, returnedValues, type ItemChange, type ReadOp, type WriteOp } from './ops.js';
+import { actionOf, attributesRead, changedItem, inOrderBy, isPartial, isStale, lostResponseOf, operationOf, returnedValues, type ItemChange, type Place, type PutValue, type ReadOp, type WriteOp } from './ops.js';
 import type { Evidence } from './types.js';
 
 /**
@@ -46,6 +46,9 @@ export interface ItemHistory {
   account: string;
   domain: string;
   item: string;
+  /** The item's place, and its domain's (where its Selects are kept). */
+  itemPlace: Place;
+  domainPlace: Place;
   writes: { op: WriteOp; change: ItemChange; client: string }[];
 }
 
@@ -143,13 +146,14 @@ function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, att
   if (values.length === 0) {
     // The item came back without the attribute and the write puts a number: a default plus one
     // (`get("n", "0")`) gives it, and so does local state; the journal cannot tell which.
-    const number = change.puts.some((p) => p.name === attribute && NUMBER.test(p.value));
-    return number ? { read, doubt: `read #${read.seq} returned no ${attribute}: the number written may be a default's successor or local state` } : undefined;
+    return putsNumber(change, attribute) ? { read, doubt: `read #${read.seq} returned no ${attribute}: the number written may be a default's successor or local state` } : undefined;
   }
   // A read shows a value or a few: a scan of them, no set.
+  const puts = change.puts;
   let wrote = false;
   let numeric = false;
-  for (const p of change.puts) {
+  for (let i = 0; i < puts.length; i++) {
+    const p = puts[i] as PutValue;
     if (p.name !== attribute) continue;
     wrote = true;
     if (values.includes(recordedValue(p.value))) return { read, doubt: undefined };
@@ -157,11 +161,29 @@ function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, att
   }
   if (!wrote) {
     // A delete builds on the read when it removes what the read showed.
-    if (change.wholeItem || change.deletes.some((d) => d.name === attribute && (d.value === undefined || values.includes(recordedValue(d.value))))) return { read, doubt: undefined };
-    return undefined;
+    return change.wholeItem || deletesShown(change, attribute, values) ? { read, doubt: undefined } : undefined;
   }
-  if (numeric && values.some((v) => NUMBER.test(v))) return { read, doubt: undefined };
+  if (numeric) for (let i = 0; i < values.length; i++) if (NUMBER.test(values[i] as string)) return { read, doubt: undefined };
   return undefined;
+}
+
+function putsNumber(change: ItemChange, attribute: string): boolean {
+  const puts = change.puts;
+  for (let i = 0; i < puts.length; i++) {
+    const p = puts[i] as PutValue;
+    if (p.name === attribute && NUMBER.test(p.value)) return true;
+  }
+  return false;
+}
+
+/** Whether the change deletes the attribute, or one of the values shown. */
+function deletesShown(change: ItemChange, attribute: string, shown: readonly string[]): boolean {
+  const deletes = change.deletes;
+  for (let i = 0; i < deletes.length; i++) {
+    const d = deletes[i] as ItemChange['deletes'][number];
+    if (d.name === attribute && (d.value === undefined || shown.includes(recordedValue(d.value)))) return true;
+  }
+  return false;
 }
 
 /** Whether a read saw a change: served stale, only the writes up to its `asOfSeq`; otherwise all before it. */
@@ -181,16 +203,20 @@ export function readSaw(read: ReadOp, change: WriteOp): boolean {
 function valuesAfter(before: readonly string[] | undefined, change: ItemChange, attribute: string): readonly string[] | undefined {
   if (change.wholeItem) return NO_VALUES;
   let after = before;
-  for (const d of change.deletes) {
+  const deletes = change.deletes;
+  for (let i = 0; i < deletes.length; i++) {
+    const d = deletes[i] as ItemChange['deletes'][number];
     if (d.name !== attribute) continue;
     const value = d.value;
     if (value === undefined) after = NO_VALUES;
     else if (after?.includes(value)) after = after.filter((v) => v !== value);
   }
   // The attribute's puts, scanned twice rather than copied out: one write of a window in each call.
+  const list = change.puts;
   let puts = false;
   let replace = false;
-  for (const p of change.puts) {
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i] as PutValue;
     if (p.name !== attribute) continue;
     puts = true;
     replace ||= p.replace;
@@ -198,7 +224,10 @@ function valuesAfter(before: readonly string[] | undefined, change: ItemChange, 
   if (puts && (replace || after !== undefined)) {
     // Lists made with `append`: most hold the one value just put.
     let next: string[] | undefined = replace || after === undefined || after.length === 0 ? undefined : after.slice();
-    for (const p of change.puts) if (p.name === attribute && !next?.includes(p.value)) next = append(next, p.value);
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i] as PutValue;
+      if (p.name === attribute && !next?.includes(p.value)) next = append(next, p.value);
+    }
     after = next ?? NO_VALUES;
   }
   return after;
@@ -224,13 +253,17 @@ const NO_VALUES: readonly string[] = [];
 /** The values of the attribute that the change deletes by value, each once. */
 function deletedValues(change: ItemChange, attribute: string): readonly string[] {
   let out: string[] | undefined;
-  for (const d of change.deletes) if (d.name === attribute && d.value !== undefined && !out?.includes(d.value)) out = append(out, d.value);
+  const deletes = change.deletes;
+  for (let i = 0; i < deletes.length; i++) {
+    const d = deletes[i] as ItemChange['deletes'][number];
+    if (d.name === attribute && d.value !== undefined && !out?.includes(d.value)) out = append(out, d.value);
+  }
   return out ?? NO_VALUES;
 }
 
 function sameValues(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
-  for (const v of a) if (!b.includes(v)) return false;
+  for (let i = 0; i < a.length; i++) if (!b.includes(a[i] as string)) return false;
   return true;
 }
 
@@ -239,22 +272,34 @@ function sameValues(a: readonly string[], b: readonly string[]): boolean {
 
 function touches(change: ItemChange, attribute: string): boolean {
   if (change.wholeItem) return true;
-  for (const p of change.puts) if (p.name === attribute) return true;
-  for (const d of change.deletes) if (d.name === attribute) return true;
+  const { puts, deletes } = change;
+  for (let i = 0; i < puts.length; i++) if ((puts[i] as PutValue).name === attribute) return true;
+  for (let i = 0; i < deletes.length; i++) if ((deletes[i] as ItemChange['deletes'][number]).name === attribute) return true;
   return false;
 }
 
 function replacesAll(change: ItemChange, attribute: string): boolean {
   if (change.wholeItem) return true;
-  for (const d of change.deletes) if (d.name === attribute && d.value === undefined) return true;
-  for (const p of change.puts) if (p.name === attribute && p.replace) return true;
+  const { puts, deletes } = change;
+  for (let i = 0; i < deletes.length; i++) {
+    const d = deletes[i] as ItemChange['deletes'][number];
+    if (d.name === attribute && d.value === undefined) return true;
+  }
+  for (let i = 0; i < puts.length; i++) {
+    const p = puts[i] as PutValue;
+    if (p.name === attribute && p.replace) return true;
+  }
   return false;
 }
 
 function destroys(change: ItemChange, attribute: string): boolean {
   if (change.wholeItem) return true;
-  for (const d of change.deletes) if (d.name === attribute) return true;
-  for (const p of change.puts) if (p.name === attribute && p.replace) return true;
+  const { puts, deletes } = change;
+  for (let i = 0; i < deletes.length; i++) if ((deletes[i] as ItemChange['deletes'][number]).name === attribute) return true;
+  for (let i = 0; i < puts.length; i++) {
+    const p = puts[i] as PutValue;
+    if (p.name === attribute && p.replace) return true;
+  }
   return false;
 }
 
@@ -281,21 +326,31 @@ export interface ItemCarry {
 
 /** An item's writes carry their order in their operation. */
 const writeOrder = (w: ItemHistory['writes'][number]): number => w.op.order;
+const isApplied = (w: ItemHistory['writes'][number]): boolean => w.op.applied;
 
 export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, carry?: ItemCarry): ItemFindings {
-  const applied = inOrderBy(h.writes.filter((w) => w.op.applied), writeOrder);
+  const out: ItemFindings = { lost: [], stale: [], doubles: [] };
+  if (!h.writes.some(isApplied)) {
+    // No change in the window (its conditions all failed): the values pass through to the next.
+    // Taken apart here because an empty list has another map than a list of writes, and code
+    // optimised for one met the other and was thrown away.
+    if (carry) for (const [name, values] of carry.initial) carry.next.set(name, values);
+    return out;
+  }
+  const applied = inOrderBy(h.writes.filter(isApplied), writeOrder);
   const names = new Set<string>();
   if (carry) for (const name of carry.initial.keys()) names.add(name);
-  for (const w of applied) {
-    for (const p of w.change.puts) names.add(p.name);
-    for (const d of w.change.deletes) names.add(d.name);
+  for (let i = 0; i < applied.length; i++) {
+    const { puts, deletes } = (applied[i] as ItemHistory['writes'][number]).change;
+    for (let j = 0; j < puts.length; j++) names.add((puts[j] as PutValue).name);
+    for (let j = 0; j < deletes.length; j++) names.add((deletes[j] as ItemChange['deletes'][number]).name);
   }
-  const out: ItemFindings = { lost: [], stale: [], doubles: [] };
   const staleByKey = new Map<string, StaleWrite>();
   for (const attribute of names) {
     const events = attributeHistory(h.item, applied, attribute, itemReads, selectReads, carry);
     collectLost(h.item, events, attribute, out.lost);
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as Event;
       const basis = e.basis;
       if (!basis || !isStale(basis.read) || !e.destructive) continue;
       const read = basis.read;
@@ -307,7 +362,10 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
       if (!s) staleByKey.set(key, (s = { write: e.op, client: e.client, read, attributes: new Set(), missed: new Map(), doubt: basis.doubt }));
       s.attributes.add(attribute);
       if (basis.doubt === undefined) s.doubt = undefined;
-      for (const u of missed) s.missed.set(u.op.seq, { op: u.op, client: u.client });
+      for (let j = 0; j < missed.length; j++) {
+        const u = missed[j] as Event;
+        s.missed.set(u.op.seq, { op: u.op, client: u.client });
+      }
     }
   }
   out.stale.push(...staleByKey.values());
@@ -322,7 +380,11 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
 /** Whether `e`'s change undoes or repeats something of `u`'s: a replace does; a delete of some values, only of those values. */
 function conflicts(e: Event, u: Event): boolean {
   if (e.replaces) return true;
-  for (const v of e.deleted) if (u.added.includes(v) || u.removed === undefined || u.removed.includes(v)) return true;
+  const deleted = e.deleted;
+  for (let i = 0; i < deleted.length; i++) {
+    const v = deleted[i] as string;
+    if (u.added.includes(v) || u.removed === undefined || u.removed.includes(v)) return true;
+  }
   return false;
 }
 
@@ -340,7 +402,8 @@ function attributeHistory(
   let values: readonly string[] | undefined = initial;
   // The values just before the carry's boundary are kept for the next window.
   let carried = carry === undefined;
-  for (const w of applied) {
+  for (let i = 0; i < applied.length; i++) {
+    const w = applied[i] as ItemHistory['writes'][number];
     if (!carried && w.op.order >= (carry?.boundary ?? 0)) {
       carried = true;
       if (carry && values) carry.next.set(attribute, values);
@@ -353,14 +416,26 @@ function attributeHistory(
     let added: string[] | undefined;
     let removed: readonly string[] | undefined;
     // `after` holds each value once.
-    if (after) for (const v of after) if (!values?.includes(v)) added = append(added, v);
+    if (after) {
+      for (let j = 0; j < after.length; j++) {
+        const v = after[j] as string;
+        if (!values?.includes(v)) added = append(added, v);
+      }
+    }
     if (values && after) {
       let gone: string[] | undefined;
-      for (const v of values) if (!after.includes(v)) gone = append(gone, v);
+      for (let j = 0; j < values.length; j++) {
+        const v = values[j] as string;
+        if (!after.includes(v)) gone = append(gone, v);
+      }
       removed = gone ?? NO_VALUES;
     } else if (!after) {
       // Values before unknown: an add adds what it puts, a delete of named values removes at most those.
-      for (const p of w.change.puts) if (p.name === attribute && !added?.includes(p.value)) added = append(added, p.value);
+      const puts = w.change.puts;
+      for (let j = 0; j < puts.length; j++) {
+        const p = puts[j] as PutValue;
+        if (p.name === attribute && !added?.includes(p.value)) added = append(added, p.value);
+      }
       removed = deletedValues(w.change, attribute);
     }
     values = after;
@@ -390,7 +465,8 @@ function attributeHistory(
   }
   if (!carried && carry && values) carry.next.set(attribute, values);
   let before = 0; // changes[0..before) took effect before the current event
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as Event;
     while (before < changes.length && (changes[before]?.op.order ?? 0) < e.op.order) before++;
     const basis = e.basis;
     if (!basis) continue; // not built on a read the journal shows: nothing to judge it by
@@ -418,7 +494,11 @@ function attributeHistory(
     if (!e.changed || !e.destructive) continue;
     // A replace discards every version it did not see, even where it stores a value again; a
     // delete of some values discards only the changes that added them.
-    for (const u of e.unseen) if (u.replacedBy === undefined && (e.replaces || removesAny(e, u.added))) u.replacedBy = e;
+    const missed = e.unseen;
+    for (let j = 0; j < missed.length; j++) {
+      const u = missed[j] as Event;
+      if (u.replacedBy === undefined && (e.replaces || removesAny(e, u.added))) u.replacedBy = e;
+    }
   }
   return events;
 }
@@ -426,7 +506,7 @@ function attributeHistory(
 /** Whether the event removed one of the values. */
 function removesAny(e: Event, values: readonly string[]): boolean {
   if (e.removed === undefined) return values.length > 0;
-  for (const v of values) if (e.removed.includes(v)) return true;
+  for (let i = 0; i < values.length; i++) if (e.removed.includes(values[i] as string)) return true;
   return false;
 }
 
@@ -459,7 +539,8 @@ function collectLost(item: string, events: Event[], attribute: string, out: Lost
     survivors.add(v);
   }
   const written = (op: WriteOp) => op.changes.flatMap((c) => (changedItem(c) === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as Event;
     if (e.changed && e.replacedBy && !survivors.has(e)) {
       const by = e.replacedBy;
       let doubt = by.basis?.doubt;

@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, type ItemCarry, type ItemHistory, type ReadsOf } from './history.js';
-import { changedItem, clientOf, domainKey, inOrder, lostResponseOf, Names, returnedValues, toOp, type ReadOp, type WriteOp } from './ops.js';
+import { changedItem, clientOf, inOrder, lostResponseOf, Names, returnedValues, toOp, type ItemChange, type Place, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import { DraftStore, type Draft, type DraftLimits } from './drafts.js';
@@ -60,8 +60,11 @@ interface Storm {
    * fifty per item, held to the end of the run.
    */
   shown: { seq: number[]; action: string[]; identity: number[] };
-  /** Per identity, its position in `writes` and `failed` by identity: numbers, not an object per item and identity. */
-  byIdentity: Map<number, number>;
+  /**
+   * Its writers' identities, and each one's writes and failures at the same position: a storm has
+   * a writer or a few, and a scan of a short list of numbers touches less memory than a map.
+   */
+  identities: number[];
   writesBy: number[];
   failedBy: number[];
 }
@@ -75,11 +78,13 @@ interface Run {
   settled: number;
   /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
   lastReads: LastReads;
-  /** Per item: each attribute's values before the first write held. */
-  carry: Map<string, Map<string, readonly string[]>>;
+  /** Per item (by `Place.index`, as the other maps by place): each attribute's values before the first write held. */
+  carry: Map<number, Map<string, readonly string[]>>;
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
-  lostBefore: Map<string, Map<string, ItemHistory['writes'][number]>>;
-  storms: Map<string, Storm>;
+  lostBefore: Map<number, Map<string, ItemHistory['writes'][number]>>;
+  /** The items' storms, in the order each began, and by the item's place index (the lookup for each write, with no hashing of its key). */
+  storms: Storm[];
+  stormAt: (Storm | undefined)[];
   cycles: number;
   /** `ops.length` after the last window: the next starts when the held operations pass WINDOW and twice this. */
   kept: number;
@@ -169,7 +174,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: new Map(), cycles: 0, kept: 0, strings: new Names() };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: [], stormAt: [], cycles: 0, kept: 0, strings: new Names() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -327,17 +332,23 @@ function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
 }
 
 function countStorm(run: Run, op: WriteOp): void {
-  for (const change of op.changes) {
-    const key = change.place.key;
-    let s = run.storms.get(key);
+  const changes = op.changes;
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i] as ItemChange;
+    const index = change.place.index;
+    // Grown an element at a time: an element stored far past the end turns an array into a dictionary.
+    while (run.stormAt.length <= index) run.stormAt.push(undefined);
+    let s = run.stormAt[index];
     if (!s) {
-      s = { where: { account: op.place.account, domain: op.place.domain, item: changedItem(change) }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, byIdentity: new Map(), writesBy: [], failedBy: [] };
-      run.storms.set(key, s);
+      s = { where: { account: op.place.account, domain: op.place.domain, item: changedItem(change) }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, identities: [op.identity], writesBy: [0], failedBy: [0] };
+      run.storms.push(s);
+      run.stormAt[index] = s;
     }
     s.writes++;
-    let c = s.byIdentity.get(op.identity);
-    if (c === undefined) {
-      s.byIdentity.set(op.identity, (c = s.writesBy.length));
+    let c = s.identities.indexOf(op.identity);
+    if (c < 0) {
+      c = s.identities.length;
+      s.identities.push(op.identity);
       s.writesBy.push(0);
       s.failedBy.push(0);
     }
@@ -360,12 +371,12 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
   const rate = options.stormRate ?? DEFAULT_STORM_RATE;
   const min = options.stormMinWrites ?? DEFAULT_STORM_MIN_WRITES;
   const drafts: Draft[] = [];
-  for (const s of run.storms.values()) {
+  for (const s of run.storms) {
     const failed = s.failed;
     if (s.writes < min || failed / s.writes < rate || failed === 0) continue;
     const perClient = new Map<string, { writes: number; failed: number }>();
-    for (const [identity, c] of s.byIdentity) {
-      const client = names[identity] ?? 'unknown';
+    for (let c = 0; c < s.identities.length; c++) {
+      const client = names[s.identities[c] as number] ?? 'unknown';
       const writes = s.writesBy[c] as number;
       const failedBy = s.failedBy[c] as number;
       const sum = perClient.get(client);
@@ -470,12 +481,12 @@ function keepFrom(run: Run, names: readonly string[], boundary: number): WriteOp
  */
 function carryLostWrites(run: Run, names: readonly string[], dropped: readonly WriteOp[]): void {
   const lostItems = new Set(run.lostBefore.keys());
-  for (const op of dropped) if (lostResponseOf(op)) for (const change of op.changes) lostItems.add(change.place.key);
-  const relevant = inOrder(dropped.filter((op) => op.changes.some((c) => lostItems.has(c.place.key))));
+  for (const op of dropped) if (lostResponseOf(op)) for (const change of op.changes) lostItems.add(change.place.index);
+  const relevant = inOrder(dropped.filter((op) => op.changes.some((c) => lostItems.has(c.place.index))));
   for (const op of relevant) {
     const client = clientOf(names, op);
     for (const change of op.changes) {
-      const key = change.place.key;
+      const key = change.place.index;
       let perClient = run.lostBefore.get(key);
       if (lostResponseOf(op)) {
         if (!perClient) run.lostBefore.set(key, (perClient = new Map()));
@@ -490,15 +501,15 @@ function carryLostWrites(run: Run, names: readonly string[], dropped: readonly W
  * gives them so, and so do `reads` when the operations arrived in order), after its last read
  * before the window, which a write may build on.
  */
-function readsByKey(run: Run, window: WindowOps, names: readonly string[]): { itemReads: Map<string, Map<string, ReadOp[]>>; selectReads: Map<string, Map<string, ReadOp[]>> } {
-  const itemReads = new Map<string, Map<string, ReadOp[]>>();
-  const selectReads = new Map<string, Map<string, ReadOp[]>>();
+function readsByKey(run: Run, window: WindowOps, names: readonly string[]): { itemReads: Map<number, Map<string, ReadOp[]>>; selectReads: Map<number, Map<string, ReadOp[]>> } {
+  const itemReads = new Map<number, Map<string, ReadOp[]>>();
+  const selectReads = new Map<number, Map<string, ReadOp[]>>();
   const ordered = window.inOrder ? window.reads : window.sorted;
   for (let i = 0; i < ordered.length; i++) {
     const r = ordered[i] as ReadOp | WriteOp;
     if (r.kind !== 'read') continue;
     const map = r.place.item === undefined ? selectReads : itemReads;
-    const key = r.place.key;
+    const key = r.place.index;
     let perClient = map.get(key);
     if (!perClient) map.set(key, (perClient = new Map()));
     const client = clientOf(names, r);
@@ -508,7 +519,7 @@ function readsByKey(run: Run, window: WindowOps, names: readonly string[]): { it
       // The client's last read before the window comes first: a write may build on it. A list
       // made as a literal: a push onto an empty array reserves room for seventeen, and most
       // clients read an item once or twice in a window.
-      const last = run.lastReads.get(key, client);
+      const last = run.lastReads.get(r.place, client);
       perClient.set(client, last ? [last, r] : [r]);
     }
   }
@@ -516,16 +527,18 @@ function readsByKey(run: Run, window: WindowOps, names: readonly string[]): { it
 }
 
 /** Per item, the writes of the window that changed it, as they arrived. */
-function historiesOf(writes: readonly WriteOp[], names: readonly string[]): Map<string, ItemHistory> {
-  const items = new Map<string, ItemHistory>();
+function historiesOf(writes: readonly WriteOp[], names: readonly string[]): Map<number, ItemHistory> {
+  const items = new Map<number, ItemHistory>();
   for (let i = 0; i < writes.length; i++) {
     const op = writes[i] as WriteOp;
     const client = clientOf(names, op);
     for (const change of op.changes) {
-      const key = change.place.key;
+      const key = change.place.index;
       const h = items.get(key);
       if (h) h.writes.push({ op, change, client });
-      else items.set(key, { account: op.place.account, domain: op.place.domain, item: changedItem(change), writes: [{ op, change, client }] });
+      else {
+        items.set(key, { account: op.place.account, domain: op.place.domain, item: changedItem(change), itemPlace: change.place, domainPlace: op.place, writes: [{ op, change, client }] });
+      }
     }
   }
   return items;
@@ -547,7 +560,7 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
   const items = historiesOf(writes, names);
   const final = cut === Number.POSITIVE_INFINITY;
   const itemWindow: ItemWindow = { run, final, cut: final ? 0 : cut, boundary: final ? 0 : boundary, drafts };
-  for (const [key, h] of items) settleItem(itemWindow, key, h, itemReads.get(key), selectReads.get(domainKey(h.account, h.domain)));
+  for (const [key, h] of items) settleItem(itemWindow, key, h, itemReads.get(key), selectReads.get(h.domainPlace.index));
 
   const cycles = findCycles(reads, writes, names, { from, to: cut, max: MAX_CYCLES - run.cycles }, window.tied ? undefined : sorted);
   run.cycles += cycles.length;
@@ -617,27 +630,27 @@ function where(run: number, h: ItemHistory): { run: number; account?: string; do
 class WindowReads implements ReadsOf {
   constructor(
     private readonly inWindow: Map<string, ReadOp[]> | undefined,
-    private readonly key: string,
+    private readonly place: Place,
     private readonly lastReads: LastReads,
   ) {}
 
   of(client: string): readonly ReadOp[] {
     const reads = this.inWindow?.get(client);
     if (reads) return reads;
-    const r = this.lastReads.get(this.key, client);
+    const r = this.lastReads.get(this.place, client);
     return r ? [r] : NO_READS;
   }
 }
 
 /** One item's findings in the window, to `w.drafts`; and what of it the next window carries. */
-function settleItem(w: ItemWindow, key: string, h: ItemHistory, reads: Map<string, ReadOp[]> | undefined, selects: Map<string, ReadOp[]> | undefined): void {
+function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<string, ReadOp[]> | undefined, selects: Map<string, ReadOp[]> | undefined): void {
   const run = w.run;
   const carry: ItemCarry | undefined =
     // The sizes first: looked at in every window, not only the last (whose code would otherwise meet them for the first time).
     run.carry.size === 0 && run.lostBefore.size === 0 && w.final
       ? undefined
       : { initial: run.carry.get(key) ?? NOTHING_CARRIED, boundary: w.boundary, next: new Map(), lostBefore: run.lostBefore.get(key) ?? NO_LOST_WRITES };
-  const found = analyseItem(h, new WindowReads(reads, key, run.lastReads), new WindowReads(selects, domainKey(h.account, h.domain), run.lastReads), carry);
+  const found = analyseItem(h, new WindowReads(reads, h.itemPlace, run.lastReads), new WindowReads(selects, h.domainPlace, run.lastReads), carry);
   if (carry && !w.final) {
     if (carry.next.size > 0) run.carry.set(key, carry.next);
     else run.carry.delete(key);

@@ -12,10 +12,11 @@ import { READ_BITS, type Place, type ReadOp } from './ops.js';
 
 export class LastReads {
   /**
-   * Per key (an item, or a domain for Selects), by client number (`clients`): its slot. An array,
-   * not a map per item: the items × clients entries are held for the whole run.
+   * By place (an item, or a domain for Selects; `Place.index`), then by client number
+   * (`clients`): its slot. Arrays, not maps: the items × clients entries are held for the whole
+   * run, and a place's number needs no hashing.
    */
-  private readonly slots = new Map<string, (number | undefined)[]>();
+  private readonly slots: ((number | undefined)[] | undefined)[] = [];
   /** Client name → its number. */
   private readonly clients = new Map<string, number>();
   // One entry per slot in each column.
@@ -39,8 +40,11 @@ export class LastReads {
 
   /** Keeps `op` as `client`'s last read of its key, unless the one kept took effect after it. */
   offer(client: string, op: ReadOp): void {
-    let slots = this.slots.get(op.place.key);
-    if (!slots) this.slots.set(op.place.key, (slots = []));
+    const index = op.place.index;
+    // Grown an element at a time: an element stored far past the end turns an array into a dictionary.
+    while (this.slots.length <= index) this.slots.push(undefined);
+    let slots = this.slots[index];
+    if (!slots) this.slots[index] = slots = [];
     let number = this.clients.get(client);
     if (number === undefined) this.clients.set(client, (number = this.clients.size));
     let slot = slots[number];
@@ -66,10 +70,10 @@ export class LastReads {
     this.value[slot] = op.value;
   }
 
-  /** `client`'s last read of `key` kept, as an operation (the same one until `release`). */
-  get(key: string, client: string): ReadOp | undefined {
+  /** `client`'s last read of the place kept, as an operation (the same one until `release`). */
+  get(place: Place, client: string): ReadOp | undefined {
     const number = this.clients.get(client);
-    const slot = number === undefined ? undefined : this.slots.get(key)?.[number];
+    const slot = number === undefined ? undefined : this.slots[place.index]?.[number];
     if (slot === undefined) return undefined;
     let op = this.rebuilt.get(slot);
     if (!op) this.rebuilt.set(slot, (op = this.rebuild(slot)));

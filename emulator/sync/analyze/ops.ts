@@ -28,6 +28,8 @@ export interface Place {
   readonly item: string | undefined;
   /** account, domain and item (`itemKey`), or account and domain (`domainKey`): the key the histories are kept by. */
   readonly key: string;
+  /** Numbers the places of a run from 0, in the order first met: what lists kept per place are indexed by. */
+  readonly index: number;
 }
 
 /*
@@ -396,12 +398,13 @@ interface DomainNames {
 export class Names {
   private readonly accounts = new Map<string, Map<string, DomainNames>>();
   private readonly lists = new Map<string, readonly string[]>();
+  private places = 0;
 
   domain(account: string, domain: string): DomainNames {
     let domains = this.accounts.get(account);
     if (!domains) this.accounts.set(account, (domains = new Map()));
     let d = domains.get(domain);
-    if (!d) domains.set(domain, (d = { place: { account, domain, item: undefined, key: domainKey(account, domain) }, items: new Map() }));
+    if (!d) domains.set(domain, (d = { place: { account, domain, item: undefined, key: domainKey(account, domain), index: this.places++ }, items: new Map() }));
     return d;
   }
 
@@ -416,7 +419,7 @@ export class Names {
     let i = d.items.get(item);
     if (!i) {
       const { account, domain } = d.place;
-      d.items.set(item, (i = { account, domain, item, key: itemKey(account, domain, item) }));
+      d.items.set(item, (i = { account, domain, item, key: itemKey(account, domain, item), index: this.places++ }));
     }
     return i;
   }
