@@ -8,13 +8,6 @@ import type { Evidence } from './types.js';
  * these functions implement are in docs/analyze.md.
  */
 
-/** The read a write was built on, and whether the journal proves it. */
-interface Basis {
-  read: ReadOp;
-  /** undefined: the journal shows the write derived from what the read returned; else why it may have been. */
-  doubt: string | undefined;
-}
-
 /** One applied write of one attribute. */
 interface Event {
   op: WriteOp;
@@ -33,7 +26,13 @@ interface Event {
   /** The values it added and the values it removed (undefined before the first write the journal shows). */
   added: readonly string[];
   removed: readonly string[] | undefined;
-  basis: Basis | undefined;
+  /**
+   * The read it was built on (its basis), and whether the journal proves it: `doubt` undefined
+   * when the write derived from what the read returned, else why it may have. Two fields, not an
+   * object of both: there is an event per write and attribute of a window.
+   */
+  basis: ReadOp | undefined;
+  doubt: string | undefined;
   /** Changes of the attribute that took effect before this write and that its basis did not show. */
   unseen: readonly Event[];
   /** The last change its basis showed. */
@@ -137,16 +136,17 @@ const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
  * Whether a write of the attribute can be computed from what the read returned: it writes back a
  * value the read returned, or a number where the read returned a number (an increment, a sum).
  * A value that is neither (a status set from local state, a timestamp over a flag) was not.
+ * null: it was, and the journal proves it; a string: it may have been, and why the journal cannot
+ * tell; undefined: it was not.
  */
-function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, attribute: string): Basis | undefined {
-  if (!read) return undefined;
+function basisOf(read: ReadOp, item: string, change: ItemChange, attribute: string): string | null | undefined {
   const values = returnedOf(read, item, attribute);
-  if (values === null) return { read, doubt: `the journal does not say what read #${read.seq} returned` };
+  if (values === null) return `the journal does not say what read #${read.seq} returned`;
   if (values === undefined) return undefined;
   if (values.length === 0) {
     // The item came back without the attribute and the write puts a number: a default plus one
     // (`get("n", "0")`) gives it, and so does local state; the journal cannot tell which.
-    return putsNumber(change, attribute) ? { read, doubt: `read #${read.seq} returned no ${attribute}: the number written may be a default's successor or local state` } : undefined;
+    return putsNumber(change, attribute) ? `read #${read.seq} returned no ${attribute}: the number written may be a default's successor or local state` : undefined;
   }
   // A read shows a value or a few: a scan of them, no set.
   const puts = change.puts;
@@ -156,14 +156,14 @@ function basisOf(read: ReadOp | undefined, item: string, change: ItemChange, att
     const p = puts[i] as PutValue;
     if (p.name !== attribute) continue;
     wrote = true;
-    if (values.includes(recordedValue(p.value))) return { read, doubt: undefined };
+    if (values.includes(recordedValue(p.value))) return null;
     numeric ||= NUMBER.test(p.value);
   }
   if (!wrote) {
     // A delete builds on the read when it removes what the read showed.
-    return change.wholeItem || deletesShown(change, attribute, values) ? { read, doubt: undefined } : undefined;
+    return change.wholeItem || deletesShown(change, attribute, values) ? null : undefined;
   }
-  if (numeric) for (let i = 0; i < values.length; i++) if (NUMBER.test(values[i] as string)) return { read, doubt: undefined };
+  if (numeric) for (let i = 0; i < values.length; i++) if (NUMBER.test(values[i] as string)) return null;
   return undefined;
 }
 
@@ -318,8 +318,8 @@ export interface ItemCarry {
   initial: ReadonlyMap<string, readonly string[]>;
   /** The writes from this order on stay for the next window: the values just before it are carried. */
   boundary: number;
-  /** Filled in: the values at `boundary`. */
-  next: Map<string, readonly string[]>;
+  /** Filled in: the values at `boundary`; undefined while none (most items in most windows: no map for them). */
+  next: Map<string, readonly string[]> | undefined;
   /** Per client, its last applied write of the item before this window, when its response was lost: a retry may follow. */
   lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]>;
 }
@@ -334,7 +334,7 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
     // No change in the window (its conditions all failed): the values pass through to the next.
     // Taken apart here because an empty list has another map than a list of writes, and code
     // optimised for one met the other and was thrown away.
-    if (carry) for (const [name, values] of carry.initial) carry.next.set(name, values);
+    if (carry && carry.initial.size > 0) carry.next = new Map(carry.initial);
     return out;
   }
   const applied = inOrderBy(h.writes.filter(isApplied), writeOrder);
@@ -351,17 +351,16 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
     collectLost(h.item, events, attribute, out.lost);
     for (let i = 0; i < events.length; i++) {
       const e = events[i] as Event;
-      const basis = e.basis;
-      if (!basis || !isStale(basis.read) || !e.destructive) continue;
-      const read = basis.read;
+      const read = e.basis;
+      if (!read || !isStale(read) || !e.destructive) continue;
       // Stale for this attribute: it missed another client's change of it.
       const missed = e.unseen.filter((u) => u.op.order < read.order && u.client !== e.client && conflicts(e, u));
       if (missed.length === 0) continue;
       const key = `${e.op.seq} ${read.seq}`;
       let s = staleByKey.get(key);
-      if (!s) staleByKey.set(key, (s = { write: e.op, client: e.client, read, attributes: new Set(), missed: new Map(), doubt: basis.doubt }));
+      if (!s) staleByKey.set(key, (s = { write: e.op, client: e.client, read, attributes: new Set(), missed: new Map(), doubt: e.doubt }));
       s.attributes.add(attribute);
-      if (basis.doubt === undefined) s.doubt = undefined;
+      if (e.doubt === undefined) s.doubt = undefined;
       for (let j = 0; j < missed.length; j++) {
         const u = missed[j] as Event;
         s.missed.set(u.op.seq, { op: u.op, client: u.client });
@@ -406,7 +405,7 @@ function attributeHistory(
     const w = applied[i] as ItemHistory['writes'][number];
     if (!carried && w.op.order >= (carry?.boundary ?? 0)) {
       carried = true;
-      if (carry && values) carry.next.set(attribute, values);
+      if (carry && values) (carry.next ??= new Map()).set(attribute, values);
     }
     if (!touches(w.change, attribute)) continue;
     const after = valuesAfter(values, w.change, attribute);
@@ -449,6 +448,7 @@ function attributeHistory(
       added: added ?? NO_VALUES,
       removed,
       basis: undefined,
+      doubt: undefined,
       unseen: NO_EVENTS,
       parent: undefined,
       replacedBy: undefined,
@@ -461,9 +461,15 @@ function attributeHistory(
       lastReadBefore(selectReads.of(w.client), w.op.order, item, attribute, operation),
     );
     // An operation id says which reads the write belongs with: no guess from the values.
-    e.basis = operation === undefined ? basisOf(read, item, w.change, attribute) : read && { read, doubt: undefined };
+    if (read) {
+      const doubt = operation === undefined ? basisOf(read, item, w.change, attribute) : null;
+      if (doubt !== undefined) {
+        e.basis = read;
+        e.doubt = doubt ?? undefined;
+      }
+    }
   }
-  if (!carried && carry && values) carry.next.set(attribute, values);
+  if (!carried && carry && values) (carry.next ??= new Map()).set(attribute, values);
   let before = 0; // changes[0..before) took effect before the current event
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as Event;
@@ -478,7 +484,7 @@ function attributeHistory(
       let hi = before;
       while (seen < hi) {
         const mid = (seen + hi) >>> 1;
-        if (readSaw(basis.read, (changes[mid] as Event).op)) seen = mid + 1;
+        if (readSaw(basis, (changes[mid] as Event).op)) seen = mid + 1;
         else hi = mid;
       }
     }
@@ -487,7 +493,7 @@ function attributeHistory(
     for (let i = seen; i < before; i++) {
       const c = changes[i] as Event;
       // The client's own writes after its read: it knows what it wrote and builds on that.
-      if (c.client === e.client && c.op.order > basis.read.order) e.parent = c;
+      if (c.client === e.client && c.op.order > basis.order) e.parent = c;
       else unseen = append(unseen, c);
     }
     e.unseen = unseen ?? NO_EVENTS;
@@ -543,36 +549,36 @@ function collectLost(item: string, events: Event[], attribute: string, out: Lost
     const e = events[i] as Event;
     if (e.changed && e.replacedBy && !survivors.has(e)) {
       const by = e.replacedBy;
-      let doubt = by.basis?.doubt;
+      let doubt = by.doubt;
       if (by.client === e.client) {
         // Removing a value it added itself is what it meant, whatever the read showed.
         if (!by.replaces) continue;
         // The same value computed twice, from a read that did not show the first: definite.
         const values = written(by.op);
-        if (!e.added.some((v) => values.includes(v) && !showed(by.basis?.read, item, attribute, v))) doubt ??= OWN;
+        if (!e.added.some((v) => values.includes(v) && !showed(by.basis, item, attribute, v))) doubt ??= OWN;
       }
       out.push({
         attribute,
         lost: e.op,
         lostClient: e.client,
-        lostRead: e.basis?.read,
-        replacedBy: { op: by.op, client: by.client, read: by.basis?.read },
+        lostRead: e.basis,
+        replacedBy: { op: by.op, client: by.client, read: by.basis },
         unseen: [],
         doubt,
       });
     } else if (!e.changed && e.replaces && e.basis && e.unseen.length > 0) {
       // Its own unseen write stored the same value while the read it built on showed another: it
       // computed the value from that read a second time.
-      const recomputed = written(e.op).every((v) => !showed(e.basis?.read, item, attribute, v));
+      const recomputed = written(e.op).every((v) => !showed(e.basis, item, attribute, v));
       if (!e.unseen.some((u) => u.client !== e.client) && !recomputed) continue;
       out.push({
         attribute,
         lost: e.op,
         lostClient: e.client,
-        lostRead: e.basis.read,
+        lostRead: e.basis,
         replacedBy: undefined,
         unseen: e.unseen.map((u) => ({ op: u.op, client: u.client })),
-        doubt: e.basis.doubt,
+        doubt: e.doubt,
       });
     }
   }

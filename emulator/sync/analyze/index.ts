@@ -649,10 +649,10 @@ function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<strin
     // The sizes first: looked at in every window, not only the last (whose code would otherwise meet them for the first time).
     run.carry.size === 0 && run.lostBefore.size === 0 && w.final
       ? undefined
-      : { initial: run.carry.get(key) ?? NOTHING_CARRIED, boundary: w.boundary, next: new Map(), lostBefore: run.lostBefore.get(key) ?? NO_LOST_WRITES };
+      : { initial: run.carry.get(key) ?? NOTHING_CARRIED, boundary: w.boundary, next: undefined, lostBefore: run.lostBefore.get(key) ?? NO_LOST_WRITES };
   const found = analyseItem(h, new WindowReads(reads, h.itemPlace, run.lastReads), new WindowReads(selects, h.domainPlace, run.lastReads), carry);
   if (carry && !w.final) {
-    if (carry.next.size > 0) run.carry.set(key, carry.next);
+    if (carry.next !== undefined) run.carry.set(key, carry.next);
     else run.carry.delete(key);
   }
   const path = `${h.domain}/${h.item}`;
