@@ -220,30 +220,36 @@ function operations(ops: readonly (ReadOp | WriteOp)[], names: readonly string[]
 }
 
 /**
- * The grouping `operations` describes, for any kind of group: `open` makes a client's next one,
- * `visit` takes each request into its group and may stop the walk (returning true). True when it did.
+ * The grouping `operations` describes, for any kind of group: `open` makes a client's next one
+ * (given the group it ends, which no request joins again, when there is one), `visit` takes each
+ * request into its group and may stop the walk (returning true). True when it did.
  */
 function groupOperations<G>(
   ops: readonly (ReadOp | WriteOp)[],
   names: readonly string[],
-  open: (client: string, operation: string | undefined) => G,
+  open: (client: string, operation: string | undefined, ended: G | undefined) => G,
   visit: (group: G, op: ReadOp | WriteOp) => boolean,
 ): boolean {
   const byId = new Map<string, G>();
   const current = new Map<string, { group: G; wrote: boolean }>();
-  for (const op of ops) {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as ReadOp | WriteOp;
     const client = clientOf(names, op);
     let group: G;
     const operation = operationOf(op);
     if (operation !== undefined) {
       const key = client + SEP + operation;
       let g = byId.get(key);
-      if (g === undefined) byId.set(key, (g = open(client, operation)));
+      if (g === undefined) byId.set(key, (g = open(client, operation, undefined)));
       group = g;
     } else {
       if (op.kind === 'read' && op.place.item === undefined && !predicateOf(op)) continue;
       let c = current.get(client);
-      if (!c || (op.kind === 'read' && c.wrote)) current.set(client, (c = { group: open(client, undefined), wrote: false }));
+      if (!c) current.set(client, (c = { group: open(client, undefined, undefined), wrote: false }));
+      else if (op.kind === 'read' && c.wrote) {
+        c.group = open(client, undefined, c.group);
+        c.wrote = false;
+      }
       if (op.kind === 'write') c.wrote = true;
       group = c.group;
     }
@@ -289,7 +295,14 @@ function touchesAnother(t: Touched, op: ReadOp | WriteOp): boolean {
  * windows have none, and then the cycle search stops here.
  */
 function someSpansItems(ops: readonly (ReadOp | WriteOp)[], names: readonly string[]): boolean {
-  return groupOperations(ops, names, (): Touched => ({ any: false, account: '', domain: '', item: '' }), touchesAnother);
+  return groupOperations(ops, names, touching, touchesAnother);
+}
+
+/** A group for `someSpansItems`: the one it ends, emptied (most windows have as many groups as requests). */
+function touching(_client: string, _operation: string | undefined, ended: Touched | undefined): Touched {
+  if (ended === undefined) return { any: false, account: '', domain: '', item: '' };
+  ended.any = false;
+  return ended;
 }
 
 /** The keys (account, domain, item, attribute) whose version a read observed. */

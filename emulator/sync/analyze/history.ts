@@ -39,6 +39,8 @@ interface Event {
   parent: Event | undefined;
   /** The first later write that removed a value this change added, without having seen it. */
   replacedBy: Event | undefined;
+  /** The final version builds on it (set by `collectLost`). */
+  survives: boolean;
 }
 
 export interface ItemHistory {
@@ -395,8 +397,12 @@ function attributeHistory(
   selectReads: ReadsOf,
   carry: ItemCarry | undefined,
 ): Event[] {
-  const events: Event[] = [];
-  const changes: Event[] = [];
+  // Made at their largest (an event per write), then cut to what they got: a push onto an empty
+  // array reserves room for seventeen, and there is a list of each per item and attribute.
+  const events = new Array<Event>(applied.length);
+  const changes = new Array<Event>(applied.length);
+  let eventCount = 0;
+  let changeCount = 0;
   const initial = carry?.initial.get(attribute);
   let values: readonly string[] | undefined = initial;
   // The values just before the carry's boundary are kept for the next window.
@@ -452,9 +458,10 @@ function attributeHistory(
       unseen: NO_EVENTS,
       parent: undefined,
       replacedBy: undefined,
+      survives: false,
     };
-    events.push(e);
-    if (changed) changes.push(e);
+    events[eventCount++] = e;
+    if (changed) changes[changeCount++] = e;
     const operation = operationOf(w.op);
     const read = latest(
       lastReadBefore(itemReads.of(w.client), w.op.order, item, attribute, operation),
@@ -470,6 +477,8 @@ function attributeHistory(
     }
   }
   if (!carried && carry && values) (carry.next ??= new Map()).set(attribute, values);
+  events.length = eventCount;
+  changes.length = changeCount;
   let before = 0; // changes[0..before) took effect before the current event
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as Event;
@@ -536,25 +545,25 @@ const OWN =
  * writes: a read that did not show one of them proves a loss only when the write shows it used
  * that read (the same value computed twice); otherwise the loss is possible.
  */
+/** The values the write put in the item's attribute. */
+function written(op: WriteOp, item: string, attribute: string): string[] {
+  return op.changes.flatMap((c) => (changedItem(c) === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
+}
+
 function collectLost(item: string, events: Event[], attribute: string, out: LostUpdate[]): void {
-  const survivors = new Set<Event>();
   let last: Event | undefined;
   for (let i = events.length - 1; i >= 0 && !last; i--) if ((events[i] as Event).changed) last = events[i];
-  for (let v = last; v; v = v.parent) {
-    if (survivors.has(v)) break;
-    survivors.add(v);
-  }
-  const written = (op: WriteOp) => op.changes.flatMap((c) => (changedItem(c) === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
+  for (let v = last; v && !v.survives; v = v.parent) v.survives = true;
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as Event;
-    if (e.changed && e.replacedBy && !survivors.has(e)) {
+    if (e.changed && e.replacedBy && !e.survives) {
       const by = e.replacedBy;
       let doubt = by.doubt;
       if (by.client === e.client) {
         // Removing a value it added itself is what it meant, whatever the read showed.
         if (!by.replaces) continue;
         // The same value computed twice, from a read that did not show the first: definite.
-        const values = written(by.op);
+        const values = written(by.op, item, attribute);
         if (!e.added.some((v) => values.includes(v) && !showed(by.basis, item, attribute, v))) doubt ??= OWN;
       }
       out.push({
@@ -569,7 +578,7 @@ function collectLost(item: string, events: Event[], attribute: string, out: Lost
     } else if (!e.changed && e.replaces && e.basis && e.unseen.length > 0) {
       // Its own unseen write stored the same value while the read it built on showed another: it
       // computed the value from that read a second time.
-      const recomputed = written(e.op).every((v) => !showed(e.basis, item, attribute, v));
+      const recomputed = written(e.op, item, attribute).every((v) => !showed(e.basis, item, attribute, v));
       if (!e.unseen.some((u) => u.client !== e.client) && !recomputed) continue;
       out.push({
         attribute,

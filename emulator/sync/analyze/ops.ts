@@ -304,7 +304,10 @@ function returnedItems(record: unknown): ReturnedRecord['items'] | undefined {
     if (typeof it !== 'object' || it === null) return undefined;
     const { name, attributes } = it as Record<string, unknown>;
     if (typeof name !== 'string' || typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
-    for (const values of Object.values(attributes)) {
+    // A walk of the names, not a list of the values: there is a record per read.
+    for (const name in attributes) {
+      if (!Object.hasOwn(attributes, name)) continue;
+      const values: unknown = (attributes as Record<string, unknown>)[name];
       if (!Array.isArray(values)) return undefined;
       for (const v of values as unknown[]) if (typeof v !== 'string') return undefined;
     }
