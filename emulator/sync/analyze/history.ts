@@ -332,23 +332,23 @@ const isApplied = (w: ItemHistory['writes'][number]): boolean => w.op.applied;
 
 export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, carry?: ItemCarry): ItemFindings {
   const out: ItemFindings = { lost: [], stale: [], doubles: [] };
-  if (!h.writes.some(isApplied)) {
+  const applied = appliedInOrder(h.writes);
+  if (applied.length === 0) {
     // No change in the window (its conditions all failed): the values pass through to the next.
-    // Taken apart here because an empty list has another map than a list of writes, and code
-    // optimised for one met the other and was thrown away.
     if (carry && carry.initial.size > 0) carry.next = new Map(carry.initial);
     return out;
   }
-  const applied = inOrderBy(h.writes.filter(isApplied), writeOrder);
-  const names = new Set<string>();
-  if (carry) for (const name of carry.initial.keys()) names.add(name);
+  // An item has an attribute or a few: a list, in the order a set would keep them.
+  const names: string[] = carry ? [...carry.initial.keys()] : [];
   for (let i = 0; i < applied.length; i++) {
     const { puts, deletes } = (applied[i] as ItemHistory['writes'][number]).change;
-    for (let j = 0; j < puts.length; j++) names.add((puts[j] as PutValue).name);
-    for (let j = 0; j < deletes.length; j++) names.add((deletes[j] as ItemChange['deletes'][number]).name);
+    for (let j = 0; j < puts.length; j++) addName(names, (puts[j] as PutValue).name);
+    for (let j = 0; j < deletes.length; j++) addName(names, (deletes[j] as ItemChange['deletes'][number]).name);
   }
-  const staleByKey = new Map<string, StaleWrite>();
-  for (const attribute of names) {
+  // Stale reads are few: most items never need the map.
+  let staleByKey: Map<string, StaleWrite> | undefined;
+  for (let n = 0; n < names.length; n++) {
+    const attribute = names[n] as string;
     const events = attributeHistory(h.item, applied, attribute, itemReads, selectReads, carry);
     collectLost(h.item, events, attribute, out.lost);
     for (let i = 0; i < events.length; i++) {
@@ -359,6 +359,7 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
       const missed = e.unseen.filter((u) => u.op.order < read.order && u.client !== e.client && conflicts(e, u));
       if (missed.length === 0) continue;
       const key = `${e.op.seq} ${read.seq}`;
+      staleByKey ??= new Map();
       let s = staleByKey.get(key);
       if (!s) staleByKey.set(key, (s = { write: e.op, client: e.client, read, attributes: new Set(), missed: new Map(), doubt: e.doubt }));
       s.attributes.add(attribute);
@@ -369,13 +370,38 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
       }
     }
   }
-  out.stale.push(...staleByKey.values());
+  if (staleByKey) out.stale.push(...staleByKey.values());
   // Only a write whose response was lost can be done twice: most items had none.
   const lostBefore = carry?.lostBefore;
-  if ((lostBefore !== undefined && lostBefore.size > 0) || applied.some((w) => lostResponseOf(w.op) !== undefined)) {
+  if ((lostBefore !== undefined && lostBefore.size > 0) || someResponseLost(applied)) {
     out.doubles.push(...doubleApplied(h, itemReads, selectReads, lostBefore));
   }
   return out;
+}
+
+function addName(names: string[], name: string): void {
+  if (!names.includes(name)) names.push(name);
+}
+
+/**
+ * The item's applied writes by order: its list itself when every write was applied and they
+ * arrived in order (most items of most windows), else a list made for them.
+ */
+function appliedInOrder(writes: ItemHistory['writes']): ItemHistory['writes'] {
+  let all = true;
+  let sorted = true;
+  for (let i = 0; i < writes.length; i++) {
+    const op = (writes[i] as ItemHistory['writes'][number]).op;
+    if (!op.applied) all = false;
+    else if (i > 0 && (writes[i - 1] as ItemHistory['writes'][number]).op.order > op.order) sorted = false;
+  }
+  if (all && sorted) return writes;
+  return inOrderBy(all ? writes : writes.filter(isApplied), writeOrder);
+}
+
+function someResponseLost(writes: ItemHistory['writes']): boolean {
+  for (let i = 0; i < writes.length; i++) if (lostResponseOf((writes[i] as ItemHistory['writes'][number]).op) !== undefined) return true;
+  return false;
 }
 
 /** Whether `e`'s change undoes or repeats something of `u`'s: a replace does; a delete of some values, only of those values. */
