@@ -298,7 +298,7 @@ function someSpansItems(ops: readonly (ReadOp | WriteOp)[], names: readonly stri
   return groupOperations(ops, names, touching, touchesAnother);
 }
 
-/** A group for `someSpansItems`: the one it ends, emptied (most windows have as many groups as requests). */
+/** A group for `someSpansItems`: the one it ends, emptied (a window has one per client's run of reads and writes: thousands). */
 function touching(_client: string, _operation: string | undefined, ended: Touched | undefined): Touched {
   if (ended === undefined) return { any: false, account: '', domain: '', item: '' };
   ended.any = false;

@@ -4,7 +4,7 @@
  * prove it. Pure: entries in, findings out (definitions in docs/analyze.md).
  */
 import { Identities } from './clients.js';
-import { analyseItem, evidence, type ItemCarry, type ItemHistory, type ReadsOf } from './history.js';
+import { analyseItem, evidence, type DoubleApplied, type ItemCarry, type ItemHistory, type LostUpdate, type ReadsOf, type StaleWrite, type WriteRef } from './history.js';
 import { changedItem, clientOf, inOrder, lostResponseOf, Names, returnedValues, toOp, type ItemChange, type Place, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
@@ -131,8 +131,32 @@ class SharedStrings {
   }
 }
 
+/*
+ * A finding's evidence is a few requests: its sequence numbers and clients are found by scans of
+ * a short list, not through a set and a sorted copy per finding (tens of thousands of findings).
+ */
+
+/** The evidence's sequence numbers, each once, ascending. */
+function sequenceNumbers(evidence: readonly Evidence[]): number[] {
+  const seqs = evidence.map((x) => x.seq).sort((a, b) => a - b);
+  let kept = 0;
+  for (let i = 0; i < seqs.length; i++) if (i === 0 || seqs[i] !== seqs[kept - 1]) seqs[kept++] = seqs[i] as number;
+  seqs.length = kept;
+  return seqs;
+}
+
+/** The evidence's clients, each once, in the order first named. */
+function clientsOf(evidence: readonly Evidence[]): string[] {
+  const clients: string[] = [];
+  for (let i = 0; i < evidence.length; i++) {
+    const client = (evidence[i] as Evidence).client;
+    if (!clients.includes(client)) clients.push(client);
+  }
+  return clients;
+}
+
 /** `#12 (w1), #14 (w2)`, at most five named: the evidence lists them all. */
-function listed(refs: readonly { op: WriteOp; client: string }[]): string {
+function listed(refs: readonly WriteRef[]): string {
   const shown = refs.slice(0, 5).map((r) => `#${r.op.seq} (${r.client})`).join(', ');
   return refs.length > 5 ? `${shown} and ${refs.length - 5} more` : shown;
 }
@@ -206,8 +230,8 @@ export class Analyzer {
     const shared = new SharedStrings();
     for (const { run, kind, doubt, ...d } of this.drafts.ordered()) {
       shared.within(d);
-      const seqs = [...new Set(d.evidence.map((x) => x.seq))].sort((a, b) => a - b);
-      const involved = d.conditional ? d.conditional.byClient.map((c) => c.client) : [...new Set(d.evidence.map((x) => x.client))];
+      const seqs = sequenceNumbers(d.evidence);
+      const involved = d.conditional ? d.conditional.byClient.map((c) => c.client) : clientsOf(d.evidence);
       findings.push({
         id: `F${findings.length + 1}`,
         kind: shared.of(kind) as FindingKind,
@@ -656,7 +680,8 @@ function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<strin
     else run.carry.delete(key);
   }
   const path = `${h.domain}/${h.item}`;
-  for (const l of found.lost) {
+  for (let i = 0; i < found.lost.length; i++) {
+    const l = found.lost[i] as LostUpdate;
     if (!anchored(w, l.lost)) continue;
     const ev: Evidence[] = [evidence(l.lost, 'lost-write', l.lostClient)];
     if (l.lostRead) ev.push(evidence(l.lostRead, 'read', l.lostClient));
@@ -669,7 +694,10 @@ function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<strin
         `Lost update of ${path} ${l.attribute}: written by ${l.lostClient} (#${l.lost.seq}), then replaced by ${by.client} (#${by.op.seq}) ` +
         `which had not seen it${by.read ? ` (its last read, #${by.read.seq}, was older)` : ''}.`;
     } else {
-      for (const u of l.unseen) ev.push(evidence(u.op, 'unseen-write', u.client));
+      for (let j = 0; j < l.unseen.length; j++) {
+        const u = l.unseen[j] as WriteRef;
+        ev.push(evidence(u.op, 'unseen-write', u.client));
+      }
       message =
         `Lost update of ${path} ${l.attribute}: ${l.lostClient}'s write #${l.lost.seq}${l.lostRead ? `, built on read #${l.lostRead.seq},` : ''} ` +
         `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
@@ -677,11 +705,15 @@ function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<strin
     const step = numericStep(l.lost, h.item, l.attribute, l.lostRead);
     w.drafts.add({ kind: 'lost-update', ...where(w.run.number, h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
   }
-  for (const s of found.stale) {
+  for (let i = 0; i < found.stale.length; i++) {
+    const s = found.stale[i] as StaleWrite;
     if (!anchored(w, s.write)) continue;
     const ev: Evidence[] = [evidence(s.read, 'stale-read', s.client), evidence(s.write, 'write', s.client)];
     const missed = [...s.missed.values()].sort((a, b) => a.op.seq - b.op.seq);
-    for (const m of missed) ev.push(evidence(m.op, 'missed-write', m.client));
+    for (let j = 0; j < missed.length; j++) {
+      const m = missed[j] as WriteRef;
+      ev.push(evidence(m.op, 'missed-write', m.client));
+    }
     const attributes = [...s.attributes].sort();
     w.drafts.add({
       kind: 'stale-read-write',
@@ -694,7 +726,8 @@ function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<strin
         (missed.length > 0 ? ` that did not show ${listed(missed)}.` : '.'),
     });
   }
-  for (const d of found.doubles) {
+  for (let i = 0; i < found.doubles.length; i++) {
+    const d = found.doubles[i] as DoubleApplied;
     if (!anchored(w, d.retry)) continue;
     w.drafts.add({
       kind: 'double-applied-retry',

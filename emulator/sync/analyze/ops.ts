@@ -280,6 +280,8 @@ function isIndex(text: string): boolean {
   return true;
 }
 
+const NO_FAULTS: unknown[] = [];
+
 /** Shared by the writes that checked nothing: most of them. */
 const NOTHING_CHECKED: readonly string[] = [];
 
@@ -300,7 +302,8 @@ export type ReturnedItem = Readonly<Record<string, readonly string[]>>;
 function returnedItems(record: unknown): ReturnedRecord['items'] | undefined {
   const items: unknown = typeof record === 'object' && record !== null ? (record as { items?: unknown }).items : undefined;
   if (!Array.isArray(items)) return undefined;
-  for (const it of items as unknown[]) {
+  for (let i = 0; i < items.length; i++) {
+    const it: unknown = items[i];
     if (typeof it !== 'object' || it === null) return undefined;
     const { name, attributes } = it as Record<string, unknown>;
     if (typeof name !== 'string' || typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
@@ -309,7 +312,7 @@ function returnedItems(record: unknown): ReturnedRecord['items'] | undefined {
       if (!Object.hasOwn(attributes, name)) continue;
       const values: unknown = (attributes as Record<string, unknown>)[name];
       if (!Array.isArray(values)) return undefined;
-      for (const v of values as unknown[]) if (typeof v !== 'string') return undefined;
+      for (let j = 0; j < values.length; j++) if (typeof values[j] !== 'string') return undefined;
     }
   }
   return items as ReturnedRecord['items'];
@@ -440,7 +443,8 @@ const isText = (v: unknown): boolean => v === undefined || typeof v === 'string'
 
 function isAttributeList(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
-  for (const a of v as unknown[]) {
+  for (let i = 0; i < v.length; i++) {
+    const a: unknown = v[i];
     if (typeof a !== 'object' || a === null) return false;
     const { name, value, replace } = a as Record<string, unknown>;
     if (typeof name !== 'string' || !isText(value) || typeof replace !== 'boolean') return false;
@@ -461,14 +465,15 @@ function recordedReading(value: unknown): RequestReading | undefined {
   switch (r.action) {
     case 'GetAttributes':
       if (!isText(r.item) || typeof r.consistentRead !== 'boolean' || !Array.isArray(r.attributeNames)) return undefined;
-      for (const n of r.attributeNames as unknown[]) if (typeof n !== 'string') return undefined;
+      for (let i = 0; i < r.attributeNames.length; i++) if (typeof r.attributeNames[i] !== 'string') return undefined;
       return value as RequestReading;
     case 'Select':
       return isText(r.expression) && isText(r.nextToken) && typeof r.consistentRead === 'boolean' ? (value as RequestReading) : undefined;
     case 'PutAttributes':
     case 'DeleteAttributes':
       if (!isText(r.item) || !isAttributeList(r.attributes) || !Array.isArray(r.expected)) return undefined;
-      for (const x of r.expected as unknown[]) {
+      for (let i = 0; i < r.expected.length; i++) {
+        const x: unknown = r.expected[i];
         if (typeof x !== 'object' || x === null) return undefined;
         const { name, value: v, exists } = x as Record<string, unknown>;
         if (!isText(name) || !isText(v) || !isText(exists)) return undefined;
@@ -477,7 +482,8 @@ function recordedReading(value: unknown): RequestReading | undefined {
     case 'BatchPutAttributes':
     case 'BatchDeleteAttributes':
       if (!Array.isArray(r.items)) return undefined;
-      for (const i of r.items as unknown[]) {
+      for (let n = 0; n < r.items.length; n++) {
+        const i: unknown = r.items[n];
         if (typeof i !== 'object' || i === null) return undefined;
         const { item, attributes } = i as Record<string, unknown>;
         if (typeof item !== 'string' || !isAttributeList(attributes)) return undefined;
@@ -523,7 +529,9 @@ export function toOp(e: AnalyzableEntry, identity: number, names: Names = new Na
       if (q.domain === undefined) return undefined;
       let lost: string | undefined;
       // Only a list of faults with their effects, as the emulator writes it, says what a fault did.
-      for (const f of Array.isArray(e.faults) ? (e.faults as unknown[]) : []) {
+      const faults: unknown[] = Array.isArray(e.faults) ? e.faults : NO_FAULTS;
+      for (let i = 0; i < faults.length; i++) {
+        const f = faults[i];
         const effect: unknown = typeof f === 'object' && f !== null ? (f as { effect?: unknown }).effect : undefined;
         if (typeof effect !== 'string') continue;
         if (effect.startsWith('error:')) return undefined;
@@ -533,7 +541,8 @@ export function toOp(e: AnalyzableEntry, identity: number, names: Names = new Na
       const d = names.domain(account, q.domain);
       const expected = 'expected' in q ? q.expected : [];
       let checked: readonly string[] = NOTHING_CHECKED;
-      for (const x of expected) {
+      for (let i = 0; i < expected.length; i++) {
+        const x = expected[i] as (typeof expected)[number];
         if (x.name === undefined) continue;
         checked = checked.length === 0 ? names.one(x.name) : [...checked, x.name];
       }
@@ -570,7 +579,8 @@ function toChange(attributes: ItemInput['attributes'], kind: 'put' | 'delete', p
   // made as a literal of its first value: a push onto an empty array reserves room for seventeen.
   let puts: PutValue[] = NO_PUTS;
   let deletes: ItemChange['deletes'] = NO_DELETES;
-  for (const a of attributes) {
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i] as ItemInput['attributes'][number];
     if (kind === 'put') {
       const put = { name: a.name, value: a.value ?? '', replace: a.replace };
       if (puts === NO_PUTS) puts = [put];
