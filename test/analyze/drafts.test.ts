@@ -115,4 +115,16 @@ describe('findings past the memory allowed', () => {
     expect(analysis.summary['lost-update']).toBe(200);
     expect(analysis).toEqual(analyze(entries));
   });
+
+  it('give the same report when it is asked for again, and take no entry after it', () => {
+    const entries = Array.from({ length: 50 }, (_, i) => lostUpdate(`item ${i}`, 'n', i + 1, 4 * i + 1)).flat();
+    const spilling = new Analyzer({}, { drafts: { inMemory: 0, block: 512 } });
+    for (const e of entries) spilling.add(e);
+    const first = spilling.finish();
+    expect(first.summary['lost-update']).toBe(50);
+    // The drafts' file is closed by then: the report is not read from it twice.
+    expect(spilling.finish()).toBe(first);
+    expect(() => spilling.add(entries[0] as AnalyzableEntry)).toThrow('this analysis is finished: a new Analyzer takes further entries');
+    expect(spilling.finish()).toEqual(analyze(entries));
+  });
 });

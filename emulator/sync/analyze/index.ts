@@ -164,7 +164,7 @@ function listed(refs: readonly WriteRef[]): string {
 /** A client's reads of an item (or Selects of a domain) when it made none. */
 const NO_READS: readonly ReadOp[] = [];
 
-/** Entries one at a time (a file streams through it), then `finish` once. */
+/** Entries one at a time (a file streams through it), then `finish`: the report, the same each time it is asked for. */
 export class Analyzer {
   /** Per run ended: the clients it had. */
   private readonly finished: ClientSummary[][] = [];
@@ -178,6 +178,8 @@ export class Analyzer {
   private simulated = false;
   private withoutOrder = false;
   private withoutConnection = false;
+  /** The report, once made: asked again, the analysis gives it again (its findings' text is gone by then). */
+  private done: Analysis | undefined;
 
   /**
    * `window`: how many operations are held before the older ones are settled (WINDOW);
@@ -192,6 +194,7 @@ export class Analyzer {
   }
 
   add(e: AnalyzableEntry): void {
+    if (this.done) throw new Error('this analysis is finished: a new Analyzer takes further entries');
     if (this.options.account && (e.account ?? '') !== this.options.account) return;
     let run = this.run;
     // A --journal file is appended to across restarts: sequence numbers start again at 1.
@@ -222,6 +225,7 @@ export class Analyzer {
   }
 
   finish(): Analysis {
+    if (this.done) return this.done;
     if (this.run) this.close(this.run, this.finished.length > 0);
     this.run = undefined;
     const several = this.finished.length > 1;
@@ -255,7 +259,7 @@ export class Analyzer {
       else if (f.severity === 'anomaly' && f.confidence === 'definite') anomalies++;
       else if (f.severity === 'anomaly') possible++;
     }
-    return {
+    this.done = {
       format: 1,
       requests: this.requests,
       runs: this.finished.length,
@@ -267,6 +271,7 @@ export class Analyzer {
       summary: { anomalies, possible, hotspots, ...byKind },
       notes: this.notes(clients),
     };
+    return this.done;
   }
 
   /** The run's last window, with the clients named for good; `several`: other runs came or come before. */
