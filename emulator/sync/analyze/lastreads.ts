@@ -30,8 +30,14 @@ export class LastReads {
   private readonly rare: ReadOp['rare'][] = [];
   private readonly shown: ReadOp['shown'][] = [];
   private readonly value: ReadOp['value'][] = [];
-  /** The operations rebuilt for the window being analysed. */
-  private readonly rebuilt = new Map<number, ReadOp>();
+  /**
+   * The operations rebuilt for the window being analysed, by slot, and which slots have one. A
+   * list kept from window to window, not a map: a map of tens of thousands of entries, made again
+   * each window, grew through a table over 128 KB at each doubling, each one mapped from the system
+   * and given back at the next full collection.
+   */
+  private readonly rebuilt: (ReadOp | undefined)[] = [];
+  private readonly rebuiltSlots: number[] = [];
 
   /** How many are kept: one per item (or domain) and client that read it. */
   get size(): number {
@@ -59,8 +65,9 @@ export class LastReads {
       this.rare.push(undefined);
       this.shown.push(undefined);
       this.value.push(undefined);
+      this.rebuilt.push(undefined);
     } else if (this.order.at(slot) >= op.order) return;
-    this.rebuilt.delete(slot);
+    this.rebuilt[slot] = undefined;
     this.seq.set(slot, op.seq);
     this.order.set(slot, op.order);
     this.asOfSeq.set(slot, op.asOfSeq ?? Number.NaN);
@@ -75,14 +82,18 @@ export class LastReads {
     const number = this.clients.get(client);
     const slot = number === undefined ? undefined : this.slots[place.index]?.[number];
     if (slot === undefined) return undefined;
-    let op = this.rebuilt.get(slot);
-    if (!op) this.rebuilt.set(slot, (op = this.rebuild(slot)));
+    let op = this.rebuilt[slot];
+    if (!op) {
+      this.rebuilt[slot] = op = this.rebuild(slot);
+      this.rebuiltSlots.push(slot);
+    }
     return op;
   }
 
   /** Lets go of the operations rebuilt: the window that asked for them is settled. */
   release(): void {
-    this.rebuilt.clear();
+    for (let i = 0; i < this.rebuiltSlots.length; i++) this.rebuilt[this.rebuiltSlots[i] as number] = undefined;
+    this.rebuiltSlots.length = 0;
   }
 
   private rebuild(slot: number): ReadOp {
