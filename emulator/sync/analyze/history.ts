@@ -572,6 +572,11 @@ function showed(read: ReadOp | undefined, item: string, attribute: string, value
   return read !== undefined && (returnedOf(read, item, attribute) ?? NO_VALUES).includes(recordedValue(value));
 }
 
+/** The values the write put in the item's attribute. */
+function written(op: WriteOp, item: string, attribute: string): string[] {
+  return op.changes.flatMap((c) => (changedItem(c) === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
+}
+
 const OWN =
   "the change it replaced unseen was the client's own earlier write, which the read it built on did not show: lost if it computed the value from that read, not if from its own state";
 
@@ -582,11 +587,6 @@ const OWN =
  * writes: a read that did not show one of them proves a loss only when the write shows it used
  * that read (the same value computed twice); otherwise the loss is possible.
  */
-/** The values the write put in the item's attribute. */
-function written(op: WriteOp, item: string, attribute: string): string[] {
-  return op.changes.flatMap((c) => (changedItem(c) === item ? c.puts.filter((p) => p.name === attribute).map((p) => p.value) : []));
-}
-
 function collectLost(item: string, events: Event[], attribute: string, out: LostUpdate[]): void {
   let last: Event | undefined;
   for (let i = events.length - 1; i >= 0 && !last; i--) if ((events[i] as Event).changed) last = events[i];

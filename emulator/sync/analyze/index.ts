@@ -565,9 +565,7 @@ function historiesOf(writes: readonly WriteOp[], names: readonly string[]): Map<
       const key = change.place.index;
       const h = items.get(key);
       if (h) h.writes.push({ op, change, client });
-      else {
-        items.set(key, { account: op.place.account, domain: op.place.domain, item: changedItem(change), itemPlace: change.place, domainPlace: op.place, writes: [{ op, change, client }] });
-      }
+      else items.set(key, { account: op.place.account, domain: op.place.domain, item: changedItem(change), itemPlace: change.place, domainPlace: op.place, writes: [{ op, change, client }] });
     }
   }
   return items;

@@ -26,9 +26,9 @@ export interface Place {
   readonly domain: string;
   /** undefined: the domain. */
   readonly item: string | undefined;
-  /** account, domain and item (`itemKey`), or account and domain (`domainKey`): the key the histories are kept by. */
+  /** account, domain and item (`itemKey`), or account and domain (`domainKey`): the key the cycle search keeps versions by. */
   readonly key: string;
-  /** Numbers the places of a run from 0, in the order first met: what lists kept per place are indexed by. */
+  /** Its number in the run, from 0 in the order the places were first met: what is kept per place is found by it. */
   readonly index: number;
 }
 
@@ -280,6 +280,7 @@ function isIndex(text: string): boolean {
   return true;
 }
 
+/** The faults of an entry that had none. */
 const NO_FAULTS: unknown[] = [];
 
 /** Shared by the writes that checked nothing: most of them. */
@@ -308,9 +309,9 @@ function returnedItems(record: unknown): ReturnedRecord['items'] | undefined {
     const { name, attributes } = it as Record<string, unknown>;
     if (typeof name !== 'string' || typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return undefined;
     // A walk of the names, not a list of the values: there is a record per read.
-    for (const name in attributes) {
-      if (!Object.hasOwn(attributes, name)) continue;
-      const values: unknown = (attributes as Record<string, unknown>)[name];
+    for (const attribute in attributes) {
+      if (!Object.hasOwn(attributes, attribute)) continue;
+      const values: unknown = (attributes as Record<string, unknown>)[attribute];
       if (!Array.isArray(values)) return undefined;
       for (let j = 0; j < values.length; j++) if (typeof values[j] !== 'string') return undefined;
     }
