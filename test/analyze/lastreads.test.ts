@@ -56,6 +56,26 @@ describe('the last reads kept across windows', () => {
     expect(kept.get(older.place, 'nobody')).toBeUndefined();
   });
 
+  it('give a client’s last read alone as one list per window, made again once a newer read is kept or the window is settled', () => {
+    const names = new Names();
+    const kept = new LastReads();
+    const first = toOp(get(1, HOSTILE[0] as string, HOSTILE[3] as string, { n: ['1'] }), 0, names) as ReadOp;
+    kept.offer(HOSTILE[0] as string, first);
+    const list = kept.alone(first.place, HOSTILE[0] as string);
+    expect(list).toEqual([first]);
+    expect(kept.alone(first.place, HOSTILE[0] as string)).toBe(list);
+    expect(list[0]).toBe(kept.get(first.place, HOSTILE[0] as string));
+    expect(kept.alone(first.place, HOSTILE[1] as string)).toEqual([]);
+    const newer = toOp(get(2, HOSTILE[0] as string, HOSTILE[3] as string, { n: ['2'] }), 0, names) as ReadOp;
+    kept.offer(HOSTILE[0] as string, newer);
+    expect(kept.alone(first.place, HOSTILE[0] as string)).toEqual([newer]);
+    const before = kept.alone(first.place, HOSTILE[0] as string);
+    kept.release();
+    const after = kept.alone(first.place, HOSTILE[0] as string);
+    expect(after).not.toBe(before);
+    expect(after).toEqual([newer]);
+  });
+
   it('keep a Select’s attributes, predicate and items', () => {
     const names = new Names();
     const kept = new LastReads();

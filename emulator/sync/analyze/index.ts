@@ -161,9 +161,6 @@ function listed(refs: readonly WriteRef[]): string {
   return refs.length > 5 ? `${shown} and ${refs.length - 5} more` : shown;
 }
 
-/** A client's reads of an item (or Selects of a domain) when it made none. */
-const NO_READS: readonly ReadOp[] = [];
-
 /** Entries one at a time (a file streams through it), then `finish`: the report, the same each time it is asked for. */
 export class Analyzer {
   /** Per run ended: the clients it had. */
@@ -662,10 +659,7 @@ class WindowReads implements ReadsOf {
   ) {}
 
   of(client: string): readonly ReadOp[] {
-    const reads = this.inWindow?.get(client);
-    if (reads) return reads;
-    const r = this.lastReads.get(this.place, client);
-    return r ? [r] : NO_READS;
+    return this.inWindow?.get(client) ?? this.lastReads.alone(this.place, client);
   }
 }
 

@@ -10,6 +10,8 @@ import { READ_BITS, type Place, type ReadOp } from './ops.js';
  * when a window asks for it, and those are let go when the window is settled.
  */
 
+const NONE: readonly ReadOp[] = [];
+
 export class LastReads {
   /**
    * By place (an item, or a domain for Selects; `Place.index`), then by client number
@@ -38,6 +40,8 @@ export class LastReads {
    */
   private readonly rebuilt: (ReadOp | undefined)[] = [];
   private readonly rebuiltSlots: number[] = [];
+  /** ... and as a list of that one read, made once per window when asked for (`alone`). */
+  private readonly lists: (readonly ReadOp[] | undefined)[] = [];
 
   /** How many are kept: one per item (or domain) and client that read it. */
   get size(): number {
@@ -66,8 +70,10 @@ export class LastReads {
       this.shown.push(undefined);
       this.value.push(undefined);
       this.rebuilt.push(undefined);
+      this.lists.push(undefined);
     } else if (this.order.at(slot) >= op.order) return;
     this.rebuilt[slot] = undefined;
+    this.lists[slot] = undefined;
     this.seq.set(slot, op.seq);
     this.order.set(slot, op.order);
     this.asOfSeq.set(slot, op.asOfSeq ?? Number.NaN);
@@ -79,9 +85,25 @@ export class LastReads {
 
   /** `client`'s last read of the place kept, as an operation (the same one until `release`). */
   get(place: Place, client: string): ReadOp | undefined {
+    const slot = this.slotOf(place, client);
+    return slot === undefined ? undefined : this.op(slot);
+  }
+
+  /** `client`'s last read of the place kept, as a list of it alone (the same list until `release`); empty when none is kept. */
+  alone(place: Place, client: string): readonly ReadOp[] {
+    const slot = this.slotOf(place, client);
+    if (slot === undefined) return NONE;
+    let list = this.lists[slot];
+    if (!list) this.lists[slot] = list = [this.op(slot)];
+    return list;
+  }
+
+  private slotOf(place: Place, client: string): number | undefined {
     const number = this.clients.get(client);
-    const slot = number === undefined ? undefined : this.slots[place.index]?.[number];
-    if (slot === undefined) return undefined;
+    return number === undefined ? undefined : this.slots[place.index]?.[number];
+  }
+
+  private op(slot: number): ReadOp {
     let op = this.rebuilt[slot];
     if (!op) {
       this.rebuilt[slot] = op = this.rebuild(slot);
@@ -92,7 +114,11 @@ export class LastReads {
 
   /** Lets go of the operations rebuilt: the window that asked for them is settled. */
   release(): void {
-    for (let i = 0; i < this.rebuiltSlots.length; i++) this.rebuilt[this.rebuiltSlots[i] as number] = undefined;
+    for (let i = 0; i < this.rebuiltSlots.length; i++) {
+      const slot = this.rebuiltSlots[i] as number;
+      this.rebuilt[slot] = undefined;
+      this.lists[slot] = undefined;
+    }
     this.rebuiltSlots.length = 0;
   }
 
