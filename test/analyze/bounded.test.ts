@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Analyzer, type AnalyzableEntry, type Analysis } from '../../emulator/sync/analyze/index.js';
 import { seededRandom } from '../../emulator/sync/random.js';
+import { putEntry, readEntry } from './entries.js';
 
 const ITEMS = 50;
 const CLIENTS = 10;
@@ -173,5 +174,40 @@ describe('how far apart a lost write and the write that replaced it may be', () 
     const far = found(400, 80);
     expect(far.some((f) => !f)).toBe(true);
     expect(far.filter(Boolean).length).toBeGreaterThan(far.length / 2);
+  });
+});
+
+describe('the values an item carries from window to window', () => {
+  it('pass through a window in which every write of the item failed: a delete of a value it did not hold changes nothing, there as in the whole journal', () => {
+    // No version log (no atSeq): only the values carried say what the item held.
+    const entries: AnalyzableEntry[] = [];
+    let seq = 0;
+    const filler = (n: number) => {
+      for (let i = 0; i < n; i++) entries.push(readEntry(++seq, 'z', 'd', `f${i % 5}`, { n: [String(i)] }));
+    };
+    entries.push(putEntry(++seq, 'a', 'd', 'x', 'n', '1'));
+    filler(60);
+    // A conditional write that failed, alone among the item's writes for windows on end.
+    for (let k = 0; k < 3; k++) {
+      const put = putEntry(++seq, 'b', 'd', 'x', 'n', '9');
+      entries.push({ ...put, params: { ...put.params, 'Expected.1.Name': 'n', 'Expected.1.Value': '0' }, code: 'ConditionalCheckFailed', applied: false });
+      filler(60);
+    }
+    // c reads n = 1; d deletes the value x, which n never held (nothing changes); c writes 2.
+    entries.push(readEntry(++seq, 'c', 'd', 'x', { n: ['1'] }));
+    entries.push({
+      ...putEntry(++seq, 'd', 'd', 'x', 'n', 'x'),
+      action: 'DeleteAttributes',
+      params: { Action: 'DeleteAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: 'x', 'Attribute.1.Name': 'n', 'Attribute.1.Value': 'x' },
+    });
+    entries.push(putEntry(++seq, 'c', 'd', 'x', 'n', '2'));
+    const analyse = (window: number) => {
+      const a = new Analyzer({}, { window });
+      for (const e of entries) a.add(e);
+      return a.finish();
+    };
+    const whole = analyse(Number.POSITIVE_INFINITY);
+    expect(whole.findings).toEqual([]);
+    for (const window of [20, 40, 80]) expect(analyse(window), `window ${window}`).toEqual(whole);
   });
 });

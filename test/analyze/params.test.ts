@@ -8,6 +8,7 @@ import { Params } from '../../emulator/core/params.js';
 import { analyze } from '../../emulator/sync/analyze/index.js';
 import { RecordParams, toOp } from '../../emulator/sync/analyze/ops.js';
 import type { AnalyzableEntry } from '../../emulator/sync/analyze/types.js';
+import { putEntry, readEntry } from './entries.js';
 
 const index = fc.constantFrom('0', '1', '01', '2', '10', '999999999', '1234567890', 'x', '');
 const rest = fc.constantFrom('Name', 'Value', 'Replace', 'Exists', 'ItemName', 'Attribute.1.Name', 'Attribute.1.Value', 'Attribute.02.Name', '');
@@ -96,28 +97,8 @@ describe("the journal's own reading of a request", () => {
 // shape says nothing, and the analysis goes on as for an older journal that did not record it.
 describe("the journal's record of what a read returned", () => {
   const get = (seq: number, client: string, returned: unknown): AnalyzableEntry =>
-    ({
-      seq,
-      order: seq,
-      client,
-      connection: seq,
-      action: 'GetAttributes',
-      params: { Action: 'GetAttributes', DomainName: 'd', ItemName: 'i' },
-      code: 'Success',
-      applied: true,
-      read: { consistentRead: false, stale: false, returned },
-    }) as AnalyzableEntry;
-  const put = (seq: number, client: string): AnalyzableEntry =>
-    ({
-      seq,
-      order: seq,
-      client,
-      connection: seq,
-      action: 'PutAttributes',
-      params: { Action: 'PutAttributes', DomainName: 'd', ItemName: 'i', 'Attribute.1.Name': 'n', 'Attribute.1.Value': '1', 'Attribute.1.Replace': 'true' },
-      code: 'Success',
-      applied: true,
-    }) as AnalyzableEntry;
+    readEntry(seq, client, 'd', 'i', {}, { read: { consistentRead: false, stale: false, returned } as AnalyzableEntry['read'] });
+  const put = (seq: number, client: string): AnalyzableEntry => putEntry(seq, client, 'd', 'i', 'n', '1');
   // Two clients read n = 0, then each writes 1: one lost increment.
   const race = (returned: unknown) => analyze([get(1, 'a', returned), get(2, 'b', returned), put(3, 'a'), put(4, 'b')]).summary;
 

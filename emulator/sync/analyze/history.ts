@@ -1,5 +1,5 @@
 import { recordedValue } from '../journal.js';
-import { actionOf, attributesRead, changedItem, inOrderBy, isPartial, isStale, lostResponseOf, operationOf, returnedValues, type ItemChange, type Place, type PutValue, type ReadOp, type WriteOp } from './ops.js';
+import { actionOf, attributesRead, changedItem, inOrderBy, isPartial, isStale, lostResponseOf, operationOf, returnedValues, type DeleteValue, type ItemChange, type Place, type PutValue, type ReadOp, type WriteOp } from './ops.js';
 import type { Evidence } from './types.js';
 
 /**
@@ -7,10 +7,10 @@ import type { Evidence } from './types.js';
  * which of them changed the attribute, and which read each writer built on. The definitions
  * these functions implement are in docs/analyze.md.
  *
- * The loops that run per write and attribute index their arrays rather than use `for...of`: V8's
- * optimising compiler runs on a thread of its own, and its time counts in the analysis's CPU
- * time; with the iterator protocol of each loop (and the iterator closed on every way out) it
- * took about twice as long to compile these functions (docs/analyze.md, "Performance").
+ * The loops that run per write and attribute index their arrays rather than use `for...of` (an
+ * iterator each, closed on every way out of the loop): V8's optimising compiler runs on a thread
+ * of its own, and its time counts in the analysis's CPU time. With that and the other changes of
+ * the same round, compiling these functions took half the time (docs/analyze.md, "Performance").
  */
 
 /** One applied write of one attribute. */
@@ -49,13 +49,20 @@ interface Event {
 }
 
 export interface ItemHistory {
-  account: string;
-  domain: string;
-  item: string;
-  /** The item's place, and its domain's (where its Selects are kept). */
+  /** The item's place (its account, domain and name), and its domain's (where its Selects are kept). */
   itemPlace: Place;
   domainPlace: Place;
-  writes: { op: WriteOp; change: ItemChange; client: string }[];
+  writes: ItemWrite[];
+}
+
+/** The item's name. */
+export const itemOf = (h: ItemHistory): string => h.itemPlace.item as string;
+
+/** A write of the item: the operation, its change to the item, and its client. */
+export interface ItemWrite {
+  op: WriteOp;
+  change: ItemChange;
+  client: string;
 }
 
 /** A client's reads, by order, for finding "its last read before". */
@@ -193,7 +200,7 @@ function putsNumber(change: ItemChange, attribute: string): boolean {
 function deletesShown(change: ItemChange, attribute: string, shown: readonly string[]): boolean {
   const deletes = change.deletes;
   for (let i = 0; i < deletes.length; i++) {
-    const d = deletes[i] as ItemChange['deletes'][number];
+    const d = deletes[i] as DeleteValue;
     if (d.name === attribute && (d.value === undefined || shown.includes(recordedValue(d.value)))) return true;
   }
   return false;
@@ -218,7 +225,7 @@ function valuesAfter(before: readonly string[] | undefined, change: ItemChange, 
   let after = before;
   const deletes = change.deletes;
   for (let i = 0; i < deletes.length; i++) {
-    const d = deletes[i] as ItemChange['deletes'][number];
+    const d = deletes[i] as DeleteValue;
     if (d.name !== attribute) continue;
     const value = d.value;
     if (value === undefined) after = NO_VALUES;
@@ -268,7 +275,7 @@ function deletedValues(change: ItemChange, attribute: string): readonly string[]
   let out: string[] | undefined;
   const deletes = change.deletes;
   for (let i = 0; i < deletes.length; i++) {
-    const d = deletes[i] as ItemChange['deletes'][number];
+    const d = deletes[i] as DeleteValue;
     if (d.name === attribute && d.value !== undefined && !out?.includes(d.value)) out = append(out, d.value);
   }
   return out ?? NO_VALUES;
@@ -287,7 +294,7 @@ function touches(change: ItemChange, attribute: string): boolean {
   if (change.wholeItem) return true;
   const { puts, deletes } = change;
   for (let i = 0; i < puts.length; i++) if ((puts[i] as PutValue).name === attribute) return true;
-  for (let i = 0; i < deletes.length; i++) if ((deletes[i] as ItemChange['deletes'][number]).name === attribute) return true;
+  for (let i = 0; i < deletes.length; i++) if ((deletes[i] as DeleteValue).name === attribute) return true;
   return false;
 }
 
@@ -295,7 +302,7 @@ function replacesAll(change: ItemChange, attribute: string): boolean {
   if (change.wholeItem) return true;
   const { puts, deletes } = change;
   for (let i = 0; i < deletes.length; i++) {
-    const d = deletes[i] as ItemChange['deletes'][number];
+    const d = deletes[i] as DeleteValue;
     if (d.name === attribute && d.value === undefined) return true;
   }
   for (let i = 0; i < puts.length; i++) {
@@ -308,7 +315,7 @@ function replacesAll(change: ItemChange, attribute: string): boolean {
 function destroys(change: ItemChange, attribute: string): boolean {
   if (change.wholeItem) return true;
   const { puts, deletes } = change;
-  for (let i = 0; i < deletes.length; i++) if ((deletes[i] as ItemChange['deletes'][number]).name === attribute) return true;
+  for (let i = 0; i < deletes.length; i++) if ((deletes[i] as DeleteValue).name === attribute) return true;
   for (let i = 0; i < puts.length; i++) {
     const p = puts[i] as PutValue;
     if (p.name === attribute && p.replace) return true;
@@ -334,15 +341,16 @@ export interface ItemCarry {
   /** Filled in: the values at `boundary`; undefined while none (most items in most windows: no map for them). */
   next: Map<string, readonly string[]> | undefined;
   /** Per client, its last applied write of the item before this window, when its response was lost: a retry may follow. */
-  lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]>;
+  lostBefore: ReadonlyMap<string, ItemWrite>;
 }
 
 /** An item's writes carry their order in their operation. */
-const writeOrder = (w: ItemHistory['writes'][number]): number => w.op.order;
-const isApplied = (w: ItemHistory['writes'][number]): boolean => w.op.applied;
+const writeOrder = (w: ItemWrite): number => w.op.order;
+const isApplied = (w: ItemWrite): boolean => w.op.applied;
 
 export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, carry?: ItemCarry): ItemFindings {
   const out: ItemFindings = { lost: [], stale: [], doubles: [] };
+  const item = itemOf(h);
   const applied = appliedInOrder(h.writes);
   if (applied.length === 0) {
     // No change in the window (its conditions all failed): the values pass through to the next.
@@ -352,16 +360,16 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
   // An item has an attribute or a few: a list, in the order a set would keep them.
   const names: string[] = carry ? [...carry.initial.keys()] : [];
   for (let i = 0; i < applied.length; i++) {
-    const { puts, deletes } = (applied[i] as ItemHistory['writes'][number]).change;
+    const { puts, deletes } = (applied[i] as ItemWrite).change;
     for (let j = 0; j < puts.length; j++) addName(names, (puts[j] as PutValue).name);
-    for (let j = 0; j < deletes.length; j++) addName(names, (deletes[j] as ItemChange['deletes'][number]).name);
+    for (let j = 0; j < deletes.length; j++) addName(names, (deletes[j] as DeleteValue).name);
   }
   // Stale reads are few: most items never need the map.
   let staleByKey: Map<string, StaleWrite> | undefined;
   for (let n = 0; n < names.length; n++) {
     const attribute = names[n] as string;
-    const events = attributeHistory(h.item, applied, attribute, itemReads, selectReads, carry);
-    collectLost(h.item, events, attribute, out.lost);
+    const events = attributeHistory(item, applied, attribute, itemReads, selectReads, carry);
+    collectLost(item, events, attribute, out.lost);
     for (let i = 0; i < events.length; i++) {
       const e = events[i] as Event;
       const read = e.basis;
@@ -398,20 +406,20 @@ function addName(names: string[], name: string): void {
  * The item's applied writes by order: its list itself when every write was applied and they
  * arrived in order (most items of most windows), else a list made for them.
  */
-function appliedInOrder(writes: ItemHistory['writes']): ItemHistory['writes'] {
+function appliedInOrder(writes: ItemWrite[]): ItemWrite[] {
   let all = true;
   let sorted = true;
   for (let i = 0; i < writes.length; i++) {
-    const op = (writes[i] as ItemHistory['writes'][number]).op;
+    const op = (writes[i] as ItemWrite).op;
     if (!op.applied) all = false;
-    else if (i > 0 && (writes[i - 1] as ItemHistory['writes'][number]).op.order > op.order) sorted = false;
+    else if (i > 0 && (writes[i - 1] as ItemWrite).op.order > op.order) sorted = false;
   }
   if (all && sorted) return writes;
   return inOrderBy(all ? writes : writes.filter(isApplied), writeOrder);
 }
 
-function someResponseLost(writes: ItemHistory['writes']): boolean {
-  for (let i = 0; i < writes.length; i++) if (lostResponseOf((writes[i] as ItemHistory['writes'][number]).op) !== undefined) return true;
+function someResponseLost(writes: ItemWrite[]): boolean {
+  for (let i = 0; i < writes.length; i++) if (lostResponseOf((writes[i] as ItemWrite).op) !== undefined) return true;
   return false;
 }
 
@@ -428,7 +436,7 @@ function conflicts(e: Event, u: Event): boolean {
 
 function attributeHistory(
   item: string,
-  applied: ItemHistory['writes'],
+  applied: ItemWrite[],
   attribute: string,
   itemReads: ReadsOf,
   selectReads: ReadsOf,
@@ -445,7 +453,7 @@ function attributeHistory(
   // The values just before the carry's boundary are kept for the next window.
   let carried = carry === undefined;
   for (let i = 0; i < applied.length; i++) {
-    const w = applied[i] as ItemHistory['writes'][number];
+    const w = applied[i] as ItemWrite;
     if (!carried && w.op.order >= (carry?.boundary ?? 0)) {
       carried = true;
       if (carry && values) (carry.next ??= new Map()).set(attribute, values);
@@ -651,12 +659,12 @@ function carriedValue(retry: ItemChange, first: ItemChange): { from: string; to:
  * next write of the item writes the same attributes with other values, built on a read that
  * already showed the first write, and does not carry the first write's id.
  */
-function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, lostBefore: ReadonlyMap<string, ItemHistory['writes'][number]> | undefined): DoubleApplied[] {
-  const byClient = new Map<string, ItemHistory['writes']>();
+function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, lostBefore: ReadonlyMap<string, ItemWrite> | undefined): DoubleApplied[] {
+  const byClient = new Map<string, ItemWrite[]>();
   if (lostBefore) for (const w of lostBefore.values()) byClient.set(w.client, [w]);
   const writes = h.writes;
   for (let i = 0; i < writes.length; i++) {
-    const w = writes[i] as ItemHistory['writes'][number];
+    const w = writes[i] as ItemWrite;
     if (!w.op.applied) continue;
     const list = byClient.get(w.client);
     if (list) list.push(w);
@@ -666,8 +674,8 @@ function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf,
   for (const list of byClient.values()) {
     list.sort(byWriteOrder);
     for (let i = 0; i + 1 < list.length; i++) {
-      const first = list[i] as ItemHistory['writes'][number];
-      const retry = list[i + 1] as ItemHistory['writes'][number];
+      const first = list[i] as ItemWrite;
+      const retry = list[i + 1] as ItemWrite;
       if (!lostResponseOf(first.op) || !retry.op.applied) continue;
       const found = retried(h, first, retry, itemReads, selectReads);
       if (found) out.push(found);
@@ -676,14 +684,14 @@ function doubleApplied(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf,
   return out;
 }
 
-const byWriteOrder = (a: ItemHistory['writes'][number], b: ItemHistory['writes'][number]): number => a.op.order - b.op.order;
+const byWriteOrder = (a: ItemWrite, b: ItemWrite): number => a.op.order - b.op.order;
 
 /**
  * Whether the client's next applied write after one whose response was lost did it again. A
  * function of its own: it runs for few writes, and kept out of the loop above, it is not
  * compiled with it.
  */
-function retried(h: ItemHistory, first: ItemHistory['writes'][number], retry: ItemHistory['writes'][number], itemReads: ReadsOf, selectReads: ReadsOf): DoubleApplied | undefined {
+function retried(h: ItemHistory, first: ItemWrite, retry: ItemWrite, itemReads: ReadsOf, selectReads: ReadsOf): DoubleApplied | undefined {
   const client = first.client;
   const names = [...new Set(first.change.puts.map((p) => p.name))].sort();
   const retryNames = [...new Set(retry.change.puts.map((p) => p.name))].sort();
@@ -692,8 +700,8 @@ function retried(h: ItemHistory, first: ItemHistory['writes'][number], retry: It
   if (names.every((n) => value(first.change, n) === value(retry.change, n))) return undefined;
   const attribute = names[0] ?? '';
   const read = latest(
-    lastReadBefore(itemReads.of(client), retry.op.order, h.item, attribute),
-    lastReadBefore(selectReads.of(client), retry.op.order, h.item, attribute),
+    lastReadBefore(itemReads.of(client), retry.op.order, itemOf(h), attribute),
+    lastReadBefore(selectReads.of(client), retry.op.order, itemOf(h), attribute),
   );
   if (!read || read.order < first.op.order || !readSaw(read, first.op)) return undefined;
   // Operation ids say it: the same operation wrote twice.

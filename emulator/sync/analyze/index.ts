@@ -4,7 +4,7 @@
  * prove it. Pure: entries in, findings out (definitions in docs/analyze.md).
  */
 import { Identities } from './clients.js';
-import { analyseItem, evidence, type DoubleApplied, type ItemCarry, type ItemHistory, type LostUpdate, type ReadsOf, type StaleWrite, type WriteRef } from './history.js';
+import { analyseItem, evidence, itemOf, type DoubleApplied, type ItemCarry, type ItemHistory, type ItemWrite, type LostUpdate, type ReadsOf, type StaleWrite, type WriteRef } from './history.js';
 import { changedItem, clientOf, inOrder, lostResponseOf, Names, returnedValues, toOp, type ItemChange, type Place, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
@@ -81,7 +81,7 @@ interface Run {
   /** Per item (by `Place.index`, as the other maps by place): each attribute's values before the first write held. */
   carry: Map<number, Map<string, readonly string[]>>;
   /** Per item, per client: its last applied write before those held, when its response was lost (a retry may still come). */
-  lostBefore: Map<number, Map<string, ItemHistory['writes'][number]>>;
+  lostBefore: Map<number, Map<string, ItemWrite>>;
   /** The items' storms, in the order each began, and by the item's place index (the lookup for each write, with no hashing of its key). */
   storms: Storm[];
   stormAt: (Storm | undefined)[];
@@ -562,7 +562,7 @@ function historiesOf(writes: readonly WriteOp[], names: readonly string[]): Map<
       const key = change.place.index;
       const h = items.get(key);
       if (h) h.writes.push({ op, change, client });
-      else items.set(key, { account: op.place.account, domain: op.place.domain, item: changedItem(change), itemPlace: change.place, domainPlace: op.place, writes: [{ op, change, client }] });
+      else items.set(key, { itemPlace: change.place, domainPlace: op.place, writes: [{ op, change, client }] });
     }
   }
   return items;
@@ -584,7 +584,7 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
   const items = historiesOf(writes, names);
   const final = cut === Number.POSITIVE_INFINITY;
   const itemWindow: ItemWindow = { run, final, cut: final ? 0 : cut, boundary: final ? 0 : boundary, drafts };
-  for (const [key, h] of items) settleItem(itemWindow, key, h, itemReads.get(key), selectReads.get(h.domainPlace.index));
+  for (const [key, h] of items) settleItem(itemWindow, h, itemReads.get(key), selectReads.get(h.domainPlace.index));
 
   const cycles = findCycles(reads, writes, names, { from, to: cut, max: MAX_CYCLES - run.cycles }, window.tied ? undefined : sorted);
   run.cycles += cycles.length;
@@ -612,7 +612,7 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
 // A carry's maps are never missing, only empty: code optimised before the first window that
 // carried something then met a call it had not seen, and was thrown away.
 const NOTHING_CARRIED: ReadonlyMap<string, readonly string[]> = new Map();
-const NO_LOST_WRITES: ReadonlyMap<string, ItemHistory['writes'][number]> = new Map();
+const NO_LOST_WRITES: ReadonlyMap<string, ItemWrite> = new Map();
 
 /** The operations a window analyses: its reads and its writes as they arrived, and all of them by the order they took effect. */
 interface WindowOps {
@@ -643,7 +643,8 @@ interface ItemWindow {
 const anchored = (w: ItemWindow, op: WriteOp): boolean => op.order >= w.run.settled && (w.final || op.order < w.cut);
 
 function where(run: number, h: ItemHistory): { run: number; account?: string; domain: string; item: string } {
-  return { run, ...(h.account ? { account: h.account } : {}), domain: h.domain, item: h.item };
+  const { account, domain } = h.itemPlace;
+  return { run, ...(account ? { account } : {}), domain, item: itemOf(h) };
 }
 
 /**
@@ -664,8 +665,9 @@ class WindowReads implements ReadsOf {
 }
 
 /** One item's findings in the window, to `w.drafts`; and what of it the next window carries. */
-function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<string, ReadOp[]> | undefined, selects: Map<string, ReadOp[]> | undefined): void {
+function settleItem(w: ItemWindow, h: ItemHistory, reads: Map<string, ReadOp[]> | undefined, selects: Map<string, ReadOp[]> | undefined): void {
   const run = w.run;
+  const key = h.itemPlace.index;
   const carry: ItemCarry | undefined =
     // The sizes first: looked at in every window, not only the last (whose code would otherwise meet them for the first time).
     run.carry.size === 0 && run.lostBefore.size === 0 && w.final
@@ -676,7 +678,8 @@ function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<strin
     if (carry.next !== undefined) run.carry.set(key, carry.next);
     else run.carry.delete(key);
   }
-  const path = `${h.domain}/${h.item}`;
+  if (found.lost.length === 0 && found.stale.length === 0 && found.doubles.length === 0) return;
+  const path = `${h.itemPlace.domain}/${itemOf(h)}`;
   for (let i = 0; i < found.lost.length; i++) {
     const l = found.lost[i] as LostUpdate;
     if (!anchored(w, l.lost)) continue;
@@ -699,7 +702,7 @@ function settleItem(w: ItemWindow, key: number, h: ItemHistory, reads: Map<strin
         `Lost update of ${path} ${l.attribute}: ${l.lostClient}'s write #${l.lost.seq}${l.lostRead ? `, built on read #${l.lostRead.seq},` : ''} ` +
         `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
     }
-    const step = numericStep(l.lost, h.item, l.attribute, l.lostRead);
+    const step = numericStep(l.lost, itemOf(h), l.attribute, l.lostRead);
     w.drafts.add({ kind: 'lost-update', ...where(w.run.number, h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? {} : { step }) });
   }
   for (let i = 0; i < found.stale.length; i++) {

@@ -16,6 +16,12 @@ export interface PutValue {
   replace: boolean;
 }
 
+/** Without a value: every value of the name. */
+export interface DeleteValue {
+  name: string;
+  value?: string;
+}
+
 /**
  * Where an operation acts: an item of a domain, or a domain (a write's, or a Select's, which
  * counts as a read of every item of it). One per name in a run (`Names`), shared by every
@@ -46,8 +52,7 @@ export interface Place {
 export interface ItemChange {
   place: Place;
   puts: PutValue[];
-  /** Without a value: every value of the name. */
-  deletes: { name: string; value?: string }[];
+  deletes: DeleteValue[];
   /** DeleteAttributes without attributes: the whole item. */
   wholeItem: boolean;
 }
@@ -320,23 +325,20 @@ function returnedItems(record: unknown): ReturnedRecord['items'] | undefined {
 }
 
 /**
- * When the journal's `read.returned.items` are one item, `item`, with one attribute of one value
- * (a counter, a status: what most reads return): that attribute's name.
+ * When the journal's `read.returned.items` (as `returnedItems` checked them) are one item, `item`,
+ * with one attribute of one value (a counter, a status: what most reads return): that attribute's name.
  */
 function oneValueOf(items: ReturnedRecord['items'], item: string): string | undefined {
   const only = items.length === 1 ? items[0] : undefined;
   if (only?.name !== item) return undefined;
-  const record: unknown = only.attributes;
-  if (typeof record !== 'object' || record === null) return undefined;
+  const record = only.attributes;
   let attribute: string | undefined;
   for (const name in record) {
     // One own name only, and no other enumerable one.
     if (attribute !== undefined || !Object.hasOwn(record, name)) return undefined;
     attribute = name;
   }
-  const values = attribute === undefined ? undefined : (record as Record<string, unknown>)[attribute];
-  if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') return undefined;
-  return attribute;
+  return attribute !== undefined && (record[attribute] as readonly string[]).length === 1 ? attribute : undefined;
 }
 
 /**
@@ -579,7 +581,7 @@ function toChange(attributes: ItemInput['attributes'], kind: 'put' | 'delete', p
   // Most changes only put, or only delete: the other list is the shared empty one. A list is
   // made as a literal of its first value: a push onto an empty array reserves room for seventeen.
   let puts: PutValue[] = NO_PUTS;
-  let deletes: ItemChange['deletes'] = NO_DELETES;
+  let deletes: DeleteValue[] = NO_DELETES;
   for (let i = 0; i < attributes.length; i++) {
     const a = attributes[i] as ItemInput['attributes'][number];
     if (kind === 'put') {
@@ -596,7 +598,7 @@ function toChange(attributes: ItemInput['attributes'], kind: 'put' | 'delete', p
 }
 
 const NO_PUTS: PutValue[] = [];
-const NO_DELETES: ItemChange['deletes'] = [];
+const NO_DELETES: DeleteValue[] = [];
 
 /** How many moves an insertion sort may make per element before the library's sort is cheaper. */
 const NEARLY = 8;
