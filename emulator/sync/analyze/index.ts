@@ -90,6 +90,9 @@ interface Run {
   kept: number;
   /** The domain and item names the operations share. */
   strings: Names;
+  /** A window's reads of items, and its writes' changes, by item (kept for the next window's). */
+  readChains: Chains;
+  writeChains: Chains;
 }
 
 const SEVERITY: Record<FindingKind, Finding['severity']> = {
@@ -102,34 +105,6 @@ const SEVERITY: Record<FindingKind, Finding['severity']> = {
   phantom: 'anomaly',
   'conflict-storm': 'hotspot',
 };
-
-/**
- * One copy of each name the findings repeat (domain, item, attributes, clients, actions, roles):
- * read back from the drafts' text, every finding had copies of its own, about a quarter of the
- * report's memory at a million requests.
- */
-class SharedStrings {
-  private readonly strings = new Map<string, string>();
-
-  of(text: string): string {
-    const known = this.strings.get(text);
-    if (known !== undefined) return known;
-    this.strings.set(text, text);
-    return text;
-  }
-
-  /** The draft's names, replaced by the shared copies. */
-  within(d: Omit<Draft, 'run' | 'kind' | 'doubt'>): void {
-    d.domain = this.of(d.domain);
-    d.item = this.of(d.item);
-    for (let i = 0; i < d.attributes.length; i++) d.attributes[i] = this.of(d.attributes[i] as string);
-    for (const e of d.evidence) {
-      e.role = this.of(e.role) as Evidence['role'];
-      e.client = this.of(e.client);
-      e.action = this.of(e.action);
-    }
-  }
-}
 
 /*
  * A finding's evidence is a few requests: its sequence numbers and clients are found by scans of
@@ -198,7 +173,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: [], stormAt: [], cycles: 0, kept: 0, strings: new Names() };
+      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: [], stormAt: [], cycles: 0, kept: 0, strings: new Names(), readChains: new Chains(), writeChains: new Chains() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -228,21 +203,27 @@ export class Analyzer {
     const several = this.finished.length > 1;
     const clients = this.finished.flat();
     const findings: Finding[] = [];
-    const shared = new SharedStrings();
-    for (const { run, kind, doubt, ...d } of this.drafts.ordered()) {
-      shared.within(d);
-      const seqs = sequenceNumbers(d.evidence);
-      const involved = d.conditional ? d.conditional.byClient.map((c) => c.client) : clientsOf(d.evidence);
+    for (const d of this.drafts.ordered()) {
+      // The fields in the order the report has always given them, whatever the kind.
       findings.push({
         id: `F${findings.length + 1}`,
-        kind: shared.of(kind) as FindingKind,
-        severity: SEVERITY[kind],
-        confidence: doubt === undefined ? 'definite' : 'possible',
-        ...(doubt === undefined ? {} : { reason: doubt }),
-        ...(several ? { run } : {}),
-        ...d,
-        seqs,
-        clients: involved,
+        kind: d.kind,
+        severity: SEVERITY[d.kind],
+        confidence: d.doubt === undefined ? 'definite' : 'possible',
+        ...(d.doubt === undefined ? {} : { reason: d.doubt }),
+        ...(several ? { run: d.run } : {}),
+        ...(d.account === undefined ? {} : { account: d.account }),
+        domain: d.domain,
+        item: d.item,
+        ...(d.items ? { items: d.items } : {}),
+        attributes: d.attributes,
+        evidence: d.evidence,
+        ...(d.cycle ? { cycle: d.cycle } : {}),
+        ...(d.conditional ? { conditional: d.conditional } : {}),
+        message: d.message,
+        ...(d.step === undefined ? {} : { step: d.step }),
+        seqs: sequenceNumbers(d.evidence),
+        clients: d.conditional ? d.conditional.byClient.map((c) => c.client) : clientsOf(d.evidence),
       });
     }
     // Counted in one pass: a list per count made as many lists of the findings, at the report's peak.
@@ -523,49 +504,146 @@ function carryLostWrites(run: Run, names: readonly string[], dropped: readonly W
 }
 
 /**
- * Per item (and per domain, for Selects) and client, its reads in the window, in order (`sorted`
- * gives them so, and so do `reads` when the operations arrived in order), after its last read
- * before the window, which a write may build on.
+ * The window's entries of one kind (each change of each write, or each read of an item) by item,
+ * as chains through columns of numbers: each entry points to the next of its item. Kept from
+ * window to window. Per item, a list of its writes and a map of its readers, all made before the
+ * first item was analysed, lived through every young-generation collection of the window's
+ * analysis and were promoted, to die in the old generation once it was settled. Each item's are
+ * now made as it is analysed, and die young (docs/analyze.md, "Performance").
  */
-function readsByKey(run: Run, window: WindowOps, names: readonly string[]): { itemReads: Map<number, Map<string, ReadOp[]>>; selectReads: Map<number, Map<string, ReadOp[]>> } {
-  const itemReads = new Map<number, Map<string, ReadOp[]>>();
+class Chains {
+  /** By place index: its first and last entry (-1: none in this window). */
+  private head = new Int32Array(256).fill(-1);
+  private tail = new Int32Array(256).fill(-1);
+  /** By entry: the next entry of its place (-1: the last), and the two numbers it was added with. */
+  private link = new Int32Array(1024);
+  private first = new Int32Array(1024);
+  private second = new Int32Array(1024);
+  private entries = 0;
+  /** The places with entries, in the order first met. */
+  readonly places: number[] = [];
+
+  /** Forgets the last window's entries. */
+  clear(): void {
+    for (let i = 0; i < this.places.length; i++) this.head[this.places[i] as number] = -1;
+    this.places.length = 0;
+    this.entries = 0;
+  }
+
+  add(place: number, a: number, b: number): void {
+    if (place >= this.head.length) {
+      const size = Math.max(place + 1, 2 * this.head.length);
+      this.head = grown(this.head, size, -1);
+      this.tail = grown(this.tail, size, -1);
+    }
+    const entry = this.entries++;
+    if (entry === this.link.length) {
+      this.link = grown(this.link, 2 * entry, 0);
+      this.first = grown(this.first, 2 * entry, 0);
+      this.second = grown(this.second, 2 * entry, 0);
+    }
+    this.link[entry] = -1;
+    this.first[entry] = a;
+    this.second[entry] = b;
+    if (this.head[place] === -1) {
+      this.head[place] = entry;
+      this.places.push(place);
+    } else this.link[this.tail[place] as number] = entry;
+    this.tail[place] = entry;
+  }
+
+  /** The place's first entry, then `next` of each: -1 past the last. */
+  start(place: number): number {
+    return this.head[place] as number;
+  }
+
+  next(entry: number): number {
+    return this.link[entry] as number;
+  }
+
+  a(entry: number): number {
+    return this.first[entry] as number;
+  }
+
+  b(entry: number): number {
+    return this.second[entry] as number;
+  }
+}
+
+function grown(from: Int32Array, size: number, fill: number): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(size);
+  to.set(from);
+  if (fill !== 0) to.fill(fill, from.length);
+  return to;
+}
+
+/**
+ * Per domain and client, its Selects in the window, in order (`sorted` gives them so, and so do
+ * `reads` when the operations arrived in order), after its last Select before the window, which
+ * a write may build on; and the reads of items, chained by item in the same order.
+ */
+function readsByPlace(run: Run, window: WindowOps, names: readonly string[], chains: Chains): Map<number, Map<string, ReadOp[]>> {
   const selectReads = new Map<number, Map<string, ReadOp[]>>();
   const ordered = window.inOrder ? window.reads : window.sorted;
+  chains.clear();
   for (let i = 0; i < ordered.length; i++) {
     const r = ordered[i] as ReadOp | WriteOp;
     if (r.kind !== 'read') continue;
-    const map = r.place.item === undefined ? selectReads : itemReads;
-    const key = r.place.index;
-    let perClient = map.get(key);
-    if (!perClient) map.set(key, (perClient = new Map()));
-    const client = clientOf(names, r);
-    const list = perClient.get(client);
-    if (list) list.push(r);
-    else {
-      // The client's last read before the window comes first: a write may build on it. A list
-      // made as a literal: a push onto an empty array reserves room for seventeen, and most
-      // clients read an item once or twice in a window.
-      const last = run.lastReads.get(r.place, client);
-      perClient.set(client, last ? [last, r] : [r]);
+    if (r.place.item !== undefined) {
+      chains.add(r.place.index, i, 0);
+      continue;
     }
+    let perClient = selectReads.get(r.place.index);
+    if (!perClient) selectReads.set(r.place.index, (perClient = new Map()));
+    addRead(run, perClient, clientOf(names, r), r);
   }
-  return { itemReads, selectReads };
+  return selectReads;
 }
 
-/** Per item, the writes of the window that changed it, as they arrived. */
-function historiesOf(writes: readonly WriteOp[], names: readonly string[]): Map<number, ItemHistory> {
-  const items = new Map<number, ItemHistory>();
-  for (let i = 0; i < writes.length; i++) {
-    const op = writes[i] as WriteOp;
-    const client = clientOf(names, op);
-    for (const change of op.changes) {
-      const key = change.place.index;
-      const h = items.get(key);
-      if (h) h.writes.push({ op, change, client });
-      else items.set(key, { itemPlace: change.place, domainPlace: op.place, writes: [{ op, change, client }] });
-    }
+/** Per client, its reads of the item in the window, in order, after its last read before the window; undefined when there were none. */
+function itemReadsOf(run: Run, ordered: readonly (ReadOp | WriteOp)[], chains: Chains, place: number, names: readonly string[]): Map<string, ReadOp[]> | undefined {
+  let entry = chains.start(place);
+  if (entry < 0) return undefined;
+  const perClient = new Map<string, ReadOp[]>();
+  for (; entry >= 0; entry = chains.next(entry)) {
+    const r = ordered[chains.a(entry)] as ReadOp;
+    addRead(run, perClient, clientOf(names, r), r);
   }
-  return items;
+  return perClient;
+}
+
+function addRead(run: Run, perClient: Map<string, ReadOp[]>, client: string, r: ReadOp): void {
+  const list = perClient.get(client);
+  if (list) list.push(r);
+  else {
+    // The client's last read before the window comes first: a write may build on it. A list
+    // made as a literal: a push onto an empty array reserves room for seventeen, and most
+    // clients read an item once or twice in a window.
+    const last = run.lastReads.get(r.place, client);
+    perClient.set(client, last ? [last, r] : [r]);
+  }
+}
+
+/** The window's writes, each change chained by the item it changed, as they arrived. */
+function chainWrites(writes: readonly WriteOp[], chains: Chains): void {
+  chains.clear();
+  for (let i = 0; i < writes.length; i++) {
+    const changes = (writes[i] as WriteOp).changes;
+    for (let j = 0; j < changes.length; j++) chains.add((changes[j] as ItemChange).place.index, i, j);
+  }
+}
+
+/** The writes of the window that changed the item, as they arrived. */
+function historyOf(writes: readonly WriteOp[], chains: Chains, place: number, names: readonly string[]): ItemHistory {
+  let entry = chains.start(place);
+  const op = writes[chains.a(entry)] as WriteOp;
+  const change = op.changes[chains.b(entry)] as ItemChange;
+  const h: ItemHistory = { itemPlace: change.place, domainPlace: op.place, writes: [{ op, change, client: clientOf(names, op) }] };
+  for (entry = chains.next(entry); entry >= 0; entry = chains.next(entry)) {
+    const w = writes[chains.a(entry)] as WriteOp;
+    h.writes.push({ op: w, change: w.changes[chains.b(entry)] as ItemChange, client: clientOf(names, w) });
+  }
+  return h;
 }
 
 /**
@@ -580,11 +658,17 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
   const from = run.settled;
   const runNumber = run.number;
   const { reads, writes, sorted } = window;
-  const { itemReads, selectReads } = readsByKey(run, window, names);
-  const items = historiesOf(writes, names);
+  const selectReads = readsByPlace(run, window, names, run.readChains);
+  chainWrites(writes, run.writeChains);
   const final = cut === Number.POSITIVE_INFINITY;
   const itemWindow: ItemWindow = { run, final, cut: final ? 0 : cut, boundary: final ? 0 : boundary, drafts };
-  for (const [key, h] of items) settleItem(itemWindow, h, itemReads.get(key), selectReads.get(h.domainPlace.index));
+  const ordered = window.inOrder ? reads : sorted;
+  const items = run.writeChains.places;
+  for (let i = 0; i < items.length; i++) {
+    const place = items[i] as number;
+    const h = historyOf(writes, run.writeChains, place, names);
+    settleItem(itemWindow, h, itemReadsOf(run, ordered, run.readChains, place, names), selectReads.get(h.domainPlace.index));
+  }
 
   const cycles = findCycles(reads, writes, names, { from, to: cut, max: MAX_CYCLES - run.cycles }, window.tied ? undefined : sorted);
   run.cycles += cycles.length;
