@@ -1,10 +1,11 @@
-// A conflict storm lists its first failed writes (emulator/sync/analyze/index.ts keeps them as
-// lists of numbers and names, not an object each): each with its own sequence number, client
-// and action, whatever the names.
+// A conflict storm lists its first failed writes, and counts each writer's writes and failures
+// (emulator/sync/analyze/index.ts keeps both as numbers in typed arrays that grow as writers and
+// failures come): each with its own sequence number, client and action, whatever the names.
 import { describe, expect, it } from 'vitest';
 import { Analyzer, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
 
-const CLIENTS = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'nul \u0000 inside', 'é'.repeat(512)];
+// Ten writers: more than a storm first makes room for.
+const CLIENTS = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'nul \u0000 inside', 'é'.repeat(512), ...['e', 'f', 'g', 'h', 'i', 'j'].map((c) => `writer ${c}`)];
 
 describe('a conflict storm’s evidence', () => {
   it('names the first fifty failed writes, each with its client and action, in order', () => {

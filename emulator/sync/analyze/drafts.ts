@@ -9,7 +9,7 @@ import type { Evidence, Finding, FindingKind } from './types.js';
 export type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients' | 'confidence' | 'reason'> & { doubt: string | undefined };
 
 /** Bytes per block of drafts: a draft is a few hundred. */
-const BLOCK = 1 << 20;
+const BLOCK = 1 << 18;
 
 /** How much a store holds in memory, in blocks of what size, and where its file goes (tests set all three). */
 export interface DraftLimits {
@@ -23,7 +23,7 @@ export interface DraftLimits {
 const READ_BACK = 8;
 
 /** Bytes of drafts held in memory before the next blocks go to a file (a million requests gave 23 MB of them). */
-export const DRAFTS_IN_MEMORY = 4 << 20;
+export const DRAFTS_IN_MEMORY = 1 << 20;
 
 const KINDS: readonly FindingKind[] = ['lost-update', 'stale-read-write', 'double-applied-retry', 'write-cycle', 'read-skew', 'write-skew', 'phantom', 'conflict-storm'];
 const ROLES: readonly Evidence['role'][] = [
@@ -43,6 +43,8 @@ const ROLES: readonly Evidence['role'][] = [
   'cycle-write',
 ];
 const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
+/** By kind index: where the kind's name sorts among the others' (the report orders findings that tie on all else by it). */
+const KIND_RANK = KINDS.map((k) => [...KINDS].sort((a, b) => a.localeCompare(b)).indexOf(k));
 const ROLE_INDEX = new Map(ROLES.map((r, i) => [r, i]));
 
 // Which optional parts a draft's record holds (its second byte).
@@ -110,12 +112,13 @@ export class DraftStore {
   private noFile = false;
   private readonly strings = new Strings();
   // Per draft, as added: where its record lies, and what the report orders it by (columns of
-  // numbers, and the kinds' shared strings: nothing for the collector to follow).
+  // numbers: nothing in the heap for the collector to follow).
   private readonly block = new NumberColumn();
   private readonly start = new NumberColumn();
   private readonly run = new NumberColumn();
   private readonly first = new NumberColumn();
-  private readonly kind: FindingKind[] = [];
+  /** Its kind's rank (KIND_RANK). */
+  private readonly rank = new NumberColumn();
 
   constructor(limits: DraftLimits = {}) {
     this.inMemory = limits.inMemory ?? DRAFTS_IN_MEMORY;
@@ -148,7 +151,8 @@ export class DraftStore {
     let p = this.used;
     this.block.push(last);
     this.start.push(p);
-    view.setUint8(p, KIND_INDEX.get(d.kind) as number);
+    const kind = KIND_INDEX.get(d.kind) as number;
+    view.setUint8(p, kind);
     view.setUint8(p + 1, flags);
     p += 2;
     if (flags & RUN) {
@@ -185,7 +189,7 @@ export class DraftStore {
     this.used = p;
     this.run.push(d.run ?? 0);
     this.first.push(first);
-    this.kind.push(d.kind);
+    this.rank.push(KIND_RANK[kind] as number);
   }
 
   /** Whether some drafts are in the file: for the tests. */
@@ -195,9 +199,9 @@ export class DraftStore {
 
   /** Every draft, by run, then first request, then kind; those equal in all three as they came. Then the file is closed. */
   *ordered(): Generator<Draft> {
-    const { run, first, kind } = this;
+    const { run, first, rank } = this;
     const order = Array.from({ length: run.length }, (_, i) => i);
-    order.sort((a, b) => run.at(a) - run.at(b) || first.at(a) - first.at(b) || (kind[a] as string).localeCompare(kind[b] as string) || a - b);
+    order.sort((a, b) => run.at(a) - run.at(b) || first.at(a) - first.at(b) || rank.at(a) - rank.at(b) || a - b);
     // Blocks read back from the file, the newest few: the report's order goes back and forth
     // among the blocks of one window's findings, rarely further.
     const read = new Map<number, Buffer>();

@@ -5,7 +5,7 @@
  */
 import { Identities } from './clients.js';
 import { analyseItem, evidence, itemOf, type DoubleApplied, type ItemCarry, type ItemHistory, type ItemWrite, type LostUpdate, type ReadsOf, type StaleWrite, type WriteRef } from './history.js';
-import { changedItem, clientOf, inOrder, lostResponseOf, Names, returnedValues, toOp, type ItemChange, type Place, type ReadOp, type WriteOp } from './ops.js';
+import { changedItem, clientOf, inOrder, lostResponseOf, Names, returnedValues, toOp, WRITE_ACTIONS, type ItemChange, type Place, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
 import { DraftStore, type Draft, type DraftLimits } from './drafts.js';
@@ -50,23 +50,25 @@ const BEHIND = 0.1;
 /** The newest arrivals, and what took effect after the earliest of them, are not analysed yet: an entry that took effect before them may still arrive. */
 const LATE = 0.05;
 
-/** The conditional writes of one item that reached the check: counted as they stream by. */
+/**
+ * The conditional writes of one item that reached the check: counted as they stream by. Its
+ * numbers are in typed arrays, not lists: there is a storm per item written conditionally, held
+ * to the end of the run, and as six lists each the bench's 2,000 were about 3 MB of the heap left
+ * after a full collection, which V8 lets the heap grow to about four times of before the next.
+ */
 interface Storm {
-  where: { account: string; domain: string; item: string };
+  place: Place;
   writes: number;
   failed: number;
   /**
-   * The first STORM_EVIDENCE failed writes, as three lists rather than an object each: up to
-   * fifty per item, held to the end of the run.
+   * Per writer, three numbers: its identity, its writes and its failures. A storm has a writer or
+   * a few, and a scan of a short list of numbers touches less memory than a map.
    */
-  shown: { seq: number[]; action: string[]; identity: number[] };
-  /**
-   * Its writers' identities, and each one's writes and failures at the same position: a storm has
-   * a writer or a few, and a scan of a short list of numbers touches less memory than a map.
-   */
-  identities: number[];
-  writesBy: number[];
-  failedBy: number[];
+  writers: Int32Array;
+  writerCount: number;
+  /** The first STORM_EVIDENCE failed writes, three numbers each: seq, identity and the action's index in WRITE_ACTIONS. */
+  shown: Float64Array | undefined;
+  shownCount: number;
 }
 
 interface Run {
@@ -347,31 +349,44 @@ function countStorm(run: Run, op: WriteOp): void {
     while (run.stormAt.length <= index) run.stormAt.push(undefined);
     let s = run.stormAt[index];
     if (!s) {
-      s = { where: { account: op.place.account, domain: op.place.domain, item: changedItem(change) }, writes: 0, failed: 0, shown: { seq: [], action: [], identity: [] }, identities: [op.identity], writesBy: [0], failedBy: [0] };
+      s = { place: change.place, writes: 0, failed: 0, writers: new Int32Array(12), writerCount: 0, shown: undefined, shownCount: 0 };
       run.storms.push(s);
       run.stormAt[index] = s;
     }
     s.writes++;
-    let c = s.identities.indexOf(op.identity);
-    if (c < 0) {
-      c = s.identities.length;
-      s.identities.push(op.identity);
-      s.writesBy.push(0);
-      s.failedBy.push(0);
+    let c = 0;
+    while (c < s.writerCount && s.writers[3 * c] !== op.identity) c++;
+    if (c === s.writerCount) {
+      if (3 * c === s.writers.length) s.writers = grownInts(s.writers, 2 * s.writers.length);
+      s.writers[3 * c] = op.identity;
+      s.writerCount++;
     }
-    (s.writesBy[c] as number)++;
+    (s.writers[3 * c + 1] as number)++;
     if (op.conditionFailed) {
       s.failed++;
-      (s.failedBy[c] as number)++;
+      (s.writers[3 * c + 2] as number)++;
       // Entries of a run arrive in seq order: the first ones are the first by seq.
-      const shown = s.shown;
-      if (shown.seq.length < STORM_EVIDENCE) {
-        shown.seq.push(op.seq);
-        shown.action.push(op.action);
-        shown.identity.push(op.identity);
+      if (s.shownCount < STORM_EVIDENCE) {
+        const at = 3 * s.shownCount++;
+        if (!s.shown || at === s.shown.length) s.shown = grownNumbers(s.shown, s.shown ? Math.min(2 * s.shown.length, 3 * STORM_EVIDENCE) : 12);
+        s.shown[at] = op.seq;
+        s.shown[at + 1] = op.identity;
+        s.shown[at + 2] = WRITE_ACTIONS.indexOf(op.action);
       }
     }
   }
+}
+
+function grownInts(from: Int32Array, size: number): Int32Array {
+  const to = new Int32Array(size);
+  to.set(from);
+  return to;
+}
+
+function grownNumbers(from: Float64Array | undefined, size: number): Float64Array {
+  const to = new Float64Array(size);
+  if (from) to.set(from);
+  return to;
 }
 
 function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions): Draft[] {
@@ -382,10 +397,10 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
     const failed = s.failed;
     if (s.writes < min || failed / s.writes < rate || failed === 0) continue;
     const perClient = new Map<string, { writes: number; failed: number }>();
-    for (let c = 0; c < s.identities.length; c++) {
-      const client = names[s.identities[c] as number] ?? 'unknown';
-      const writes = s.writesBy[c] as number;
-      const failedBy = s.failedBy[c] as number;
+    for (let c = 0; c < s.writerCount; c++) {
+      const client = names[s.writers[3 * c] as number] ?? 'unknown';
+      const writes = s.writers[3 * c + 1] as number;
+      const failedBy = s.writers[3 * c + 2] as number;
       const sum = perClient.get(client);
       if (sum) {
         sum.writes += writes;
@@ -393,10 +408,11 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
       } else perClient.set(client, { writes, failed: failedBy });
     }
     const byClient = [...perClient].map(([client, c]) => ({ client, ...c })).sort((a, b) => b.failed - a.failed || a.client.localeCompare(b.client));
-    const { seq, action, identity } = s.shown;
-    const shown = seq.map((_, i) => i).sort((a, b) => (seq[a] as number) - (seq[b] as number));
+    const numbers = s.shown as Float64Array;
+    const shown = Array.from({ length: s.shownCount }, (_, i) => 3 * i).sort((a, b) => (numbers[a] as number) - (numbers[b] as number));
     const pct = Math.round((100 * failed) / s.writes);
-    const { account, domain, item } = s.where;
+    const { account, domain } = s.place;
+    const item = s.place.item as string;
     drafts.push({
       kind: 'conflict-storm',
       doubt: undefined,
@@ -405,7 +421,12 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
       domain,
       item,
       attributes: [],
-      evidence: shown.map((i) => ({ seq: seq[i] as number, role: 'failed-write', client: names[identity[i] as number] ?? 'unknown', action: action[i] as string })),
+      evidence: shown.map((at) => ({
+        seq: numbers[at] as number,
+        role: 'failed-write',
+        client: names[numbers[at + 1] as number] ?? 'unknown',
+        action: WRITE_ACTIONS[numbers[at + 2] as number] as string,
+      })),
       conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
       message:
         `Conflict storm on ${domain}/${item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +

@@ -442,6 +442,9 @@ const ACTIONS: Readonly<Record<string, string>> = {
   BatchDeleteAttributes: 'BatchDeleteAttributes',
 };
 
+/** Every `WriteOp.action`: what keeps one as a number keeps its index here. */
+export const WRITE_ACTIONS: readonly string[] = Object.values(ACTIONS);
+
 const isText = (v: unknown): boolean => v === undefined || typeof v === 'string';
 
 function isAttributeList(v: unknown): boolean {
