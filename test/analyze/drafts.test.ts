@@ -1,4 +1,4 @@
-// Findings wait as JSON text until the report is built (emulator/sync/analyze/drafts.ts): what a
+// Findings wait as records of numbers and text until the report is built (emulator/sync/analyze/drafts.ts): what a
 // finding names must come back exactly, whatever the journal held, and in the report's order.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
