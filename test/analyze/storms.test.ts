@@ -34,6 +34,8 @@ describe('a conflict storm’s evidence', () => {
     expect(storm?.conditional).toMatchObject({ writes: 90, failed: failed.length });
     expect(storm?.evidence).toEqual(failed.slice(0, 50).map((f) => ({ seq: f.seq, role: 'failed-write', client: f.client, action: f.action })));
     expect(storm?.message).toContain(`(the first 50 failures listed)`);
+    // Its sequence numbers, ascending, each once: longer evidence than most findings have.
+    expect(storm?.seqs).toEqual(failed.slice(0, 50).map((f) => f.seq));
     // Per client, its own writes and failures, the most failures first.
     const per = CLIENTS.map((client) => ({
       client,
