@@ -18,11 +18,13 @@ export class Identities {
   private readonly index = new Map<string, number>();
   private readonly byHeader = new Map<string, number>();
   private readonly list: Identity[] = [];
-  private readonly perConnection = new Map<number, number>();
   private readonly requests: number[] = [];
-  /** Per identity: the connections its requests came over (several for a named client with a pool). */
+  /** Per identity: the connections its requests came over (several for a named client with a pool)... */
   private readonly connectionsOf: Set<number>[] = [];
-  private readonly connections = new Map<number, { first: number; last: number; reset: boolean; group: string }>();
+  /** ... and the last of them: a client's requests mostly follow one another on one connection, and need no lookup in the set. */
+  private readonly lastConnection: (number | undefined)[] = [];
+  /** Per connection: when it was first and last used, whether the emulator reset it, its requests, and the key and User-Agent it is grouped by. */
+  private readonly connections = new Map<number, { first: number; last: number; reset: boolean; requests: number; group: string }>();
   /** A connection the emulator reset, continued by the reconnection of its client: connection → the first of its chain. */
   private roots = new Map<number, number>();
 
@@ -41,14 +43,18 @@ export class Identities {
       this.list.push({ header, userAgent, keyHash, connection });
       this.requests.push(0);
       this.connectionsOf.push(new Set());
+      this.lastConnection.push(undefined);
     }
     this.requests[n] = (this.requests[n] ?? 0) + 1;
     if (connection !== undefined) {
-      this.connectionsOf[n]?.add(connection);
-      this.perConnection.set(connection, (this.perConnection.get(connection) ?? 0) + 1);
+      if (this.lastConnection[n] !== connection) {
+        this.connectionsOf[n]?.add(connection);
+        this.lastConnection[n] = connection;
+      }
       const c = this.connections.get(connection);
-      if (!c) this.connections.set(connection, { first: order, last: order, reset, group: groupOf(keyHash, userAgent) });
+      if (!c) this.connections.set(connection, { first: order, last: order, reset, requests: 1, group: groupOf(keyHash, userAgent) });
       else {
+        c.requests++;
         if (order < c.first) c.first = order;
         if (order >= c.last) {
           c.last = order;
@@ -85,8 +91,8 @@ export class Identities {
   }
 
   private chainRequests(root: number): number {
-    let n = this.perConnection.get(root) ?? 0;
-    for (const [id, r] of this.roots) if (r === root) n += this.perConnection.get(id) ?? 0;
+    let n = this.connections.get(root)?.requests ?? 0;
+    for (const [id, r] of this.roots) if (r === root) n += this.connections.get(id)?.requests ?? 0;
     return n;
   }
 
