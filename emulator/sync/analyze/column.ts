@@ -34,3 +34,18 @@ export class NumberColumn {
     this.data[index] = value;
   }
 }
+
+/** `from` copied into a new array of `size` numbers, the ones past it set to `fill`. */
+export function grownInts(from: Int32Array, size: number, fill = 0): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(size);
+  to.set(from);
+  if (fill !== 0) to.fill(fill, from.length);
+  return to;
+}
+
+/** `from` (none: nothing) copied into a new array of `size` numbers. */
+export function grownNumbers(from: Float64Array | undefined, size: number): Float64Array<ArrayBuffer> {
+  const to = new Float64Array(size);
+  if (from) to.set(from);
+  return to;
+}

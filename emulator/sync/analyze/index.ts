@@ -8,6 +8,7 @@ import { analyseItem, evidence, itemOf, type DoubleApplied, type ItemCarry, type
 import { changedItem, clientOf, inOrder, lostResponseOf, Names, returnedValues, toOp, WRITE_ACTIONS, type ItemChange, type Place, type ReadOp, type WriteOp } from './ops.js';
 import { groupFindings } from './report.js';
 import { findCycles, MAX_CYCLES } from './cycles.js';
+import { grownInts, grownNumbers } from './column.js';
 import { DraftStore, type Draft, type DraftLimits } from './drafts.js';
 import { readJournal } from './file.js';
 import { LastReads } from './lastreads.js';
@@ -404,18 +405,6 @@ function countStorm(run: Run, op: WriteOp): void {
   }
 }
 
-function grownInts(from: Int32Array, size: number): Int32Array {
-  const to = new Int32Array(size);
-  to.set(from);
-  return to;
-}
-
-function grownNumbers(from: Float64Array | undefined, size: number): Float64Array {
-  const to = new Float64Array(size);
-  if (from) to.set(from);
-  return to;
-}
-
 function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions): Draft[] {
   const rate = options.stormRate ?? DEFAULT_STORM_RATE;
   const min = options.stormMinWrites ?? DEFAULT_STORM_MIN_WRITES;
@@ -581,14 +570,14 @@ class Chains {
   add(place: number, a: number, b: number): void {
     if (place >= this.head.length) {
       const size = Math.max(place + 1, 2 * this.head.length);
-      this.head = grown(this.head, size, -1);
-      this.tail = grown(this.tail, size, -1);
+      this.head = grownInts(this.head, size, -1);
+      this.tail = grownInts(this.tail, size, -1);
     }
     const entry = this.entries++;
     if (entry === this.link.length) {
-      this.link = grown(this.link, 2 * entry, 0);
-      this.first = grown(this.first, 2 * entry, 0);
-      this.second = grown(this.second, 2 * entry, 0);
+      this.link = grownInts(this.link, 2 * entry);
+      this.first = grownInts(this.first, 2 * entry);
+      this.second = grownInts(this.second, 2 * entry);
     }
     this.link[entry] = -1;
     this.first[entry] = a;
@@ -616,13 +605,6 @@ class Chains {
   b(entry: number): number {
     return this.second[entry] as number;
   }
-}
-
-function grown(from: Int32Array, size: number, fill: number): Int32Array<ArrayBuffer> {
-  const to = new Int32Array(size);
-  to.set(from);
-  if (fill !== 0) to.fill(fill, from.length);
-  return to;
 }
 
 /**
