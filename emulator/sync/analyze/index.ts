@@ -429,13 +429,15 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
     const pct = Math.round((100 * failed) / s.writes);
     const { account, domain } = s.place;
     const item = s.place.item as string;
+    // The fields in itemDraft's order.
     drafts.push({
       kind: 'conflict-storm',
       doubt: undefined,
       run: run.number,
-      ...(account ? { account } : {}),
+      account: account || undefined,
       domain,
       item,
+      items: undefined,
       attributes: [],
       evidence: shown.map((at) => ({
         seq: numbers[at] as number,
@@ -443,11 +445,13 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
         client: names[numbers[at + 1] as number] ?? 'unknown',
         action: WRITE_ACTIONS[numbers[at + 2] as number] as string,
       })),
+      cycle: undefined,
       conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
       message:
         `Conflict storm on ${domain}/${item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +
         byClient.map((c) => `${c.client} ${c.failed}/${c.writes}`).join(', ') +
         (failed > shown.length ? ` (the first ${shown.length} failures listed).` : '.'),
+      step: undefined,
     });
   }
   return drafts;
@@ -705,20 +709,23 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
     const path = c.edges.map((e) => `${e.from} -${e.type}(${e.item}.${e.attribute} #${e.seqs[0]}→#${e.seqs[1]})→`).join(' ');
+    // The fields in itemDraft's order.
     drafts.add({
       kind,
       doubt: c.instrumented
         ? undefined
         : 'the operations were inferred from each client’s reads and the writes after them (no X-SimpleDB-Operation ids): a read may not have decided the write',
       run: runNumber,
-      ...(c.account ? { account: c.account } : {}),
+      account: c.account || undefined,
       domain: c.domain,
       item: c.items[0] ?? '',
       items: c.items,
       attributes: [...new Set(c.edges.map((e) => e.attribute))].sort(),
       evidence: c.evidence,
       cycle: { class: c.class, edges: c.edges },
+      conditional: undefined,
       message: `${CYCLE_WORDS[c.class]} across ${c.items.map((i) => `${c.domain}/${i}`).join(', ')} (${c.class}) between ${c.clients.join(', ')}: ${path} back to the first.`,
+      step: undefined,
     });
   }
 }
@@ -756,9 +763,14 @@ interface ItemWindow {
 
 const anchored = (w: ItemWindow, op: WriteOp): boolean => op.order >= w.run.settled && (w.final || op.order < w.cut);
 
-function where(run: number, h: ItemHistory): { run: number; account?: string; domain: string; item: string } {
+/**
+ * A finding of one item as a draft. Every draft is made with the same fields in the same order,
+ * the absent ones undefined: one shape for the store to read. With a shape per kind of finding,
+ * a new one threw away the store's compiled code (a "wrong map" deoptimisation in `--trace-deopt`).
+ */
+function itemDraft(kind: FindingKind, run: number, h: ItemHistory, attributes: string[], evidence: Evidence[], message: string, doubt: string | undefined, step: number | undefined): Draft {
   const { account, domain } = h.itemPlace;
-  return { run, ...(account ? { account } : NOTHING), domain, item: itemOf(h) };
+  return { kind, doubt, run, account: account || undefined, domain, item: itemOf(h), items: undefined, attributes, evidence, cycle: undefined, conditional: undefined, message, step };
 }
 
 /**
@@ -817,7 +829,7 @@ function settleItem(w: ItemWindow, h: ItemHistory, reads: Map<string, ReadOp[]> 
         `stored a value already written by ${listed(l.unseen)}, which it had not seen: two updates, one effect.`;
     }
     const step = numericStep(l.lost, itemOf(h), l.attribute, l.lostRead);
-    w.drafts.add({ kind: 'lost-update', ...where(w.run.number, h), attributes: [l.attribute], evidence: ev, message, doubt: l.doubt, ...(step === undefined ? NOTHING : { step }) });
+    w.drafts.add(itemDraft('lost-update', w.run.number, h, [l.attribute], ev, message, l.doubt, step));
   }
   for (let i = 0; i < found.stale.length; i++) {
     const s = found.stale[i] as StaleWrite;
@@ -829,29 +841,18 @@ function settleItem(w: ItemWindow, h: ItemHistory, reads: Map<string, ReadOp[]> 
       ev.push(evidence(m.op, 'missed-write', m.client));
     }
     const attributes = [...s.attributes].sort();
-    w.drafts.add({
-      kind: 'stale-read-write',
-      doubt: s.doubt,
-      ...where(w.run.number, h),
-      attributes,
-      evidence: ev,
-      message:
-        `${s.client} wrote ${path} ${attributes.join(', ')} (#${s.write.seq}) on a stale read (#${s.read.seq}, served as of write sequence ${s.read.asOfSeq ?? '?'})` +
-        (missed.length > 0 ? ` that did not show ${listed(missed)}.` : '.'),
-    });
+    const message =
+      `${s.client} wrote ${path} ${attributes.join(', ')} (#${s.write.seq}) on a stale read (#${s.read.seq}, served as of write sequence ${s.read.asOfSeq ?? '?'})` +
+      (missed.length > 0 ? ` that did not show ${listed(missed)}.` : '.');
+    w.drafts.add(itemDraft('stale-read-write', w.run.number, h, attributes, ev, message, s.doubt, undefined));
   }
   for (let i = 0; i < found.doubles.length; i++) {
     const d = found.doubles[i] as DoubleApplied;
     if (!anchored(w, d.retry)) continue;
-    w.drafts.add({
-      kind: 'double-applied-retry',
-      doubt: d.doubt,
-      ...where(w.run.number, h),
-      attributes: d.attributes,
-      evidence: [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)],
-      message:
-        `Double-applied retry on ${path}: ${d.client}'s write #${d.first.seq} was applied but its response was lost (${lostResponseOf(d.first) ?? 'lost'}); ` +
-        `the client read the item again (#${d.read.seq}, which showed that write) and wrote it again (#${d.retry.seq}).`,
-    });
+    const ev = [evidence(d.first, 'lost-response', d.client), evidence(d.read, 'retry-read', d.client), evidence(d.retry, 'retry', d.client)];
+    const message =
+      `Double-applied retry on ${path}: ${d.client}'s write #${d.first.seq} was applied but its response was lost (${lostResponseOf(d.first) ?? 'lost'}); ` +
+      `the client read the item again (#${d.read.seq}, which showed that write) and wrote it again (#${d.retry.seq}).`;
+    w.drafts.add(itemDraft('double-applied-retry', w.run.number, h, d.attributes, ev, message, d.doubt, undefined));
   }
 }
