@@ -92,6 +92,46 @@ describe('findings past the memory allowed', () => {
     expect(store.spilled).toBe(false);
   });
 
+  it('of every part a finding can have (an account, a step, a cycle, a storm) come back exactly through a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sdb-drafts-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const store = new DraftStore({ inMemory: 0, block: 256, dir });
+    const [a, b, c, d] = HOSTILE as [string, string, string, string];
+    const drafts: Draft[] = [
+      { ...draft(0, a), account: b, step: -2.5 },
+      {
+        kind: 'write-skew',
+        doubt: undefined,
+        run: 2,
+        domain: c,
+        item: a,
+        items: [a, d],
+        attributes: [b, c],
+        evidence: [
+          { seq: 7, role: 'cycle-read', client: d, action: 'Select' },
+          { seq: 9, role: 'cycle-write', client: a, action: 'BatchPutAttributes' },
+        ],
+        cycle: { class: 'G2-item', edges: [{ from: d, to: a, type: 'rw', item: a, attribute: b, seqs: [7, 9] }] },
+        message: `cycle over ${a} and ${d}`,
+      },
+      {
+        kind: 'conflict-storm',
+        doubt: undefined,
+        run: 3,
+        domain: 'd',
+        item: d,
+        attributes: [],
+        evidence: [{ seq: 3, role: 'failed-write', client: c, action: 'DeleteAttributes' }],
+        conditional: { writes: 12, failed: 11, rate: 11 / 12, byClient: [{ client: c, writes: 12, failed: 11 }] },
+        message: `storm on ${d}`,
+      },
+    ];
+    for (const x of drafts) store.add(x);
+    expect(store.spilled).toBe(true);
+    // Ordered by run: as they were added.
+    expect([...store.ordered()]).toEqual(JSON.parse(JSON.stringify(drafts)));
+  });
+
   it('stay in memory when no file can be made there', () => {
     const store = new DraftStore({ inMemory: 0, block: 256, dir: join(tmpdir(), `no-such-dir-${process.pid}`, 'deeper') });
     const drafts = Array.from({ length: 50 }, (_, i) => draft(i, `item ${i}`));
