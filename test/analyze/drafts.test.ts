@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DraftStore, type Draft } from '../../emulator/sync/analyze/drafts.js';
 import { analyze, Analyzer, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
+import { putEntry, readEntry } from './entries.js';
 
 /** Two clients (`a` and `b` unless named) read `item` (`value` - 1), then each writes `value` over it: one lost update, on `item`. */
 function lostUpdate(item: string, attribute: string, value: number, from: number, width = 1, [one, two] = ['a', 'b']): AnalyzableEntry[] {
@@ -61,6 +62,22 @@ describe('findings held until the report', () => {
       ['F1', 'early', 2],
       ['F2', 'late', 4],
     ]);
+  });
+});
+
+describe('a finding whose evidence is long', () => {
+  it('names every client once, in the order first named, and every request once, ascending', () => {
+    // c reads n = 0; twenty other clients then change n; c writes the value n already holds, built
+    // on its old read: it missed all twenty (the evidence: its write, its read, the twenty).
+    const writers = Array.from({ length: 20 }, (_, i) => `${HOSTILE[i % HOSTILE.length] as string} ${i}`);
+    const entries = [readEntry(1, 'c', 'd', 'x', { n: ['0'] }), ...writers.map((w, i) => putEntry(i + 2, w, 'd', 'x', 'n', String(i + 1))), putEntry(22, 'c', 'd', 'x', 'n', '20')];
+    const [f, ...rest] = analyze(entries).findings;
+    expect(rest).toEqual([]);
+    expect(f?.kind).toBe('lost-update');
+    expect(f?.evidence).toHaveLength(22);
+    expect(f?.clients).toEqual(['c', ...writers]);
+    expect(f?.seqs).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+    expect(f?.message).toContain('and 15 more');
   });
 });
 

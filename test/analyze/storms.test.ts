@@ -44,4 +44,36 @@ describe('a conflict storm’s evidence', () => {
     })).sort((x, y) => y.failed - x.failed || x.client.localeCompare(y.client));
     expect(storm?.conditional?.byClient).toEqual(per);
   });
+
+  it('counts each of hundreds of writers (clients that open a connection per request) and each one that comes back', () => {
+    // 300 writers, each writing three times, the rounds interleaved: past the few a storm scans
+    // for, a writer coming back is found by its identity, not counted as a new one.
+    const WRITERS = 300;
+    const entries: AnalyzableEntry[] = [];
+    let seq = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let w = 0; w < WRITERS; w++) {
+        seq++;
+        const fails = (w + round) % 3 !== 0;
+        entries.push({
+          seq,
+          order: seq,
+          client: `${CLIENTS[w % CLIENTS.length] as string} ${w}`,
+          connection: seq,
+          action: 'PutAttributes',
+          params: { Action: 'PutAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: 'hot', 'Attribute.1.Name': 'n', 'Attribute.1.Value': String(seq), 'Expected.1.Name': 'n', 'Expected.1.Value': '0' },
+          code: fails ? 'ConditionalCheckFailed' : 'Success',
+          applied: !fails,
+        } as AnalyzableEntry);
+      }
+    }
+    const a = new Analyzer({}, { window: 100 });
+    for (const e of entries) a.add(e);
+    const storm = a.finish().findings.find((f) => f.kind === 'conflict-storm');
+    expect(storm?.conditional).toMatchObject({ writes: 900, failed: 600 });
+    const byClient = storm?.conditional?.byClient ?? [];
+    expect(byClient).toHaveLength(WRITERS);
+    expect(byClient.every((c) => c.writes === 3 && c.failed === 2)).toBe(true);
+    expect(storm?.clients).toHaveLength(WRITERS);
+  });
 });

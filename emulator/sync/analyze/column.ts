@@ -17,11 +17,7 @@ export class NumberColumn {
   }
 
   push(value: number): void {
-    if (this.count === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.count === this.data.length) this.data = grownNumbers(this.data, this.data.length * 2);
     this.data[this.count++] = value;
   }
 

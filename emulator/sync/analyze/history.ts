@@ -544,8 +544,8 @@ function attributeHistory(
     }
     e.parent = seen > 0 ? changes[seen - 1] : undefined;
     let unseen: Event[] | undefined;
-    for (let i = seen; i < before; i++) {
-      const c = changes[i] as Event;
+    for (let j = seen; j < before; j++) {
+      const c = changes[j] as Event;
       // The client's own writes after its read: it knows what it wrote and builds on that.
       if (c.client === e.client && c.op.order > basis.order) e.parent = c;
       else unseen = append(unseen, c);

@@ -63,10 +63,16 @@ interface Storm {
   failed: number;
   /**
    * Per writer, three numbers: its identity, its writes and its failures. A storm has a writer or
-   * a few, and a scan of a short list of numbers touches less memory than a map.
+   * a few, and a scan of a short list of numbers touches less memory than a map...
    */
   writers: Int32Array;
   writerCount: number;
+  /**
+   * ... until it has more than SHORT: then each writer's position by its identity. Clients that
+   * open a connection per request are a writer each, and a scan per write of thousands of them
+   * took time growing with the square of the writes.
+   */
+  writerAt: Map<number, number> | undefined;
   /** The first STORM_EVIDENCE failed writes, three numbers each: seq, identity and the action's index in WRITE_ACTIONS. */
   shown: Float64Array | undefined;
   shownCount: number;
@@ -139,11 +145,17 @@ function sequenceNumbers(evidence: readonly Evidence[]): number[] {
   return seqs;
 }
 
-/** Evidence this long or shorter (nearly every finding's) is sorted in place by insertion. */
+/**
+ * A list this long or shorter (nearly every finding's evidence, most storms' writers) is scanned
+ * or sorted in place; a longer one goes through a set, a map or the library's sort.
+ */
 const SHORT = 16;
 
 /** The evidence's clients, each once, in the order first named. */
 function clientsOf(evidence: readonly Evidence[]): string[] {
+  // A scan of those named so far while the evidence is short; a set past that (a lost update can
+  // have thousands of unseen writes).
+  if (evidence.length > SHORT) return [...new Set(evidence.map((e) => e.client))];
   // Made at the largest it can be and cut: a push onto an empty list reserves room for seventeen.
   const clients = new Array<string>(evidence.length);
   let count = 0;
@@ -377,18 +389,12 @@ function countStorm(run: Run, op: WriteOp): void {
     while (run.stormAt.length <= index) run.stormAt.push(undefined);
     let s = run.stormAt[index];
     if (!s) {
-      s = { place: change.place, writes: 0, failed: 0, writers: new Int32Array(12), writerCount: 0, shown: undefined, shownCount: 0 };
+      s = { place: change.place, writes: 0, failed: 0, writers: new Int32Array(12), writerCount: 0, writerAt: undefined, shown: undefined, shownCount: 0 };
       run.storms.push(s);
       run.stormAt[index] = s;
     }
     s.writes++;
-    let c = 0;
-    while (c < s.writerCount && s.writers[3 * c] !== op.identity) c++;
-    if (c === s.writerCount) {
-      if (3 * c === s.writers.length) s.writers = grownInts(s.writers, 2 * s.writers.length);
-      s.writers[3 * c] = op.identity;
-      s.writerCount++;
-    }
+    const c = writerOf(s, op.identity);
     (s.writers[3 * c + 1] as number)++;
     if (op.conditionFailed) {
       s.failed++;
@@ -403,6 +409,23 @@ function countStorm(run: Run, op: WriteOp): void {
       }
     }
   }
+}
+
+/** The writer's position in the storm's `writers`, added when new. */
+function writerOf(s: Storm, identity: number): number {
+  let c = 0;
+  if (s.writerAt) c = s.writerAt.get(identity) ?? s.writerCount;
+  else while (c < s.writerCount && s.writers[3 * c] !== identity) c++;
+  if (c < s.writerCount) return c;
+  if (3 * c === s.writers.length) s.writers = grownInts(s.writers, 2 * s.writers.length);
+  s.writers[3 * c] = identity;
+  s.writerCount++;
+  if (s.writerAt) s.writerAt.set(identity, c);
+  else if (s.writerCount > SHORT) {
+    s.writerAt = new Map();
+    for (let w = 0; w < s.writerCount; w++) s.writerAt.set(s.writers[3 * w] as number, w);
+  }
+  return c;
 }
 
 function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions): Draft[] {

@@ -6,12 +6,14 @@ const plural = (n: number, word: string, many = `${word}s`) => `${n.toLocaleStri
 export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   // By item, then a look through that item's few groups: no key made per finding, tens of
   // thousands of them at the report's peak.
-  const groups: { group: FindingGroup; list: Finding[] }[] = [];
-  const byItem = new Map<string, { group: FindingGroup; list: Finding[] }[]>();
+  // Per group, its clients as a set beside the list: a storm can name thousands.
+  type Pending = { group: FindingGroup; list: Finding[]; clients: Set<string> };
+  const groups: Pending[] = [];
+  const byItem = new Map<string, Pending[]>();
   for (const f of findings) {
     let ofItem = byItem.get(f.item);
     if (!ofItem) byItem.set(f.item, (ofItem = []));
-    let g: { group: FindingGroup; list: Finding[] } | undefined;
+    let g: Pending | undefined;
     for (const candidate of ofItem) {
       if (!sameGroup(candidate.group, f)) continue;
       g = candidate;
@@ -31,13 +33,17 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
         findings: [],
         line: '',
       };
-      g = { group, list: [] };
+      g = { group, list: [], clients: new Set() };
       groups.push(g);
       ofItem.push(g);
     }
     g.list.push(f);
     g.group.findings.push(f.id);
-    for (const c of f.clients) if (!g.group.clients.includes(c)) g.group.clients.push(c);
+    for (const c of f.clients) {
+      if (g.clients.has(c)) continue;
+      g.clients.add(c);
+      g.group.clients.push(c);
+    }
   }
   const rank = (g: FindingGroup) => (g.severity === 'hotspot' ? 2 : g.confidence === 'definite' ? 0 : 1);
   const out = groups.map(({ group, list }) => {
