@@ -46,8 +46,8 @@ describe('a conflict storm’s evidence', () => {
   });
 
   it('counts each of hundreds of writers (clients that open a connection per request) and each one that comes back', () => {
-    // 300 writers, each writing three times, the rounds interleaved: past the few a storm scans
-    // for, a writer coming back is found by its identity, not counted as a new one.
+    // 300 writers, each writing three times, the rounds interleaved: past the writers a storm
+    // scans, a writer coming back is found by its identity, not counted as a new one.
     const WRITERS = 300;
     const entries: AnalyzableEntry[] = [];
     let seq = 0;
