@@ -14,7 +14,7 @@ import { parseCorsOrigin } from './http/origin.js';
 import { CONTROL_HELP, LOG_LEVELS, OPTION_SPECS, type CliOptions } from './options.js';
 import { parseDurability } from './store/durability.js';
 import { parseLimitText } from './http/serverLimits.js';
-import { consistencyMode, parseJournalFiles, parseJournalMaxBytes, parseMaxStaleness, parseSeed } from './sync/index.js';
+import { consistencyMode, parseJournalFiles, parseJournalMaxBytes, parseJournalSize, parseMaxStaleness, parseSeed } from './sync/index.js';
 import { VERSION } from './core/version.js';
 
 function parsePort(value: string): number {
@@ -33,15 +33,6 @@ function parseSwitch(value: string): boolean {
   if (/^(true|1|yes|on)$/i.test(value)) return true;
   if (/^(false|0|no|off)$/i.test(value)) return false;
   throw new InvalidArgumentError('true or false');
-}
-
-/** The journal ring's size: a bound on memory (the ring also stops at JOURNAL_MAX_BYTES), so a whole number with a ceiling. */
-const MAX_JOURNAL_SIZE = 10_000_000;
-
-function parseJournalSize(value: string): number {
-  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n > MAX_JOURNAL_SIZE) throw new Error(`a whole number from 0 to ${MAX_JOURNAL_SIZE.toLocaleString('en-US')}`);
-  return n;
 }
 
 /** Repeatable, and the environment variable holds several origins separated by spaces or commas. */

@@ -50,7 +50,13 @@ export function createSync(o: SyncOptions): Sync {
   for (const rule of startup?.faults ?? []) faults.add(rule);
   // Opened last: a bad control file must not leave a file descriptor behind.
   const file = o.journalFile === undefined ? undefined : new JournalFile(o.journalFile, o.journalMaxBytes, o.journalFiles);
-  const journal = new Journal(o.journalSize ?? DEFAULT_JOURNAL_SIZE, file);
+  let journal: Journal;
+  try {
+    journal = new Journal(o.journalSize ?? DEFAULT_JOURNAL_SIZE, file);
+  } catch (err) {
+    file?.close();
+    throw err;
+  }
   const control = createControl(consistency, faults, journal);
   const services = { store: o.store, clients: new ClientKeys(), consistency, faults, journal, now: o.now, maxUriBytes: o.maxUriBytes };
   return {
@@ -80,4 +86,5 @@ export type { ConsistencyMode, ConsistencySettings, ConsistencyState } from './c
 export type { FaultRule, FaultRuleInput } from './faults.js';
 export type { JournalEntry, JournalFilter, RawRequest, ReadRecord } from './journal.js';
 export { JOURNAL_FILE_MAX_BYTES, JOURNAL_FILES_KEPT, parseJournalFiles, parseJournalMaxBytes } from './journalFile.js';
+export { MAX_JOURNAL_SIZE, parseJournalSize } from './journal.js';
 export type { ProtocolHooks, RequestHooks, RequestSource } from './request.js';

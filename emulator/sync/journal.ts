@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readRequest } from '../actions/readers.js';
+import { integerText, settingError } from '../core/input.js';
 import { Params, parseForm } from '../core/params.js';
 import type { ActionResult } from '../actions/types.js';
 import { RETURNED_ITEMS, RETURNED_VALUE_CHARS, type JournalEntry, type JournalFilter, type ReadRecord, type ReturnedRecord } from '../core/wire.js';
@@ -43,6 +44,14 @@ type Stored = { seq: number; input: JournalInput; bytes: number };
  */
 export const JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
 
+/** The ring's most entries: a bound on its memory (it also stops at JOURNAL_MAX_BYTES of parameters). */
+export const MAX_JOURNAL_SIZE = 10_000_000;
+
+/** --journal-size: entries the ring keeps, 0 to MAX_JOURNAL_SIZE. */
+export function parseJournalSize(text: string): number {
+  return integerText('journalSize', text, 0, MAX_JOURNAL_SIZE);
+}
+
 /**
  * One entry per protocol request: a bounded ring in memory and, with a file, JSON lines
  * appended to it. Written synchronously in the step that sends the response, so a test in the
@@ -69,7 +78,12 @@ export class Journal {
     readonly capacity: number,
     private file?: JournalFile,
     private readonly maxBytes = JOURNAL_MAX_BYTES,
-  ) {}
+  ) {
+    // The library's option comes here unparsed: a negative or fractional size kept nothing, silently.
+    if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_JOURNAL_SIZE) {
+      throw settingError('journalSize', `a whole number from 0 to ${MAX_JOURNAL_SIZE}`);
+    }
+  }
 
   get latestSeq(): number {
     return this.seq;

@@ -156,7 +156,7 @@ describe('simpledb-local CLI', () => {
       [['--consistency', 'soon'], {}, /^simpledb-local: option '--consistency <mode>' .*'soon'.*consistent, eventual, frozen; see --help$/],
       [[], { SIMPLEDB_LOCAL_LOG_LEVEL: 'loud' }, /^simpledb-local: option '--log-level <level>' .*SIMPLEDB_LOCAL_LOG_LEVEL.*one of silent, .*; see --help$/],
       [['serve'], {}, /^simpledb-local: too many arguments.*; see --help$/],
-      [['--journal-size', 'lots'], {}, /^simpledb-local: option '--journal-size <n>' argument 'lots' is invalid: a whole number from 0 to 10,000,000; see --help$/],
+      [['--journal-size', 'lots'], {}, /^simpledb-local: option '--journal-size <n>' argument 'lots' is invalid: a whole number from 0 to 10000000; see --help$/],
       // The setting is named once, by its flag, not again by the key the routes use.
       [['--journal-max-bytes', '-1'], {}, /^simpledb-local: option '--journal-max-bytes <n>' argument '-1' is invalid: a whole number from 0 to \d+; see --help$/],
       [['--consistency', 'soon'], {}, /is invalid: one of consistent, eventual, frozen; see --help$/],

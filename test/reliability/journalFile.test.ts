@@ -4,7 +4,7 @@
 // the files kept.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -79,3 +79,28 @@ describe('--journal-max-bytes and --journal-files', () => {
     expect(statSync(file).size).toBeLessThanOrEqual(2000);
   });
 });
+
+describe('journalSize through the library', () => {
+  it('rejects what is not a whole number from 0 to 10,000,000, naming the setting, and leaves no --journal file open', async () => {
+    const file = join(dir, 'journal.ndjson');
+    const openOn = () => readdirSync('/proc/self/fd').filter((fd) => readlinkOr(`/proc/self/fd/${fd}`) === file);
+    for (const journalSize of [-1, 1.5, Number.NaN, 10_000_001]) {
+      await expect(startEmulator({ port: 0, journal: file, journalSize })).rejects.toThrow('journalSize: a whole number from 0 to 10000000');
+    }
+    expect(openOn()).toEqual([]);
+    for (const journalSize of [0, 10_000_000]) {
+      await using emu = await startEmulator({ port: 0, journal: file, journalSize });
+      expect((await fetch(`${emu.url}/_simpledb/health`)).status).toBe(200);
+      expect(openOn()).toHaveLength(1);
+    }
+  });
+});
+
+/** Where a descriptor points; one closed between listing and reading points nowhere. */
+function readlinkOr(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
