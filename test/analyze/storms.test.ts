@@ -43,6 +43,9 @@ describe('a conflict storm’s evidence', () => {
       failed: failed.filter((f) => f.client === client).length,
     })).sort((x, y) => y.failed - x.failed || x.client.localeCompare(y.client));
     expect(storm?.conditional?.byClient).toEqual(per);
+    // The message names the five with the most failures; the counts above have every client.
+    const named = per.slice(0, 5).map((c) => `${c.client} ${c.failed}/${c.writes}`).join(', ');
+    expect(storm?.message).toBe(`Conflict storm on d/hot: ${failed.length} of 90 conditional writes failed (${Math.round((100 * failed.length) / 90)} %); ${named} and 5 more clients (the first 50 failures listed).`);
   });
 
   it('counts each of hundreds of writers (clients that open a connection per request) and each one that comes back', () => {
@@ -75,5 +78,6 @@ describe('a conflict storm’s evidence', () => {
     expect(byClient).toHaveLength(WRITERS);
     expect(byClient.every((c) => c.writes === 3 && c.failed === 2)).toBe(true);
     expect(storm?.clients).toHaveLength(WRITERS);
+    expect(storm?.message).toMatch(/; (?:[^,]+ 2\/3, ){4}[^,]+ 2\/3 and 295 more clients \(the first 50 failures listed\)\.$/);
   });
 });

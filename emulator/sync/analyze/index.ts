@@ -37,6 +37,11 @@ const DEFAULT_STORM_RATE = 0.5;
 const DEFAULT_STORM_MIN_WRITES = 10;
 /** A storm lists at most this many of its failed writes. */
 const STORM_EVIDENCE = 50;
+/**
+ * A storm's message names this many clients, those with the most failures: `conditional.byClient`
+ * has every one, and a message naming 40,000 one-request clients was megabytes long.
+ */
+const STORM_CLIENTS_NAMED = 5;
 
 /**
  * A long journal is analysed in windows (docs/analyze.md, "Streaming"): once this many
@@ -120,29 +125,26 @@ const SEVERITY: Record<FindingKind, Finding['severity']> = {
  * a short list, not through a set and a sorted copy per finding (tens of thousands of findings).
  */
 
-/** The evidence's sequence numbers, each once, ascending. */
+/**
+ * The evidence's sequence numbers, ascending. Each is another request's: a run's sequence numbers
+ * only grow (a smaller one starts a new run), each piece of evidence of an item's finding is
+ * another operation, and a cycle names each of its operations once (cycles.ts).
+ */
 function sequenceNumbers(evidence: readonly Evidence[]): number[] {
   const seqs = new Array<number>(evidence.length);
-  let kept = 0;
   if (evidence.length <= SHORT) {
     // Each into its place among those before: the library's sort sets up more for each call
     // (about 0.8 KB, 40 MB over the findings of a million requests) than it sorts here.
     for (let i = 0; i < evidence.length; i++) {
       const seq = (evidence[i] as Evidence).seq;
-      let j = kept;
-      while (j > 0 && (seqs[j - 1] as number) > seq) j--;
-      if (j > 0 && seqs[j - 1] === seq) continue;
-      for (let k = kept; k > j; k--) seqs[k] = seqs[k - 1] as number;
+      let j = i;
+      for (; j > 0 && (seqs[j - 1] as number) > seq; j--) seqs[j] = seqs[j - 1] as number;
       seqs[j] = seq;
-      kept++;
     }
-  } else {
-    for (let i = 0; i < evidence.length; i++) seqs[i] = (evidence[i] as Evidence).seq;
-    seqs.sort((a, b) => a - b);
-    for (let i = 0; i < seqs.length; i++) if (i === 0 || seqs[i] !== seqs[kept - 1]) seqs[kept++] = seqs[i] as number;
+    return seqs;
   }
-  seqs.length = kept;
-  return seqs;
+  for (let i = 0; i < evidence.length; i++) seqs[i] = (evidence[i] as Evidence).seq;
+  return seqs.sort((a, b) => a - b);
 }
 
 /** Evidence this long or shorter (nearly every finding's) is scanned or sorted in place; longer goes through a set or the library's sort. */
@@ -475,7 +477,11 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
       conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
       message:
         `Conflict storm on ${domain}/${item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +
-        byClient.map((c) => `${c.client} ${c.failed}/${c.writes}`).join(', ') +
+        byClient
+          .slice(0, STORM_CLIENTS_NAMED)
+          .map((c) => `${c.client} ${c.failed}/${c.writes}`)
+          .join(', ') +
+        (byClient.length > STORM_CLIENTS_NAMED ? ` and ${byClient.length - STORM_CLIENTS_NAMED} more clients` : '') +
         (failed > shown.length ? ` (the first ${shown.length} failures listed).` : '.'),
       step: undefined,
     });
