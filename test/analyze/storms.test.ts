@@ -7,6 +7,20 @@ import { Analyzer, type AnalyzableEntry } from '../../emulator/sync/analyze/inde
 // Ten writers: more than a storm first makes room for.
 const CLIENTS = ['lone \ud800 surrogate', '<img src=x onerror=alert(1)>', 'nul \u0000 inside', 'é'.repeat(512), ...['e', 'f', 'g', 'h', 'i', 'j'].map((c) => `writer ${c}`)];
 
+/** `client`'s write of n on item `hot` of domain d, on the condition that n is `expected`, over a connection of its own: failed or applied. */
+function conditionalWrite(seq: number, client: string, action: string, fails: boolean, expected: string): AnalyzableEntry {
+  return {
+    seq,
+    order: seq,
+    client,
+    connection: seq,
+    action,
+    params: { Action: action, Version: '2009-04-15', DomainName: 'd', ItemName: 'hot', 'Attribute.1.Name': 'n', 'Attribute.1.Value': String(seq), 'Expected.1.Name': 'n', 'Expected.1.Value': expected },
+    code: fails ? 'ConditionalCheckFailed' : 'Success',
+    applied: !fails,
+  } as AnalyzableEntry;
+}
+
 describe('a conflict storm’s evidence', () => {
   it('names the first fifty failed writes, each with its client and action, in order', () => {
     const entries: AnalyzableEntry[] = [];
@@ -16,16 +30,7 @@ describe('a conflict storm’s evidence', () => {
       const action = seq % 3 === 0 ? 'DeleteAttributes' : 'PutAttributes';
       const fails = seq % 5 !== 0;
       if (fails) failed.push({ seq, client, action });
-      entries.push({
-        seq,
-        order: seq,
-        client,
-        connection: seq,
-        action,
-        params: { Action: action, Version: '2009-04-15', DomainName: 'd', ItemName: 'hot', 'Attribute.1.Name': 'n', 'Attribute.1.Value': String(seq), 'Expected.1.Name': 'n', 'Expected.1.Value': 'v'.repeat(1024) },
-        code: fails ? 'ConditionalCheckFailed' : 'Success',
-        applied: !fails,
-      } as AnalyzableEntry);
+      entries.push(conditionalWrite(seq, client, action, fails, 'v'.repeat(1024)));
     }
     // Windows of 8: the storm is counted across all of them.
     const a = new Analyzer({}, { window: 8 });
@@ -58,16 +63,7 @@ describe('a conflict storm’s evidence', () => {
       for (let w = 0; w < WRITERS; w++) {
         seq++;
         const fails = (w + round) % 3 !== 0;
-        entries.push({
-          seq,
-          order: seq,
-          client: `${CLIENTS[w % CLIENTS.length] as string} ${w}`,
-          connection: seq,
-          action: 'PutAttributes',
-          params: { Action: 'PutAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: 'hot', 'Attribute.1.Name': 'n', 'Attribute.1.Value': String(seq), 'Expected.1.Name': 'n', 'Expected.1.Value': '0' },
-          code: fails ? 'ConditionalCheckFailed' : 'Success',
-          applied: !fails,
-        } as AnalyzableEntry);
+        entries.push(conditionalWrite(seq, `${CLIENTS[w % CLIENTS.length] as string} ${w}`, 'PutAttributes', fails, '0'));
       }
     }
     const a = new Analyzer({}, { window: 100 });

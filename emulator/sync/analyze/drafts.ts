@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NumberColumn } from './column.js';
-import type { Evidence, Finding, FindingKind } from './types.js';
+import { EVIDENCE_ROLES, FINDING_KINDS, type Evidence, type Finding, type FindingKind } from './types.js';
 
 /** A finding before the report numbers it and says how sure it is. */
 export type Draft = Omit<Finding, 'id' | 'severity' | 'seqs' | 'clients' | 'confidence' | 'reason'> & { doubt: string | undefined };
@@ -25,27 +25,10 @@ const READ_BACK = 8;
 /** Bytes of drafts held in memory before the next blocks go to a file (a million requests gave 19 MB of them). */
 export const DRAFTS_IN_MEMORY = 1 << 20;
 
-const KINDS: readonly FindingKind[] = ['lost-update', 'stale-read-write', 'double-applied-retry', 'write-cycle', 'read-skew', 'write-skew', 'phantom', 'conflict-storm'];
-const ROLES: readonly Evidence['role'][] = [
-  'lost-write',
-  'read',
-  'overwrite',
-  'overwrite-read',
-  'unseen-write',
-  'stale-read',
-  'write',
-  'missed-write',
-  'lost-response',
-  'retry-read',
-  'retry',
-  'failed-write',
-  'cycle-read',
-  'cycle-write',
-];
-const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
+const KIND_INDEX = new Map(FINDING_KINDS.map((k, i) => [k, i]));
 /** By kind index: where the kind's name sorts among the others' (the report orders findings that tie on all else by it). */
-const KIND_RANK = KINDS.map((k) => [...KINDS].sort((a, b) => a.localeCompare(b)).indexOf(k));
-const ROLE_INDEX = new Map(ROLES.map((r, i) => [r, i]));
+const KIND_RANK = ((sorted) => FINDING_KINDS.map((k) => sorted.indexOf(k)))([...FINDING_KINDS].sort((a, b) => a.localeCompare(b)));
+const ROLE_INDEX = new Map(EVIDENCE_ROLES.map((r, i) => [r, i]));
 
 // Which optional parts a draft's record holds (its second byte).
 const ACCOUNT = 1;
@@ -246,7 +229,7 @@ export class DraftStore {
   /** The draft whose record starts at `p`. */
   private draftAt(buffer: Buffer, view: DataView, p: number): Draft {
     const names = this.strings.list;
-    const kind = KINDS[view.getUint8(p)] as FindingKind;
+    const kind = FINDING_KINDS[view.getUint8(p)] as FindingKind;
     const flags = view.getUint8(p + 1);
     p += 2;
     let run: number | undefined;
@@ -269,7 +252,7 @@ export class DraftStore {
     for (let i = 0; i < evidence.length; i++, p += EVIDENCE_BYTES) {
       evidence[i] = {
         seq: view.getFloat64(p, true),
-        role: ROLES[view.getUint8(p + 8)] as Evidence['role'],
+        role: EVIDENCE_ROLES[view.getUint8(p + 8)] as Evidence['role'],
         client: names[view.getInt32(p + 9, true)] as string,
         action: names[view.getInt32(p + 13, true)] as string,
       };

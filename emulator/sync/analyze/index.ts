@@ -37,11 +37,6 @@ const DEFAULT_STORM_RATE = 0.5;
 const DEFAULT_STORM_MIN_WRITES = 10;
 /** A storm lists at most this many of its failed writes. */
 const STORM_EVIDENCE = 50;
-/**
- * A storm's message names this many clients, those with the most failures: `conditional.byClient`
- * has every one, and a message naming 40,000 one-request clients was megabytes long.
- */
-const STORM_CLIENTS_NAMED = 5;
 
 /**
  * A long journal is analysed in windows (docs/analyze.md, "Streaming"): once this many
@@ -171,11 +166,20 @@ function clientsOf(evidence: readonly Evidence[]): string[] {
 /** Spread where an optional field is absent: `{}` there makes an object each time. */
 const NOTHING = Object.freeze({});
 
-/** `#12 (w1), #14 (w2)`, at most five named: the evidence lists them all. */
-function listed(refs: readonly WriteRef[]): string {
-  const shown = refs.slice(0, 5).map((r) => `#${r.op.seq} (${r.client})`).join(', ');
-  return refs.length > 5 ? `${shown} and ${refs.length - 5} more` : shown;
+/**
+ * At most this many of a list named in a message, then how many more: the evidence, or a storm's
+ * `conditional.byClient`, has them all, and a storm of 40,000 one-request clients named every one
+ * in a message megabytes long.
+ */
+const NAMED = 5;
+
+function firstFew<T>(list: readonly T[], name: (x: T) => string, more: string): string {
+  const shown = list.slice(0, NAMED).map(name).join(', ');
+  return list.length > NAMED ? `${shown} and ${list.length - NAMED} ${more}` : shown;
 }
+
+/** `#12 (w1), #14 (w2)`. */
+const listed = (refs: readonly WriteRef[]): string => firstFew(refs, (r) => `#${r.op.seq} (${r.client})`, 'more');
 
 /** Entries one at a time (a file streams through it), then `finish`: the report, the same each time it is asked for. */
 export class Analyzer {
@@ -457,15 +461,13 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
     const pct = Math.round((100 * failed) / s.writes);
     const { account, domain } = s.place;
     const item = s.place.item as string;
-    // The fields in itemDraft's order.
-    drafts.push({
+    drafts.push(shaped({
       kind: 'conflict-storm',
       doubt: undefined,
       run: run.number,
-      account: account || undefined,
+      account,
       domain,
       item,
-      items: undefined,
       attributes: [],
       evidence: shown.map((at) => ({
         seq: numbers[at] as number,
@@ -473,18 +475,12 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
         client: names[numbers[at + 1] as number] ?? 'unknown',
         action: WRITE_ACTIONS[numbers[at + 2] as number] as string,
       })),
-      cycle: undefined,
       conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
       message:
         `Conflict storm on ${domain}/${item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +
-        byClient
-          .slice(0, STORM_CLIENTS_NAMED)
-          .map((c) => `${c.client} ${c.failed}/${c.writes}`)
-          .join(', ') +
-        (byClient.length > STORM_CLIENTS_NAMED ? ` and ${byClient.length - STORM_CLIENTS_NAMED} more clients` : '') +
+        firstFew(byClient, (c) => `${c.client} ${c.failed}/${c.writes}`, 'more clients') +
         (failed > shown.length ? ` (the first ${shown.length} failures listed).` : '.'),
-      step: undefined,
-    });
+    }));
   }
   return drafts;
 }
@@ -741,24 +737,21 @@ function analyseWindow(run: Run, window: WindowOps, names: readonly string[], cu
   for (const c of cycles) {
     const kind = CYCLE_KINDS[c.class];
     const path = c.edges.map((e) => `${e.from} -${e.type}(${e.item}.${e.attribute} #${e.seqs[0]}→#${e.seqs[1]})→`).join(' ');
-    // The fields in itemDraft's order.
-    drafts.add({
+    drafts.add(shaped({
       kind,
       doubt: c.instrumented
         ? undefined
         : 'the operations were inferred from each client’s reads and the writes after them (no X-SimpleDB-Operation ids): a read may not have decided the write',
       run: runNumber,
-      account: c.account || undefined,
+      account: c.account,
       domain: c.domain,
       item: c.items[0] ?? '',
       items: c.items,
       attributes: [...new Set(c.edges.map((e) => e.attribute))].sort(),
       evidence: c.evidence,
       cycle: { class: c.class, edges: c.edges },
-      conditional: undefined,
       message: `${CYCLE_WORDS[c.class]} across ${c.items.map((i) => `${c.domain}/${i}`).join(', ')} (${c.class}) between ${c.clients.join(', ')}: ${path} back to the first.`,
-      step: undefined,
-    });
+    }));
   }
 }
 
@@ -796,13 +789,31 @@ interface ItemWindow {
 const anchored = (w: ItemWindow, op: WriteOp): boolean => op.order >= w.run.settled && (w.final || op.order < w.cut);
 
 /**
- * A finding of one item as a draft. Every draft is made with the same fields in the same order,
- * the absent ones undefined: one shape for the store to read. With a shape per kind of finding,
- * a new one threw away the store's compiled code (a "wrong map" deoptimisation in `--trace-deopt`).
+ * The draft with every field, in one order, the absent ones undefined (and no account for the
+ * default one): one shape for the store to read. With a shape per kind of finding, a new one
+ * threw away the store's compiled code (a "wrong map" deoptimisation in `--trace-deopt`).
  */
+function shaped(d: Draft): Draft {
+  return {
+    kind: d.kind,
+    doubt: d.doubt,
+    run: d.run,
+    account: d.account || undefined,
+    domain: d.domain,
+    item: d.item,
+    items: d.items,
+    attributes: d.attributes,
+    evidence: d.evidence,
+    cycle: d.cycle,
+    conditional: d.conditional,
+    message: d.message,
+    step: d.step,
+  };
+}
+
+/** A finding of one item as a draft. */
 function itemDraft(kind: FindingKind, run: number, h: ItemHistory, attributes: string[], evidence: Evidence[], message: string, doubt: string | undefined, step: number | undefined): Draft {
-  const { account, domain } = h.itemPlace;
-  return { kind, doubt, run, account: account || undefined, domain, item: itemOf(h), items: undefined, attributes, evidence, cycle: undefined, conditional: undefined, message, step };
+  return shaped({ kind, doubt, run, account: h.itemPlace.account, domain: h.itemPlace.domain, item: itemOf(h), attributes, evidence, message, step });
 }
 
 /**

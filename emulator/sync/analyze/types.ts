@@ -22,15 +22,9 @@ export interface AnalyzeOptions {
   account?: string;
 }
 
-export type FindingKind =
-  | 'lost-update'
-  | 'stale-read-write'
-  | 'double-applied-retry'
-  | 'write-cycle'
-  | 'read-skew'
-  | 'write-skew'
-  | 'phantom'
-  | 'conflict-storm';
+/** Every kind of finding: the type is made from the list, so that what numbers them (drafts.ts) misses none. */
+export const FINDING_KINDS = ['lost-update', 'stale-read-write', 'double-applied-retry', 'write-cycle', 'read-skew', 'write-skew', 'phantom', 'conflict-storm'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /** Adya's anomaly classes as Elle names them: the kind of dependency cycle between logical operations. */
 export type CycleClass = 'G0' | 'G1c' | 'G-single' | 'G2-item' | 'G2';
@@ -57,24 +51,29 @@ export type Severity = 'anomaly' | 'hotspot';
  */
 export type Confidence = 'definite' | 'possible';
 
+/** Every part a request plays in a finding's evidence, the type made from the list as for FINDING_KINDS. */
+export const EVIDENCE_ROLES = [
+  'lost-write',
+  'read',
+  'overwrite',
+  'overwrite-read',
+  'unseen-write',
+  'stale-read',
+  'write',
+  'missed-write',
+  'lost-response',
+  'retry-read',
+  'retry',
+  'failed-write',
+  'cycle-read',
+  'cycle-write',
+] as const;
+export type EvidenceRole = (typeof EVIDENCE_ROLES)[number];
+
 /** One request a finding rests on, with the part it plays. */
 export interface Evidence {
   seq: number;
-  role:
-    | 'lost-write'
-    | 'read'
-    | 'overwrite'
-    | 'overwrite-read'
-    | 'unseen-write'
-    | 'stale-read'
-    | 'write'
-    | 'missed-write'
-    | 'lost-response'
-    | 'retry-read'
-    | 'retry'
-    | 'failed-write'
-    | 'cycle-read'
-    | 'cycle-write';
+  role: EvidenceRole;
   client: string;
   action: string;
 }
