@@ -53,6 +53,20 @@ describe('a conflict storm’s evidence', () => {
     expect(storm?.message).toBe(`Conflict storm on d/hot: ${failed.length} of 90 conditional writes failed (${Math.round((100 * failed.length) / 90)} %); ${named} and 5 more clients (the first 50 failures listed).`);
   });
 
+  it('lists its first failures by sequence number when one took effect after all the others', () => {
+    // Write #3 took effect last: later windows drop the writes after it first, and it is counted
+    // with the last. It is still among the first fifty, in its place.
+    const entries: AnalyzableEntry[] = [];
+    for (let seq = 1; seq <= 90; seq++) entries.push(conditionalWrite(seq, CLIENTS[seq % CLIENTS.length] as string, 'PutAttributes', true, '0'));
+    (entries[2] as AnalyzableEntry).order = 1000;
+    const a = new Analyzer({}, { window: 8 });
+    for (const e of entries) a.add(e);
+    const storm = a.finish().findings.find((f) => f.kind === 'conflict-storm');
+    expect(storm?.conditional).toMatchObject({ writes: 90, failed: 90 });
+    expect(storm?.seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(storm?.evidence[2]).toEqual({ seq: 3, role: 'failed-write', client: CLIENTS[3], action: 'PutAttributes' });
+  });
+
   it('counts each of hundreds of writers (clients that open a connection per request) and each one that comes back', () => {
     // 300 writers, each writing three times, the rounds interleaved: past the writers a storm
     // scans, a writer coming back is found by its identity, not counted as a new one.
