@@ -1,11 +1,23 @@
 import type { ClientBasis, ClientSummary } from './types.js';
+import { grownInts, NumberColumn } from './column.js';
 
-/** What the wire says about who sent a request. */
-export interface Identity {
-  header: string | null;
+/** Connection numbers below this (and below four times the connections met) index an array. */
+const DENSE = 1 << 16;
+
+/** What a User-Agent and access key group: the requests of connections used once. */
+interface Group {
   userAgent: string | null;
   keyHash: string | null;
-  connection: number | undefined;
+  /** Its key, the key of its client named by User-Agent in `resolve`, and that client's name. */
+  key: string;
+  byAgent: string;
+  agent: string;
+  /** Its connections by their slot in the connection columns, in the order first met... */
+  connections: number[];
+  /** ... until one was first used before one met earlier: then ordered by when first used, when next needed. */
+  unordered: boolean;
+  /** Of them, those the emulator reset (their last request's answer), each once. */
+  resets: Set<number>;
 }
 
 /**
@@ -13,20 +25,50 @@ export interface Identity {
  * otherwise a keep-alive connection (one that carried several requests) is one client, and
  * requests on connections used once (clients that close after each request) are grouped by
  * User-Agent and access key.
+ *
+ * A client that opens a connection per request (aws-sdk v2) has as many identities and
+ * connections as requests: they are held as columns of numbers, not as an object, a key string
+ * and a set each, and the names are found anew at each window in one pass without building a key
+ * per identity. Held as objects, 1,000,000 such requests took 2.4 GB of memory and a minute of CPU
+ * time (docs/analyze.md, "Performance").
  */
 export class Identities {
-  private readonly index = new Map<string, number>();
   private readonly byHeader = new Map<string, number>();
-  private readonly list: Identity[] = [];
-  private readonly requests: number[] = [];
-  /** Per identity: the connections its requests came over (several for a named client with a pool)... */
-  private readonly connectionsOf: Set<number>[] = [];
-  /** ... and the last of them: a client's requests mostly follow one another on one connection, and need no lookup in the set. */
-  private readonly lastConnection: (number | undefined)[] = [];
-  /** Per connection: when it was first and last used, whether the emulator reset it, its requests, and the key and User-Agent it is grouped by. */
-  private readonly connections = new Map<number, { first: number; last: number; reset: boolean; requests: number; group: string }>();
-  /** A connection the emulator reset, continued by the reconnection of its client: connection → the first of its chain. */
+  private readonly groups: Group[] = [];
+  private readonly groupIndex = new Map<string, number>();
+  /** Identities without a header but for one per connection (`slotIdentity`): a connection met again with another group, or no connection (an older journal). */
+  private readonly byKey = new Map<string, number>();
+  /** The last group looked up: a journal's requests mostly come with one User-Agent and key. */
+  private lastGroup = -1;
+  // Per identity.
+  private readonly header: (string | null)[] = [];
+  private readonly group = new NumberColumn();
+  /** Its connection's slot (-1: none); for a named client, the slot of the last connection it used. */
+  private readonly slot = new NumberColumn();
+  private readonly requests = new NumberColumn();
+  /** A named client's connections (it may use several), by its identity: the others have one at most. */
+  private readonly named = new Map<number, Set<number>>();
+  // Per connection, by its slot: when it was first and last used, whether the emulator reset it
+  // (its last request), its requests and its group.
+  /**
+   * The slot of each connection: the emulator numbers its connections from 1, so most journals'
+   * numbers index an array (slot + 1; 0: none yet), a few bytes per connection; a number too large
+   * for it (a journal from elsewhere) is found in a map.
+   */
+  private dense = new Int32Array(1024);
+  private readonly sparse = new Map<number, number>();
+  private readonly connectionId = new NumberColumn();
+  private readonly first = new NumberColumn();
+  private readonly last = new NumberColumn();
+  private readonly reset = new NumberColumn();
+  private readonly connectionRequests = new NumberColumn();
+  private readonly connectionGroup = new NumberColumn();
+  /** The identity without a header first met on it (-1: none yet): a connection keeps its User-Agent and key, nearly always. */
+  private readonly slotIdentity = new NumberColumn();
+  /** A connection the emulator reset, continued by the reconnection of its client: slot → the first of its chain. */
   private roots = new Map<number, number>();
+  /** By the first connection of a chain: the requests over the chain beyond the first connection's own. */
+  private chained = new Map<number, number>();
 
   /**
    * `order`: when the request took effect; `reset`: the emulator reset its connection (an injected
@@ -34,102 +76,217 @@ export class Identities {
    * garbage but for a new client's first.
    */
   intern(header: string | null, userAgent: string | null, keyHash: string | null, connection: number | undefined, order: number, reset: boolean): number {
-    // A named client (most requests of an instrumented journal): looked up by its name, no key built per request.
-    const index = header !== null ? this.byHeader : this.index;
-    const key = header !== null ? header : `c\u0000${userAgent ?? ''}\u0000${keyHash ?? ''}\u0000${connection ?? ''}`;
-    let n = index.get(key);
-    if (n === undefined) {
-      index.set(key, (n = this.list.length));
-      this.list.push({ header, userAgent, keyHash, connection });
-      this.requests.push(0);
-      this.connectionsOf.push(new Set());
-      this.lastConnection.push(undefined);
-    }
-    this.requests[n] = (this.requests[n] ?? 0) + 1;
-    if (connection !== undefined) {
-      if (this.lastConnection[n] !== connection) {
-        this.connectionsOf[n]?.add(connection);
-        this.lastConnection[n] = connection;
+    const slot = connection === undefined ? -1 : this.connectionSlot(connection, order, reset, keyHash, userAgent);
+    let n: number | undefined;
+    if (header !== null) {
+      n = this.byHeader.get(header);
+      if (n === undefined) this.byHeader.set(header, (n = this.add(header, this.groupOf(keyHash, userAgent), slot)));
+      if (slot >= 0 && this.slot.at(n) !== slot) {
+        // A named client's requests mostly follow one another on one connection, and need no lookup in its set.
+        this.slot.set(n, slot);
+        let set = this.named.get(n);
+        if (!set) this.named.set(n, (set = new Set()));
+        set.add(connection as number);
       }
-      const c = this.connections.get(connection);
-      if (!c) this.connections.set(connection, { first: order, last: order, reset, requests: 1, group: groupOf(keyHash, userAgent) });
-      else {
-        c.requests++;
-        if (order < c.first) c.first = order;
-        if (order >= c.last) {
-          c.last = order;
-          c.reset = reset;
-        }
-      }
+    } else {
+      const g = this.groupOf(keyHash, userAgent);
+      if (slot >= 0) {
+        n = this.slotIdentity.at(slot);
+        if (n < 0) this.slotIdentity.set(slot, (n = this.add(null, g, slot)));
+        else if (this.group.at(n) !== g) n = this.other(`c\u0000${g}\u0000${connection}`, g, slot);
+      } else n = this.other(`c\u0000${g}\u0000`, g, slot);
     }
+    this.requests.set(n, this.requests.at(n) + 1);
     return n;
+  }
+
+  private other(key: string, g: number, slot: number): number {
+    let n = this.byKey.get(key);
+    if (n === undefined) this.byKey.set(key, (n = this.add(null, g, slot)));
+    return n;
+  }
+
+  private add(header: string | null, g: number, slot: number): number {
+    const n = this.header.length;
+    this.header.push(header);
+    this.group.push(g);
+    this.slot.push(header === null ? slot : -1);
+    this.requests.push(0);
+    return n;
+  }
+
+  private groupOf(keyHash: string | null, userAgent: string | null): number {
+    const last = this.groups[this.lastGroup];
+    if (last !== undefined && last.userAgent === userAgent && last.keyHash === keyHash) return this.lastGroup;
+    this.lastGroup = this.find(keyHash, userAgent);
+    return this.lastGroup;
+  }
+
+  private find(keyHash: string | null, userAgent: string | null): number {
+    const key = groupKey(keyHash, userAgent);
+    let g = this.groupIndex.get(key);
+    if (g === undefined) {
+      g = this.groups.length;
+      this.groupIndex.set(key, g);
+      this.groups.push({ userAgent, keyHash, key, byAgent: `a\u0000${key}`, agent: agentName(userAgent), connections: [], unordered: false, resets: new Set() });
+    }
+    return g;
+  }
+
+  private connectionSlot(connection: number, order: number, reset: boolean, keyHash: string | null, userAgent: string | null): number {
+    // Dense while the numbers stay within a few times the connections met so far.
+    const dense = Number.isInteger(connection) && connection >= 0 && connection < 4 * this.connectionId.length + DENSE;
+    if (dense && connection >= this.dense.length) this.dense = grownInts(this.dense, Math.max(connection + 1, 2 * this.dense.length));
+    let slot = dense ? (this.dense[connection] as number) - 1 : -1;
+    // Met when its number was still too large for the array: in the map.
+    if (slot < 0 && this.sparse.size > 0) slot = this.sparse.get(connection) ?? -1;
+    if (slot < 0) {
+      // A connection's group is that of its first request.
+      const g = this.groupOf(keyHash, userAgent);
+      slot = this.connectionId.length;
+      if (dense) this.dense[connection] = slot + 1;
+      else this.sparse.set(connection, slot);
+      this.connectionId.push(connection);
+      this.first.push(order);
+      this.last.push(order);
+      this.reset.push(reset ? 1 : 0);
+      this.connectionRequests.push(1);
+      this.connectionGroup.push(g);
+      this.slotIdentity.push(-1);
+      const group = this.groups[g] as Group;
+      const before = group.connections[group.connections.length - 1];
+      if (before !== undefined && this.first.at(before) > order) group.unordered = true;
+      group.connections.push(slot);
+      if (reset) group.resets.add(slot);
+      return slot;
+    }
+    this.connectionRequests.set(slot, this.connectionRequests.at(slot) + 1);
+    if (order < this.first.at(slot)) {
+      this.first.set(slot, order);
+      (this.groups[this.connectionGroup.at(slot)] as Group).unordered = true;
+    }
+    if (order >= this.last.at(slot)) {
+      this.last.set(slot, order);
+      this.reset.set(slot, reset ? 1 : 0);
+      const resets = (this.groups[this.connectionGroup.at(slot)] as Group).resets;
+      if (reset) resets.add(slot);
+      else resets.delete(slot);
+    }
+    return slot;
   }
 
   /**
    * A client whose connection the emulator reset reconnects: its next new connection (same
-   * User-Agent and key, first used after the reset) continues the reset one.
+   * User-Agent and key, first used after the reset) continues the reset one. Resolved again at
+   * every window of a long journal (index.ts): only the groups with a reset connection are gone
+   * over, and each reset finds its continuation by a binary search, not a scan of the group.
    */
   private chainResets(): void {
-    // Resolved again at every window of a long journal (index.ts): the chains are rebuilt from the connections.
     this.roots = new Map();
-    const byGroup = new Map<string, [number, { first: number; last: number; reset: boolean }][]>();
-    for (const [id, c] of this.connections) {
-      let list = byGroup.get(c.group);
-      if (!list) byGroup.set(c.group, (list = []));
-      list.push([id, c]);
-    }
-    const claimed = new Set<number>();
-    for (const list of byGroup.values()) {
-      list.sort((a, b) => a[1].first - b[1].first);
-      for (const [id, c] of [...list].filter(([, x]) => x.reset).sort((a, b) => a[1].last - b[1].last)) {
-        const next = list.find(([other, x]) => other !== id && !claimed.has(other) && x.first > c.last);
-        if (!next) continue;
-        claimed.add(next[0]);
-        this.roots.set(next[0], this.roots.get(id) ?? id);
+    this.chained = new Map();
+    for (const group of this.groups) {
+      if (group.resets.size === 0) continue;
+      // The group's connections by when they were first used, those first used together in the
+      // order met (their slots' order): sorted again only when one came out of that order.
+      const byFirst = (a: number, b: number) => this.first.at(a) - this.first.at(b) || a - b;
+      if (group.unordered) {
+        group.connections.sort(byFirst);
+        group.unordered = false;
+      }
+      const list = group.connections;
+      const resets = [...group.resets].sort((a, b) => this.last.at(a) - this.last.at(b) || byFirst(a, b));
+      // Each reset claims the first connection not yet claimed that was first used after it ended:
+      // past those claimed by a skip map (each claimed one points past itself).
+      const skip = new Map<number, number>();
+      const unclaimed = (from: number): number => {
+        let i = from;
+        for (let next = skip.get(i); next !== undefined; next = skip.get(i)) i = next;
+        if (i !== from) skip.set(from, i);
+        return i;
+      };
+      for (const slot of resets) {
+        const end = this.last.at(slot);
+        let lo = 0;
+        let hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (this.first.at(list[mid] as number) > end) hi = mid;
+          else lo = mid + 1;
+        }
+        const next = unclaimed(lo);
+        if (next === list.length) continue;
+        skip.set(next, next + 1);
+        const claimed = list[next] as number;
+        const root = this.roots.get(slot) ?? slot;
+        this.roots.set(claimed, root);
+        this.chained.set(root, (this.chained.get(root) ?? 0) + this.connectionRequests.at(claimed));
       }
     }
   }
 
-  private chainRequests(root: number): number {
-    let n = this.connections.get(root)?.requests ?? 0;
-    for (const [id, r] of this.roots) if (r === root) n += this.connections.get(id)?.requests ?? 0;
-    return n;
-  }
-
-  /** Client names per identity index, and a summary per client. */
-  resolve(run: number | undefined, taken: Set<string>): { names: string[]; clients: ClientSummary[] } {
+  /**
+   * Client names per identity index, and with `summaries`, a summary per client (the run's
+   * last window: a window before it needs only the names).
+   */
+  resolve(run: number | undefined, taken: Set<string>, summaries = true): { names: string[]; clients: ClientSummary[] } {
     this.chainResets();
-    const byKey = new Map<string, ClientSummary>();
-    const names = this.list.map((id, n) => {
-      const { key, name, by } = this.describe(id);
-      let c = byKey.get(key);
+    const clients = new Map<string, ClientSummary>();
+    // Each client's connections as a set while they are gathered: a client that opens a
+    // connection per request has as many as it has requests.
+    const connectionsOf = new Map<ClientSummary, Set<number>>();
+    const names = new Array<string>(this.header.length);
+    let last: ClientSummary | undefined;
+    let lastKey: string | undefined;
+    for (let n = 0; n < names.length; n++) {
+      const header = this.header[n] as string | null;
+      const group = this.groups[this.group.at(n)] as Group;
+      const slot = this.slot.at(n);
+      let key: string;
+      let name: string;
+      let by: ClientBasis;
+      if (header !== null) {
+        key = `h\u0000${header}`;
+        name = header;
+        by = 'header';
+      } else {
+        const root = slot < 0 ? -1 : (this.roots.get(slot) ?? slot);
+        if (root >= 0 && this.connectionRequests.at(root) + (this.chained.get(root) ?? 0) > 1) {
+          const id = this.connectionId.at(root);
+          key = `c\u0000${group.key}\u0000${id}`;
+          name = `${group.agent}#${id}`;
+          by = 'connection';
+        } else {
+          key = group.byAgent;
+          name = group.agent;
+          by = 'user-agent';
+        }
+      }
+      // Most identities in a row are of one client (the connections of one User-Agent): no lookup for them.
+      let c = key === lastKey ? last : clients.get(key);
       if (!c) {
         let unique = name;
         for (let k = 2; taken.has(unique); k++) unique = `${name}~${k}`;
         taken.add(unique);
-        c = { id: unique, by, userAgent: id.userAgent, keyHash: id.keyHash, connections: [], requests: 0, ...(run === undefined ? {} : { run }) };
-        byKey.set(key, c);
+        c = { id: unique, by, userAgent: group.userAgent, keyHash: group.keyHash, connections: [], requests: 0, ...(run === undefined ? {} : { run }) };
+        clients.set(key, c);
       }
-      c.requests += this.requests[n] ?? 0;
-      for (const connection of this.connectionsOf[n] ?? []) if (!c.connections.includes(connection)) c.connections.push(connection);
-      return c.id;
-    });
-    const clients = [...byKey.values()];
-    for (const c of clients) c.connections.sort((a, b) => a - b);
-    return { names, clients };
-  }
-
-  private describe(id: Identity): { key: string; name: string; by: ClientBasis } {
-    if (id.header !== null) return { key: `h\u0000${id.header}`, name: id.header, by: 'header' };
-    const agent = agentName(id.userAgent);
-    const key = groupOf(id.keyHash, id.userAgent);
-    const root = id.connection === undefined ? undefined : (this.roots.get(id.connection) ?? id.connection);
-    if (root !== undefined && this.chainRequests(root) > 1) return { key: `c\u0000${key}\u0000${root}`, name: `${agent}#${root}`, by: 'connection' };
-    return { key: `a\u0000${key}`, name: agent, by: 'user-agent' };
+      last = c;
+      lastKey = key;
+      names[n] = c.id;
+      if (!summaries) continue;
+      c.requests += this.requests.at(n);
+      const own = header !== null ? this.named.get(n) : slot >= 0 ? [this.connectionId.at(slot)] : undefined;
+      if (own === undefined) continue;
+      let all = connectionsOf.get(c);
+      if (!all) connectionsOf.set(c, (all = new Set()));
+      for (const connection of own) all.add(connection);
+    }
+    for (const [c, all] of connectionsOf) c.connections = [...all].sort((a, b) => a - b);
+    return { names, clients: [...clients.values()] };
   }
 }
 
-function groupOf(keyHash: string | null, userAgent: string | null): string {
+function groupKey(keyHash: string | null, userAgent: string | null): string {
   return (keyHash ?? '') + '\u0000' + (userAgent ?? '');
 }
 

@@ -379,7 +379,7 @@ function numericStep(write: WriteOp, item: string, attribute: string, read: Read
 
 /** The clients named as the entries so far tell them apart: a window settled before the end names them so. */
 function provisionalNames(run: Run, taken: ReadonlySet<string>): string[] {
-  return run.identities.resolve(undefined, new Set(taken)).names;
+  return run.identities.resolve(undefined, new Set(taken), false).names;
 }
 
 /**

@@ -1,0 +1,63 @@
+// How the analysis tells clients apart when each request comes over a connection of its own (as
+// aws-sdk v2 sends them): as many connections as requests, held as columns and numbered through
+// an array (emulator/sync/analyze/clients.ts), whatever the connections' numbers and order.
+import { describe, expect, it } from 'vitest';
+import { Analyzer, type AnalyzableEntry, type Analysis } from '../../emulator/sync/analyze/index.js';
+import { readEntry } from './entries.js';
+
+const AGENT = 'aws-sdk-nodejs/2.1692.0 linux/v20.19.0';
+
+/** A read of one of five items by an unnamed client, over connection `connection`, taking effect at `order`. */
+function oneShot(seq: number, connection: number, order = seq, code = 'Success'): AnalyzableEntry {
+  const entry = readEntry(seq, '', 'd', `i${seq % 5}`, { n: ['1'] }, { connection, order, code, userAgent: AGENT, keyHash: null });
+  delete (entry as { client?: string }).client;
+  return entry;
+}
+
+function analyse(entries: readonly AnalyzableEntry[], window: number): Analysis {
+  const a = new Analyzer({}, { window });
+  for (const e of entries) a.add(e);
+  return a.finish();
+}
+
+const summary = (a: Analysis) => a.clients.map((c) => ({ id: c.id, by: c.by, requests: c.requests, connections: c.connections }));
+
+describe('clients that open a connection per request', () => {
+  it('20,000 requests over 20,000 connections, in windows of 1,000: one client, by its User-Agent, with every connection', () => {
+    const N = 20_000;
+    const entries = Array.from({ length: N }, (_, i) => oneShot(i + 1, i + 1));
+    const a = analyse(entries, 1000);
+    expect(summary(a)).toEqual([{ id: 'aws-sdk-nodejs', by: 'user-agent', requests: N, connections: entries.map((e) => e.connection) }]);
+    expect(a.notes.join(' ')).toMatch(/1 client\(s\) named by User-Agent alone/);
+  });
+
+  it('connection numbers far past an array (a journal from elsewhere) give the same clients', () => {
+    // Every tenth connection carries a second request: a keep-alive client of its own.
+    const entries: AnalyzableEntry[] = [];
+    for (let i = 1; i <= 3000; i++) entries.push(oneShot(entries.length + 1, i), ...(i % 10 === 0 ? [oneShot(entries.length + 2, i)] : []));
+    const far = (n: number) => 1e12 + 7 * n;
+    const near = summary(analyse(entries, 500));
+    const farOff = summary(analyse(entries.map((e) => ({ ...e, connection: far(e.connection as number) })), 500));
+    expect(farOff).toEqual(near.map((c) => ({ ...c, id: c.id.replace(/#(\d+)$/, (_, n: string) => `#${far(Number(n))}`), connections: c.connections.map(far) })));
+    expect(near.filter((c) => c.by === 'connection')).toHaveLength(300);
+  });
+
+  it('a connection first met with a number too large for the array is the same connection when met again later', () => {
+    // Connection 200,000 comes before the array reaches it, and again after 50,000 others.
+    const entries = [oneShot(1, 200_000)];
+    for (let i = 1; i <= 50_000; i++) entries.push(oneShot(entries.length + 1, i));
+    entries.push(oneShot(entries.length + 1, 200_000));
+    const kept = analyse(entries, 10_000).clients.filter((c) => c.by === 'connection');
+    expect(kept).toEqual([expect.objectContaining({ id: 'aws-sdk-nodejs#200000', requests: 2, connections: [200_000] })]);
+  });
+
+  it('a reset connection is continued by the connection first used after it, in the order the requests took effect', () => {
+    // Connection 1 is reset at order 10. Connection 2 arrives first but took effect at 30;
+    // connection 3 arrives after it and took effect at 20: 3 is the reconnection.
+    const entries = [oneShot(1, 1, 10, 'ConnectionReset'), oneShot(2, 2, 30), oneShot(3, 3, 20)];
+    for (let i = 4; i <= 40; i++) entries.push(oneShot(i, i, 100 + i));
+    const clients = summary(analyse(entries, 8));
+    expect(clients.filter((c) => c.by === 'connection')).toEqual([{ id: 'aws-sdk-nodejs#1', by: 'connection', requests: 2, connections: [1, 3] }]);
+    expect(clients.find((c) => c.by === 'user-agent')?.connections).toEqual([2, ...entries.slice(3).map((e) => e.connection)]);
+  });
+});
