@@ -7,7 +7,8 @@
  * (test/analyze/benchJournal.test.ts holds it to that). Each phase runs in a
  * process of its own, so that neither inherits the other's heap (V8 sizes a heap by what it held
  * before: a floor run after an analysis in one process peaked at four times its own heap). Run
- * alone with `node dist/bench/analyze.js [requests...]` (100,000 and 1,000,000 by default).
+ * alone with `node dist/bench/analyze.js [--connection-per-request] [requests...]` (100,000 and
+ * 1,000,000 by default); the flag gives the journal of unnamed clients opening a connection per request.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -31,8 +32,15 @@ function asRecorded(params: Record<string, string>): string {
   return `,"params":${JSON.stringify(params)},"request":${JSON.stringify(readRequest(new Params(Object.entries(params))) ?? null)}`;
 }
 
+/**
+ * How the journal's clients reach the emulator: named (X-SimpleDB-Client) over keep-alive
+ * connections, or unnamed with a connection per request, as aws-sdk v2 sends them (then every
+ * connection is an identity the analysis keeps until the end).
+ */
+export type JournalShape = 'keep-alive' | 'connection per request';
+
 /** Writes the journal as the emulator's --journal file would hold it; returns its size in bytes. */
-export function writeSyntheticJournal(path: string, requests: number): number {
+export function writeSyntheticJournal(path: string, requests: number, shape: JournalShape = 'keep-alive'): number {
   // Seeded, so every run analyses the same journal.
   const rnd = seededRandom(17);
   const fd = openSync(path, 'w');
@@ -48,7 +56,8 @@ export function writeSyntheticJournal(path: string, requests: number): number {
       const item = pending[client] ?? (rnd() < 0.5 ? Math.floor(rnd() * HOT) : Math.floor(rnd() * ITEMS));
       pending[client] = pending[client] === undefined ? item : undefined;
       const head = `{"seq":${seq},"time":"2026-01-01T00:00:00.000Z","requestId":"r${seq}","method":"POST"`;
-      const tail = `"latencyMs":0.5,"userAgent":"bench-client/1.0","order":${seq},"connection":${client + 1},"client":"c${client}","keyHash":null`;
+      const who = shape === 'keep-alive' ? `"connection":${client + 1},"client":"c${client}"` : `"connection":${seq},"client":null`;
+      const tail = `"latencyMs":0.5,"userAgent":"bench-client/1.0","order":${seq},${who},"keyHash":null`;
       let line: string;
       if (pending[client] !== undefined) {
         const stale = rnd() < 0.2 && lastWrite[item] === writeSeq && writeSeq > 0;
@@ -183,11 +192,12 @@ function inChild(phase: Phase, file: string, retained = false): PhaseResult {
  * its own process. Then one more process of each of the last two, collecting the heap every
  * 100,000 entries: what is retained.
  */
-export async function analyzeBenchmark(requests: number, rounds = 3): Promise<AnalyzeFigures> {
+export async function analyzeBenchmark(requests: number, rounds = 3, shape: JournalShape = 'keep-alive'): Promise<AnalyzeFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'sdb-bench-analyze-'));
   try {
     const file = join(dir, 'journal.ndjson');
-    const bytes = writeSyntheticJournal(file, requests);
+    const bytes = writeSyntheticJournal(file, requests, shape);
+    const what = shape === 'keep-alive' ? 'analyze' : 'analyze (unnamed clients, a connection per request)';
     const read: PhaseResult[] = [];
     const floor: PhaseResult[] = [];
     const analysis: PhaseResult[] = [];
@@ -209,49 +219,49 @@ export async function analyzeBenchmark(requests: number, rounds = 3): Promise<An
     const parse = 'read + JSON.parse each line';
     const rows: Row[] = [
       {
-        measurement: `analyze: a journal of ${num(requests)} requests (${num(bytes / 2 ** 20)} MB), read + parse + analyse, wall time`,
+        measurement: `${what}: a journal of ${num(requests)} requests (${num(bytes / 2 ** 20)} MB), read + parse + analyse, wall time`,
         result: `${num(a.wall)} ms (${per(a.wall)})`,
         baseline: `${parse}: ${num(f.wall)} ms`,
         ratio: paired('wallMs'),
       },
       {
-        measurement: 'analyze, against reading the bytes alone',
+        measurement: `${what}, against reading the bytes alone`,
         result: `${num(a.wall)} ms`,
         baseline: `read the file: ${num(med(read, 'wallMs'))} ms`,
         ratio: ratio(a.wall / med(read, 'wallMs')),
       },
       {
-        measurement: `analyze of ${num(requests)} requests: CPU time (user + system)`,
+        measurement: `${what} of ${num(requests)} requests: CPU time (user + system)`,
         result: `${num(a.cpu)} ms`,
         baseline: `${parse}: ${num(f.cpu)} ms`,
         ratio: paired('cpuMs'),
       },
       {
-        measurement: `analyze of ${num(requests)} requests: peak resident memory of the process, the report built (${num(analysis[0]?.findings?.anomalies ?? 0)} anomalies)`,
+        measurement: `${what} of ${num(requests)} requests: peak resident memory of the process, the report built (${num(analysis[0]?.findings?.anomalies ?? 0)} anomalies)`,
         result: `${num(a.rss)} MB`,
         baseline: `${parse}: ${num(f.rss)} MB`,
         ratio: paired('peakRssMb'),
       },
       {
-        measurement: `analyze of ${num(requests)} requests: peak resident memory while the journal streams (before the report)`,
+        measurement: `${what} of ${num(requests)} requests: peak resident memory while the journal streams (before the report)`,
         result: `${num(a.stream)} MB`,
         baseline: `${parse}: ${num(f.rss)} MB`,
         ratio: paired('streamRssMb'),
       },
       {
-        measurement: `analyze of ${num(requests)} requests: peak heap (garbage included), most operations held ${num(analysisKept.retainedOps ?? 0)}`,
+        measurement: `${what} of ${num(requests)} requests: peak heap (garbage included), most operations held ${num(analysisKept.retainedOps ?? 0)}`,
         result: `${num(a.heap)} MB`,
         baseline: `${parse}: ${num(f.heap)} MB`,
         ratio: ratio(a.heap / f.heap),
       },
       {
-        measurement: `analyze of ${num(requests)} requests: heap retained after a full collection (the largest, every 100,000 entries)`,
+        measurement: `${what} of ${num(requests)} requests: heap retained after a full collection (the largest, every 100,000 entries)`,
         result: `${num(analysisKept.retainedMb ?? 0)} MB`,
         baseline: `${parse}: ${num(floorKept.retainedMb ?? 0)} MB`,
         ratio: ratio((analysisKept.retainedMb ?? 0) / (floorKept.retainedMb ?? 1)),
       },
     ];
-    return { rows, raw: { requests, bytes, read, floor, analysis, floorKept, analysisKept } };
+    return { rows, raw: { requests, shape, bytes, read, floor, analysis, floorKept, analysisKept } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -265,8 +275,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const file = process.argv[at + 2] as string;
     process.stdout.write(JSON.stringify(await runPhase(phase, file, process.argv.includes('--retained'))) + '\n');
   } else {
-    // `node dist/bench/analyze.js [requests...]`: by default the two sizes the docs quote.
-    const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100_000, 1_000_000];
-    for (const requests of sizes) console.log(JSON.stringify(await analyzeBenchmark(requests), null, 2));
+    // `node dist/bench/analyze.js [--connection-per-request] [requests...]`: by default the two sizes the docs quote.
+    const args = process.argv.slice(2);
+    const shape: JournalShape = args.includes('--connection-per-request') ? 'connection per request' : 'keep-alive';
+    const sizes = args.filter((a) => !a.startsWith('--')).map(Number);
+    for (const requests of sizes.length > 0 ? sizes : [100_000, 1_000_000]) console.log(JSON.stringify(await analyzeBenchmark(requests, 3, shape), null, 2));
   }
 }

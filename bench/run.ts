@@ -566,6 +566,11 @@ if (process.env.BENCH_ONLY !== 'requests') {
     rows.push(...analyzed.rows);
     analyzedRaw[String(requests)] = analyzed.raw;
   }
+  // Clients that open a connection per request: each connection is an identity kept to the end.
+  const oneShot = QUICK ? 100_000 : 1_000_000;
+  const perRequest = await analyzeBenchmark(oneShot, 3, 'connection per request');
+  rows.push(...perRequest.rows);
+  analyzedRaw[`${oneShot} connection per request`] = perRequest.raw;
   raw.analyze = analyzedRaw;
   rows.push(...(await consoleFirstPage(LARGE_ITEMS)));
   const explored = await exploreOverhead(QUICK ? 3 : 9);

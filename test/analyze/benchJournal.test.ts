@@ -54,5 +54,13 @@ describe("the bench's synthetic journal", () => {
       expect(s, `the bench wrote a ${action} ${code}`).toBeDefined();
       expect(shape(s as Line), `${action} ${code}${conditional ? ' (conditional)' : ''}`).toEqual(shape(r as Line));
     }
+    // The same journal from unnamed clients opening a connection per request: the same fields,
+    // no client name, and a connection of its own for every request.
+    const perRequest = join(dir, 'per-request.ndjson');
+    writeSyntheticJournal(perRequest, 400, 'connection per request');
+    const unnamed = lines(perRequest);
+    expect(unnamed.map(shape)).toEqual(made.map(shape));
+    expect(unnamed.every((e) => e.client === null)).toBe(true);
+    expect(new Set(unnamed.map((e) => e.connection)).size).toBe(400);
   });
 });

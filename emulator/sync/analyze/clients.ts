@@ -69,6 +69,13 @@ export class Identities {
   private roots = new Map<number, number>();
   /** By the first connection of a chain: the requests over the chain beyond the first connection's own. */
   private chained = new Map<number, number>();
+  /**
+   * By slot: 1 when the connection is in a chain (either map has it). Naming every identity at
+   * each window looks in the maps for these alone: a million lookups in maps per window of a
+   * journal of one-request connections otherwise.
+   */
+  private inChain = new Uint8Array(1024);
+  private chainSlots: number[] = [];
 
   /**
    * `order`: when the request took effect; `reset`: the emulator reset its connection (an injected
@@ -184,6 +191,13 @@ export class Identities {
   private chainResets(): void {
     this.roots = new Map();
     this.chained = new Map();
+    for (const slot of this.chainSlots) this.inChain[slot] = 0;
+    this.chainSlots = [];
+    if (this.inChain.length < this.connectionId.length) {
+      const grown = new Uint8Array(Math.max(this.connectionId.length, 2 * this.inChain.length));
+      grown.set(this.inChain);
+      this.inChain = grown;
+    }
     for (const group of this.groups) {
       if (group.resets.size === 0) continue;
       // The group's connections by when they were first used, those first used together in the
@@ -220,6 +234,8 @@ export class Identities {
         const root = this.roots.get(slot) ?? slot;
         this.roots.set(claimed, root);
         this.chained.set(root, (this.chained.get(root) ?? 0) + this.connectionRequests.at(claimed));
+        this.inChain[claimed] = this.inChain[root] = 1;
+        this.chainSlots.push(claimed, root);
       }
     }
   }
@@ -249,8 +265,9 @@ export class Identities {
         name = header;
         by = 'header';
       } else {
-        const root = slot < 0 ? -1 : (this.roots.get(slot) ?? slot);
-        if (root >= 0 && this.connectionRequests.at(root) + (this.chained.get(root) ?? 0) > 1) {
+        const chain = slot >= 0 && this.inChain[slot] === 1;
+        const root = chain ? (this.roots.get(slot) ?? slot) : slot;
+        if (root >= 0 && this.connectionRequests.at(root) + (chain ? (this.chained.get(root) ?? 0) : 0) > 1) {
           const id = this.connectionId.at(root);
           key = `c\u0000${group.key}\u0000${id}`;
           name = `${group.agent}#${id}`;
