@@ -1,5 +1,5 @@
 import type { ClientBasis, ClientSummary } from './types.js';
-import { grownInts, NumberColumn } from './column.js';
+import { grownInts, IntColumn, NumberColumn } from './column.js';
 
 /** Connection numbers below this (and below four times the connections met) index an array. */
 const DENSE = 1 << 16;
@@ -42,14 +42,12 @@ export class Identities {
   private lastGroup = -1;
   // Per identity.
   private readonly header: (string | null)[] = [];
-  private readonly group = new NumberColumn();
+  private readonly group = new IntColumn();
   /** Its connection's slot (-1: none); for a named client, the slot of the last connection it used. */
-  private readonly slot = new NumberColumn();
-  private readonly requests = new NumberColumn();
+  private readonly slot = new IntColumn();
+  private readonly requests = new IntColumn();
   /** A named client's connections (it may use several), by its identity: the others have one at most. */
   private readonly named = new Map<number, Set<number>>();
-  // Per connection, by its slot: when it was first and last used, whether the emulator reset it
-  // (its last request), its requests and its group.
   /**
    * The slot of each connection: the emulator numbers its connections from 1, so most journals'
    * numbers index an array (slot + 1; 0: none yet), a few bytes per connection; a number too large
@@ -57,14 +55,14 @@ export class Identities {
    */
   private dense = new Int32Array(1024);
   private readonly sparse = new Map<number, number>();
+  // Per connection, by its slot: its number, when it was first and last used, its requests and its group.
   private readonly connectionId = new NumberColumn();
   private readonly first = new NumberColumn();
   private readonly last = new NumberColumn();
-  private readonly reset = new NumberColumn();
-  private readonly connectionRequests = new NumberColumn();
-  private readonly connectionGroup = new NumberColumn();
+  private readonly connectionRequests = new IntColumn();
+  private readonly connectionGroup = new IntColumn();
   /** The identity without a header first met on it (-1: none yet): a connection keeps its User-Agent and key, nearly always. */
-  private readonly slotIdentity = new NumberColumn();
+  private readonly slotIdentity = new IntColumn();
   /** A connection the emulator reset, continued by the reconnection of its client: slot → the first of its chain. */
   private roots = new Map<number, number>();
   /** By the first connection of a chain: the requests over the chain beyond the first connection's own. */
@@ -156,7 +154,6 @@ export class Identities {
       this.connectionId.push(connection);
       this.first.push(order);
       this.last.push(order);
-      this.reset.push(reset ? 1 : 0);
       this.connectionRequests.push(1);
       this.connectionGroup.push(g);
       this.slotIdentity.push(-1);
@@ -174,7 +171,6 @@ export class Identities {
     }
     if (order >= this.last.at(slot)) {
       this.last.set(slot, order);
-      this.reset.set(slot, reset ? 1 : 0);
       const resets = (this.groups[this.connectionGroup.at(slot)] as Group).resets;
       if (reset) resets.add(slot);
       else resets.delete(slot);

@@ -31,6 +31,34 @@ export class NumberColumn {
   }
 }
 
+/** `NumberColumn` for whole numbers of 32 bits: counts and indexes, half the bytes of a number each. */
+export class IntColumn {
+  private data: Int32Array;
+  private count = 0;
+
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(value: number): void {
+    if (this.count === this.data.length) this.data = grownInts(this.data, this.data.length * 2);
+    this.data[this.count++] = value;
+  }
+
+  /** Indexes are the caller's own, below `length`. */
+  at(index: number): number {
+    return this.data[index] as number;
+  }
+
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+}
+
 /** `from` copied into a new array of `size` numbers, the ones past it set to `fill`. */
 export function grownInts(from: Int32Array, size: number, fill = 0): Int32Array<ArrayBuffer> {
   const to = new Int32Array(size);
