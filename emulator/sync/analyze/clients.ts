@@ -74,6 +74,12 @@ export class Identities {
    */
   private inChain = new Uint8Array(1024);
   private chainSlots: number[] = [];
+  /** What the last window's names were made with (`resolve`): per client, the identity it was first met at. */
+  private provisional:
+    | { names: string[]; clients: Map<string, ClientSummary>; first: Map<string, number>; taken: Set<string>; roots: ReadonlyMap<number, number> }
+    | undefined;
+  /** The first identity whose connection carried its second request since: from it on, an identity may be a client of its own. */
+  private renamedFrom = Number.POSITIVE_INFINITY;
 
   /**
    * `order`: when the request took effect; `reset`: the emulator reset its connection (an injected
@@ -164,7 +170,13 @@ export class Identities {
       if (reset) group.resets.add(slot);
       return slot;
     }
-    this.connectionRequests.set(slot, this.connectionRequests.at(slot) + 1);
+    const requests = this.connectionRequests.at(slot) + 1;
+    this.connectionRequests.set(slot, requests);
+    if (requests === 2) {
+      // Identities of other groups on the connection came after this one.
+      const n = this.slotIdentity.at(slot);
+      if (n >= 0 && n < this.renamedFrom) this.renamedFrom = n;
+    }
     if (order < this.first.at(slot)) {
       this.first.set(slot, order);
       (this.groups[this.connectionGroup.at(slot)] as Group).unordered = true;
@@ -236,20 +248,59 @@ export class Identities {
     }
   }
 
+  /** The first identity whose connection joined, left or changed a chain since `roots` (infinity: none). */
+  private rechainedFrom(roots: ReadonlyMap<number, number>): number {
+    let from = Number.POSITIVE_INFINITY;
+    const at = (slot: number | undefined) => {
+      const n = slot === undefined ? -1 : this.slotIdentity.at(slot);
+      if (n >= 0 && n < from) from = n;
+    };
+    for (const [claimed, root] of this.roots) {
+      const was = roots.get(claimed);
+      if (was === root) continue;
+      at(claimed);
+      at(root);
+      at(was);
+    }
+    for (const [claimed, root] of roots) {
+      if (this.roots.has(claimed)) continue;
+      at(claimed);
+      at(root);
+    }
+    return from;
+  }
+
   /**
    * Client names per identity index, and with `summaries`, a summary per client (the run's
    * last window: a window before it needs only the names).
    */
   resolve(run: number | undefined, taken: Set<string>, summaries = true): { names: string[]; clients: ClientSummary[] } {
     this.chainResets();
-    const clients = new Map<string, ClientSummary>();
+    // Before the run's end, names only: those the last window gave stand while none of the
+    // identities they named became another client since (a connection's second request, a
+    // reconnection), and only the identities met since are named. A journal of one-request
+    // connections was otherwise named anew at each window, a million identities each time.
+    const before = this.provisional;
+    const from = summaries || before === undefined ? 0 : Math.min(before.names.length, this.renamedFrom, this.rechainedFrom(before.roots));
+    this.renamedFrom = Number.POSITIVE_INFINITY;
+    const { names, clients, first, taken: used } = from > 0 && before ? before : { names: [] as string[], clients: new Map<string, ClientSummary>(), first: new Map<string, number>(), taken };
+    if (from > 0) {
+      // The clients first met from there on are met again, in the same order: each gets the same name or its new one.
+      names.length = from;
+      for (const [key, at] of first) {
+        if (at < from) continue;
+        first.delete(key);
+        used.delete((clients.get(key) as ClientSummary).id);
+        clients.delete(key);
+      }
+    }
+    this.provisional = summaries ? undefined : { names, clients, first, taken: used, roots: this.roots };
     // Each client's connections as a set while they are gathered: a client that opens a
     // connection per request has as many as it has requests.
     const connectionsOf = new Map<ClientSummary, Set<number>>();
-    const names = new Array<string>(this.header.length);
     let last: ClientSummary | undefined;
     let lastKey: string | undefined;
-    for (let n = 0; n < names.length; n++) {
+    for (let n = names.length; n < this.header.length; n++) {
       const header = this.header[n] as string | null;
       const group = this.groups[this.group.at(n)] as Group;
       const slot = this.slot.at(n);
@@ -278,14 +329,15 @@ export class Identities {
       let c = key === lastKey ? last : clients.get(key);
       if (!c) {
         let unique = name;
-        for (let k = 2; taken.has(unique); k++) unique = `${name}~${k}`;
-        taken.add(unique);
+        for (let k = 2; used.has(unique); k++) unique = `${name}~${k}`;
+        used.add(unique);
         c = { id: unique, by, userAgent: group.userAgent, keyHash: group.keyHash, connections: [], requests: 0, ...(run === undefined ? {} : { run }) };
         clients.set(key, c);
+        first.set(key, n);
       }
       last = c;
       lastKey = key;
-      names[n] = c.id;
+      names.push(c.id);
       if (!summaries) continue;
       c.requests += this.requests.at(n);
       const own = header !== null ? this.named.get(n) : slot >= 0 ? [this.connectionId.at(slot)] : undefined;
