@@ -3,7 +3,7 @@
 // an array (emulator/sync/analyze/clients.ts), whatever the connections' numbers and order.
 import { describe, expect, it } from 'vitest';
 import { Analyzer, type AnalyzableEntry, type Analysis } from '../../emulator/sync/analyze/index.js';
-import { readEntry } from './entries.js';
+import { putEntry, readEntry } from './entries.js';
 
 const AGENT = 'aws-sdk-nodejs/2.1692.0 linux/v20.19.0';
 
@@ -60,4 +60,25 @@ describe('clients that open a connection per request', () => {
     expect(clients.filter((c) => c.by === 'connection')).toEqual([{ id: 'aws-sdk-nodejs#1', by: 'connection', requests: 2, connections: [1, 3] }]);
     expect(clients.find((c) => c.by === 'user-agent')?.connections).toEqual([2, ...entries.slice(3).map((e) => e.connection)]);
   });
+
+  it('a connection met again after a window was settled makes a client of its own in the next window', () => {
+    // #17, connection 100's read, is named by User-Agent when the first window is settled (one
+    // request so far), and kept for the next. #22 comes over connection 100 again: from the next
+    // window on it is the client aws-sdk-nodejs#100, whose write lost #21's (the User-Agent's
+    // client), unseen by #17.
+    const unnamed = (e: AnalyzableEntry, connection: number): AnalyzableEntry => {
+      const x = { ...e, connection, userAgent: AGENT, keyHash: null } as AnalyzableEntry;
+      delete (x as { client?: string }).client;
+      return x;
+    };
+    const entries: AnalyzableEntry[] = [];
+    for (let seq = 1; seq <= 16; seq++) entries.push(oneShot(seq, 200 + seq));
+    entries.push(unnamed(readEntry(17, '', 'd', 'a', { n: ['0'] }), 100));
+    for (let seq = 18; seq <= 20; seq++) entries.push(oneShot(seq, 200 + seq));
+    entries.push(unnamed(putEntry(21, '', 'd', 'a', 'n', '1'), 300), unnamed(putEntry(22, '', 'd', 'a', 'n', '1'), 100));
+    for (let seq = 23; seq <= 80; seq++) entries.push(oneShot(seq, 200 + seq));
+    const lost = analyse(entries, 20).findings.filter((f) => f.kind === 'lost-update');
+    expect(lost.map((f) => ({ seqs: f.seqs, clients: f.clients }))).toEqual([{ seqs: [17, 21, 22], clients: ['aws-sdk-nodejs#100', 'aws-sdk-nodejs'] }]);
+  });
 });
+
