@@ -295,9 +295,6 @@ export class Identities {
       }
     }
     this.provisional = summaries ? undefined : { names, clients, first, taken: used, roots: this.roots };
-    // Each client's connections as a set while they are gathered: a client that opens a
-    // connection per request has as many as it has requests.
-    const connectionsOf = new Map<ClientSummary, Set<number>>();
     let last: ClientSummary | undefined;
     let lastKey: string | undefined;
     for (let n = names.length; n < this.header.length; n++) {
@@ -340,15 +337,22 @@ export class Identities {
       names.push(c.id);
       if (!summaries) continue;
       c.requests += this.requests.at(n);
-      const own = header !== null ? this.named.get(n) : slot >= 0 ? [this.connectionId.at(slot)] : undefined;
-      if (own === undefined) continue;
-      let all = connectionsOf.get(c);
-      if (!all) connectionsOf.set(c, (all = new Set()));
-      for (const connection of own) all.add(connection);
+      // Gathered in a list, sorted and made unique at the end, not in a set: a client that opens
+      // a connection per request has as many as it has requests.
+      if (header !== null) for (const connection of this.named.get(n) ?? []) c.connections.push(connection);
+      else if (slot >= 0) c.connections.push(this.connectionId.at(slot));
     }
-    for (const [c, all] of connectionsOf) c.connections = [...all].sort((a, b) => a - b);
+    for (const c of clients.values()) c.connections = uniqueSorted(c.connections);
     return { names, clients: [...clients.values()] };
   }
+}
+
+/** The numbers in ascending order, each once. */
+function uniqueSorted(list: number[]): number[] {
+  const sorted = Float64Array.from(list).sort();
+  const out: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i] as number);
+  return out;
 }
 
 function groupKey(keyHash: string | null, userAgent: string | null): string {
