@@ -28,9 +28,9 @@ interface Group {
  *
  * A client that opens a connection per request (aws-sdk v2) has as many identities and
  * connections as requests: they are held as columns of numbers, not as an object, a key string
- * and a set each, and the names are found anew at each window in one pass without building a key
- * per identity. Held as objects, 1,000,000 such requests took 2.4 GB of memory and a minute of CPU
- * time (docs/analyze.md, "Performance").
+ * and a set each, and each window names only the identities it has not named yet (`resolve`).
+ * Held as objects, 1,000,000 such requests took 2.4 GB of memory and a minute of CPU time
+ * (docs/analyze.md, "Performance").
  */
 export class Identities {
   private readonly byHeader = new Map<string, number>();
