@@ -80,5 +80,37 @@ describe('clients that open a connection per request', () => {
     const lost = analyse(entries, 20).findings.filter((f) => f.kind === 'lost-update');
     expect(lost.map((f) => ({ seqs: f.seqs, clients: f.clients }))).toEqual([{ seqs: [17, 21, 22], clients: ['aws-sdk-nodejs#100', 'aws-sdk-nodejs'] }]);
   });
+
+  it('a reconnection after a window was settled joins the reset connection’s client in the next window', () => {
+    // #17's response is lost to a reset of connection 100; the first window settles before the
+    // client reconnects, naming #17's client by User-Agent. Over connection 300, the client reads
+    // the item (#21, which shows #17's write) and writes it again (#22): from the next window on,
+    // 300 continues 100, and the retry is the same client's, found as a double-applied retry.
+    // Between them, another program's requests (its own User-Agent), which no reset can chain to.
+    const other = (seq: number) => ({ ...oneShot(seq, 200 + seq), userAgent: 'other/1' });
+    const entries: AnalyzableEntry[] = [];
+    for (let seq = 1; seq <= 16; seq++) entries.push(other(seq));
+    entries.push({
+      ...oneShot(17, 100),
+      action: 'PutAttributes',
+      params: { Action: 'PutAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: 'a', 'Attribute.1.Name': 'n', 'Attribute.1.Value': '1', 'Attribute.1.Replace': 'true' },
+      code: 'ConnectionReset',
+      faults: [{ rule: 'f1', effect: 'loseResponse:reset' }],
+      read: undefined,
+    } as AnalyzableEntry);
+    for (let seq = 18; seq <= 20; seq++) entries.push(other(seq));
+    entries.push(
+      { ...oneShot(21, 300), params: { Action: 'GetAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: 'a' }, read: { consistentRead: true, stale: false, returned: { items: [{ name: 'a', attributes: { n: ['1'] } }] } } } as AnalyzableEntry,
+      {
+        ...oneShot(22, 300),
+        action: 'PutAttributes',
+        params: { Action: 'PutAttributes', Version: '2009-04-15', DomainName: 'd', ItemName: 'a', 'Attribute.1.Name': 'n', 'Attribute.1.Value': '2', 'Attribute.1.Replace': 'true' },
+        read: undefined,
+      } as AnalyzableEntry,
+    );
+    for (let seq = 23; seq <= 80; seq++) entries.push(other(seq));
+    const doubles = analyse(entries, 20).findings.filter((f) => f.kind === 'double-applied-retry');
+    expect(doubles.map((f) => ({ seqs: f.seqs, clients: f.clients }))).toEqual([{ seqs: [17, 21, 22], clients: ['aws-sdk-nodejs#100'] }]);
+  });
 });
 
