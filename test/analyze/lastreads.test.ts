@@ -56,6 +56,28 @@ describe('the last reads kept across windows', () => {
     expect(kept.get(older.place, 'nobody')).toBeUndefined();
   });
 
+  it('give back each of 200 readers of one item its own read, past the readers an item scans', () => {
+    const names = new Names();
+    const kept = new LastReads();
+    const reads = new Map<string, ReadOp>();
+    // Item a read by 200 clients, item b by three of them, interleaved; each a value of its own.
+    for (let c = 0; c < 200; c++) {
+      for (const item of c % 70 === 0 ? ['a', 'b'] : ['a']) {
+        const client = `${HOSTILE[c % HOSTILE.length] as string} ${c}`;
+        const op = toOp(get(reads.size + 1, client, item, { n: [`${item}${c}`] }), c, names) as ReadOp;
+        kept.offer(client, op);
+        reads.set(`${item}\u0001${client}`, op);
+      }
+    }
+    // An older read offered after the newer one, by the 150th reader: the newer stays.
+    const last = `${HOSTILE[150 % HOSTILE.length] as string} 150`;
+    kept.offer(last, toOp(get(0, last, 'a', { n: ['older'] }), 150, names) as ReadOp);
+    expect(kept.size).toBe(203);
+    for (const [at, op] of reads) expect(kept.get(op.place, at.slice(at.indexOf('\u0001') + 1))).toEqual(op);
+    const b = reads.get(`b\u0001${HOSTILE[0] as string} 0`) as ReadOp;
+    expect(kept.get(b.place, `${HOSTILE[1] as string} 1`)).toBeUndefined();
+  });
+
   it('give a client’s last read alone as one list per window, made again once a newer read is kept or the window is settled', () => {
     const names = new Names();
     const kept = new LastReads();

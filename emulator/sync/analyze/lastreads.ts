@@ -12,13 +12,18 @@ import { READ_BITS, type Place, type ReadOp } from './ops.js';
 
 const NONE: readonly ReadOp[] = [];
 
+/** A place's readers scanned before a map finds them: the bench's items are read by up to 50 clients. */
+const SCANNED = 64;
+
 export class LastReads {
   /**
-   * By place (an item, or a domain for Selects; `Place.index`), then by client number
-   * (`clients`): its slot. Arrays, not maps: the items × clients entries are held for the whole
-   * run, and a place's number needs no hashing.
+   * By place (an item, or a domain for Selects; `Place.index`): its readers' slots, as client
+   * number (`clients`) and slot side by side, scanned, while it has SCANNED readers or fewer; then
+   * a map. Held for the whole run: a list indexed by the client number took room for every client
+   * numbered before, per place, and a journal that writes each item once (a log of events) read
+   * by one client of fifty took 400 bytes per item for it.
    */
-  private readonly slots: ((number | undefined)[] | undefined)[] = [];
+  private readonly slots: (number[] | Map<number, number> | undefined)[] = [];
   /** ... and the place itself, by its index. */
   private readonly places: (Place | undefined)[] = [];
   /** Client name → its number. */
@@ -68,17 +73,13 @@ export class LastReads {
       this.slots.push(undefined);
       this.places.push(undefined);
     }
-    let slots = this.slots[index];
-    if (!slots) {
-      this.slots[index] = slots = [];
-      this.places[index] = op.place;
-    }
+    if (this.slots[index] === undefined) this.places[index] = op.place;
     let number = this.clients.get(client);
     if (number === undefined) this.clients.set(client, (number = this.clients.size));
-    let slot = slots[number];
+    let slot = this.slotAt(index, number);
     if (slot === undefined) {
       slot = this.seq.length;
-      slots[number] = slot;
+      this.addSlot(index, number, slot);
       this.placeIndex.push(index);
       this.seq.push(0);
       this.order.push(0);
@@ -117,7 +118,28 @@ export class LastReads {
 
   private slotOf(place: Place, client: string): number | undefined {
     const number = this.clients.get(client);
-    return number === undefined ? undefined : this.slots[place.index]?.[number];
+    return number === undefined ? undefined : this.slotAt(place.index, number);
+  }
+
+  private slotAt(place: number, client: number): number | undefined {
+    const readers = this.slots[place];
+    if (readers === undefined || !Array.isArray(readers)) return readers?.get(client);
+    for (let i = 0; i < readers.length; i += 2) if (readers[i] === client) return readers[i + 1];
+    return undefined;
+  }
+
+  private addSlot(place: number, client: number, slot: number): void {
+    const readers = this.slots[place];
+    // Each list made at its length: a push past the end reserves room for half as many again and sixteen more.
+    if (readers === undefined) this.slots[place] = [client, slot];
+    else if (!Array.isArray(readers)) readers.set(client, slot);
+    else if (readers.length < 2 * SCANNED) this.slots[place] = readers.concat(client, slot);
+    else {
+      const map = new Map<number, number>();
+      for (let i = 0; i < readers.length; i += 2) map.set(readers[i] as number, readers[i + 1] as number);
+      map.set(client, slot);
+      this.slots[place] = map;
+    }
   }
 
   /** Where the slot's operation is in `rebuilt`, rebuilt first when it is not there yet. */
