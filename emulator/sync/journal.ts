@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readRequest } from '../actions/readers.js';
-import { integerText, settingError } from '../core/input.js';
+import { integer, integerText } from '../core/input.js';
 import { Params, parseForm } from '../core/params.js';
 import type { ActionResult } from '../actions/types.js';
 import { RETURNED_ITEMS, RETURNED_VALUE_CHARS, type JournalEntry, type JournalFilter, type ReadRecord, type ReturnedRecord } from '../core/wire.js';
@@ -80,9 +80,7 @@ export class Journal {
     private readonly maxBytes = JOURNAL_MAX_BYTES,
   ) {
     // The library's option comes here unparsed: a negative or fractional size kept nothing, silently.
-    if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_JOURNAL_SIZE) {
-      throw settingError('journalSize', `a whole number from 0 to ${MAX_JOURNAL_SIZE}`);
-    }
+    integer({ journalSize: capacity }, 'journalSize', 0, MAX_JOURNAL_SIZE);
   }
 
   get latestSeq(): number {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { READ_CHUNK, readJournal } from '../../emulator/sync/analyze/file.js';
-import type { AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
+import { Analyzer, type AnalyzableEntry } from '../../emulator/sync/analyze/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sdb-journal-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,6 +84,18 @@ describe('reading a journal file in pieces', () => {
     await expect(read(bigEndian)).rejects.toThrow(/UTF-16 big-endian: save it as UTF-8/);
     // A file of one byte is read as UTF-8, as any other.
     expect(await read(Buffer.from('\n'))).toEqual([]);
+  });
+
+  it('refuses a connection that is not a number, naming the line; null is no connection', async () => {
+    const good = JSON.stringify({ ...entry(1, 'v'), connection: 7 });
+    for (const connection of ['7', 'abc', { id: 7 }, [7], true]) {
+      await expect(readBack(`${good}\n${JSON.stringify({ ...entry(2, 'v'), connection })}\n`)).rejects.toThrow(/:2: "connection" must be a number$/);
+    }
+    const none = await readBack(`${JSON.stringify({ ...entry(1, 'v'), connection: null })}\n`);
+    expect(none[0]?.connection).toBeNull();
+    const a = new Analyzer();
+    for (const e of none) a.add(e);
+    expect(a.finish().clients).toEqual([expect.objectContaining({ by: 'user-agent', connections: [], requests: 1 })]);
   });
 
   it('names the line at fault, past several pieces', async () => {

@@ -112,5 +112,28 @@ describe('clients that open a connection per request', () => {
     const doubles = analyse(entries, 20).findings.filter((f) => f.kind === 'double-applied-retry');
     expect(doubles.map((f) => ({ seqs: f.seqs, clients: f.clients }))).toEqual([{ seqs: [17, 21, 22], clients: ['aws-sdk-nodejs#100'] }]);
   });
+
+  it('hostile User-Agents, each with one-request connections and one keep-alive connection, in windows of 200', () => {
+    // The last two share a product token: one of them is named with a suffix.
+    const agents = ['lone \ud800 surrogate/1', '<img src=x onerror=alert(1)>', `nul\u0000inside/${'v'.repeat(1024)}`, 'é'.repeat(1024), `${'é'.repeat(1024)} other/2`];
+    const entries: AnalyzableEntry[] = [];
+    for (let round = 0; round < 300; round++) {
+      for (const [a, userAgent] of agents.entries()) {
+        const keepAlive = round % 3 === 0;
+        const seq = entries.length + 1;
+        entries.push({ ...oneShot(seq, keepAlive ? 1_000_000 + a : seq), userAgent });
+      }
+    }
+    const clients = summary(analyse(entries, 200));
+    const expected = agents.flatMap((userAgent, a) => [
+      { token: userAgent.split(/[\s/]/, 1)[0], by: 'user-agent', requests: 200 },
+      { token: `${userAgent.split(/[\s/]/, 1)[0] as string}#${1_000_000 + a}`, by: 'connection', requests: 100 },
+    ]);
+    expect(clients.map((c) => ({ token: c.id.replace(/~2$/, ''), by: c.by, requests: c.requests })).sort((x, y) => x.token.localeCompare(y.token) || x.by.localeCompare(y.by))).toEqual(
+      expected.sort((x, y) => (x.token as string).localeCompare(y.token as string) || x.by.localeCompare(y.by)),
+    );
+    expect(new Set(clients.map((c) => c.id)).size).toBe(clients.length);
+    expect(clients.filter((c) => c.id.endsWith('~2'))).toHaveLength(1);
+  });
 });
 

@@ -15,6 +15,8 @@ function entry(value: unknown, where: string): AnalyzableEntry {
   if (typeof e.seq !== 'number') throw new JournalFileError(`${where}: no "seq" number: not a journal entry`);
   if (typeof e.code !== 'string') throw new JournalFileError(`${where}: no "code" string: not a journal entry`);
   if (e.action !== null && typeof e.action !== 'string') throw new JournalFileError(`${where}: "action" must be a string or null`);
+  // Numbers the emulator gives its connections: anything else would be taken for another connection, or named as none.
+  if (e.connection !== undefined && e.connection !== null && typeof e.connection !== 'number') throw new JournalFileError(`${where}: "connection" must be a number`);
   if (typeof e.params !== 'object' || e.params === null || Array.isArray(e.params)) {
     throw new JournalFileError(`${where}: no "params" object: not a journal entry`);
   }

@@ -225,8 +225,10 @@ export class Analyzer {
     this.requests++;
     if (e.atSeq !== undefined) this.simulated = true;
     if (e.order === undefined) this.withoutOrder = true;
-    if (e.connection === undefined && !e.client) this.withoutConnection = true;
-    const identity = run.identities.intern(e.client ?? null, e.userAgent ?? null, e.keyHash ?? null, e.connection, e.order ?? e.seq, e.code === 'ConnectionReset');
+    // A file may say null for none (readJournal refuses what is not a number).
+    const connection = e.connection ?? undefined;
+    if (connection === undefined && !e.client) this.withoutConnection = true;
+    const identity = run.identities.intern(e.client ?? null, e.userAgent ?? null, e.keyHash ?? null, connection, e.order ?? e.seq, e.code === 'ConnectionReset');
     const op = toOp(e, identity, run.strings);
     if (!op) return;
     run.ops.push(op);
@@ -483,8 +485,7 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
       } else perClient.set(client, { writes, failed: failedBy });
     }
     const byClient = [...perClient].map(([client, c]) => ({ client, ...c })).sort((a, b) => b.failed - a.failed || a.client.localeCompare(b.client));
-    const numbers = s.shown as Float64Array;
-    const shown = Array.from({ length: s.shownCount }, (_, i) => 3 * i);
+    const shown = s.shown as Float64Array;
     const pct = Math.round((100 * failed) / s.writes);
     const { account, domain } = s.place;
     const item = s.place.item as string;
@@ -496,17 +497,18 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
       domain,
       item,
       attributes: [],
-      evidence: shown.map((at) => ({
-        seq: numbers[at] as number,
+      // Kept in seq order.
+      evidence: Array.from({ length: s.shownCount }, (_, i) => ({
+        seq: shown[3 * i] as number,
         role: 'failed-write',
-        client: names[numbers[at + 1] as number] ?? 'unknown',
-        action: WRITE_ACTIONS[numbers[at + 2] as number] as string,
+        client: names[shown[3 * i + 1] as number] ?? 'unknown',
+        action: WRITE_ACTIONS[shown[3 * i + 2] as number] as string,
       })),
       conditional: { writes: s.writes, failed, rate: failed / s.writes, byClient },
       message:
         `Conflict storm on ${domain}/${item}: ${failed} of ${s.writes} conditional writes failed (${pct} %); ` +
         firstFew(byClient, (c) => `${c.client} ${c.failed}/${c.writes}`, 'more clients') +
-        (failed > shown.length ? ` (the first ${shown.length} failures listed).` : '.'),
+        (failed > s.shownCount ? ` (the first ${s.shownCount} failures listed).` : '.'),
     }));
   }
   return drafts;
