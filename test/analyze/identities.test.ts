@@ -1,6 +1,7 @@
 // How the analysis tells clients apart when each request comes over a connection of its own (as
-// aws-sdk v2 sends them): as many connections as requests, held as columns and numbered through
-// an array (emulator/sync/analyze/clients.ts), whatever the connections' numbers and order.
+// aws-sdk v2 sends them): as many connections as requests, each folded into its User-Agent's
+// client once its request has left the held operations (emulator/sync/analyze/clients.ts),
+// whatever the connections' numbers and order.
 import { describe, expect, it } from 'vitest';
 import { Analyzer, type AnalyzableEntry, type Analysis } from '../../emulator/sync/analyze/index.js';
 import { putEntry, readEntry } from './entries.js';
@@ -14,21 +15,28 @@ function oneShot(seq: number, connection: number, order = seq, code = 'Success')
   return entry;
 }
 
-function analyse(entries: readonly AnalyzableEntry[], window: number): Analysis {
+function analyse(entries: readonly AnalyzableEntry[], window: number, held: number[] = []): Analysis {
   const a = new Analyzer({}, { window });
-  for (const e of entries) a.add(e);
+  for (const e of entries) {
+    a.add(e);
+    held.push(a.heldClients());
+  }
   return a.finish();
 }
 
-const summary = (a: Analysis) => a.clients.map((c) => ({ id: c.id, by: c.by, requests: c.requests, connections: c.connections }));
+const summary = (a: Analysis) => a.clients.map((c) => ({ id: c.id, by: c.by, requests: c.requests, connections: c.connections, connectionCount: c.connectionCount }));
 
 describe('clients that open a connection per request', () => {
-  it('20,000 requests over 20,000 connections, in windows of 1,000: one client, by its User-Agent, with every connection', () => {
+  it('20,000 requests over 20,000 connections, in windows of 1,000: one client, by its User-Agent, holding the connections of a window or two', () => {
     const N = 20_000;
     const entries = Array.from({ length: N }, (_, i) => oneShot(i + 1, i + 1));
-    const a = analyse(entries, 1000);
-    expect(summary(a)).toEqual([{ id: 'aws-sdk-nodejs', by: 'user-agent', requests: N, connections: entries.map((e) => e.connection) }]);
+    const held: number[] = [];
+    const a = analyse(entries, 1000, held);
+    expect(summary(a)).toEqual([{ id: 'aws-sdk-nodejs', by: 'user-agent', requests: N, connections: entries.slice(0, 1000).map((e) => e.connection), connectionCount: N }]);
     expect(a.notes.join(' ')).toMatch(/1 client\(s\) named by User-Agent alone/);
+    // Ten times what a window holds at most: a table that kept every connection would pass it.
+    expect(Math.max(...held)).toBeLessThanOrEqual(2000);
+    expect(held.at(-1)).toBeGreaterThan(0);
   });
 
   it('connection numbers far past an array (a journal from elsewhere) give the same clients', () => {
@@ -43,12 +51,26 @@ describe('clients that open a connection per request', () => {
   });
 
   it('a connection first met with a number too large for the array is the same connection when met again later', () => {
-    // Connection 200,000 comes before the array reaches it, and again after 50,000 others.
+    // Connection 200,000 comes before the array reaches it, and again after 50,000 others, all in one window.
     const entries = [oneShot(1, 200_000)];
     for (let i = 1; i <= 50_000; i++) entries.push(oneShot(entries.length + 1, i));
     entries.push(oneShot(entries.length + 1, 200_000));
-    const kept = analyse(entries, 10_000).clients.filter((c) => c.by === 'connection');
+    const kept = analyse(entries, 100_000).clients.filter((c) => c.by === 'connection');
     expect(kept).toEqual([expect.objectContaining({ id: 'aws-sdk-nodejs#200000', requests: 2, connections: [200_000] })]);
+  });
+
+  it('a connection met again after its one request was folded into the User-Agent’s client is a client of its own from its second request', () => {
+    // Connections 7 and 10^12 (a number the array never reaches) carry a request, then, 5,000
+    // requests and several windows later, another: the first stays with aws-sdk-nodejs.
+    const entries = [oneShot(1, 7), oneShot(2, 1e12)];
+    for (let i = 1; i <= 5000; i++) entries.push(oneShot(entries.length + 1, 100 + i));
+    entries.push(oneShot(entries.length + 1, 7), oneShot(entries.length + 2, 1e12), oneShot(entries.length + 3, 7));
+    const clients = summary(analyse(entries, 500));
+    expect(clients).toEqual([
+      { id: 'aws-sdk-nodejs', by: 'user-agent', requests: 5002, connections: [7, ...entries.slice(2, 1001).map((e) => e.connection)], connectionCount: 5002 },
+      { id: 'aws-sdk-nodejs#7', by: 'connection', requests: 2, connections: [7], connectionCount: 1 },
+      { id: 'aws-sdk-nodejs#1000000000000', by: 'connection', requests: 1, connections: [1e12], connectionCount: 1 },
+    ]);
   });
 
   it('a reset connection is continued by the connection first used after it, in the order the requests took effect', () => {
@@ -57,7 +79,7 @@ describe('clients that open a connection per request', () => {
     const entries = [oneShot(1, 1, 10, 'ConnectionReset'), oneShot(2, 2, 30), oneShot(3, 3, 20)];
     for (let i = 4; i <= 40; i++) entries.push(oneShot(i, i, 100 + i));
     const clients = summary(analyse(entries, 8));
-    expect(clients.filter((c) => c.by === 'connection')).toEqual([{ id: 'aws-sdk-nodejs#1', by: 'connection', requests: 2, connections: [1, 3] }]);
+    expect(clients.filter((c) => c.by === 'connection')).toEqual([{ id: 'aws-sdk-nodejs#1', by: 'connection', requests: 2, connections: [1, 3], connectionCount: 2 }]);
     expect(clients.find((c) => c.by === 'user-agent')?.connections).toEqual([2, ...entries.slice(3).map((e) => e.connection)]);
   });
 

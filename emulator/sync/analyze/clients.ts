@@ -1,8 +1,15 @@
 import type { ClientBasis, ClientSummary } from './types.js';
 import { grownInts, IntColumn, NumberColumn } from './column.js';
+import type { Op } from './ops.js';
 
 /** Connection numbers below this (and below four times the connections met) index an array. */
 const DENSE = 1 << 16;
+/** In that array: the connection was folded into its User-Agent's client (`fold`). */
+const FOLDED = -1;
+/** A connection's identity while it carried one request without a header: its group's `solo`. */
+const SOLO = -2;
+/** A client's connections listed in its summary, at most; `connectionCount` says how many it had. */
+export const LISTED_CONNECTIONS = 1000;
 
 /** What a User-Agent and access key group: the requests of connections used once. */
 interface Group {
@@ -18,6 +25,12 @@ interface Group {
   unordered: boolean;
   /** Of them, those the emulator reset (their last request's answer), each once. */
   resets: Set<number>;
+  /** The identity of its requests on connections that carried one (so far), without a header (-1: none yet). */
+  solo: number;
+  /** Connections folded into that client: the lowest numbers (at least LISTED_CONNECTIONS of them), how many, and when the first of their requests came. */
+  folded: number[];
+  foldedCount: number;
+  foldedArrival: number;
 }
 
 /**
@@ -26,11 +39,13 @@ interface Group {
  * requests on connections used once (clients that close after each request) are grouped by
  * User-Agent and access key.
  *
- * A client that opens a connection per request (aws-sdk v2) has as many identities and
- * connections as requests: they are held as columns of numbers, not as an object, a key string
- * and a set each, and each window names only the identities it has not named yet (`resolve`).
- * Held as objects, 1,000,000 such requests took 2.4 GB of memory and a minute of CPU time
- * (docs/analyze.md, "Performance").
+ * A client that opens a connection per request (aws-sdk v2) has as many connections as requests.
+ * Their requests share one identity per group (`solo`) until a connection carries a second: then
+ * the connection gets an identity of its own, and its first request is moved to it when still
+ * held. A connection used once is folded into its group's client once its request has left the
+ * held operations (`fold`): what is kept grows with the clients and the connections in use, not
+ * with the requests (docs/analyze.md, "Performance"). Connections are held as columns of numbers;
+ * each window names only the identities it has not named yet (`resolve`).
  */
 export class Identities {
   private readonly byHeader = new Map<string, number>();
@@ -46,8 +61,12 @@ export class Identities {
   /** Its connection's slot (-1: none); for a named client, the slot of the last connection it used. */
   private readonly slot = new IntColumn();
   private readonly requests = new IntColumn();
-  /** A named client's connections (it may use several), by its identity: the others have one at most. */
+  /** When its first request came (the count of requests before it): the report lists clients in that order. */
+  private readonly arrival = new NumberColumn();
+  private arrivals = 0;
+  /** A named client's connections (it may use several), by its identity: the others have one at most. The first LISTED_CONNECTIONS, then a count. */
   private readonly named = new Map<number, Set<number>>();
+  private readonly namedMore = new Map<number, number>();
   /**
    * The slot of each connection: the emulator numbers its connections from 1, so most journals'
    * numbers index an array (slot + 1; 0: none yet), a few bytes per connection; a number too large
@@ -55,14 +74,27 @@ export class Identities {
    */
   private dense = new Int32Array(1024);
   private readonly sparse = new Map<number, number>();
+  /** Connections folded whose number was too large for the array. */
+  private readonly foldedSparse = new Set<number>();
+  /** Connections met, folded or not. */
+  private met = 0;
+  /** The slot `connectionSlot` gave was made for this request: the connection's first. */
+  private fresh = false;
+  /** A slot made for a request that took its group's solo identity (-1: none): its operation is kept there (`opened`). */
+  private pendingSlot = -1;
   // Per connection, by its slot: its number, when it was first and last used, its requests and its group.
   private readonly connectionId = new NumberColumn();
   private readonly first = new NumberColumn();
   private readonly last = new NumberColumn();
   private readonly connectionRequests = new IntColumn();
   private readonly connectionGroup = new IntColumn();
-  /** The identity without a header first met on it (-1: none yet): a connection keeps its User-Agent and key, nearly always. */
+  /** The identity without a header first met on it (-1: none yet; SOLO): a connection keeps its User-Agent and key, nearly always. */
   private readonly slotIdentity = new IntColumn();
+  /** When its first request came, and the named client that used it last (-1: none). */
+  private readonly slotArrival = new NumberColumn();
+  private readonly namedBy = new IntColumn();
+  /** The operation of a SOLO connection's request, moved to the connection's own identity if it carries another. */
+  private slotOp: (Op | undefined)[] = [];
   /** A connection the emulator reset, continued by the reconnection of its client: slot → the first of its chain. */
   private roots = new Map<number, number>();
   /** By the first connection of a chain: the requests over the chain beyond the first connection's own. */
@@ -87,6 +119,7 @@ export class Identities {
    * garbage but for a new client's first.
    */
   intern(header: string | null, userAgent: string | null, keyHash: string | null, connection: number | undefined, order: number, reset: boolean): number {
+    this.pendingSlot = -1;
     const slot = connection === undefined ? -1 : this.connectionSlot(connection, order, reset, keyHash, userAgent);
     let n: number | undefined;
     if (header !== null) {
@@ -95,19 +128,61 @@ export class Identities {
       if (slot >= 0 && this.slot.at(n) !== slot) {
         // A named client's requests mostly follow one another on one connection, and need no lookup in its set.
         this.slot.set(n, slot);
-        let set = this.named.get(n);
-        if (!set) this.named.set(n, (set = new Set()));
-        set.add(connection as number);
+        if (this.namedBy.at(slot) !== n) {
+          this.namedBy.set(slot, n);
+          let set = this.named.get(n);
+          if (!set) this.named.set(n, (set = new Set()));
+          if (set.size < LISTED_CONNECTIONS || set.has(connection as number)) set.add(connection as number);
+          else this.namedMore.set(n, (this.namedMore.get(n) ?? 0) + 1);
+        }
       }
     } else {
       const g = this.groupOf(keyHash, userAgent);
       if (slot >= 0) {
         n = this.slotIdentity.at(slot);
-        if (n < 0) this.slotIdentity.set(slot, (n = this.add(null, g, slot)));
-        else if (this.group.at(n) !== g) n = this.other(`c\u0000${g}\u0000${connection}`, g, slot);
+        // Its second request: the connection is a client of its own.
+        if (n === SOLO) n = this.promote(slot);
+        if (n >= 0) {
+          if (this.group.at(n) !== g) n = this.other(`c\u0000${g}\u0000${connection}`, g, slot);
+        } else if (this.fresh && !reset) {
+          this.slotIdentity.set(slot, SOLO);
+          n = this.soloOf(g);
+          this.pendingSlot = slot;
+        } else this.slotIdentity.set(slot, (n = this.add(null, g, slot)));
       } else n = this.other(`c\u0000${g}\u0000`, g, slot);
     }
     this.requests.set(n, this.requests.at(n) + 1);
+    this.arrivals++;
+    return n;
+  }
+
+  /** Connections and identities held: what the client table's memory grows with (test/analyze/identities.test.ts). */
+  held(): number {
+    return this.connectionId.length + this.header.length;
+  }
+
+  /** The operation of the request just interned, kept while it may have to move to its connection's own identity. */
+  opened(op: Op): void {
+    if (this.pendingSlot >= 0) this.slotOp[this.pendingSlot] = op;
+    this.pendingSlot = -1;
+  }
+
+  private soloOf(g: number): number {
+    const group = this.groups[g] as Group;
+    if (group.solo < 0) group.solo = this.add(null, g, -1);
+    return group.solo;
+  }
+
+  /** A SOLO connection becomes a client of its own (a second request, or a chain of reconnections): its request, and its operation while held, move to its identity. */
+  private promote(slot: number): number {
+    const group = this.groups[this.connectionGroup.at(slot)] as Group;
+    const n = this.add(null, this.connectionGroup.at(slot), slot, this.slotArrival.at(slot));
+    this.slotIdentity.set(slot, n);
+    this.requests.set(group.solo, this.requests.at(group.solo) - 1);
+    this.requests.set(n, 1);
+    const op = this.slotOp[slot];
+    if (op !== undefined && op.identity === group.solo) op.identity = n;
+    this.slotOp[slot] = undefined;
     return n;
   }
 
@@ -117,12 +192,13 @@ export class Identities {
     return n;
   }
 
-  private add(header: string | null, g: number, slot: number): number {
+  private add(header: string | null, g: number, slot: number, arrival = this.arrivals): number {
     const n = this.header.length;
     this.header.push(header);
     this.group.push(g);
     this.slot.push(header === null ? slot : -1);
     this.requests.push(0);
+    this.arrival.push(arrival);
     return n;
   }
 
@@ -139,30 +215,39 @@ export class Identities {
     if (g === undefined) {
       g = this.groups.length;
       this.groupIndex.set(key, g);
-      this.groups.push({ userAgent, keyHash, key, byAgent: `a\u0000${key}`, agent: agentName(userAgent), connections: [], unordered: false, resets: new Set() });
+      this.groups.push({ userAgent, keyHash, key, byAgent: `a\u0000${key}`, agent: agentName(userAgent), connections: [], unordered: false, resets: new Set(), solo: -1, folded: [], foldedCount: 0, foldedArrival: Number.POSITIVE_INFINITY });
     }
     return g;
   }
 
   private connectionSlot(connection: number, order: number, reset: boolean, keyHash: string | null, userAgent: string | null): number {
     // Dense while the numbers stay within a few times the connections met so far.
-    const dense = Number.isInteger(connection) && connection >= 0 && connection < 4 * this.connectionId.length + DENSE;
+    const dense = Number.isInteger(connection) && connection >= 0 && connection < 4 * this.met + DENSE;
     if (dense && connection >= this.dense.length) this.dense = grownInts(this.dense, Math.max(connection + 1, 2 * this.dense.length));
-    let slot = dense ? (this.dense[connection] as number) - 1 : -1;
-    // Met when its number was still too large for the array: in the map.
-    if (slot < 0 && this.sparse.size > 0) slot = this.sparse.get(connection) ?? -1;
+    const at = dense ? (this.dense[connection] as number) : 0;
+    let slot = at - 1;
+    let folded = at === FOLDED;
+    // Met when its number was still too large for the array: in the maps.
+    if (at === 0 && this.sparse.size > 0) slot = this.sparse.get(connection) ?? -1;
+    if (slot < 0 && !folded && this.foldedSparse.size > 0) folded = this.foldedSparse.delete(connection);
+    this.fresh = slot < 0 && !folded;
     if (slot < 0) {
       // A connection's group is that of its first request.
       const g = this.groupOf(keyHash, userAgent);
       slot = this.connectionId.length;
       if (dense) this.dense[connection] = slot + 1;
       else this.sparse.set(connection, slot);
+      if (!folded) this.met++;
       this.connectionId.push(connection);
       this.first.push(order);
       this.last.push(order);
-      this.connectionRequests.push(1);
+      // Folded, it carried a request before (counted with its group's client): this is its second.
+      this.connectionRequests.push(folded ? 2 : 1);
       this.connectionGroup.push(g);
       this.slotIdentity.push(-1);
+      this.slotArrival.push(this.arrivals);
+      this.namedBy.push(-1);
+      this.slotOp.push(undefined);
       const group = this.groups[g] as Group;
       const before = group.connections[group.connections.length - 1];
       if (before !== undefined && this.first.at(before) > order) group.unordered = true;
@@ -244,8 +329,79 @@ export class Identities {
         this.chained.set(root, (this.chained.get(root) ?? 0) + this.connectionRequests.at(claimed));
         this.inChain[claimed] = this.inChain[root] = 1;
         this.chainSlots.push(claimed, root);
+        // A reconnection is its client's, not its group's.
+        if (this.slotIdentity.at(claimed) === SOLO) this.promote(claimed);
       }
     }
+  }
+
+  /**
+   * Folds into their group's client the connections that carried one request without a header
+   * (or one with a header: its client is named anyway) which took effect before `before`, in no
+   * chain and not reset: their requests have left the held operations. A folded connection met
+   * again is a client of its own from its second request on; its first stays with its group's.
+   * Called by the analysis as each window is settled (index.ts).
+   */
+  fold(before: number): void {
+    const count = this.connectionId.length;
+    const to = new Int32Array(count);
+    let kept = 0;
+    for (let slot = 0; slot < count; slot++) {
+      const identity = this.slotIdentity.at(slot);
+      const once = identity === SOLO || (identity === -1 && this.connectionRequests.at(slot) === 1);
+      const g = this.connectionGroup.at(slot);
+      if (!once || this.last.at(slot) >= before || this.inChain[slot] === 1 || (this.groups[g] as Group).resets.has(slot)) {
+        to[slot] = kept++;
+        continue;
+      }
+      to[slot] = -1;
+      const connection = this.connectionId.at(slot);
+      const dense = this.sparse.size === 0 || this.sparse.get(connection) !== slot;
+      if (dense) this.dense[connection] = FOLDED;
+      else {
+        this.sparse.delete(connection);
+        this.foldedSparse.add(connection);
+      }
+      if (identity !== SOLO) continue;
+      const group = this.groups[g] as Group;
+      // The lowest numbers are listed: cut back to them now and then.
+      group.folded.push(connection);
+      if (group.folded.length === 2 * LISTED_CONNECTIONS) group.folded = uniqueSorted(group.folded).slice(0, LISTED_CONNECTIONS);
+      group.foldedCount++;
+      group.foldedArrival = Math.min(group.foldedArrival, this.slotArrival.at(slot));
+    }
+    if (kept === count) return;
+    // The slots kept move down: every list of slots follows.
+    for (let slot = 0; slot < count; slot++) {
+      const next = to[slot] as number;
+      if (next < 0 || next === slot) continue;
+      const connection = this.connectionId.at(slot);
+      if (this.sparse.size > 0 && this.sparse.get(connection) === slot) this.sparse.set(connection, next);
+      else this.dense[connection] = next + 1;
+      this.slotOp[next] = this.slotOp[slot];
+    }
+    this.slotOp.length = kept;
+    for (const column of [this.connectionId, this.first, this.last, this.slotArrival]) column.compact(to, kept);
+    for (const column of [this.connectionRequests, this.connectionGroup, this.slotIdentity, this.namedBy]) column.compact(to, kept);
+    for (let n = 0; n < this.slot.length; n++) {
+      const slot = this.slot.at(n);
+      if (slot >= 0) this.slot.set(n, to[slot] as number);
+    }
+    for (const group of this.groups) {
+      let j = 0;
+      for (const slot of group.connections) if ((to[slot] as number) >= 0) group.connections[j++] = to[slot] as number;
+      group.connections.length = j;
+      if (group.resets.size > 0) group.resets = new Set([...group.resets].map((slot) => to[slot] as number));
+    }
+    // Chains hold no folded slot.
+    const moved = (m: ReadonlyMap<number, number>) => new Map([...m].map(([a, b]) => [to[a] as number, to[b] as number]));
+    const named = this.provisional?.roots;
+    this.roots = moved(this.roots);
+    if (this.provisional && named) this.provisional.roots = moved(named);
+    this.chained = new Map([...this.chained].map(([root, n]) => [to[root] as number, n]));
+    for (const slot of this.chainSlots) this.inChain[slot] = 0;
+    this.chainSlots = this.chainSlots.map((slot) => to[slot] as number);
+    for (const slot of this.chainSlots) this.inChain[slot] = 1;
   }
 
   /** The first identity whose connection joined, left or changed a chain since `roots` (infinity: none). */
@@ -295,12 +451,32 @@ export class Identities {
       }
     }
     this.provisional = summaries ? undefined : { names, clients, first, taken: used, roots: this.roots };
+    // For the summaries: the connections still held with one request, by group, and when each client's first request came.
+    const soloLive = new Map<number, number[]>();
+    const soloArrival = new Map<number, number>();
+    const arrivalOf = new Map<ClientSummary, number>();
+    const more = new Map<ClientSummary, number>();
+    if (summaries) {
+      for (let slot = 0; slot < this.connectionId.length; slot++) {
+        if (this.slotIdentity.at(slot) !== SOLO) continue;
+        const g = this.connectionGroup.at(slot);
+        let list = soloLive.get(g);
+        if (!list) soloLive.set(g, (list = []));
+        list.push(this.connectionId.at(slot));
+        soloArrival.set(g, Math.min(soloArrival.get(g) ?? Number.POSITIVE_INFINITY, this.slotArrival.at(slot)));
+      }
+    }
     let last: ClientSummary | undefined;
     let lastKey: string | undefined;
     for (let n = names.length; n < this.header.length; n++) {
       const header = this.header[n] as string | null;
       const group = this.groups[this.group.at(n)] as Group;
       const slot = this.slot.at(n);
+      // A group's solo identity all of whose requests moved to their connections' own.
+      if (summaries && this.requests.at(n) === 0) {
+        names.push(group.agent);
+        continue;
+      }
       let key: string;
       let name: string;
       let by: ClientBasis;
@@ -328,7 +504,7 @@ export class Identities {
         let unique = name;
         for (let k = 2; used.has(unique); k++) unique = `${name}~${k}`;
         used.add(unique);
-        c = { id: unique, by, userAgent: group.userAgent, keyHash: group.keyHash, connections: [], requests: 0, ...(run === undefined ? {} : { run }) };
+        c = { id: unique, by, userAgent: group.userAgent, keyHash: group.keyHash, connections: [], connectionCount: 0, requests: 0, ...(run === undefined ? {} : { run }) };
         clients.set(key, c);
         first.set(key, n);
       }
@@ -337,13 +513,32 @@ export class Identities {
       names.push(c.id);
       if (!summaries) continue;
       c.requests += this.requests.at(n);
-      // Gathered in a list, sorted and made unique at the end, not in a set: a client that opens
-      // a connection per request has as many as it has requests.
-      if (header !== null) for (const connection of this.named.get(n) ?? []) c.connections.push(connection);
-      else if (slot >= 0) c.connections.push(this.connectionId.at(slot));
+      let arrival = this.arrival.at(n);
+      let extra = 0;
+      if (header !== null) {
+        for (const connection of this.named.get(n) ?? []) c.connections.push(connection);
+        extra = this.namedMore.get(n) ?? 0;
+      } else if (n === group.solo) {
+        const g = this.group.at(n);
+        for (const connection of group.folded) c.connections.push(connection);
+        for (const connection of soloLive.get(g) ?? []) c.connections.push(connection);
+        extra = group.foldedCount - group.folded.length;
+        arrival = Math.min(group.foldedArrival, soloArrival.get(g) ?? Number.POSITIVE_INFINITY);
+      } else if (slot >= 0) c.connections.push(this.connectionId.at(slot));
+      if (extra > 0) more.set(c, (more.get(c) ?? 0) + extra);
+      arrivalOf.set(c, Math.min(arrivalOf.get(c) ?? Number.POSITIVE_INFINITY, arrival));
     }
-    for (const c of clients.values()) c.connections = uniqueSorted(c.connections);
-    return { names, clients: [...clients.values()] };
+    if (!summaries) return { names, clients: [] };
+    for (const c of clients.values()) {
+      // Gathered in a list, sorted and made unique here, not in a set: a client that opens a
+      // connection per request has as many as it has requests.
+      const all = uniqueSorted(c.connections);
+      c.connectionCount = all.length + (more.get(c) ?? 0);
+      c.connections = all.length > LISTED_CONNECTIONS ? all.slice(0, LISTED_CONNECTIONS) : all;
+    }
+    // In the order their first requests came.
+    const list = [...clients.values()].sort((a, b) => (arrivalOf.get(a) as number) - (arrivalOf.get(b) as number));
+    return { names, clients: list };
   }
 }
 

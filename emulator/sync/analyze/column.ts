@@ -29,6 +29,15 @@ export class NumberColumn {
   set(index: number, value: number): void {
     this.data[index] = value;
   }
+
+  /** Keeps the values whose index `to` maps to another (ascending, -1: dropped): `count` of them. */
+  compact(to: Int32Array, count: number): void {
+    for (let i = 0; i < this.count; i++) {
+      const j = to[i] as number;
+      if (j >= 0) this.data[j] = this.data[i] as number;
+    }
+    this.count = count;
+  }
 }
 
 /**
@@ -60,6 +69,15 @@ export class IntColumn {
 
   set(index: number, value: number): void {
     this.data[index] = value;
+  }
+
+  /** Keeps the values whose index `to` maps to another (ascending, -1: dropped): `count` of them. */
+  compact(to: Int32Array, count: number): void {
+    for (let i = 0; i < this.count; i++) {
+      const j = to[i] as number;
+      if (j >= 0) this.data[j] = this.data[i] as number;
+    }
+    this.count = count;
   }
 }
 

@@ -231,6 +231,7 @@ export class Analyzer {
     const identity = run.identities.intern(e.client ?? null, e.userAgent ?? null, e.keyHash ?? null, connection, e.order ?? e.seq, e.code === 'ConnectionReset');
     const op = toOp(e, identity, run.strings);
     if (!op) return;
+    run.identities.opened(op);
     run.ops.push(op);
     if (run.ops.length >= this.window && run.ops.length >= 2 * run.kept) this.settle(run, provisionalNames(run, this.taken));
   }
@@ -240,6 +241,11 @@ export class Analyzer {
     let lost = 0;
     for (const m of this.run?.lostBefore.values() ?? []) lost += m.size;
     return (this.run?.ops.length ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
+  }
+
+  /** The connections and identities the client table holds now (clients.ts). */
+  heldClients(): number {
+    return this.run?.identities.held() ?? 0;
   }
 
   finish(): Analysis {
@@ -333,6 +339,7 @@ export class Analyzer {
       return;
     }
     const dropped = keepFrom(run, names, boundary);
+    run.identities.fold(boundary);
     if (dropped.length > 0 && (run.lostBefore.size > 0 || dropped.some((op) => lostResponseOf(op) !== undefined))) carryLostWrites(run, names, dropped);
     run.kept = run.ops.length;
   }

@@ -137,7 +137,10 @@ export interface ClientSummary {
   by: ClientBasis;
   userAgent: string | null;
   keyHash: string | null;
+  /** Its connections by number, ascending: the lowest 1,000 (clients.ts, LISTED_CONNECTIONS). */
   connections: number[];
+  /** How many connections it used. */
+  connectionCount: number;
   requests: number;
   run?: number;
 }
