@@ -45,6 +45,7 @@ export interface Cycle {
 /** At most this many cycles are reported per run: each costs a search, and a hundred already say enough. */
 export const MAX_CYCLES = 100;
 const TYPE_INDEX: Record<CycleEdge['type'], number> = { ww: 0, wr: 1, rw: 2, predicate: 3 };
+const SCANNED_EDGES = 16;
 const SEP = '\u0000';
 
 /**
@@ -104,19 +105,28 @@ export function findCycles(
   }
   for (const list of versions.values()) list.sort((a, b) => a.order - b.order);
 
-  const edges = new Map<number, Edge[]>();
-  // One edge per pair of operations and type: the first pair of requests found proves it.
+  // By operation: its edges out. One edge per pair of operations and type: the first pair of
+  // requests found proves it. An operation has few edges: those made are scanned for the pair,
+  // past SCANNED_EDGES looked up in a set of its own (a map and a set per operation were a
+  // tenth of the CPU time of a journal whose operations spanned items, with their garbage).
+  const edges = new Array<Edge[] | undefined>(txns.length);
   const known = new Map<number, Set<number>>();
   const add = (from: Txn | undefined, to: Txn | undefined, type: Edge['type'], key: string, a: ReadOp | WriteOp, b: ReadOp | WriteOp) => {
     if (!from || !to || from === to) return;
-    let list = edges.get(from.id);
-    if (!list) edges.set(from.id, (list = []));
-    // Per operation, small numbers: cheaper than one set of every pair.
-    let seen = known.get(from.id);
-    if (!seen) known.set(from.id, (seen = new Set()));
+    let list = edges[from.id];
+    if (!list) edges[from.id] = list = [];
     const id = to.id * 4 + TYPE_INDEX[type];
-    if (seen.has(id)) return;
-    seen.add(id);
+    if (list.length < SCANNED_EDGES) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i] as Edge;
+        if (e.to === to.id && e.type === type) return;
+      }
+    } else {
+      let seen = known.get(from.id);
+      if (!seen) known.set(from.id, (seen = new Set(list.map((e) => e.to * 4 + TYPE_INDEX[e.type]))));
+      if (seen.has(id)) return;
+      seen.add(id);
+    }
     list.push({ to: to.id, type, key, from: a, by: b });
   };
   for (const [key, list] of versions) {
@@ -329,42 +339,62 @@ function seenPrefix(list: readonly WriteOp[], r: ReadOp): number {
   return lo;
 }
 
-/** Tarjan's algorithm, without recursion. */
-function stronglyConnected(n: number, edges: ReadonlyMap<number, Edge[]>): number[][] {
-  const index = new Array<number>(n).fill(-1);
-  const low = new Array<number>(n).fill(0);
-  const onStack = new Array<boolean>(n).fill(false);
-  const stack: number[] = [];
+/**
+ * Tarjan's algorithm, without recursion: the components of two operations or more (one alone
+ * holds no cycle), in the order found. Its stacks are arrays of numbers: a pair per node visited
+ * and a component per node were garbage by the thousand at every window.
+ */
+function stronglyConnected(n: number, edges: readonly (Edge[] | undefined)[]): number[][] {
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  let top = 0;
+  // The depth-first path: each node and how many of its edges it has followed.
+  const path = new Int32Array(n);
+  const followed = new Int32Array(n);
   const out: number[][] = [];
   let counter = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
-    const work: [number, number][] = [[root, 0]];
-    while (work.length > 0) {
-      const frame = work[work.length - 1] as [number, number];
-      const [v, i] = frame;
+    let depth = 0;
+    path[0] = root;
+    followed[0] = 0;
+    while (depth >= 0) {
+      const v = path[depth] as number;
+      const i = followed[depth] as number;
       if (i === 0 && index[v] === -1) {
         index[v] = low[v] = counter++;
-        stack.push(v);
-        onStack[v] = true;
+        stack[top++] = v;
+        onStack[v] = 1;
       }
-      const list = edges.get(v) ?? [];
-      if (i < list.length) {
-        frame[1]++;
+      const list = edges[v];
+      if (list !== undefined && i < list.length) {
+        followed[depth] = i + 1;
         const w = (list[i] as Edge).to;
-        if (index[w] === -1) work.push([w, 0]);
-        else if (onStack[w]) low[v] = Math.min(low[v] as number, index[w] as number);
+        if (index[w] === -1) {
+          depth++;
+          path[depth] = w;
+          followed[depth] = 0;
+        } else if (onStack[w] === 1) low[v] = Math.min(low[v] as number, index[w] as number);
         continue;
       }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low[parent[0]] = Math.min(low[parent[0]] as number, low[v] as number);
+      depth--;
+      if (depth >= 0) {
+        const parent = path[depth] as number;
+        low[parent] = Math.min(low[parent] as number, low[v] as number);
+      }
       if (low[v] === index[v]) {
+        if (stack[top - 1] === v) {
+          top--;
+          onStack[v] = 0;
+          continue;
+        }
         const component: number[] = [];
         let w: number;
         do {
-          w = stack.pop() as number;
-          onStack[w] = false;
+          w = stack[--top] as number;
+          onStack[w] = 0;
           component.push(w);
         } while (w !== v);
         out.push(component);
@@ -375,14 +405,14 @@ function stronglyConnected(n: number, edges: ReadonlyMap<number, Edge[]>): numbe
 }
 
 /** A shortest cycle through the component's first node, by breadth-first search inside the component. */
-function shortestCycle(component: readonly number[], edges: ReadonlyMap<number, Edge[]>): (Edge & { fromTxn: number })[] | undefined {
+function shortestCycle(component: readonly number[], edges: readonly (Edge[] | undefined)[]): (Edge & { fromTxn: number })[] | undefined {
   const inside = new Set(component);
   const start = component[0] as number;
   const back = new Map<number, Edge & { fromTxn: number }>();
   const queue = [start];
   for (let q = 0; q < queue.length; q++) {
     const v = queue[q] as number;
-    for (const e of edges.get(v) ?? []) {
+    for (const e of edges[v] ?? []) {
       if (!inside.has(e.to)) continue;
       if (e.to === start) {
         const path = [{ ...e, fromTxn: v }];
