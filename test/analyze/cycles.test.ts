@@ -4,9 +4,10 @@
 // test's, one awaited request at a time.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
-import type { Analysis, Finding } from '../../emulator/sync/analyze/index.js';
+import { analyze, type AnalyzableEntry, type Analysis, type Finding } from '../../emulator/sync/analyze/index.js';
 import { CreateDomainCommand, GetAttributesCommand, PutAttributesCommand, SelectCommand, SimpleDBClient } from '../../client/index.js';
 import { start } from '../support/sync.js';
+import { putEntry, readEntry } from './entries.js';
 
 let emu: Emulator | undefined;
 const open: SimpleDBClient[] = [];
@@ -133,5 +134,20 @@ describe('anomalies across items', () => {
     expect(cross(a).map((f) => [f.kind, f.confidence])).toEqual([['write-skew', 'possible']]);
     expect(cross(a)[0]?.reason).toMatch(/no X-SimpleDB-Operation ids/);
     expect(a.summary.anomalies).toBe(0);
+  });
+});
+
+describe('an operation with many edges', () => {
+  it('finds the cycle closed by its seventeenth edge out (edges past sixteen are looked up in a set)', () => {
+    // t0 reads i1..i20, then writes j; t1..t16 each write their i; t17 reads j (before t0's
+    // write) and writes i17. Only t0 → t17 (t0's seventeenth distinct edge) and t17 → t0 close a cycle.
+    const entries: AnalyzableEntry[] = [];
+    const next = () => entries.length + 1;
+    for (let k = 1; k <= 20; k++) entries.push(readEntry(next(), 't0', 'd', `i${k}`, { n: ['0'] }));
+    entries.push(readEntry(next(), 't17', 'd', 'j', { n: ['0'] }));
+    for (let k = 1; k <= 17; k++) entries.push(putEntry(next(), `t${k}`, 'd', `i${k}`, 'n', '1'));
+    entries.push(putEntry(next(), 't0', 'd', 'j', 'n', '1'));
+    const found = analyze(entries).findings.filter((f) => f.cycle);
+    expect(found.map((f) => [f.kind, f.cycle?.class, f.items, f.clients])).toEqual([['write-skew', 'G2-item', ['i17', 'j'], ['t17', 't0']]]);
   });
 });
