@@ -20,15 +20,20 @@ interface Group {
   byAgent: string;
   agent: string;
   /** Its connections by their slot in the connection columns, in the order first met... */
-  connections: number[];
+  connections: IntColumn;
   /** ... until one was first used before one met earlier: then ordered by when first used, when next needed. */
   unordered: boolean;
   /** Of them, those the emulator reset (their last request's answer), each once. */
   resets: Set<number>;
   /** The identity of its requests on connections that carried one (so far), without a header (-1: none yet). */
   solo: number;
-  /** Connections folded into that client: the lowest numbers (at least LISTED_CONNECTIONS of them), how many, and when the first of their requests came. */
+  /**
+   * Connections folded into that client: a list holding its lowest numbers (cut back to
+   * LISTED_CONNECTIONS when twice as long; `foldedCut`, the highest kept then: none above can be
+   * listed), how many, and when the first of their requests came.
+   */
   folded: number[];
+  foldedCut: number;
   foldedCount: number;
   foldedArrival: number;
 }
@@ -215,7 +220,7 @@ export class Identities {
     if (g === undefined) {
       g = this.groups.length;
       this.groupIndex.set(key, g);
-      this.groups.push({ userAgent, keyHash, key, byAgent: `a\u0000${key}`, agent: agentName(userAgent), connections: [], unordered: false, resets: new Set(), solo: -1, folded: [], foldedCount: 0, foldedArrival: Number.POSITIVE_INFINITY });
+      this.groups.push({ userAgent, keyHash, key, byAgent: `a\u0000${key}`, agent: agentName(userAgent), connections: new IntColumn(16), unordered: false, resets: new Set(), solo: -1, folded: [], foldedCut: Number.POSITIVE_INFINITY, foldedCount: 0, foldedArrival: Number.POSITIVE_INFINITY });
     }
     return g;
   }
@@ -247,10 +252,12 @@ export class Identities {
       this.slotIdentity.push(-1);
       this.slotArrival.push(this.arrivals);
       this.namedBy.push(-1);
-      this.slotOp.push(undefined);
+      // Never shortened (`fold` clears what it drops): a list cut back and grown again each window was copied as it grew.
+      if (slot < this.slotOp.length) this.slotOp[slot] = undefined;
+      else this.slotOp.push(undefined);
       const group = this.groups[g] as Group;
-      const before = group.connections[group.connections.length - 1];
-      if (before !== undefined && this.first.at(before) > order) group.unordered = true;
+      const count = group.connections.length;
+      if (count > 0 && this.first.at(group.connections.at(count - 1)) > order) group.unordered = true;
       group.connections.push(slot);
       if (reset) group.resets.add(slot);
       return slot;
@@ -317,13 +324,13 @@ export class Identities {
         let hi = list.length;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
-          if (this.first.at(list[mid] as number) > end) hi = mid;
+          if (this.first.at(list.at(mid)) > end) hi = mid;
           else lo = mid + 1;
         }
         const next = unclaimed(lo);
         if (next === list.length) continue;
         skip.set(next, next + 1);
-        const claimed = list[next] as number;
+        const claimed = list.at(next);
         const root = this.roots.get(slot) ?? slot;
         this.roots.set(claimed, root);
         this.chained.set(root, (this.chained.get(root) ?? 0) + this.connectionRequests.at(claimed));
@@ -364,9 +371,14 @@ export class Identities {
       }
       if (identity !== SOLO) continue;
       const group = this.groups[g] as Group;
-      // The lowest numbers are listed: cut back to them now and then.
-      group.folded.push(connection);
-      if (group.folded.length === 2 * LISTED_CONNECTIONS) group.folded = uniqueSorted(group.folded).slice(0, LISTED_CONNECTIONS);
+      // The lowest numbers are listed: cut back to them now and then; past the highest kept, none can be.
+      if (connection < group.foldedCut) {
+        group.folded.push(connection);
+        if (group.folded.length === 2 * LISTED_CONNECTIONS) {
+          group.folded = uniqueSorted(group.folded).slice(0, LISTED_CONNECTIONS);
+          group.foldedCut = group.folded[LISTED_CONNECTIONS - 1] as number;
+        }
+      }
       group.foldedCount++;
       group.foldedArrival = Math.min(group.foldedArrival, this.slotArrival.at(slot));
     }
@@ -380,7 +392,7 @@ export class Identities {
       else this.dense[connection] = next + 1;
       this.slotOp[next] = this.slotOp[slot];
     }
-    this.slotOp.length = kept;
+    for (let slot = kept; slot < count; slot++) this.slotOp[slot] = undefined;
     for (const column of [this.connectionId, this.first, this.last, this.slotArrival]) column.compact(to, kept);
     for (const column of [this.connectionRequests, this.connectionGroup, this.slotIdentity, this.namedBy]) column.compact(to, kept);
     for (let n = 0; n < this.slot.length; n++) {
@@ -388,9 +400,7 @@ export class Identities {
       if (slot >= 0) this.slot.set(n, to[slot] as number);
     }
     for (const group of this.groups) {
-      let j = 0;
-      for (const slot of group.connections) if ((to[slot] as number) >= 0) group.connections[j++] = to[slot] as number;
-      group.connections.length = j;
+      group.connections.remap(to);
       if (group.resets.size > 0) group.resets = new Set([...group.resets].map((slot) => to[slot] as number));
     }
     // Chains hold no folded slot.

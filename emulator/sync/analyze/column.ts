@@ -79,6 +79,20 @@ export class IntColumn {
     }
     this.count = count;
   }
+
+  /** Each value v becomes `to[v]`, those it maps to -1 dropped, in the same order. */
+  remap(to: Int32Array): void {
+    let j = 0;
+    for (let i = 0; i < this.count; i++) {
+      const v = to[this.data[i] as number] as number;
+      if (v >= 0) this.data[j++] = v;
+    }
+    this.count = j;
+  }
+
+  sort(compare: (a: number, b: number) => number): void {
+    this.data.subarray(0, this.count).sort(compare);
+  }
 }
 
 /** `from` copied into a new array of `size` numbers, the ones past it set to `fill`. */

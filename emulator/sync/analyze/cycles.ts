@@ -76,7 +76,12 @@ export function findCycles(
   // By seq, unique in a run and close together in a window: an array, not a map keyed by the request.
   let first = Number.POSITIVE_INFINITY;
   let lastSeq = Number.NEGATIVE_INFINITY;
-  for (const t of txns) for (const op of t.ops) [first, lastSeq] = [Math.min(first, op.seq), Math.max(lastSeq, op.seq)];
+  for (const t of txns) {
+    for (const op of t.ops) {
+      first = Math.min(first, op.seq);
+      lastSeq = Math.max(lastSeq, op.seq);
+    }
+  }
   const bySeq = new Array<Txn | undefined>(Math.max(0, lastSeq - first + 1));
   for (const t of txns) for (const op of t.ops) bySeq[op.seq - first] = t;
   const txnOf = { get: (op: ReadOp | WriteOp) => bySeq[op.seq - first] };
