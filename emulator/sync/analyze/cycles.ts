@@ -19,7 +19,6 @@ interface Txn {
   client: string;
   /** The operation id it carried; undefined when inferred. */
   operation: string | undefined;
-  ops: (ReadOp | WriteOp)[];
 }
 
 interface Edge {
@@ -44,7 +43,8 @@ export interface Cycle {
 
 /** At most this many cycles are reported per run: each costs a search, and a hundred already say enough. */
 export const MAX_CYCLES = 100;
-const TYPE_INDEX: Record<CycleEdge['type'], number> = { ww: 0, wr: 1, rw: 2, predicate: 3 };
+const [WW, WR, RW, PREDICATE] = [0, 1, 2, 3];
+const TYPES: readonly CycleEdge['type'][] = ['ww', 'wr', 'rw', 'predicate'];
 const SCANNED_EDGES = 16;
 const SEP = '\u0000';
 
@@ -72,18 +72,19 @@ export function findCycles(
   // items passes through an operation that touched both. Without one, every cycle stays within
   // an item (the lost updates the histories report): the graph would find nothing to keep.
   if (!someSpansItems(inOrder, names)) return [];
-  const txns = operations(inOrder, names);
-  // By seq, unique in a run and close together in a window: an array, not a map keyed by the request.
+  // Each request's operation by seq, unique in a run and close together in a window: an array,
+  // not a map keyed by the request.
   let first = Number.POSITIVE_INFINITY;
   let lastSeq = Number.NEGATIVE_INFINITY;
-  for (const t of txns) {
-    for (const op of t.ops) {
-      first = Math.min(first, op.seq);
-      lastSeq = Math.max(lastSeq, op.seq);
-    }
+  for (let i = 0; i < inOrder.length; i++) {
+    const seq = (inOrder[i] as ReadOp | WriteOp).seq;
+    first = Math.min(first, seq);
+    lastSeq = Math.max(lastSeq, seq);
   }
   const bySeq = new Array<Txn | undefined>(Math.max(0, lastSeq - first + 1));
-  for (const t of txns) for (const op of t.ops) bySeq[op.seq - first] = t;
+  const txns = operations(inOrder, names, (t, op) => {
+    bySeq[op.seq - first] = t;
+  });
   const txnOf = { get: (op: ReadOp | WriteOp) => bySeq[op.seq - first] };
 
   // Versions per account, domain, item and attribute: the applied writes touching it, in order.
@@ -105,60 +106,41 @@ export function findCycles(
   }
   for (const v of versions) v.list.sort((a, b) => a.order - b.order);
 
-  // By operation: its edges out. One edge per pair of operations and type: the first pair of
-  // requests found proves it. An operation has few edges: those made are scanned for the pair,
-  // past SCANNED_EDGES looked up in a set of its own (a map and a set per operation were a
-  // tenth of the CPU time of a journal whose operations spanned items, with their garbage).
-  const edges = new Array<Edge[] | undefined>(txns.length);
-  const known = new Map<number, Set<number>>();
-  const add = (from: Txn | undefined, to: Txn | undefined, type: Edge['type'], key: string, a: ReadOp | WriteOp, b: ReadOp | WriteOp) => {
-    if (!from || !to || from === to) return;
-    let list = edges[from.id];
-    if (!list) edges[from.id] = list = [];
-    const id = to.id * 4 + TYPE_INDEX[type];
-    if (list.length < SCANNED_EDGES) {
-      for (let i = 0; i < list.length; i++) {
-        const e = list[i] as Edge;
-        if (e.to === to.id && e.type === type) return;
-      }
-    } else {
-      let seen = known.get(from.id);
-      if (!seen) known.set(from.id, (seen = new Set(list.map((e) => e.to * 4 + TYPE_INDEX[e.type]))));
-      if (seen.has(id)) return;
-      seen.add(id);
-    }
-    list.push({ to: to.id, type, key, from: a, by: b });
+  const graph = new Graph(txns.length);
+  const add = (from: Txn | undefined, to: Txn | undefined, type: number, v: number, a: ReadOp | WriteOp, b: ReadOp | WriteOp) => {
+    if (from && to) graph.add(from.id, to.id, type, v, a, b);
   };
-  for (const { key, list } of versions) {
-    for (let i = 1; i < list.length; i++) add(txnOf.get(list[i - 1] as WriteOp), txnOf.get(list[i] as WriteOp), 'ww', key, list[i - 1] as WriteOp, list[i] as WriteOp);
+  for (let v = 0; v < versions.length; v++) {
+    const list = (versions[v] as Versions).list;
+    for (let i = 1; i < list.length; i++) add(txnOf.get(list[i - 1] as WriteOp), txnOf.get(list[i] as WriteOp), WW, v, list[i - 1] as WriteOp, list[i] as WriteOp);
   }
   for (const r of reads) {
     const t = txnOf.get(r);
     // A read in no operation (a listing) gains no edge.
     if (!t) continue;
-    for (const { key, list } of observed(r, byItem)) {
+    for (const { index, list } of observed(r, byItem)) {
       const seen = seenPrefix(list, r);
       const observed = seen > 0 ? list[seen - 1] : undefined;
-      if (observed) add(txnOf.get(observed), t, 'wr', key, observed, r);
+      if (observed) add(txnOf.get(observed), t, WR, index, observed, r);
       const next = list[seen];
-      if (next) add(t, txnOf.get(next), 'rw', key, r, next);
+      if (next) add(t, txnOf.get(next), RW, index, r, next);
     }
     const predicate = predicateOf(r);
     if (predicate) {
       // The first unseen write of each item of the domain that touches an attribute the where clause names.
-      for (const { key, list } of versions) {
+      for (const { key, list, index } of versions) {
         const [account, domain, , attribute] = key.split(SEP);
         if (account !== r.place.account || domain !== r.place.domain || !(predicate.has(attribute ?? '') || predicate.has('itemName()'))) continue;
         const next = list[seenPrefix(list, r)];
-        if (next) add(t, txnOf.get(next), 'predicate', key, r, next);
+        if (next) add(t, txnOf.get(next), PREDICATE, index, r, next);
       }
     }
   }
 
   const out: Cycle[] = [];
-  for (const component of stronglyConnected(txns.length, edges)) {
+  for (const component of stronglyConnected(txns.length, graph)) {
     if (component.length < 2 || out.length >= window.max) continue;
-    const cycle = shortestCycle(component, edges);
+    const cycle = shortestCycle(component, graph, versions);
     if (!cycle) continue;
     let last = Number.NEGATIVE_INFINITY;
     for (const e of cycle) last = Math.max(last, e.from.order, e.by.order);
@@ -209,18 +191,18 @@ export function findCycles(
  * A Select without a where clause does not start or join an inferred operation: a listing is
  * read for display at least as often as to decide a write.
  */
-function operations(ops: readonly (ReadOp | WriteOp)[], names: readonly string[]): Txn[] {
+function operations(ops: readonly (ReadOp | WriteOp)[], names: readonly string[], visit: (t: Txn, op: ReadOp | WriteOp) => void): Txn[] {
   const txns: Txn[] = [];
   groupOperations(
     ops,
     names,
     (client, operation) => {
-      const t: Txn = { id: txns.length, client, operation, ops: [] };
+      const t: Txn = { id: txns.length, client, operation };
       txns.push(t);
       return t;
     },
     (t, op) => {
-      t.ops.push(op);
+      visit(t, op);
       return false;
     },
   );
@@ -313,16 +295,17 @@ function touching(_client: string, _operation: string | undefined, ended: Touche
   return ended;
 }
 
-/** An attribute's versions: its key (account, domain, item, attribute) and the applied writes touching it. */
+/** An attribute's versions: its key (account, domain, item, attribute), the applied writes touching it, and its place among all. */
 interface Versions {
   key: string;
   list: WriteOp[];
+  index: number;
 }
 
 function wrote(attrs: Map<string, Versions>, itemKey: string, attribute: string, w: WriteOp, all: Versions[]): void {
   let v = attrs.get(attribute);
   if (!v) {
-    attrs.set(attribute, (v = { key: itemKey + SEP + attribute, list: [] }));
+    attrs.set(attribute, (v = { key: itemKey + SEP + attribute, list: [], index: all.length }));
     all.push(v);
   }
   if (v.list.at(-1) !== w) v.list.push(w);
@@ -355,45 +338,102 @@ function seenPrefix(list: readonly WriteOp[], r: ReadOp): number {
 }
 
 /**
+ * The edges between operations, as columns, each operation's in the order made: an object per
+ * edge and a list per operation were most of the search's garbage. One edge per pair of
+ * operations and type: the first pair of requests found proves it. An operation has few edges:
+ * its own are scanned for the pair, past SCANNED_EDGES looked up in a set of its own.
+ */
+class Graph {
+  /** Per operation: its first and last edge out (-1: none), and how many. */
+  readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly degree: Int32Array;
+  // Per edge: where it goes, its type, the attribute's versions it is about, the requests that prove it, and the next edge of its operation.
+  readonly to: number[] = [];
+  readonly type: number[] = [];
+  readonly version: number[] = [];
+  readonly from: (ReadOp | WriteOp)[] = [];
+  readonly by: (ReadOp | WriteOp)[] = [];
+  readonly next: number[] = [];
+  private readonly known = new Map<number, Set<number>>();
+
+  constructor(operations: number) {
+    this.head = new Int32Array(operations).fill(-1);
+    this.tail = new Int32Array(operations).fill(-1);
+    this.degree = new Int32Array(operations);
+  }
+
+  add(from: number, to: number, type: number, version: number, a: ReadOp | WriteOp, b: ReadOp | WriteOp): void {
+    if (from === to) return;
+    if ((this.degree[from] as number) < SCANNED_EDGES) {
+      for (let e = this.head[from] as number; e !== -1; e = this.next[e] as number) if (this.to[e] === to && this.type[e] === type) return;
+    } else {
+      let seen = this.known.get(from);
+      if (!seen) {
+        seen = new Set();
+        for (let e = this.head[from] as number; e !== -1; e = this.next[e] as number) seen.add((this.to[e] as number) * 4 + (this.type[e] as number));
+        this.known.set(from, seen);
+      }
+      if (seen.has(to * 4 + type)) return;
+      seen.add(to * 4 + type);
+    }
+    const e = this.to.length;
+    this.to.push(to);
+    this.type.push(type);
+    this.version.push(version);
+    this.from.push(a);
+    this.by.push(b);
+    this.next.push(-1);
+    const last = this.tail[from] as number;
+    if (last === -1) this.head[from] = e;
+    else this.next[last] = e;
+    this.tail[from] = e;
+    this.degree[from] = (this.degree[from] as number) + 1;
+  }
+}
+
+/**
  * Tarjan's algorithm, without recursion: the components of two operations or more (one alone
  * holds no cycle), in the order found. Its stacks are arrays of numbers: a pair per node visited
  * and a component per node were garbage by the thousand at every window.
  */
-function stronglyConnected(n: number, edges: readonly (Edge[] | undefined)[]): number[][] {
+function stronglyConnected(n: number, graph: Graph): number[][] {
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
   const stack = new Int32Array(n);
   let top = 0;
-  // The depth-first path: each node and how many of its edges it has followed.
+  // The depth-first path: each node and its next edge to follow (-1: none left; ENTER: not yet entered).
+  const ENTER = -2;
   const path = new Int32Array(n);
-  const followed = new Int32Array(n);
+  const cursor = new Int32Array(n);
   const out: number[][] = [];
   let counter = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
     let depth = 0;
     path[0] = root;
-    followed[0] = 0;
+    cursor[0] = ENTER;
     while (depth >= 0) {
       const v = path[depth] as number;
-      const i = followed[depth] as number;
-      if (i === 0 && index[v] === -1) {
+      let e = cursor[depth] as number;
+      if (e === ENTER) {
         index[v] = low[v] = counter++;
         stack[top++] = v;
         onStack[v] = 1;
+        e = graph.head[v] as number;
       }
-      const list = edges[v];
-      if (list !== undefined && i < list.length) {
-        followed[depth] = i + 1;
-        const w = (list[i] as Edge).to;
+      if (e !== -1) {
+        cursor[depth] = graph.next[e] as number;
+        const w = graph.to[e] as number;
         if (index[w] === -1) {
           depth++;
           path[depth] = w;
-          followed[depth] = 0;
+          cursor[depth] = ENTER;
         } else if (onStack[w] === 1) low[v] = Math.min(low[v] as number, index[w] as number);
         continue;
       }
+      cursor[depth] = -1;
       depth--;
       if (depth >= 0) {
         const parent = path[depth] as number;
@@ -420,27 +460,37 @@ function stronglyConnected(n: number, edges: readonly (Edge[] | undefined)[]): n
 }
 
 /** A shortest cycle through the component's first node, by breadth-first search inside the component. */
-function shortestCycle(component: readonly number[], edges: readonly (Edge[] | undefined)[]): (Edge & { fromTxn: number })[] | undefined {
+function shortestCycle(component: readonly number[], graph: Graph, versions: readonly Versions[]): (Edge & { fromTxn: number })[] | undefined {
   const inside = new Set(component);
   const start = component[0] as number;
-  const back = new Map<number, Edge & { fromTxn: number }>();
+  // Per node reached: the edge it was reached by, and from where.
+  const back = new Map<number, { edge: number; fromTxn: number }>();
+  const edge = (e: number, fromTxn: number): Edge & { fromTxn: number } => ({
+    to: graph.to[e] as number,
+    type: TYPES[graph.type[e] as number] as CycleEdge['type'],
+    key: (versions[graph.version[e] as number] as Versions).key,
+    from: graph.from[e] as ReadOp | WriteOp,
+    by: graph.by[e] as ReadOp | WriteOp,
+    fromTxn,
+  });
   const queue = [start];
   for (let q = 0; q < queue.length; q++) {
     const v = queue[q] as number;
-    for (const e of edges[v] ?? []) {
-      if (!inside.has(e.to)) continue;
-      if (e.to === start) {
-        const path = [{ ...e, fromTxn: v }];
+    for (let e = graph.head[v] as number; e !== -1; e = graph.next[e] as number) {
+      const to = graph.to[e] as number;
+      if (!inside.has(to)) continue;
+      if (to === start) {
+        const path = [edge(e, v)];
         for (let x = v; x !== start; ) {
-          const prev = back.get(x) as Edge & { fromTxn: number };
-          path.unshift(prev);
+          const prev = back.get(x) as { edge: number; fromTxn: number };
+          path.unshift(edge(prev.edge, prev.fromTxn));
           x = prev.fromTxn;
         }
         return path;
       }
-      if (back.has(e.to)) continue;
-      back.set(e.to, { ...e, fromTxn: v });
-      queue.push(e.to);
+      if (back.has(to)) continue;
+      back.set(to, { edge: e, fromTxn: v });
+      queue.push(to);
     }
   }
   return undefined;
