@@ -69,7 +69,11 @@ export class Identities {
   /** When its first request came (the count of requests before it): the report lists clients in that order. */
   private readonly arrival = new NumberColumn();
   private arrivals = 0;
-  /** A named client's connections (it may use several), by its identity: the others have one at most. The first LISTED_CONNECTIONS, then a count. */
+  /**
+   * A named client's connections, by its identity: its first, then (when it used another) a set
+   * of the first LISTED_CONNECTIONS, and a count of those past them. The others have one at most.
+   */
+  private readonly namedFirst = new NumberColumn();
   private readonly named = new Map<number, Set<number>>();
   private readonly namedMore = new Map<number, number>();
   /**
@@ -135,10 +139,7 @@ export class Identities {
         this.slot.set(n, slot);
         if (this.namedBy.at(slot) !== n) {
           this.namedBy.set(slot, n);
-          let set = this.named.get(n);
-          if (!set) this.named.set(n, (set = new Set()));
-          if (set.size < LISTED_CONNECTIONS || set.has(connection as number)) set.add(connection as number);
-          else this.namedMore.set(n, (this.namedMore.get(n) ?? 0) + 1);
+          this.usedBy(n, connection as number);
         }
       }
     } else {
@@ -170,6 +171,16 @@ export class Identities {
   opened(op: Op): void {
     if (this.pendingSlot >= 0) this.slotOp[this.pendingSlot] = op;
     this.pendingSlot = -1;
+  }
+
+  private usedBy(n: number, connection: number): void {
+    const first = this.namedFirst.at(n);
+    if (Number.isNaN(first)) return this.namedFirst.set(n, connection);
+    if (first === connection) return;
+    let set = this.named.get(n);
+    if (!set) this.named.set(n, (set = new Set([first])));
+    if (set.size < LISTED_CONNECTIONS || set.has(connection)) set.add(connection);
+    else this.namedMore.set(n, (this.namedMore.get(n) ?? 0) + 1);
   }
 
   private soloOf(g: number): number {
@@ -204,6 +215,8 @@ export class Identities {
     this.slot.push(header === null ? slot : -1);
     this.requests.push(0);
     this.arrival.push(arrival);
+    // None yet: any number may name a connection in a journal from elsewhere.
+    this.namedFirst.push(Number.NaN);
     return n;
   }
 
@@ -526,7 +539,9 @@ export class Identities {
       let arrival = this.arrival.at(n);
       let extra = 0;
       if (header !== null) {
-        for (const connection of this.named.get(n) ?? []) c.connections.push(connection);
+        const set = this.named.get(n);
+        if (set) for (const connection of set) c.connections.push(connection);
+        else if (!Number.isNaN(this.namedFirst.at(n))) c.connections.push(this.namedFirst.at(n));
         extra = this.namedMore.get(n) ?? 0;
       } else if (n === group.solo) {
         const g = this.group.at(n);
