@@ -135,6 +135,24 @@ describe('clients that open a connection per request', () => {
     expect(doubles.map((f) => ({ seqs: f.seqs, clients: f.clients }))).toEqual([{ seqs: [17, 21, 22], clients: ['aws-sdk-nodejs#100'] }]);
   });
 
+  it('named clients over one-request connections, some reset, beside unnamed ones of the same User-Agent and key: every request counted once', () => {
+    // Requests move between identities as connections carry a second request or join a chain:
+    // none may be lost or counted twice.
+    const entries: AnalyzableEntry[] = [];
+    for (let seq = 1; seq <= 3000; seq++) {
+      const e = { ...oneShot(seq, seq, seq, seq % 50 === 0 || seq % 77 === 0 ? 'ConnectionReset' : 'Success'), ...(seq % 2 === 0 ? { client: `w${seq % 3}` } : {}) };
+      entries.push(e);
+    }
+    const clients = analyse(entries, 200).clients;
+    expect(clients.filter((c) => c.by === 'header').map((c) => [c.id, c.requests, c.connectionCount])).toEqual([
+      ['w2', 500, 500],
+      ['w1', 500, 500],
+      ['w0', 500, 500],
+    ]);
+    expect(clients.reduce((sum, c) => sum + c.requests, 0)).toBe(3000);
+    expect(clients.filter((c) => c.by !== 'header').reduce((sum, c) => sum + c.connectionCount, 0)).toBe(1500);
+  });
+
   it('hostile User-Agents, each with one-request connections and one keep-alive connection, in windows of 200', () => {
     // The last two share a product token: one of them is named with a suffix.
     const agents = ['lone \ud800 surrogate/1', '<img src=x onerror=alert(1)>', `nul\u0000inside/${'v'.repeat(1024)}`, 'é'.repeat(1024), `${'é'.repeat(1024)} other/2`];
