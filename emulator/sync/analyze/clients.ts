@@ -189,15 +189,22 @@ export class Identities {
     return group.solo;
   }
 
-  /** A SOLO connection becomes a client of its own (a second request, or a chain of reconnections): its request, and its operation while held, move to its identity. */
+  /**
+   * A SOLO connection becomes a client of its own (a second request, or a chain of
+   * reconnections): its request's operation (held: `fold` keeps a SOLO connection while it is)
+   * moves to its identity, and the request with it. A request that made no operation stays
+   * counted with the group's client.
+   */
   private promote(slot: number): number {
     const group = this.groups[this.connectionGroup.at(slot)] as Group;
     const n = this.add(null, this.connectionGroup.at(slot), slot, this.slotArrival.at(slot));
     this.slotIdentity.set(slot, n);
-    this.requests.set(group.solo, this.requests.at(group.solo) - 1);
-    this.requests.set(n, 1);
     const op = this.slotOp[slot];
-    if (op !== undefined && op.identity === group.solo) op.identity = n;
+    if (op !== undefined && op.identity === group.solo) {
+      op.identity = n;
+      this.requests.set(group.solo, this.requests.at(group.solo) - 1);
+      this.requests.set(n, 1);
+    }
     this.slotOp[slot] = undefined;
     return n;
   }
@@ -495,11 +502,6 @@ export class Identities {
       const header = this.header[n] as string | null;
       const group = this.groups[this.group.at(n)] as Group;
       const slot = this.slot.at(n);
-      // A group's solo identity all of whose requests moved to their connections' own.
-      if (summaries && this.requests.at(n) === 0) {
-        names.push(group.agent);
-        continue;
-      }
       let key: string;
       let name: string;
       let by: ClientBasis;
@@ -561,8 +563,10 @@ export class Identities {
       c.connectionCount = all.length + (more.get(c) ?? 0);
       c.connections = all.length > LISTED_CONNECTIONS ? all.slice(0, LISTED_CONNECTIONS) : all;
     }
-    // In the order their first requests came.
-    const list = [...clients.values()].sort((a, b) => (arrivalOf.get(a) as number) - (arrivalOf.get(b) as number));
+    // In the order their first requests came. A group's solo identity all of whose requests moved
+    // to their connections' own is not listed; it was named in every window as in this one (a
+    // name skipped at the end only would give a client another name than the findings before).
+    const list = [...clients.values()].filter((c) => c.requests > 0).sort((a, b) => (arrivalOf.get(a) as number) - (arrivalOf.get(b) as number));
     return { names, clients: list };
   }
 }
