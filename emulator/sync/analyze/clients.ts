@@ -9,7 +9,7 @@ const FOLDED = -1;
 /** A connection's identity while it carried one request without a header: its group's `solo`. */
 const SOLO = -2;
 /** A client's connections listed in its summary, at most; `connectionCount` says how many it had. */
-export const LISTED_CONNECTIONS = 1000;
+const LISTED_CONNECTIONS = 1000;
 
 /** What a User-Agent and access key group: the requests of connections used once. */
 interface Group {
