@@ -35,7 +35,7 @@ function asRecorded(params: Record<string, string>): string {
 /**
  * How the journal's clients reach the emulator: named (X-SimpleDB-Client) over keep-alive
  * connections, or unnamed with a connection per request, as aws-sdk v2 sends them (then every
- * connection is an identity the analysis keeps until the end).
+ * request brings a connection the analysis must fold into its User-Agent's client).
  */
 export type JournalShape = 'keep-alive' | 'connection per request';
 

@@ -69,8 +69,8 @@ interface Storm {
   writerCount: number;
   /**
    * ... until it has more than WRITERS_SCANNED: then each writer's position by its identity.
-   * Clients that open a connection per request are a writer each, and a scan per write of
-   * thousands of them took time growing with the square of the writes.
+   * A storm of thousands of writers (clients that each send a name of their own) made a scan per
+   * write take time growing with the square of the writes.
    */
   writerAt: Map<number, number> | undefined;
   /** The first STORM_EVIDENCE failed writes by seq, in seq order, three numbers each: seq, identity and the action's index in WRITE_ACTIONS. */
@@ -168,7 +168,7 @@ const NOTHING = Object.freeze({});
 
 /**
  * At most this many of a list named in a message, then how many more: the evidence, or a storm's
- * `conditional.byClient`, has them all, and a storm of 40,000 one-request clients named every one
+ * `conditional.byClient`, has them all, and a storm of 40,000 clients named every one
  * in a message megabytes long.
  */
 const NAMED = 5;
