@@ -566,7 +566,7 @@ if (process.env.BENCH_ONLY !== 'requests') {
     rows.push(...analyzed.rows);
     analyzedRaw[String(requests)] = analyzed.raw;
   }
-  // Clients that open a connection per request: each connection is an identity kept to the end.
+  // Clients that open a connection per request: a connection per request for the analysis to fold away.
   const oneShot = QUICK ? 100_000 : 1_000_000;
   const perRequest = await analyzeBenchmark(oneShot, 3, 'connection per request');
   rows.push(...perRequest.rows);

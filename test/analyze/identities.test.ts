@@ -34,20 +34,22 @@ describe('clients that open a connection per request', () => {
     const a = analyse(entries, 1000, held);
     expect(summary(a)).toEqual([{ id: 'aws-sdk-nodejs', by: 'user-agent', requests: N, connections: entries.slice(0, 1000).map((e) => e.connection), connectionCount: N }]);
     expect(a.notes.join(' ')).toMatch(/1 client\(s\) named by User-Agent alone/);
-    // Two windows' worth: a table that kept every connection would reach 20,000.
+    // It holds a window's connections, not more than two: a table that kept every connection would reach 20,000.
+    expect(Math.max(...held)).toBeGreaterThanOrEqual(1000);
     expect(Math.max(...held)).toBeLessThanOrEqual(2000);
-    expect(held.at(-1)).toBeGreaterThan(0);
   });
 
-  it('connection numbers far past an array (a journal from elsewhere) give the same clients', () => {
-    // Every tenth connection carries a second request: a keep-alive client of its own.
+  it('connection numbers far past an array, negative or fractional (a journal from elsewhere) give the same clients', () => {
+    // Every tenth connection carries a second request: a keep-alive client of its own. The
+    // others are folded as windows settle, whatever their numbers.
     const entries: AnalyzableEntry[] = [];
     for (let i = 1; i <= 3000; i++) entries.push(oneShot(entries.length + 1, i), ...(i % 10 === 0 ? [oneShot(entries.length + 2, i)] : []));
-    const far = (n: number) => 1e12 + 7 * n;
     const near = summary(analyse(entries, 500));
-    const farOff = summary(analyse(entries.map((e) => ({ ...e, connection: far(e.connection as number) })), 500));
-    expect(farOff).toEqual(near.map((c) => ({ ...c, id: c.id.replace(/#(\d+)$/, (_, n: string) => `#${far(Number(n))}`), connections: c.connections.map(far) })));
     expect(near.filter((c) => c.by === 'connection')).toHaveLength(300);
+    for (const far of [(n: number) => 1e12 + 7 * n, (n: number) => n - 1e6 - 0.5]) {
+      const farOff = summary(analyse(entries.map((e) => ({ ...e, connection: far(e.connection as number) })), 500));
+      expect(farOff).toEqual(near.map((c) => ({ ...c, id: c.id.replace(/#(\d+)$/, (_, n: string) => `#${far(Number(n))}`), connections: c.connections.map(far) })));
+    }
   });
 
   it('a connection first met with a number too large for the array is the same connection when met again later', () => {

@@ -67,7 +67,7 @@ describe('a conflict storm’s evidence', () => {
     expect(storm?.evidence[2]).toEqual({ seq: 3, role: 'failed-write', client: CLIENTS[3], action: 'PutAttributes' });
   });
 
-  it('counts each of hundreds of writers (clients that open a connection per request) and each one that comes back', () => {
+  it('counts each of hundreds of writers (named clients, a connection per request) and each one that comes back', () => {
     // 300 writers, each writing three times, the rounds interleaved: past the writers a storm
     // scans, a writer coming back is found by its identity, not counted as a new one.
     const WRITERS = 300;

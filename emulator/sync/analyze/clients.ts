@@ -78,8 +78,8 @@ export class Identities {
   private readonly namedMore = new Map<number, number>();
   /**
    * The slot of each connection: the emulator numbers its connections from 1, so most journals'
-   * numbers index an array (slot + 1; 0: none yet), a few bytes per connection; a number too large
-   * for it (a journal from elsewhere) is found in a map.
+   * numbers index an array (slot + 1; 0: none yet; FOLDED), four bytes per connection; a number
+   * too large for it (a journal from elsewhere) is found in a map.
    */
   private dense = new Int32Array(1024);
   private readonly sparse = new Map<number, number>();
@@ -108,13 +108,6 @@ export class Identities {
   private roots = new Map<number, number>();
   /** By the first connection of a chain: the requests over the chain beyond the first connection's own. */
   private chained = new Map<number, number>();
-  /**
-   * By slot: 1 when the connection is in a chain (either map has it). Naming every identity at
-   * each window looks in the maps for these alone: a million lookups in maps per window of a
-   * journal of one-request connections otherwise.
-   */
-  private inChain = new Uint8Array(1024);
-  private chainSlots: number[] = [];
   /** What the last window's names were made with (`resolve`): per client, the identity it was first met at. */
   private provisional:
     | { names: string[]; clients: Map<string, ClientSummary>; first: Map<string, number>; taken: Set<string>; roots: ReadonlyMap<number, number> }
@@ -311,13 +304,6 @@ export class Identities {
   private chainResets(): void {
     this.roots = new Map();
     this.chained = new Map();
-    for (const slot of this.chainSlots) this.inChain[slot] = 0;
-    this.chainSlots = [];
-    if (this.inChain.length < this.connectionId.length) {
-      const grown = new Uint8Array(Math.max(this.connectionId.length, 2 * this.inChain.length));
-      grown.set(this.inChain);
-      this.inChain = grown;
-    }
     for (const group of this.groups) {
       if (group.resets.size === 0) continue;
       // The group's connections by when they were first used, those first used together in the
@@ -354,8 +340,6 @@ export class Identities {
         const root = this.roots.get(slot) ?? slot;
         this.roots.set(claimed, root);
         this.chained.set(root, (this.chained.get(root) ?? 0) + this.connectionRequests.at(claimed));
-        this.inChain[claimed] = this.inChain[root] = 1;
-        this.chainSlots.push(claimed, root);
         // A reconnection is its client's, not its group's.
         if (this.slotIdentity.at(claimed) === SOLO) this.promote(claimed);
       }
@@ -377,7 +361,7 @@ export class Identities {
       const identity = this.slotIdentity.at(slot);
       const once = identity === SOLO || (identity === -1 && this.connectionRequests.at(slot) === 1);
       const g = this.connectionGroup.at(slot);
-      if (!once || this.last.at(slot) >= before || this.inChain[slot] === 1 || (this.groups[g] as Group).resets.has(slot)) {
+      if (!once || this.last.at(slot) >= before || this.inChain(slot) || (this.groups[g] as Group).resets.has(slot)) {
         to[slot] = kept++;
         continue;
       }
@@ -429,9 +413,11 @@ export class Identities {
     this.roots = moved(this.roots);
     if (this.provisional && named) this.provisional.roots = moved(named);
     this.chained = new Map([...this.chained].map(([root, n]) => [to[root] as number, n]));
-    for (const slot of this.chainSlots) this.inChain[slot] = 0;
-    this.chainSlots = this.chainSlots.map((slot) => to[slot] as number);
-    for (const slot of this.chainSlots) this.inChain[slot] = 1;
+  }
+
+  /** A reconnection (`roots`) or a connection that was reset and continued (`chained`). */
+  private inChain(slot: number): boolean {
+    return (this.roots.size > 0 && this.roots.has(slot)) || (this.chained.size > 0 && this.chained.has(slot));
   }
 
   /** The first identity whose connection joined, left or changed a chain since `roots` (infinity: none). */
@@ -464,8 +450,8 @@ export class Identities {
     this.chainResets();
     // Before the run's end, names only: those the last window gave stand while none of the
     // identities they named became another client since (a connection's second request, a
-    // reconnection), and only the identities met since are named. A journal of one-request
-    // connections was otherwise named anew at each window, a million identities each time.
+    // reconnection), and only the identities met since are named. A journal whose requests each
+    // name a client of their own would otherwise be named anew at each window, every client each time.
     const before = this.provisional;
     const from = summaries || before === undefined ? 0 : Math.min(before.names.length, this.renamedFrom, this.rechainedFrom(before.roots));
     this.renamedFrom = Number.POSITIVE_INFINITY;
@@ -510,9 +496,9 @@ export class Identities {
         name = header;
         by = 'header';
       } else {
-        const chain = slot >= 0 && this.inChain[slot] === 1;
-        const root = chain ? (this.roots.get(slot) ?? slot) : slot;
-        if (root >= 0 && this.connectionRequests.at(root) + (chain ? (this.chained.get(root) ?? 0) : 0) > 1) {
+        // Identities with a connection and no header are the keep-alive clients: few, looked up in the maps.
+        const root = slot >= 0 ? (this.roots.get(slot) ?? slot) : slot;
+        if (root >= 0 && this.connectionRequests.at(root) + (this.chained.get(root) ?? 0) > 1) {
           const id = this.connectionId.at(root);
           key = `c\u0000${group.key}\u0000${id}`;
           name = `${group.agent}#${id}`;
