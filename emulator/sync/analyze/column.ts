@@ -8,7 +8,9 @@ export class NumberColumn {
   private data: Float64Array;
   private count = 0;
 
-  constructor(capacity = 1024) {
+  // Small to start: some column grows within the first entries, so the code V8 optimises
+  // has seen a column grow (a path it has not seen taken throws that code away when taken).
+  constructor(capacity = 16) {
     this.data = new Float64Array(capacity);
   }
 
@@ -17,7 +19,8 @@ export class NumberColumn {
   }
 
   push(value: number): void {
-    if (this.count === this.data.length) this.data = grownNumbers(this.data, this.data.length * 2);
+    const data = this.data;
+    if (this.count === data.length) this.data = grownNumbers(data, data.length * 2);
     this.data[this.count++] = value;
   }
 
@@ -49,7 +52,8 @@ export class IntColumn {
   private data: Int32Array;
   private count = 0;
 
-  constructor(capacity = 1024) {
+  /** Small to start, as `NumberColumn`'s. */
+  constructor(capacity = 16) {
     this.data = new Int32Array(capacity);
   }
 
@@ -58,7 +62,8 @@ export class IntColumn {
   }
 
   push(value: number): void {
-    if (this.count === this.data.length) this.data = grownInts(this.data, this.data.length * 2);
+    const data = this.data;
+    if (this.count === data.length) this.data = grownInts(data, data.length * 2);
     this.data[this.count++] = value;
   }
 

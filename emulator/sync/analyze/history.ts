@@ -346,17 +346,14 @@ export interface ItemCarry {
 
 /** An item's writes carry their order in their operation. */
 const writeOrder = (w: ItemWrite): number => w.op.order;
-const isApplied = (w: ItemWrite): boolean => w.op.applied;
 
 export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: ReadsOf, carry?: ItemCarry): ItemFindings {
   const out: ItemFindings = { lost: [], stale: [], doubles: [] };
   const item = itemOf(h);
+  // With none applied (its conditions all failed), the values carried pass through to the next
+  // window as every item's do: a branch of its own for it, first taken windows after this
+  // function was optimised, threw the optimised code away.
   const applied = appliedInOrder(h.writes);
-  if (applied.length === 0) {
-    // No change in the window (its conditions all failed): the values pass through to the next.
-    if (carry && carry.initial.size > 0) carry.next = new Map(carry.initial);
-    return out;
-  }
   // An item has an attribute or a few: a list, in the order a set would keep them.
   const names: string[] = carry ? [...carry.initial.keys()] : [];
   for (let i = 0; i < applied.length; i++) {
@@ -392,7 +389,7 @@ export function analyseItem(h: ItemHistory, itemReads: ReadsOf, selectReads: Rea
   if (staleByKey) out.stale.push(...staleByKey.values());
   // Only a write whose response was lost can be done twice: most items had none.
   const lostBefore = carry?.lostBefore;
-  if ((lostBefore !== undefined && lostBefore.size > 0) || someResponseLost(applied)) {
+  if (applied.length > 0 && ((lostBefore !== undefined && lostBefore.size > 0) || someResponseLost(applied))) {
     out.doubles.push(...doubleApplied(h, itemReads, selectReads, lostBefore));
   }
   return out;
@@ -415,7 +412,14 @@ function appliedInOrder(writes: ItemWrite[]): ItemWrite[] {
     else if (i > 0 && (writes[i - 1] as ItemWrite).op.order > op.order) sorted = false;
   }
   if (all && sorted) return writes;
-  return inOrderBy(all ? writes : writes.filter(isApplied), writeOrder);
+  if (all) return inOrderBy(writes, writeOrder);
+  // Cut from a copy, not filtered: a list filtered to nothing is a list of another kind to V8 (of
+  // small integers), and the code reading these lists, optimised for one kind, was thrown away.
+  const applied = writes.slice();
+  let count = 0;
+  for (let i = 0; i < writes.length; i++) if ((writes[i] as ItemWrite).op.applied) applied[count++] = writes[i] as ItemWrite;
+  applied.length = count;
+  return inOrderBy(applied, writeOrder);
 }
 
 function someResponseLost(writes: ItemWrite[]): boolean {
@@ -450,14 +454,18 @@ function attributeHistory(
   let changeCount = 0;
   const initial = carry?.initial.get(attribute);
   let values: readonly string[] | undefined = initial;
-  // The values just before the carry's boundary are kept for the next window.
+  // The values just before the carry's boundary are kept for the next window: before the first
+  // write from the boundary on, or after the last. One place that keeps them, reached by nearly
+  // every item in every window: two, the second first reached after this function was
+  // optimised, threw the optimised code away.
   let carried = carry === undefined;
-  for (let i = 0; i < applied.length; i++) {
-    const w = applied[i] as ItemWrite;
-    if (!carried && w.op.order >= (carry?.boundary ?? 0)) {
+  for (let i = 0; i <= applied.length; i++) {
+    const w = i < applied.length ? (applied[i] as ItemWrite) : undefined;
+    if (!carried && (w === undefined || w.op.order >= (carry?.boundary ?? 0))) {
       carried = true;
       if (carry && values) (carry.next ??= new Map()).set(attribute, values);
     }
+    if (w === undefined) break;
     if (!touches(w.change, attribute)) continue;
     const after = valuesAfter(values, w.change, attribute);
     // Without the values before (the journal starts later), the version log decides, if it ran.
@@ -521,7 +529,6 @@ function attributeHistory(
       }
     }
   }
-  if (!carried && carry && values) (carry.next ??= new Map()).set(attribute, values);
   events.length = eventCount;
   changes.length = changeCount;
   let before = 0; // changes[0..before) took effect before the current event
@@ -547,7 +554,8 @@ function attributeHistory(
     for (let j = seen; j < before; j++) {
       const c = changes[j] as Event;
       // The client's own writes after its read: it knows what it wrote and builds on that.
-      if (c.client === e.client && c.op.order > basis.order) e.parent = c;
+      // The orders first: compared for every change, so that the optimised code has seen them.
+      if (c.op.order > basis.order && c.client === e.client) e.parent = c;
       else unseen = append(unseen, c);
     }
     e.unseen = unseen ?? NO_EVENTS;

@@ -233,7 +233,9 @@ export class Analyzer {
     if (!op) return;
     run.identities.opened(op);
     run.ops.push(op);
-    if (run.ops.length >= this.window && run.ops.length >= 2 * run.kept) this.settle(run, provisionalNames(run, this.taken));
+    // Both read at every entry: a field first read when the first window fills would throw away
+    // the code optimised before it (V8 compiles no path it has not seen taken).
+    if (run.ops.length >= Math.max(this.window, 2 * run.kept)) this.settle(run, provisionalNames(run, this.taken));
   }
 
   /** The operations held now: what the memory of the analysis grows with (bench/analyze.ts, test/analyze/bounded.test.ts). */
