@@ -82,7 +82,14 @@ interface Run {
   number: number;
   identities: Identities;
   /** The operations held, in the order they arrived. */
-  ops: (ReadOp | WriteOp)[];
+  /**
+   * The operations held: the first `held` of the list. The list keeps its length from window to
+   * window, past those an empty slot each: cut to the operations a window kept, V8 trims a list's
+   * store, and filling it again copied it into a larger one three or four times a window, each
+   * new in the large-object space (about 8,000 page faults over the bench's 1,000,000 requests).
+   */
+  ops: (ReadOp | WriteOp | undefined)[];
+  held: number;
   /** Findings anchored before this order were reported by an earlier window. */
   settled: number;
   /** Per item (and per domain, for Selects) and client: its last read before the operations held, which a later write may build on. */
@@ -95,7 +102,7 @@ interface Run {
   storms: Storm[];
   stormAt: (Storm | undefined)[];
   cycles: number;
-  /** `ops.length` after the last window: the next starts when the held operations pass WINDOW and twice this. */
+  /** `held` after the last window: the next starts when the held operations pass WINDOW and twice this. */
   kept: number;
   /** The domain and item names the operations share. */
   strings: Names;
@@ -218,7 +225,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: [], stormAt: [], cycles: 0, kept: 0, strings: new Names(), readChains: new Chains(), writeChains: new Chains() };
+      this.run = run = { number, identities: new Identities(), ops: [], held: 0, settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: [], stormAt: [], cycles: 0, kept: 0, strings: new Names(), readChains: new Chains(), writeChains: new Chains() };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -232,17 +239,19 @@ export class Analyzer {
     const op = toOp(e, identity, run.strings);
     if (!op) return;
     run.identities.opened(op);
-    run.ops.push(op);
+    if (run.held < run.ops.length) run.ops[run.held] = op;
+    else run.ops.push(op);
+    run.held++;
     // Both read at every entry: a field first read when the first window fills would throw away
     // the code optimised before it (V8 compiles no path it has not seen taken).
-    if (run.ops.length >= Math.max(this.window, 2 * run.kept)) this.settle(run, provisionalNames(run, this.taken));
+    if (run.held >= Math.max(this.window, 2 * run.kept)) this.settle(run, provisionalNames(run, this.taken));
   }
 
   /** The operations held now: what the memory of the analysis grows with (bench/analyze.ts, test/analyze/bounded.test.ts). */
   retained(): number {
     let lost = 0;
     for (const m of this.run?.lostBefore.values() ?? []) lost += m.size;
-    return (this.run?.ops.length ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
+    return (this.run?.held ?? 0) + (this.run?.lastReads.size ?? 0) + lost;
   }
 
   /** The connections and identities the client table holds now (clients.ts). */
@@ -319,31 +328,32 @@ export class Analyzer {
    * for the reads the next writes may build on; `last`: all of them, the stream has ended.
    */
   private settle(run: Run, names: readonly string[], last = false): void {
-    const ops = run.ops;
+    const { ops, held } = run;
     // An entry finishes after others that took effect after it (a delay, a slow answer): the
     // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
     let horizon = Number.POSITIVE_INFINITY;
-    if (!last) for (let i = ops.length - Math.ceil(ops.length * LATE); i < ops.length; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
-    const window = windowOf(ops, horizon, last);
+    if (!last) for (let i = held - Math.ceil(held * LATE); i < held; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
+    const window = windowOf(ops, held, horizon, last);
     const sorted = window.sorted;
     let cut = horizon;
     let boundary = Number.POSITIVE_INFINITY;
     if (!last) {
-      const ahead = Math.ceil(ops.length * AHEAD);
+      const ahead = Math.ceil(held * AHEAD);
       cut = Math.min(cut, sorted[sorted.length - ahead]?.order ?? cut);
-      boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(ops.length * BEHIND)]?.order ?? cut);
+      boundary = Math.min(cut, sorted[sorted.length - ahead - Math.ceil(held * BEHIND)]?.order ?? cut);
     }
     analyseWindow(run, window, names, cut, boundary, this.drafts);
     run.lastReads.release();
     run.settled = cut;
     if (last) {
       run.ops = [];
+      run.held = 0;
       return;
     }
     const dropped = keepFrom(run, names, boundary);
     run.identities.fold(boundary);
     if (dropped.length > 0 && (run.lostBefore.size > 0 || dropped.some((op) => lostResponseOf(op) !== undefined))) carryLostWrites(run, names, dropped);
-    run.kept = run.ops.length;
+    run.kept = run.held;
   }
 
   private notes(clients: ClientSummary[]): string[] {
@@ -537,17 +547,17 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
  * at their largest size and cut to what they got: grown a push at a time, each left its
  * outgrown copies (over 128 KB, in the large-object space) until the next full collection.
  */
-function windowOf(ops: readonly (ReadOp | WriteOp)[], horizon: number, last: boolean): WindowOps {
-  const analysed = new Array<ReadOp | WriteOp>(ops.length);
-  const reads = new Array<ReadOp>(ops.length);
-  const writes = new Array<WriteOp>(ops.length);
+function windowOf(ops: readonly (ReadOp | WriteOp | undefined)[], held: number, horizon: number, last: boolean): WindowOps {
+  const analysed = new Array<ReadOp | WriteOp>(held);
+  const reads = new Array<ReadOp>(held);
+  const writes = new Array<WriteOp>(held);
   let analysedCount = 0;
   let readCount = 0;
   let writeCount = 0;
   let arrivedInOrder = true;
   let tied = false;
   let previous = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < ops.length; i++) {
+  for (let i = 0; i < held; i++) {
     const op = ops[i] as ReadOp | WriteOp;
     if (!last && op.order >= horizon) continue;
     analysed[analysedCount++] = op;
@@ -568,23 +578,25 @@ function windowOf(ops: readonly (ReadOp | WriteOp)[], horizon: number, last: boo
 }
 
 /**
- * Keeps, in the order they arrived, the operations that took effect from `boundary` on. Of the
- * rest, offers each read to the last reads (the one that took effect last is kept, whatever order
- * they come in) and returns the applied writes.
+ * Keeps, in the order they arrived, the operations that took effect from `boundary` on: moved to
+ * the front of the held list, the slots they leave emptied (so that what was dropped can be
+ * collected). Of the rest, offers each read to the last reads (the one that took effect last is
+ * kept, whatever order they come in) and returns the applied writes.
  */
 function keepFrom(run: Run, names: readonly string[], boundary: number): WriteOp[] {
-  const ops = run.ops;
-  const kept: (ReadOp | WriteOp)[] = [];
-  const dropped = new Array<WriteOp>(ops.length);
+  const { ops, held } = run;
+  const dropped = new Array<WriteOp>(held);
   let droppedCount = 0;
-  for (let i = 0; i < ops.length; i++) {
+  let kept = 0;
+  for (let i = 0; i < held; i++) {
     const op = ops[i] as ReadOp | WriteOp;
-    if (op.order >= boundary) kept.push(op);
+    if (op.order >= boundary) ops[kept++] = op;
     else if (op.kind === 'read') run.lastReads.offer(clientOf(names, op), op);
     else if (op.applied) dropped[droppedCount++] = op;
   }
+  ops.fill(undefined, kept, held);
+  run.held = kept;
   dropped.length = droppedCount;
-  run.ops = kept;
   return dropped;
 }
 
