@@ -1,5 +1,6 @@
 import { readSaw } from './history.js';
 import { actionOf, attributesRead, changedItem, clientOf, operationOf, predicateOf, returnedNames, type ReadOp, type WriteOp } from './ops.js';
+import { grownInts } from './column.js';
 import type { CycleClass, CycleEdge, Evidence } from './types.js';
 
 /**
@@ -58,7 +59,13 @@ export interface CycleWindow {
   max: number;
 }
 
-/** `ordered`: the reads and writes already in order, when no two share one (the caller has sorted them). */
+/**
+ * `ordered`: the reads and writes already in order, when no two share one (the caller has sorted them).
+ *
+ * Each pass is a function of its own: a long loop is compiled on its own entry point (on-stack
+ * replacement), and as one function of six loops, called once per window, the search was compiled
+ * eleven times over a journal of a million one-request connections, half a second in all.
+ */
 export function findCycles(
   reads: readonly ReadOp[],
   writes: readonly WriteOp[],
@@ -72,24 +79,66 @@ export function findCycles(
   // items passes through an operation that touched both. Without one, every cycle stays within
   // an item (the lost updates the histories report): the graph would find nothing to keep.
   if (!someSpansItems(inOrder, names)) return [];
-  // Each request's operation by seq, unique in a run and close together in a window: an array,
-  // not a map keyed by the request.
-  let first = Number.POSITIVE_INFINITY;
-  let lastSeq = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < inOrder.length; i++) {
-    const seq = (inOrder[i] as ReadOp | WriteOp).seq;
-    first = Math.min(first, seq);
-    lastSeq = Math.max(lastSeq, seq);
-  }
-  const bySeq = new Array<Txn | undefined>(Math.max(0, lastSeq - first + 1));
-  const txns = operations(inOrder, names, (t, op) => {
-    bySeq[op.seq - first] = t;
-  });
-  const txnOf = { get: (op: ReadOp | WriteOp) => bySeq[op.seq - first] };
+  const txns = new Operations(inOrder, names);
+  const { byItem, versions } = versionsOf(writes);
+  const graph = new Graph(txns.list.length);
+  versionEdges(graph, txns, versions);
+  readEdges(graph, txns, reads, byItem, versions);
+  return cyclesOf(graph, txns, versions, names, window);
+}
 
-  // Versions per account, domain, item and attribute: the applied writes touching it, in order.
-  // By item, then attribute (in the order first written), and all of them in that order: a key
-  // joined per read and looked up was a tenth of the search's time.
+/**
+ * Each request's operation, and each request by its place among the window's: by seq, unique in a
+ * run and close together in a window (arrays, not maps keyed by the request).
+ */
+class Operations {
+  readonly list: Txn[];
+  private readonly first: number;
+  private readonly bySeq: (Txn | undefined)[];
+  private readonly requests: (ReadOp | WriteOp | undefined)[];
+
+  constructor(inOrder: readonly (ReadOp | WriteOp)[], names: readonly string[]) {
+    const [first, last] = seqRange(inOrder);
+    this.first = first;
+    this.bySeq = new Array<Txn | undefined>(Math.max(0, last - first + 1));
+    this.requests = new Array<ReadOp | WriteOp | undefined>(this.bySeq.length);
+    this.list = operations(inOrder, names, (t, op) => {
+      this.bySeq[op.seq - first] = t;
+      this.requests[op.seq - first] = op;
+    });
+  }
+
+  of(op: ReadOp | WriteOp): Txn | undefined {
+    return this.bySeq[op.seq - this.first];
+  }
+
+  /** The request's number in the window: what an edge keeps of it. */
+  numberOf(op: ReadOp | WriteOp): number {
+    return op.seq - this.first;
+  }
+
+  request(n: number): ReadOp | WriteOp {
+    return this.requests[n] as ReadOp | WriteOp;
+  }
+}
+
+function seqRange(ops: readonly (ReadOp | WriteOp)[]): [number, number] {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < ops.length; i++) {
+    const seq = (ops[i] as ReadOp | WriteOp).seq;
+    first = Math.min(first, seq);
+    last = Math.max(last, seq);
+  }
+  return [first, last];
+}
+
+/**
+ * Versions per account, domain, item and attribute: the applied writes touching it, in order. By
+ * item, then attribute (in the order first written), and all of them in that order: a key joined
+ * per read and looked up was a tenth of the search's time.
+ */
+function versionsOf(writes: readonly WriteOp[]): { byItem: Map<string, Map<string, Versions>>; versions: Versions[] } {
   const byItem = new Map<string, Map<string, Versions>>();
   const versions: Versions[] = [];
   for (const w of writes) {
@@ -105,25 +154,35 @@ export function findCycles(
     }
   }
   for (const v of versions) v.list.sort((a, b) => a.order - b.order);
+  return { byItem, versions };
+}
 
-  const graph = new Graph(txns.length);
-  const add = (from: Txn | undefined, to: Txn | undefined, type: number, v: number, a: ReadOp | WriteOp, b: ReadOp | WriteOp) => {
-    if (from && to) graph.add(from.id, to.id, type, v, a, b);
-  };
+/** An edge between the operations of two requests, when both are in one. */
+function edge(graph: Graph, txns: Operations, type: number, version: number, a: ReadOp | WriteOp, b: ReadOp | WriteOp): void {
+  const from = txns.of(a);
+  const to = txns.of(b);
+  if (from && to) graph.add(from.id, to.id, type, version, txns.numberOf(a), txns.numberOf(b));
+}
+
+/** ww: each version to the next. */
+function versionEdges(graph: Graph, txns: Operations, versions: readonly Versions[]): void {
   for (let v = 0; v < versions.length; v++) {
     const list = (versions[v] as Versions).list;
-    for (let i = 1; i < list.length; i++) add(txnOf.get(list[i - 1] as WriteOp), txnOf.get(list[i] as WriteOp), WW, v, list[i - 1] as WriteOp, list[i] as WriteOp);
+    for (let i = 1; i < list.length; i++) edge(graph, txns, WW, v, list[i - 1] as WriteOp, list[i] as WriteOp);
   }
+}
+
+/** wr and rw: each read from the version it saw and to the next; predicate: a Select to the first unseen write its where clause names. */
+function readEdges(graph: Graph, txns: Operations, reads: readonly ReadOp[], byItem: ReadonlyMap<string, ReadonlyMap<string, Versions>>, versions: readonly Versions[]): void {
   for (const r of reads) {
-    const t = txnOf.get(r);
     // A read in no operation (a listing) gains no edge.
-    if (!t) continue;
+    if (!txns.of(r)) continue;
     for (const { index, list } of observed(r, byItem)) {
       const seen = seenPrefix(list, r);
       const observed = seen > 0 ? list[seen - 1] : undefined;
-      if (observed) add(txnOf.get(observed), t, WR, index, observed, r);
+      if (observed) edge(graph, txns, WR, index, observed, r);
       const next = list[seen];
-      if (next) add(t, txnOf.get(next), RW, index, r, next);
+      if (next) edge(graph, txns, RW, index, r, next);
     }
     const predicate = predicateOf(r);
     if (predicate) {
@@ -132,22 +191,25 @@ export function findCycles(
         const [account, domain, , attribute] = key.split(SEP);
         if (account !== r.place.account || domain !== r.place.domain || !(predicate.has(attribute ?? '') || predicate.has('itemName()'))) continue;
         const next = list[seenPrefix(list, r)];
-        if (next) add(t, txnOf.get(next), PREDICATE, index, r, next);
+        if (next) edge(graph, txns, PREDICATE, index, r, next);
       }
     }
   }
+}
 
+/** The cycles of the graph's components, one each, that the window reports. */
+function cyclesOf(graph: Graph, txns: Operations, versions: readonly Versions[], names: readonly string[], window: CycleWindow): Cycle[] {
   const out: Cycle[] = [];
-  for (const component of stronglyConnected(txns.length, graph)) {
+  for (const component of stronglyConnected(txns.list.length, graph)) {
     if (component.length < 2 || out.length >= window.max) continue;
-    const cycle = shortestCycle(component, graph, versions);
+    const cycle = shortestCycle(component, graph, txns, versions);
     if (!cycle) continue;
     let last = Number.NEGATIVE_INFINITY;
     for (const e of cycle) last = Math.max(last, e.from.order, e.by.order);
     if (last < window.from || last >= window.to) continue;
     const items = new Set(cycle.map((e) => e.key.split(SEP)[2] ?? ''));
     if (items.size < 2) continue;
-    const members = cycle.map((e) => txns[e.fromTxn] as Txn);
+    const members = cycle.map((e) => txns.list[e.fromTxn] as Txn);
     const rw = cycle.filter((e) => e.type === 'rw' || e.type === 'predicate').length;
     const cls: CycleClass = cycle.some((e) => e.type === 'predicate')
       ? 'G2'
@@ -177,7 +239,7 @@ export function findCycles(
       edges: cycle.map((e) => {
         const [, , item = '', attribute = ''] = e.key.split(SEP);
         const label = (t: Txn) => `${t.client}${t.operation ? ` ${t.operation}` : ''}`;
-        return { from: label(txns[e.fromTxn] as Txn), to: label(txns[e.to] as Txn), type: e.type, item, attribute, seqs: [e.from.seq, e.by.seq] };
+        return { from: label(txns.list[e.fromTxn] as Txn), to: label(txns.list[e.to] as Txn), type: e.type, item, attribute, seqs: [e.from.seq, e.by.seq] };
       }),
       evidence,
     });
@@ -338,10 +400,12 @@ function seenPrefix(list: readonly WriteOp[], r: ReadOp): number {
 }
 
 /**
- * The edges between operations, as columns, each operation's in the order made: an object per
- * edge and a list per operation were most of the search's garbage. One edge per pair of
- * operations and type: the first pair of requests found proves it. An operation has few edges:
- * its own are scanned for the pair, past SCANNED_EDGES looked up in a set of its own.
+ * The edges between operations, as columns of numbers (the requests that prove an edge by their
+ * number in the window, `Operations.numberOf`), each operation's in the order made: an object per
+ * edge and a list per operation were most of the search's garbage, and lists of the requests,
+ * grown a push at a time, went through the large-object space. One edge per pair of operations
+ * and type: the first pair of requests found proves it. An operation has few edges: its own are
+ * scanned for the pair, past SCANNED_EDGES looked up in a set of its own.
  */
 class Graph {
   /** Per operation: its first and last edge out (-1: none), and how many. */
@@ -349,12 +413,13 @@ class Graph {
   private readonly tail: Int32Array;
   private readonly degree: Int32Array;
   // Per edge: where it goes, its type, the attribute's versions it is about, the requests that prove it, and the next edge of its operation.
-  readonly to: number[] = [];
-  readonly type: number[] = [];
-  readonly version: number[] = [];
-  readonly from: (ReadOp | WriteOp)[] = [];
-  readonly by: (ReadOp | WriteOp)[] = [];
-  readonly next: number[] = [];
+  private toColumn = new Int32Array(1024);
+  private typeColumn = new Int32Array(1024);
+  private versionColumn = new Int32Array(1024);
+  private fromColumn = new Int32Array(1024);
+  private byColumn = new Int32Array(1024);
+  private nextColumn = new Int32Array(1024);
+  private edges = 0;
   private readonly known = new Map<number, Set<number>>();
 
   constructor(operations: number) {
@@ -363,32 +428,69 @@ class Graph {
     this.degree = new Int32Array(operations);
   }
 
-  add(from: number, to: number, type: number, version: number, a: ReadOp | WriteOp, b: ReadOp | WriteOp): void {
+  to(e: number): number {
+    return this.toColumn[e] as number;
+  }
+
+  type(e: number): number {
+    return this.typeColumn[e] as number;
+  }
+
+  version(e: number): number {
+    return this.versionColumn[e] as number;
+  }
+
+  /** The requests that prove the edge, by their number in the window. */
+  from(e: number): number {
+    return this.fromColumn[e] as number;
+  }
+
+  by(e: number): number {
+    return this.byColumn[e] as number;
+  }
+
+  /** The operation's next edge (-1: none). */
+  next(e: number): number {
+    return this.nextColumn[e] as number;
+  }
+
+  add(from: number, to: number, type: number, version: number, a: number, b: number): void {
     if (from === to) return;
     if ((this.degree[from] as number) < SCANNED_EDGES) {
-      for (let e = this.head[from] as number; e !== -1; e = this.next[e] as number) if (this.to[e] === to && this.type[e] === type) return;
+      for (let e = this.head[from] as number; e !== -1; e = this.nextColumn[e] as number) if (this.toColumn[e] === to && this.typeColumn[e] === type) return;
     } else {
       let seen = this.known.get(from);
       if (!seen) {
         seen = new Set();
-        for (let e = this.head[from] as number; e !== -1; e = this.next[e] as number) seen.add((this.to[e] as number) * 4 + (this.type[e] as number));
+        for (let e = this.head[from] as number; e !== -1; e = this.nextColumn[e] as number) seen.add((this.toColumn[e] as number) * 4 + (this.typeColumn[e] as number));
         this.known.set(from, seen);
       }
       if (seen.has(to * 4 + type)) return;
       seen.add(to * 4 + type);
     }
-    const e = this.to.length;
-    this.to.push(to);
-    this.type.push(type);
-    this.version.push(version);
-    this.from.push(a);
-    this.by.push(b);
-    this.next.push(-1);
+    const e = this.edges++;
+    if (e === this.toColumn.length) this.grow();
+    this.toColumn[e] = to;
+    this.typeColumn[e] = type;
+    this.versionColumn[e] = version;
+    this.fromColumn[e] = a;
+    this.byColumn[e] = b;
+    this.nextColumn[e] = -1;
     const last = this.tail[from] as number;
     if (last === -1) this.head[from] = e;
-    else this.next[last] = e;
+    else this.nextColumn[last] = e;
     this.tail[from] = e;
     this.degree[from] = (this.degree[from] as number) + 1;
+  }
+
+  private grow(): void {
+    const size = 2 * this.toColumn.length;
+    this.toColumn = grownInts(this.toColumn, size);
+    this.typeColumn = grownInts(this.typeColumn, size);
+    this.versionColumn = grownInts(this.versionColumn, size);
+    this.fromColumn = grownInts(this.fromColumn, size);
+    this.byColumn = grownInts(this.byColumn, size);
+    this.nextColumn = grownInts(this.nextColumn, size);
   }
 }
 
@@ -424,8 +526,8 @@ function stronglyConnected(n: number, graph: Graph): number[][] {
         e = graph.head[v] as number;
       }
       if (e !== -1) {
-        cursor[depth] = graph.next[e] as number;
-        const w = graph.to[e] as number;
+        cursor[depth] = graph.next(e);
+        const w = graph.to(e);
         if (index[w] === -1) {
           depth++;
           path[depth] = w;
@@ -460,24 +562,24 @@ function stronglyConnected(n: number, graph: Graph): number[][] {
 }
 
 /** A shortest cycle through the component's first node, by breadth-first search inside the component. */
-function shortestCycle(component: readonly number[], graph: Graph, versions: readonly Versions[]): (Edge & { fromTxn: number })[] | undefined {
+function shortestCycle(component: readonly number[], graph: Graph, txns: Operations, versions: readonly Versions[]): (Edge & { fromTxn: number })[] | undefined {
   const inside = new Set(component);
   const start = component[0] as number;
   // Per node reached: the edge it was reached by, and from where.
   const back = new Map<number, { edge: number; fromTxn: number }>();
   const edge = (e: number, fromTxn: number): Edge & { fromTxn: number } => ({
-    to: graph.to[e] as number,
-    type: TYPES[graph.type[e] as number] as CycleEdge['type'],
-    key: (versions[graph.version[e] as number] as Versions).key,
-    from: graph.from[e] as ReadOp | WriteOp,
-    by: graph.by[e] as ReadOp | WriteOp,
+    to: graph.to(e),
+    type: TYPES[graph.type(e)] as CycleEdge['type'],
+    key: (versions[graph.version(e)] as Versions).key,
+    from: txns.request(graph.from(e)),
+    by: txns.request(graph.by(e)),
     fromTxn,
   });
   const queue = [start];
   for (let q = 0; q < queue.length; q++) {
     const v = queue[q] as number;
-    for (let e = graph.head[v] as number; e !== -1; e = graph.next[e] as number) {
-      const to = graph.to[e] as number;
+    for (let e = graph.head[v] as number; e !== -1; e = graph.next(e)) {
+      const to = graph.to(e);
       if (!inside.has(to)) continue;
       if (to === start) {
         const path = [edge(e, v)];
