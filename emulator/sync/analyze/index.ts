@@ -109,6 +109,27 @@ interface Run {
   /** A window's reads of items, and its writes' changes, by item (kept for the next window's). */
   readChains: Chains;
   writeChains: Chains;
+  /** The lists a window's passes fill, filled again by the next (`windowOf`, `keepFrom`). */
+  lists: WindowLists;
+}
+
+/**
+ * A window's operations (those it analyses, its reads, its writes) and the writes it dropped. Made
+ * anew for each window, each was a list of tens of thousands in the large-object space, a new one
+ * four times a window (about 10,000 page faults over the bench's 1,000,000 requests). Filled again,
+ * a list keeps its store: its length changes little from window to window. Emptied once the window
+ * is settled, so that they keep no operation alive.
+ */
+interface WindowLists {
+  analysed: (ReadOp | WriteOp)[];
+  reads: ReadOp[];
+  writes: WriteOp[];
+  dropped: WriteOp[];
+}
+
+/** The lists emptied of their operations, their stores kept. */
+function emptied(lists: WindowLists): void {
+  for (const list of [lists.analysed, lists.reads, lists.writes, lists.dropped] as (ReadOp | WriteOp | undefined)[][]) list.fill(undefined);
 }
 
 const SEVERITY: Record<FindingKind, Finding['severity']> = {
@@ -225,7 +246,7 @@ export class Analyzer {
     if (!run || e.seq <= this.lastSeq) {
       if (run) this.close(run, true);
       const number = this.finished.length + 1;
-      this.run = run = { number, identities: new Identities(), ops: [], held: 0, settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: [], stormAt: [], cycles: 0, kept: 0, strings: new Names(), readChains: new Chains(), writeChains: new Chains() };
+      this.run = run = { number, identities: new Identities(), ops: [], held: 0, settled: Number.NEGATIVE_INFINITY, lastReads: new LastReads(), carry: new Map(), lostBefore: new Map(), storms: [], stormAt: [], cycles: 0, kept: 0, strings: new Names(), readChains: new Chains(), writeChains: new Chains(), lists: { analysed: [], reads: [], writes: [], dropped: [] } };
       this.firstSeq = e.seq;
     }
     this.lastSeq = e.seq;
@@ -333,7 +354,7 @@ export class Analyzer {
     // newest arrivals, and whatever took effect after the earliest of them, wait for the next window.
     let horizon = Number.POSITIVE_INFINITY;
     if (!last) for (let i = held - Math.ceil(held * LATE); i < held; i++) horizon = Math.min(horizon, (ops[i] as ReadOp | WriteOp).order);
-    const window = windowOf(ops, held, horizon, last);
+    const window = windowOf(ops, held, horizon, last, run.lists);
     const sorted = window.sorted;
     let cut = horizon;
     let boundary = Number.POSITIVE_INFINITY;
@@ -348,11 +369,13 @@ export class Analyzer {
     if (last) {
       run.ops = [];
       run.held = 0;
+      run.lists = { analysed: [], reads: [], writes: [], dropped: [] };
       return;
     }
     const dropped = keepFrom(run, names, boundary);
     run.identities.fold(boundary);
     if (dropped.length > 0 && (run.lostBefore.size > 0 || dropped.some((op) => lostResponseOf(op) !== undefined))) carryLostWrites(run, names, dropped);
+    emptied(run.lists);
     run.kept = run.held;
   }
 
@@ -543,14 +566,11 @@ function stormDrafts(run: Run, names: readonly string[], options: AnalyzeOptions
  * The operations a window analyses (those that took effect before `horizon`; all of them in the
  * last window), split into reads and writes, in one pass, with whether they arrived in order
  * (most journals: then they are not sorted again). Each pass over tens of thousands of
- * operations, scattered in the heap, waits on memory more than it computes. The lists are made
- * at their largest size and cut to what they got: grown a push at a time, each left its
- * outgrown copies (over 128 KB, in the large-object space) until the next full collection.
+ * operations, scattered in the heap, waits on memory more than it computes. The lists are the
+ * run's (`WindowLists`), filled again and cut to what they got.
  */
-function windowOf(ops: readonly (ReadOp | WriteOp | undefined)[], held: number, horizon: number, last: boolean): WindowOps {
-  const analysed = new Array<ReadOp | WriteOp>(held);
-  const reads = new Array<ReadOp>(held);
-  const writes = new Array<WriteOp>(held);
+function windowOf(ops: readonly (ReadOp | WriteOp | undefined)[], held: number, horizon: number, last: boolean, lists: WindowLists): WindowOps {
+  const { analysed, reads, writes } = lists;
   let analysedCount = 0;
   let readCount = 0;
   let writeCount = 0;
@@ -585,7 +605,7 @@ function windowOf(ops: readonly (ReadOp | WriteOp | undefined)[], held: number, 
  */
 function keepFrom(run: Run, names: readonly string[], boundary: number): WriteOp[] {
   const { ops, held } = run;
-  const dropped = new Array<WriteOp>(held);
+  const dropped = run.lists.dropped;
   let droppedCount = 0;
   let kept = 0;
   for (let i = 0; i < held; i++) {
