@@ -150,4 +150,22 @@ describe('an operation with many edges', () => {
     const found = analyze(entries).findings.filter((f) => f.cycle);
     expect(found.map((f) => [f.kind, f.cycle?.class, f.items, f.clients])).toEqual([['write-skew', 'G2-item', ['i17', 'j'], ['t17', 't0']]]);
   });
+
+  it('names the requests of a cycle whose edges were made before the graph outgrew its first columns', () => {
+    // A write skew first (its edges among the first made), then 1,500 operations in a chain, each
+    // reading the item the one before wrote and writing the next: an edge each, and no cycle.
+    const entries: AnalyzableEntry[] = [];
+    const next = () => entries.length + 1;
+    for (const c of ['a', 'b']) for (const item of ['x', 'y']) entries.push(readEntry(next(), c, 'd', item, { n: ['1'] }));
+    entries.push(putEntry(next(), 'a', 'd', 'x', 'n', '0'));
+    entries.push(putEntry(next(), 'b', 'd', 'y', 'n', '0'));
+    for (let k = 1; k <= 1500; k++) {
+      entries.push(readEntry(next(), `n${k}`, 'd', `p${k}`, { n: ['1'] }));
+      entries.push(putEntry(next(), `n${k}`, 'd', `p${k + 1}`, 'n', '1'));
+    }
+    const found = analyze(entries).findings.filter((f) => f.cycle);
+    expect(found.map((f) => [f.kind, f.items, f.seqs, f.cycle?.edges.map((e) => [e.type, e.seqs])])).toEqual([
+      ['write-skew', ['x', 'y'], [2, 3, 5, 6], [['rw', [3, 5]], ['rw', [2, 6]]]],
+    ]);
+  });
 });
