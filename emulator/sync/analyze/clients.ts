@@ -168,7 +168,10 @@ export class Identities {
 
   private usedBy(n: number, connection: number): void {
     const first = this.namedFirst.at(n);
-    if (Number.isNaN(first)) return this.namedFirst.set(n, connection);
+    if (Number.isNaN(first)) {
+      this.namedFirst.set(n, connection);
+      return;
+    }
     if (first === connection) return;
     let set = this.named.get(n);
     if (!set) this.named.set(n, (set = new Set([first])));
@@ -233,7 +236,7 @@ export class Identities {
     if (g === undefined) {
       g = this.groups.length;
       this.groupIndex.set(key, g);
-      this.groups.push({ userAgent, keyHash, key, byAgent: `a\u0000${key}`, agent: agentName(userAgent), connections: new IntColumn(16), unordered: false, resets: new Set(), solo: -1, folded: [], foldedCut: Number.POSITIVE_INFINITY, foldedCount: 0, foldedArrival: Number.POSITIVE_INFINITY });
+      this.groups.push({ userAgent, keyHash, key, byAgent: `a\u0000${key}`, agent: agentName(userAgent), connections: new IntColumn(), unordered: false, resets: new Set(), solo: -1, folded: [], foldedCut: Number.POSITIVE_INFINITY, foldedCount: 0, foldedArrival: Number.POSITIVE_INFINITY });
     }
     return g;
   }
